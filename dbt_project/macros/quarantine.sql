@@ -1,0 +1,55 @@
+{# Row-level rules of a staging model. `rules` is a list of [condition, column, reason]; the first
+   rule that holds names the row's quarantine reason and the offending column. #}
+{% macro quarantine_rules(rules) -%}
+    case
+    {%- for rule in rules %}
+        when {{ rule[0] }} then '{{ rule[2] }}'
+    {%- endfor %}
+    end as _quarantine_reason,
+    case
+    {%- for rule in rules %}
+        when {{ rule[0] }} then '{{ rule[1] }}'
+    {%- endfor %}
+    end as _quarantine_column
+{%- endmacro %}
+
+{# Exact duplicate rows (every delivered column equal within one file): the first copy stays. #}
+{% macro copy_number(columns) -%}
+    row_number() over (
+        partition by _source_file{% for c in columns %}, "{{ c }}"{% endfor %}
+        order by _line_number
+    )
+{%- endmacro %}
+
+{# The delivered row as text, so a quarantined row keeps its content. #}
+{% macro raw_record(columns) -%}
+    concat_ws(','{% for c in columns %}, coalesce("{{ c }}", ''){% endfor %})
+{%- endmacro %}
+
+{# Quarantine rows of one raw table: what the CSV parser rejected and what staging rules failed. #}
+{% macro quarantined_rows(source_name, raw_table, entity, base_model) -%}
+    select
+        '{{ source_name }}' as source_system,
+        '{{ entity }}' as entity,
+        rejects._load_id as load_id,
+        rejects._source_file as source_file,
+        rejects._line_number as line_number,
+        'parse' as stage,
+        'unreadable line: ' || lower(rejects._error_type) as reason,
+        rejects._column as column_name,
+        replace(replace(rejects._raw_line, chr(13), ''), chr(10), '') as raw_record
+    from {{ latest_loads(source('raw_' ~ source_name, entity ~ '__rejects'), raw_table) }} as rejects
+    union all
+    select
+        '{{ source_name }}' as source_system,
+        '{{ entity }}' as entity,
+        _load_id as load_id,
+        _source_file as source_file,
+        _line_number as line_number,
+        'staging' as stage,
+        _quarantine_reason as reason,
+        _quarantine_column as column_name,
+        _raw_record as raw_record
+    from {{ ref(base_model) }}
+    where _quarantine_reason is not null
+{%- endmacro %}

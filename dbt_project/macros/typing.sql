@@ -1,0 +1,54 @@
+{# Typing that never fails a build: a value that does not parse becomes NULL, and the staging
+   model turns that NULL into a quarantine reason. Dispatched because DuckDB and PostgreSQL differ. #}
+
+{% macro clean_text(expr) -%}
+    nullif(trim({{ expr }}), '')
+{%- endmacro %}
+
+{% macro safe_int(expr) -%}
+    {{ return(adapter.dispatch('safe_int', 'districtwide')(expr)) }}
+{%- endmacro %}
+{% macro default__safe_int(expr) -%}
+    case when trim({{ expr }}) ~ '^[+-]?[0-9]{1,9}$' then cast(trim({{ expr }}) as integer) end
+{%- endmacro %}
+{% macro duckdb__safe_int(expr) -%}
+    try_cast(trim({{ expr }}) as integer)
+{%- endmacro %}
+
+{% macro safe_numeric(expr) -%}
+    {{ return(adapter.dispatch('safe_numeric', 'districtwide')(expr)) }}
+{%- endmacro %}
+{% macro default__safe_numeric(expr) -%}
+    case when trim({{ expr }}) ~ '^[+-]?[0-9]+(\.[0-9]+)?$' then cast(trim({{ expr }}) as numeric) end
+{%- endmacro %}
+{% macro duckdb__safe_numeric(expr) -%}
+    try_cast(trim({{ expr }}) as decimal(12, 3))
+{%- endmacro %}
+
+{# format: 'iso' (YYYY-MM-DD) or 'us' (MM/DD/YYYY, one- or two-digit month and day) #}
+{% macro safe_date(expr, format='iso') -%}
+    {{ return(adapter.dispatch('safe_date', 'districtwide')(expr, format)) }}
+{%- endmacro %}
+{% macro default__safe_date(expr, format) -%}
+    {%- if format == 'us' -%}
+    case when trim({{ expr }}) ~ '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$'
+        and to_char(to_date(trim({{ expr }}), 'MM/DD/YYYY'), 'FMMM/FMDD/YYYY')
+            = regexp_replace(trim({{ expr }}), '(^|/)0', '\1', 'g')
+        then to_date(trim({{ expr }}), 'MM/DD/YYYY') end
+    {%- else -%}
+    case when trim({{ expr }}) ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+        and to_char(to_date(trim({{ expr }}), 'YYYY-MM-DD'), 'YYYY-MM-DD') = trim({{ expr }})
+        then to_date(trim({{ expr }}), 'YYYY-MM-DD') end
+    {%- endif -%}
+{%- endmacro %}
+{% macro duckdb__safe_date(expr, format) -%}
+    {%- if format == 'us' -%}
+    cast(try_strptime(trim({{ expr }}), '%m/%d/%Y') as date)
+    {%- else -%}
+    cast(try_strptime(trim({{ expr }}), '%Y-%m-%d') as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro surrogate_key(parts) -%}
+    md5({%- for part in parts -%}coalesce(cast({{ part }} as {{ dbt.type_string() }}), '~'){%- if not loop.last %} || '|' || {% endif -%}{%- endfor -%})
+{%- endmacro %}

@@ -1,0 +1,18 @@
+-- The landing audit as a table people can query: one row per delivered file load.
+select
+    load_id,
+    source,
+    raw_table,
+    source_file,
+    sha256,
+    bytes,
+    encoding,
+    rows_total,
+    rows_parsed,
+    rows_rejected,
+    status,
+    error,
+    archive_path,
+    loaded_at
+from {{ source('raw_audit', 'file_loads') }}
+where load_id is not null

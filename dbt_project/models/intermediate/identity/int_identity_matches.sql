@@ -1,0 +1,160 @@
+-- Links each source person record to one SIS student, precision first (DESIGN.md, Conformance):
+--   1. a steward's decision (seed identity_overrides) wins;
+--   2. state ID, 3. district local ID — confirmed by birth date, or by both names where the
+--      source has no birth date to compare; an ID whose owner has another birth date and name is
+--      a conflict (often a transposed digit that is another real child's ID), never a link;
+--   4. exact normalized last name + first name + birth date, only when unique in the SIS;
+--   5. otherwise a probable match (same birth date; swapped names, nickname or similar name)
+--      or an ambiguous name goes to review; 6. anything else is unmatched.
+with people as (
+    select * from {{ ref('int_source_people') }}
+),
+
+students as (
+    select * from {{ ref('int_sis_students') }}
+),
+
+overrides as (
+    select
+        o.source as source_system,
+        o.source_person_id,
+        lower(o.decision) as decision,
+        s.student_key
+    from {{ ref('identity_overrides') }} as o
+    left join students as s on o.student_sourced_id = s.local_id
+),
+
+nicknames as (
+    select * from {{ ref('nicknames') }}
+),
+
+id_candidates as (
+    select
+        p.source_system,
+        p.source_person_id,
+        'state_id' as id_kind,
+        s.student_key,
+        s.birth_date = p.birth_date as birth_agrees,
+        s.last_name_norm = p.last_name_norm and s.first_name_norm = p.first_name_norm as names_agree,
+        p.birth_date is null as birth_missing
+    from people as p
+    inner join students as s on p.state_id = s.state_id
+
+    union all
+
+    select
+        p.source_system,
+        p.source_person_id,
+        'local_id' as id_kind,
+        s.student_key,
+        s.birth_date = p.birth_date as birth_agrees,
+        s.last_name_norm = p.last_name_norm and s.first_name_norm = p.first_name_norm as names_agree,
+        p.birth_date is null as birth_missing
+    from people as p
+    inner join students as s on p.local_id = s.local_id
+),
+
+id_outcomes as (
+    select
+        source_system,
+        source_person_id,
+        id_kind,
+        count(*) as n_owners,
+        max(student_key) as student_key,
+        max(case when coalesce(birth_agrees, false) or (birth_missing and coalesce(names_agree, false)) then 1 else 0 end) as confirmed
+    from id_candidates
+    group by 1, 2, 3
+),
+
+name_keys as (
+    select
+        last_name_norm,
+        first_name_norm,
+        birth_date,
+        count(*) as n_students,
+        max(student_key) as student_key
+    from students
+    where last_name_norm is not null and first_name_norm is not null and birth_date is not null
+    group by 1, 2, 3
+),
+
+probable as (
+    select
+        p.source_system,
+        p.source_person_id,
+        count(distinct s.student_key) as n_candidates,
+        max(s.student_key) as student_key
+    from people as p
+    inner join students as s
+        on p.birth_date = s.birth_date
+    left join nicknames as n
+        on p.first_name_norm = n.nickname and s.first_name_norm = n.given_name
+    where
+        (p.last_name_norm = s.first_name_norm and p.first_name_norm = s.last_name_norm)
+        or (p.last_name_norm = s.last_name_norm and (
+            n.nickname is not null
+            or {{ name_similarity('p.first_name_norm', 's.first_name_norm') }} >= 0.85))
+        or (p.first_name_norm = s.first_name_norm
+            and {{ name_similarity('p.last_name_norm', 's.last_name_norm') }} >= 0.85)
+    group by 1, 2
+),
+
+decided as (
+    select
+        p.source_system,
+        p.source_person_id,
+        case
+            when o.decision = 'link' and o.student_key is not null then o.student_key
+            when o.decision is not null then null
+            when st.confirmed = 1 and st.n_owners = 1 then st.student_key
+            when lo.confirmed = 1 and lo.n_owners = 1 then lo.student_key
+            when nk.n_students = 1 then nk.student_key
+        end as student_key,
+        case
+            when o.decision = 'link' and o.student_key is not null then 'steward_override'
+            when o.decision is not null then 'steward_override'
+            when st.confirmed = 1 and st.n_owners = 1 then 'state_id'
+            when lo.confirmed = 1 and lo.n_owners = 1 then 'local_id'
+            when nk.n_students = 1 then 'name_birthdate'
+        end as match_rule,
+        case
+            when o.decision = 'link' and o.student_key is not null then 'matched'
+            when o.decision is not null then 'unmatched'
+            when st.confirmed = 1 and st.n_owners = 1 then 'matched'
+            when lo.confirmed = 1 and lo.n_owners = 1 then 'matched'
+            when nk.n_students = 1 then 'matched'
+            when st.n_owners is not null or lo.n_owners is not null then 'review'
+            when nk.n_students > 1 then 'review'
+            when pr.n_candidates is not null then 'review'
+            else 'unmatched'
+        end as match_status,
+        case
+            when o.decision is not null then null
+            when st.confirmed = 1 and st.n_owners = 1 then null
+            when lo.confirmed = 1 and lo.n_owners = 1 then null
+            when nk.n_students = 1 then null
+            when st.n_owners is not null or lo.n_owners is not null
+                then 'ID belongs to a student with another birth date and name'
+            when nk.n_students > 1 then 'several students share this name and birth date'
+            when pr.n_candidates is not null then 'probable match: similar name, same birth date'
+            else 'no student in the SIS'
+        end as review_reason,
+        coalesce(st.student_key, lo.student_key, pr.student_key) as candidate_student_key
+    from people as p
+    left join overrides as o
+        on p.source_system = o.source_system and p.source_person_id = o.source_person_id
+    left join id_outcomes as st
+        on p.source_system = st.source_system and p.source_person_id = st.source_person_id
+        and st.id_kind = 'state_id'
+    left join id_outcomes as lo
+        on p.source_system = lo.source_system and p.source_person_id = lo.source_person_id
+        and lo.id_kind = 'local_id'
+    left join name_keys as nk
+        on p.last_name_norm = nk.last_name_norm
+        and p.first_name_norm = nk.first_name_norm
+        and p.birth_date = nk.birth_date
+    left join probable as pr
+        on p.source_system = pr.source_system and p.source_person_id = pr.source_person_id
+)
+
+select * from decided

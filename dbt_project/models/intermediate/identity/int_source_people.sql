@@ -1,0 +1,56 @@
+-- Every distinct person record the non-SIS sources carry, with what each knows about the child.
+-- Assessment files have no person ID of their own, so a person record there is the tuple
+-- (ID as delivered, names, birth date): one typo makes another record, matched on its own.
+with attendance_students as (
+    select * from {{ ref('stg_attendance__students') }}
+),
+
+state_results as (
+    select * from {{ ref('stg_assessment__state_results') }}
+),
+
+map_results as (
+    select * from {{ ref('stg_assessment__map_results') }}
+),
+
+people as (
+    select
+        'attendance' as source_system,
+        att_student_id as source_person_id,
+        cast(null as {{ dbt.type_string() }}) as state_id,
+        sis_local_id as local_id,
+        last_name,
+        first_name,
+        birth_date
+    from attendance_students
+
+    union all
+
+    select distinct
+        'state_assessment' as source_system,
+        {{ assessment_person_id('state_id', 'last_name', 'first_name', 'birth_date') }} as source_person_id,
+        state_id,
+        cast(null as {{ dbt.type_string() }}) as local_id,
+        last_name,
+        first_name,
+        birth_date
+    from state_results
+
+    union all
+
+    select distinct
+        'map' as source_system,
+        {{ assessment_person_id('local_id', 'last_name', 'first_name', 'birth_date') }} as source_person_id,
+        cast(null as {{ dbt.type_string() }}) as state_id,
+        local_id,
+        last_name,
+        first_name,
+        birth_date
+    from map_results
+)
+
+select
+    *,
+    {{ normalize_name('last_name') }} as last_name_norm,
+    {{ normalize_name('first_name') }} as first_name_norm
+from people

@@ -1,0 +1,48 @@
+{%- set columns = ['StuNum', 'SchoolCode', 'AbsenceDate', 'AttCode', 'Minutes', 'Comment'] -%}
+with raw as (
+    select * from {{ latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions') }}
+),
+
+codes as (
+    select * from {{ ref('attendance_codes') }}
+),
+
+schools as (
+    select * from {{ ref('attendance_school_codes') }}
+),
+
+typed as (
+    select
+        raw._load_id,
+        raw._source_file,
+        raw._line_number,
+        {{ clean_text('raw."StuNum"') }} as att_student_id,
+        {{ clean_text('raw."SchoolCode"') }} as att_school_code,
+        schools.school_sourced_id as school_id,
+        {{ safe_date('raw."AbsenceDate"', 'us') }} as attendance_date,
+        upper({{ clean_text('raw."AttCode"') }}) as att_code,
+        codes.attendance_event_category,
+        codes.category_key,
+        codes.is_absent,
+        codes.is_excused,
+        codes.precedence,
+        {{ safe_int('raw."Minutes"') }} as minutes,
+        {{ clean_text('raw."Minutes"') }} is null as _minutes_missing,
+        {{ copy_number(columns) }} as _copy_number,
+        {{ raw_record(columns) }} as _raw_record
+    from raw
+    left join codes on upper({{ clean_text('raw."AttCode"') }}) = codes.local_code
+    left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.attendance_school_code
+)
+
+select
+    *,
+    {{ quarantine_rules([
+        ['_copy_number > 1', '*', 'duplicate row'],
+        ['att_student_id is null', 'StuNum', 'missing student number'],
+        ['attendance_date is null', 'AbsenceDate', 'malformed date'],
+        ['category_key is null', 'AttCode', 'unmapped attendance code'],
+        ['school_id is null', 'SchoolCode', 'unmapped school code'],
+        ['minutes is null and not _minutes_missing', 'Minutes', 'malformed number'],
+    ]) }}
+from typed

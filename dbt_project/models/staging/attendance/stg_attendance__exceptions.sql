@@ -1,0 +1,21 @@
+with base as (
+    select * from {{ ref('base_attendance__exceptions') }}
+)
+
+select
+    _load_id,
+    _source_file,
+    _line_number,
+    att_student_id,
+    att_school_code,
+    school_id,
+    attendance_date,
+    att_code,
+    attendance_event_category,
+    category_key,
+    is_absent,
+    is_excused,
+    precedence,
+    minutes
+from base
+where _quarantine_reason is null

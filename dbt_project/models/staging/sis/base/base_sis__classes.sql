@@ -1,0 +1,37 @@
+{%- set columns = ['sourcedId', 'status', 'dateLastModified', 'title', 'grades', 'courseSourcedId', 'classCode', 'classType', 'location', 'schoolSourcedId', 'termSourcedIds', 'subjects', 'subjectCodes', 'periods'] -%}
+with raw as (
+    select * from {{ latest_loads(source('raw_sis', 'classes'), 'sis__classes') }}
+),
+
+typed as (
+    select
+        _load_id,
+        _source_file,
+        _line_number,
+        {{ clean_text('"sourcedId"') }} as section_id,
+        {{ clean_text('"title"') }} as section_title,
+        {{ clean_text('"grades"') }} as grade_codes,
+        {{ clean_text('"courseSourcedId"') }} as course_id,
+        {{ clean_text('"classCode"') }} as class_code,
+        lower({{ clean_text('"classType"') }}) as class_type,
+        {{ clean_text('"location"') }} as location,
+        {{ clean_text('"schoolSourcedId"') }} as school_id,
+        {{ clean_text('"termSourcedIds"') }} as term_ids,
+        {{ clean_text('"subjects"') }} as subjects,
+        {{ clean_text('"periods"') }} as periods,
+        {{ copy_number(columns) }} as _copy_number,
+        row_number() over (partition by {{ clean_text('"sourcedId"') }} order by _line_number) as _key_number,
+        {{ raw_record(columns) }} as _raw_record
+    from raw
+)
+
+select
+    *,
+    {{ quarantine_rules([
+        ['_copy_number > 1', '*', 'duplicate row'],
+        ['section_id is null', 'sourcedId', 'missing sourcedId'],
+        ['_key_number > 1', 'sourcedId', 'sourcedId repeated with different values'],
+        ["class_type not in ('homeroom', 'scheduled')", 'classType', 'unknown class type'],
+        ['school_id is null', 'schoolSourcedId', 'missing school'],
+    ]) }}
+from typed

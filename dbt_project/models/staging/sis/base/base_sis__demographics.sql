@@ -1,0 +1,64 @@
+{%- set columns = ['sourcedId', 'status', 'dateLastModified', 'birthDate', 'sex', 'americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican', 'nativeHawaiianOrOtherPacificIslander', 'white', 'demographicRaceTwoOrMoreRaces', 'hispanicOrLatinoEthnicity', 'countryOfBirthCode', 'stateOfBirthAbbreviation', 'cityOfBirth', 'publicSchoolResidenceStatus'] -%}
+{%- set race_flags = ['americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican', 'nativeHawaiianOrOtherPacificIslander', 'white'] -%}
+with raw as (
+    select * from {{ latest_loads(source('raw_sis', 'demographics'), 'sis__demographics') }}
+),
+
+sexes as (
+    select local_code, sex as mapped_sex from {{ ref('sex_codes') }} where source = 'oneroster'
+),
+
+races as (
+    select * from {{ ref('race_ethnicity') }}
+),
+
+typed as (
+    select
+        raw._load_id,
+        raw._source_file,
+        raw._line_number,
+        {{ clean_text('raw."sourcedId"') }} as student_id,
+        {{ safe_date('raw."birthDate"') }} as birth_date,
+        sexes.mapped_sex as sex,
+        {%- for flag in race_flags + ['demographicRaceTwoOrMoreRaces', 'hispanicOrLatinoEthnicity'] %}
+        lower(coalesce(trim(raw."{{ flag }}"), '')) = 'true' as is_{{ flag | lower }},
+        {%- endfor %}
+        (
+            {%- for flag in race_flags %}
+            case when lower(coalesce(trim(raw."{{ flag }}"), '')) = 'true' then 1 else 0 end{% if not loop.last %} +{% endif %}
+            {%- endfor %}
+        ) as _race_count,
+        {{ clean_text('raw."birthDate"') }} is null as _birth_missing,
+        {{ clean_text('raw."sex"') }} is null as _sex_missing,
+        {{ copy_number(columns) }} as _copy_number,
+        row_number() over (partition by {{ clean_text('raw."sourcedId"') }} order by raw._line_number) as _key_number,
+        {{ raw_record(columns) }} as _raw_record
+    from raw
+    left join sexes on lower({{ clean_text('raw."sex"') }}) = sexes.local_code
+),
+
+categorised as (
+    select
+        typed.*,
+        case
+            when is_hispanicorlatinoethnicity then 'hispanicOrLatinoEthnicity'
+            when _race_count > 1 or is_demographicracetwoormoreraces then 'demographicRaceTwoOrMoreRaces'
+            {%- for flag in race_flags %}
+            when is_{{ flag | lower }} then '{{ flag }}'
+            {%- endfor %}
+        end as _race_flag
+    from typed
+)
+
+select
+    categorised.*,
+    races.race_ethnicity,
+    {{ quarantine_rules([
+        ['_copy_number > 1', '*', 'duplicate row'],
+        ['student_id is null', 'sourcedId', 'missing sourcedId'],
+        ['_key_number > 1', 'sourcedId', 'sourcedId repeated with different values'],
+        ['birth_date is null and not _birth_missing', 'birthDate', 'malformed date'],
+        ['sex is null and not _sex_missing', 'sex', 'unmapped sex code'],
+    ]) }}
+from categorised
+left join races on categorised._race_flag = races.oneroster_flag

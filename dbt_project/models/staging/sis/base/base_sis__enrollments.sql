@@ -1,0 +1,40 @@
+{%- set columns = ['sourcedId', 'status', 'dateLastModified', 'classSourcedId', 'schoolSourcedId', 'userSourcedId', 'role', 'primary', 'beginDate', 'endDate'] -%}
+with raw as (
+    select * from {{ latest_loads(source('raw_sis', 'enrollments'), 'sis__enrollments') }}
+),
+
+typed as (
+    select
+        _load_id,
+        _source_file,
+        _line_number,
+        {{ clean_text('"sourcedId"') }} as enrollment_id,
+        {{ clean_text('"classSourcedId"') }} as section_id,
+        {{ clean_text('"schoolSourcedId"') }} as school_id,
+        {{ clean_text('"userSourcedId"') }} as user_id,
+        lower({{ clean_text('"role"') }}) as enrollment_role,
+        lower({{ clean_text('"primary"') }}) = 'true' as is_primary,
+        {{ safe_date('"beginDate"') }} as begin_date,
+        {{ safe_date('"endDate"') }} as end_date,
+        {{ clean_text('"beginDate"') }} is null as _begin_missing,
+        {{ clean_text('"endDate"') }} is null as _end_missing,
+        {{ copy_number(columns) }} as _copy_number,
+        row_number() over (partition by {{ clean_text('"sourcedId"') }} order by _line_number) as _key_number,
+        {{ raw_record(columns) }} as _raw_record
+    from raw
+)
+
+select
+    *,
+    {{ quarantine_rules([
+        ['_copy_number > 1', '*', 'duplicate row'],
+        ['enrollment_id is null', 'sourcedId', 'missing sourcedId'],
+        ['_key_number > 1', 'sourcedId', 'sourcedId repeated with different values'],
+        ['user_id is null', 'userSourcedId', 'missing user'],
+        ['section_id is null', 'classSourcedId', 'missing class'],
+        ["enrollment_role not in ('student', 'teacher', 'administrator', 'aide', 'guardian', 'parent', 'proctor')", 'role', 'unknown role'],
+        ['begin_date is null and not _begin_missing', 'beginDate', 'malformed date'],
+        ['end_date is null and not _end_missing', 'endDate', 'malformed date'],
+        ['end_date < begin_date', 'endDate', 'ends before it starts'],
+    ]) }}
+from typed

@@ -1,0 +1,38 @@
+{%- set columns = ['studentSourcedId', 'programCode', 'beginDate', 'endDate'] -%}
+with raw as (
+    select * from {{ latest_loads(source('raw_sis', 'programs'), 'sis__programs') }}
+),
+
+programs as (
+    select * from {{ ref('program_codes') }}
+),
+
+typed as (
+    select
+        raw._load_id,
+        raw._source_file,
+        raw._line_number,
+        {{ clean_text('raw."studentSourcedId"') }} as student_id,
+        {{ clean_text('raw."programCode"') }} as program_code,
+        programs.program,
+        programs.subgroup_column,
+        {{ safe_date('raw."beginDate"') }} as begin_date,
+        {{ safe_date('raw."endDate"') }} as end_date,
+        {{ clean_text('raw."endDate"') }} is null as _end_missing,
+        {{ copy_number(columns) }} as _copy_number,
+        {{ raw_record(columns) }} as _raw_record
+    from raw
+    left join programs on upper({{ clean_text('raw."programCode"') }}) = programs.local_code
+)
+
+select
+    *,
+    {{ quarantine_rules([
+        ['_copy_number > 1', '*', 'duplicate row'],
+        ['student_id is null', 'studentSourcedId', 'missing student'],
+        ['program is null', 'programCode', 'unmapped program code'],
+        ['begin_date is null', 'beginDate', 'malformed date'],
+        ['end_date is null and not _end_missing', 'endDate', 'malformed date'],
+        ['end_date < begin_date', 'endDate', 'ends before it starts'],
+    ]) }}
+from typed

@@ -1,0 +1,16 @@
+with base as (
+    select * from {{ ref('base_sis__programs') }}
+)
+
+select
+    _load_id,
+    _source_file,
+    _line_number,
+    student_id,
+    program_code,
+    program,
+    subgroup_column,
+    begin_date,
+    end_date
+from base
+where _quarantine_reason is null

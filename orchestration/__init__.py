@@ -1,0 +1,1 @@
+"""Dagster orchestration: the consolidated load of every source into the warehouse."""

@@ -1,0 +1,54 @@
+"""The dbt models as Dagster assets: staging per source, intermediate, marts and quarantine."""
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from orchestration.dbt_project import DBT_PROJECT
+from orchestration.resources import DistrictwideHome
+
+LAYER_GROUPS = {"staging": None, "intermediate": "conformed", "marts": "marts"}
+
+
+class DistrictwideTranslator(DagsterDbtTranslator):
+    """Asset keys `<schema>/<model>`, groups by source for staging, by layer after."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        meta_key = dbt_resource_props.get("meta", {}).get("dagster", {}).get("asset_key")
+        if meta_key:
+            return AssetKey(meta_key)
+        if dbt_resource_props["resource_type"] == "seed":
+            return AssetKey(["seeds", dbt_resource_props["name"]])
+        return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "crosswalks"
+        group = dbt_resource_props.get("meta", {}).get("dagster", {}).get("group")
+        if group:
+            return group
+        return LAYER_GROUPS.get(dbt_resource_props.get("schema", ""), "conformed") or "conformed"
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=DistrictwideTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+)
+def districtwide_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, home: DistrictwideHome
+):
+    """`dbt build`: seeds, models and their tests, in dependency order."""
+    layout = home.layout()
+    os.environ["DISTRICTWIDE_HOME"] = str(layout.root)
+    yield from dbt.cli(["build"], context=context, target_path=layout.root / "dbt_target").stream()

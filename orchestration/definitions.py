@@ -1,0 +1,20 @@
+"""The code location: gathers assets, jobs, schedules, sensors and resources. Nothing else."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from orchestration.assets import assessment, attendance, sis
+from orchestration.assets.dbt import districtwide_dbt_models
+from orchestration.jobs import consolidated_load
+from orchestration.resources import build_resources
+from orchestration.schedules import nightly_consolidated_load
+from orchestration.sensors import landing_sensor
+
+defs = Definitions(
+    assets=[*sis.ASSETS, *attendance.ASSETS, *assessment.ASSETS, districtwide_dbt_models],
+    jobs=[consolidated_load],
+    schedules=[nightly_consolidated_load],
+    sensors=[landing_sensor],
+    resources=build_resources(),
+)
