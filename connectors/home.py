@@ -51,6 +51,11 @@ class Home:
     def warehouse(self) -> Path:
         return self.warehouse_dir / "warehouse.duckdb"
 
+    @property
+    def serving(self) -> Path:
+        """The read-only copy of the marts that dashboards and analysts open."""
+        return self.root / "serving" / "districtwide.duckdb"
+
     def ensure(self) -> Home:
         for path in (
             self.landing,

@@ -6,13 +6,20 @@ from dagster import Definitions
 
 from orchestration.assets import assessment, attendance, sis
 from orchestration.assets.dbt import districtwide_dbt_models
+from orchestration.assets.serving import served_marts
 from orchestration.jobs import consolidated_load
 from orchestration.resources import build_resources
 from orchestration.schedules import nightly_consolidated_load
 from orchestration.sensors import landing_sensor
 
 defs = Definitions(
-    assets=[*sis.ASSETS, *attendance.ASSETS, *assessment.ASSETS, districtwide_dbt_models],
+    assets=[
+        *sis.ASSETS,
+        *attendance.ASSETS,
+        *assessment.ASSETS,
+        districtwide_dbt_models,
+        served_marts,
+    ],
     jobs=[consolidated_load],
     schedules=[nightly_consolidated_load],
     sensors=[landing_sensor],

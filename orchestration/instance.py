@@ -32,7 +32,9 @@ storage:
 def instance_yaml(storage: str | None = None) -> str:
     storage = storage or os.environ.get("DISTRICTWIDE_DAGSTER_STORAGE", "sqlite")
     if storage not in ("sqlite", "postgres"):
-        raise ValueError(f"DISTRICTWIDE_DAGSTER_STORAGE must be sqlite or postgres, not {storage!r}")
+        raise ValueError(
+            f"DISTRICTWIDE_DAGSTER_STORAGE must be sqlite or postgres, not {storage!r}"
+        )
     return POSTGRES if storage == "postgres" else SQLITE
 
 

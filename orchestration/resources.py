@@ -11,7 +11,6 @@ from dagster_dbt import DbtCliResource
 from connectors.home import Home
 from orchestration.dbt_project import DBT_PROJECT
 
-
 # The dbt of this virtual environment, whatever PATH says (cron and the UI start without it).
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 

@@ -1,0 +1,81 @@
+"""The serving copy: the marts as a read-only DuckDB file, swapped in whole after each good load.
+
+Readers (Superset, analysts) never open the build database: DuckDB's single writer would lock them
+out mid-build. After a load whose blocking checks passed, the marts are copied into a new file,
+checkpointed and closed, then renamed over the served file, so a reader sees the previous version
+or the new one, never a half-built one. No WAL is ever left beside the served file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+SERVED_SCHEMAS = ("marts",)
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    tables: dict[str, int]
+
+
+def publish(warehouse: Path, served: Path, schemas: tuple[str, ...] = SERVED_SCHEMAS) -> Published:
+    """Copy `schemas` of `warehouse` into a new file and atomically replace `served` with it."""
+    served.parent.mkdir(parents=True, exist_ok=True)
+    tmp = served.with_name(f".{served.stem}.{os.getpid()}.building.duckdb")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    tables: dict[str, int] = {}
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(f"attach '{warehouse}' as build (read_only)")
+        for schema in schemas:
+            con.execute(f"create schema if not exists {schema}")
+            names = con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'build' and table_schema = ? order by table_name",
+                [schema],
+            ).fetchall()
+            for (name,) in names:
+                con.execute(
+                    f'create table {schema}."{name}" as select * from build.{schema}."{name}"'
+                )
+                tables[f"{schema}.{name}"] = con.execute(
+                    f'select count(*) from {schema}."{name}"'
+                ).fetchone()[0]
+        con.execute("detach build")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    os.replace(tmp, served)
+    log.info("published %d tables to %s", len(tables), served)
+    return Published(served, tables)
+
+
+def content_checksum(path: Path, schema: str = "marts") -> dict[str, tuple[int, int]]:
+    """Per table: (rows, order-independent hash of every row). Equal checksums = same content."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = con.execute(
+            "select table_name from information_schema.tables where table_schema = ? "
+            "order by table_name",
+            [schema],
+        ).fetchall()
+        return {
+            name: tuple(
+                con.execute(
+                    f'select count(*), coalesce(sum(hash(t)), 0) from {schema}."{name}" as t'
+                ).fetchone()
+            )
+            for (name,) in names
+        }
+    finally:
+        con.close()

@@ -1,0 +1,171 @@
+"""`make bench`: the consolidated load at district scale, timed and measured per stage.
+
+Each stage runs in a fresh subprocess so its peak RSS (the process and its dbt child) is its own:
+generate (excluded from the total), land (every raw asset), transform (every dbt asset), then
+the whole `consolidated_load` job once more from an empty data folder. Figures are appended to
+BENCHMARKS.md with the machine, the command and the date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from connectors.home import REPO_ROOT
+
+STAGE_SELECTIONS = {
+    "land": "raw",
+    "transform": "dbt",
+    "whole load": "all",
+}
+
+
+def run_stage(selection: str) -> dict:
+    """Materialize one selection in this process; print its wall time and peak RSS as JSON."""
+    from dagster import AssetSelection, DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("consolidated_load")
+    graph = defs.resolve_asset_graph()
+    raw_keys = {k for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
+    if selection == "raw":
+        keys = raw_keys
+    elif selection == "dbt":
+        keys = set(graph.get_all_asset_keys()) - raw_keys
+    else:
+        keys = set(graph.get_all_asset_keys())
+    started = time.perf_counter()
+    result = job.execute_in_process(
+        instance=DagsterInstance.ephemeral(),
+        asset_selection=list(AssetSelection.assets(*keys).resolve(graph)),
+        raise_on_error=False,
+    )
+    elapsed = time.perf_counter() - started
+    peak_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    return {"success": result.success, "seconds": elapsed, "peak_rss_mb": peak_kb / 1024}
+
+
+def measure(args: list[str], env: dict[str, str]) -> dict:
+    """Run `python -m orchestration.bench <args>` and read the JSON it prints last."""
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "orchestration.bench", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process_seconds"] = time.perf_counter() - started
+    return result
+
+
+def reset(home: Path) -> None:
+    """Forget every load but keep the delivered files (landing) and the truth."""
+    for name in ("archive", "raw", "warehouse", "dbt_target", "work"):
+        shutil.rmtree(home / name, ignore_errors=True)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+        cpu = model
+    except (OSError, StopIteration):
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB RAM, {system}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--students", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stage:
+        print(json.dumps(run_stage(args.stage)))
+        return 0
+
+    home = Path(os.environ.get("DISTRICTWIDE_BENCH_HOME", REPO_ROOT / "data" / "bench")).resolve()
+    env = {**os.environ, "DISTRICTWIDE_HOME": str(home)}
+    if not (home / "truth" / "counts.json").exists():
+        shutil.rmtree(home, ignore_errors=True)
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "connectors.synthetic",
+                "--students",
+                str(args.students),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(home),
+            ],
+            check=True,
+            cwd=REPO_ROOT,
+        )
+        print(f"generate: {time.perf_counter() - started:.1f} s (not part of the load)")
+    rows = []
+    reset(home)
+    for label in ("land", "transform"):
+        result = measure(["--stage", STAGE_SELECTIONS[label]], env)
+        rows.append((label, result))
+        print(f"{label}: {result}")
+    reset(home)
+    result = measure(["--stage", "all"], env)
+    rows.append(("whole load (one job, from empty)", result))
+    print(f"whole load: {result}")
+    if not all(r["success"] for _, r in rows):
+        print("a stage failed; nothing recorded", file=sys.stderr)
+        return 1
+    record(rows, args.students)
+    return 0
+
+
+def record(rows: list[tuple[str, dict]], students: int) -> None:
+    path = REPO_ROOT / "BENCHMARKS.md"
+    if not path.exists():
+        path.write_text(
+            "# Benchmarks\n\nFigures from `make bench` (orchestration/bench.py). Targets for the "
+            "100,000-student load on a 2-core machine: whole load ≤ 30 s, peak RSS ≤ 2 GB.\n"
+        )
+    lines = [
+        "",
+        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {students:,} students, one school year",
+        "",
+        f"- machine: {machine()}",
+        f"- command: `make bench` (python -m orchestration.bench --students {students})",
+        "",
+        "| stage | seconds in Dagster | process seconds (incl. start-up) | peak RSS (MB) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for label, r in rows:
+        seconds, process, peak = r["seconds"], r["process_seconds"], r["peak_rss_mb"]
+        lines.append(f"| {label} | {seconds:.1f} | {process:.1f} | {peak:.0f} |")
+    path.write_text(path.read_text() + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

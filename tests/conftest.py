@@ -1,0 +1,62 @@
+"""Shared fixtures: small generated districts, loaded once per session through Dagster."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors.home import Home
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class District:
+    """A generated district after a consolidated load: its data folder and its ground truth."""
+
+    home: Home
+    counts: dict
+
+    @property
+    def truth(self) -> Path:
+        return self.home.root / "truth"
+
+    def warehouse(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.home.warehouse), read_only=True)
+
+    def scalar(self, sql: str) -> object:
+        with self.warehouse() as con:
+            return con.execute(sql).fetchone()[0]
+
+
+def generate(root: Path, students: int, seed: int, *extra: str) -> None:
+    cmd = [sys.executable, "-m", "connectors.synthetic", "--students", str(students)]
+    cmd += ["--seed", str(seed), "--out", str(root), *extra]
+    subprocess.run(cmd, check=True, cwd=REPO)
+
+
+def run_load(home: Home):
+    """The consolidated_load job, in process, against `home` (an ephemeral Dagster instance)."""
+    os.environ["DISTRICTWIDE_HOME"] = str(home.root)
+    from orchestration.demo import run_consolidated_load
+
+    return run_consolidated_load()
+
+
+@pytest.fixture(scope="session")
+def district(tmp_path_factory: pytest.TempPathFactory) -> District:
+    """A 1,500-student district with the generator's default faults, loaded once."""
+    root = tmp_path_factory.mktemp("district")
+    generate(root, 1500, 7)
+    home = Home(root).ensure()
+    result = run_load(home)
+    assert result.success, "consolidated_load failed"
+    counts = json.loads((root / "truth" / "counts.json").read_text())
+    return District(home, counts)

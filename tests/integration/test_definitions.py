@@ -1,0 +1,69 @@
+"""The Dagster code location loads whole: landed tables, dbt models, job, schedule, sensor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
+
+from connectors.sources import ALL_SPECS
+from orchestration.resources import DistrictwideHome
+
+
+@pytest.fixture(scope="module")
+def defs():
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_asset_graph_has_every_raw_table_and_mart(defs) -> None:
+    keys = set(defs.resolve_asset_graph().get_all_asset_keys())
+    for spec in ALL_SPECS:
+        assert AssetKey(["raw", spec.source, spec.entity]) in keys
+        assert AssetKey(["raw", spec.source, f"{spec.entity}__rejects"]) in keys
+    for mart in (
+        "dim_student",
+        "dim_school",
+        "dim_teacher",
+        "dim_section",
+        "dim_calendar",
+        "fct_enrollment",
+        "fct_section_enrollment",
+        "fct_attendance_daily",
+        "fct_assessment_result",
+    ):
+        assert AssetKey(["marts", mart]) in keys
+
+
+def test_staging_models_depend_on_their_raw_asset(defs) -> None:
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(AssetKey(["staging", "base_attendance__exceptions"])).parent_keys
+    assert AssetKey(["raw", "attendance", "exceptions"]) in parents
+
+
+def test_job_schedule_and_sensor(defs) -> None:
+    assert defs.resolve_job_def("consolidated_load")
+    schedule = defs.resolve_schedule_def("nightly_consolidated_load")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert defs.resolve_sensor_def("landing_sensor")
+
+
+def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
+    sensor = defs.resolve_sensor_def("landing_sensor")
+    home = DistrictwideHome(root=str(tmp_path))
+    context = build_sensor_context(resources={"home": home})
+    assert isinstance(sensor(context), SkipReason)
+
+    drop = tmp_path / "landing" / "attendance" / "attendance_exceptions_2025-2026.csv"
+    drop.parent.mkdir(parents=True)
+    drop.write_text("StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\n")
+    request = sensor(context)
+    assert isinstance(request, RunRequest)
+    assert (
+        "attendance/attendance_exceptions_2025-2026.csv" in request.tags["districtwide/new_files"]
+    )
+
+    again = build_sensor_context(cursor=context.cursor, resources={"home": home})
+    assert isinstance(sensor(again), SkipReason)

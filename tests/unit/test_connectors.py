@@ -1,0 +1,126 @@
+"""Landing and raw parsing on small hand-made files: archive, checksum, encodings, rejects."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors.encoding import detect_encoding
+from connectors.home import Home
+from connectors.load import load_table
+from connectors.sources import spec_for
+
+HEADER = "StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\r\n"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def raw_rows(home: Home, table: str) -> list[tuple]:
+    source, entity = table.split("__")
+    return duckdb.sql(
+        f"select * from read_parquet('{home.raw}/{source}/{entity}/*.parquet', union_by_name=true) "
+        "order by _line_number"
+    ).fetchall()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    return Home(tmp_path).ensure()
+
+
+def test_windows_1252_file_is_archived_unchanged_and_read_correctly(home: Home) -> None:
+    text = HEADER + "7000001,101,09/03/2025,E,,“Doctor’s note” – 5 €\r\n"
+    path = write(
+        home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", text, "cp1252"
+    )
+    assert detect_encoding(path) == "cp1252"
+
+    result = load_table(home, spec_for("attendance__exceptions"))
+
+    record = result.loaded[0]
+    archived = Path(record["archive_path"])
+    assert archived.read_bytes() == path.read_bytes()
+    assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert archived.name == f"{record['sha256']}-{path.name}"
+    assert record["encoding"] == "cp1252"
+    [row] = raw_rows(home, "attendance__exceptions")
+    assert row[5] == "“Doctor’s note” – 5 €"
+    assert row[8] == 2  # _line_number: the header is line 1
+
+
+def test_utf8_with_bom_is_detected(home: Home) -> None:
+    path = write(home.landing / "x.csv", "\ufeffa,b\nJosé,1\n")
+    assert detect_encoding(path) == "utf-8-sig"
+
+
+def test_bad_lines_are_kept_with_line_and_reason_and_good_rows_land(home: Home) -> None:
+    text = (
+        HEADER
+        + "7000001,101,09/03/2025,A,,\r\n"
+        + "7000002,101,09/03/2025,A,,sick, then better\r\n"  # one field too many
+        + "7000003,101,09/03/2025\r\n"  # fields missing
+        + '7000004,101,09/04/2025,T,12,"bus, late"\r\n'
+    )
+    write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", text)
+
+    result = load_table(home, spec_for("attendance__exceptions"))
+
+    assert (result.rows_parsed, result.rows_rejected) == (2, 2)
+    assert [(r[0], r[8]) for r in raw_rows(home, "attendance__exceptions")] == [
+        ("7000001", 2),
+        ("7000004", 5),
+    ]
+    rejects = duckdb.sql(
+        "select _source_file, _line_number, _error_type from read_parquet("
+        f"'{home.raw}/attendance/exceptions__rejects/*.parquet') order by 2"
+    ).fetchall()
+    assert rejects == [
+        ("attendance_exceptions_2025-2026.csv", 3, "TOO MANY COLUMNS"),
+        ("attendance_exceptions_2025-2026.csv", 4, "MISSING COLUMNS"),
+    ]
+
+
+def test_loading_the_same_file_twice_changes_nothing(home: Home) -> None:
+    write(
+        home.landing / "attendance" / "attendance_exceptions_2025-2026.csv",
+        HEADER + "1,101,09/03/2025,A,,\r\n",
+    )
+    spec = spec_for("attendance__exceptions")
+    first = load_table(home, spec)
+    raw_files = sorted(p.name for p in (home.raw / "attendance" / "exceptions").iterdir())
+
+    second = load_table(home, spec)
+
+    assert len(first.loaded) == 1
+    assert second.loaded == [] and second.skipped == ["attendance_exceptions_2025-2026.csv"]
+    assert sorted(p.name for p in (home.raw / "attendance" / "exceptions").iterdir()) == raw_files
+
+
+def test_missing_column_fails_the_file_naming_file_line_and_column(home: Home) -> None:
+    write(
+        home.landing / "attendance" / "attendance_exceptions_2025-2026.csv",
+        "StuNum,SchoolCode\r\n1,101\r\n",
+    )
+
+    result = load_table(home, spec_for("attendance__exceptions"))
+
+    [failed] = result.failed
+    assert failed["status"] == "failed"
+    assert failed["error"].startswith("attendance_exceptions_2025-2026.csv: line 1, column 3:")
+    assert "AbsenceDate" in failed["error"]
+
+
+def test_quoted_newlines_keep_exact_line_numbers(home: Home) -> None:
+    text = HEADER + '1,101,09/03/2025,A,,"two\r\nlines"\r\n2,101,09/04/2025,E,,\r\n'
+    write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", text)
+
+    load_table(home, spec_for("attendance__exceptions"))
+
+    assert [(r[0], r[8]) for r in raw_rows(home, "attendance__exceptions")] == [("1", 2), ("2", 4)]
