@@ -34,7 +34,9 @@ def generate_district(home: Home, students: int, seed: int) -> None:
     subprocess.run(cmd, check=True)
 
 
-def run_consolidated_load(instance: DagsterInstance | None = None) -> ExecuteInProcessResult:
+def run_consolidated_load(
+    instance: DagsterInstance | None = None, log_level: str = "WARNING"
+) -> ExecuteInProcessResult:
     """Run the `consolidated_load` job in this process, recorded in the Dagster instance."""
     from orchestration.definitions import defs
 
@@ -42,7 +44,11 @@ def run_consolidated_load(instance: DagsterInstance | None = None) -> ExecuteInP
     instance = instance or (
         DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     )
-    return job.execute_in_process(instance=instance, raise_on_error=False)
+    return job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+    )
 
 
 def summary(warehouse: Path) -> str:
@@ -71,9 +77,11 @@ def summary(warehouse: Path) -> str:
         lines.append("Identity: source person records by outcome:")
         rows = con.execute(
             """
-            select source_system, match_status, count(*),
-                round(100.0 * count(*) / sum(count(*)) over (partition by source_system), 2)
-            from intermediate.int_identity_matches group by all order by 1, 2
+            select source_system, match_status, n,
+                round(100.0 * n / sum(n) over (partition by source_system), 2)
+            from (select source_system, match_status, count(*) as n
+                from intermediate.int_identity_matches group by all)
+            order by 1, 2
             """
         ).fetchall()
         lines += [f"  {s:<18}{m:<10}{n:>9,}  ({p}%)" for s, m, n, p in rows]

@@ -78,68 +78,26 @@ name_keys as (
     group by 1, 2, 3
 ),
 
-probable as (
+deterministic as (
     select
-        p.source_system,
-        p.source_person_id,
-        count(distinct s.student_key) as n_candidates,
-        max(s.student_key) as student_key
-    from people as p
-    inner join students as s
-        on p.birth_date = s.birth_date
-    left join nicknames as n
-        on p.first_name_norm = n.nickname and s.first_name_norm = n.given_name
-    where
-        (p.last_name_norm = s.first_name_norm and p.first_name_norm = s.last_name_norm)
-        or (p.last_name_norm = s.last_name_norm and (
-            n.nickname is not null
-            or {{ name_similarity('p.first_name_norm', 's.first_name_norm') }} >= 0.85))
-        or (p.first_name_norm = s.first_name_norm
-            and {{ name_similarity('p.last_name_norm', 's.last_name_norm') }} >= 0.85)
-    group by 1, 2
-),
-
-decided as (
-    select
-        p.source_system,
-        p.source_person_id,
+        p.*,
+        o.decision,
         case
-            when o.decision = 'link' and o.student_key is not null then o.student_key
+            when o.decision = 'link' then o.student_key
             when o.decision is not null then null
             when st.confirmed = 1 and st.n_owners = 1 then st.student_key
             when lo.confirmed = 1 and lo.n_owners = 1 then lo.student_key
             when nk.n_students = 1 then nk.student_key
         end as student_key,
         case
-            when o.decision = 'link' and o.student_key is not null then 'steward_override'
             when o.decision is not null then 'steward_override'
             when st.confirmed = 1 and st.n_owners = 1 then 'state_id'
             when lo.confirmed = 1 and lo.n_owners = 1 then 'local_id'
             when nk.n_students = 1 then 'name_birthdate'
         end as match_rule,
-        case
-            when o.decision = 'link' and o.student_key is not null then 'matched'
-            when o.decision is not null then 'unmatched'
-            when st.confirmed = 1 and st.n_owners = 1 then 'matched'
-            when lo.confirmed = 1 and lo.n_owners = 1 then 'matched'
-            when nk.n_students = 1 then 'matched'
-            when st.n_owners is not null or lo.n_owners is not null then 'review'
-            when nk.n_students > 1 then 'review'
-            when pr.n_candidates is not null then 'review'
-            else 'unmatched'
-        end as match_status,
-        case
-            when o.decision is not null then null
-            when st.confirmed = 1 and st.n_owners = 1 then null
-            when lo.confirmed = 1 and lo.n_owners = 1 then null
-            when nk.n_students = 1 then null
-            when st.n_owners is not null or lo.n_owners is not null
-                then 'ID belongs to a student with another birth date and name'
-            when nk.n_students > 1 then 'several students share this name and birth date'
-            when pr.n_candidates is not null then 'probable match: similar name, same birth date'
-            else 'no student in the SIS'
-        end as review_reason,
-        coalesce(st.student_key, lo.student_key, pr.student_key) as candidate_student_key
+        st.n_owners is not null or lo.n_owners is not null as id_conflict,
+        coalesce(nk.n_students, 0) > 1 as name_shared,
+        coalesce(st.student_key, lo.student_key) as id_owner_key
     from people as p
     left join overrides as o
         on p.source_system = o.source_system and p.source_person_id = o.source_person_id
@@ -153,8 +111,52 @@ decided as (
         on p.last_name_norm = nk.last_name_norm
         and p.first_name_norm = nk.first_name_norm
         and p.birth_date = nk.birth_date
-    left join probable as pr
-        on p.source_system = pr.source_system and p.source_person_id = pr.source_person_id
+),
+
+-- Only records no rule linked are compared by similarity: a small set, blocked on birth date.
+probable as (
+    select
+        p.source_system,
+        p.source_person_id,
+        count(distinct s.student_key) as n_candidates,
+        max(s.student_key) as student_key
+    from deterministic as p
+    inner join students as s
+        on p.birth_date = s.birth_date
+    left join nicknames as n
+        on p.first_name_norm = n.nickname and s.first_name_norm = n.given_name
+    where p.match_rule is null
+        and (
+            (p.last_name_norm = s.first_name_norm and p.first_name_norm = s.last_name_norm)
+            or (p.last_name_norm = s.last_name_norm and (
+                n.nickname is not null
+                or {{ name_similarity('p.first_name_norm', 's.first_name_norm') }} >= 0.85))
+            or (p.first_name_norm = s.first_name_norm
+                and {{ name_similarity('p.last_name_norm', 's.last_name_norm') }} >= 0.85)
+        )
+    group by 1, 2
 )
 
-select * from decided
+select
+    d.source_system,
+    d.source_person_id,
+    d.student_key,
+    d.match_rule,
+    case
+        when d.student_key is not null then 'matched'
+        when d.decision is not null then 'unmatched'
+        when d.id_conflict or d.name_shared or pr.n_candidates is not null then 'review'
+        else 'unmatched'
+    end as match_status,
+    case
+        when d.student_key is not null then null
+        when d.decision is not null then 'steward decision: no match'
+        when d.id_conflict then 'ID belongs to a student with another birth date and name'
+        when d.name_shared then 'several students share this name and birth date'
+        when pr.n_candidates is not null then 'probable match: similar name, same birth date'
+        else 'no student in the SIS'
+    end as review_reason,
+    coalesce(d.id_owner_key, pr.student_key) as candidate_student_key
+from deterministic as d
+left join probable as pr
+    on d.source_system = pr.source_system and d.source_person_id = pr.source_person_id
