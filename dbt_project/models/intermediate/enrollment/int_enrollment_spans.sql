@@ -26,6 +26,7 @@ select distinct
     students.student_key,
     enrollments.user_id as local_id,
     homerooms.school_id,
+    {{ surrogate_key(["'school'", 'homerooms.school_id']) }} as school_key,
     years.school_year,
     coalesce(enrollments.begin_date, years.start_date) as entry_date,
     coalesce(enrollments.end_date, years.end_date) as exit_date

@@ -13,6 +13,7 @@ calendar as (
 select
     spans.student_key,
     spans.school_id,
+    spans.school_key,
     spans.school_year,
     calendar.calendar_date
 from spans

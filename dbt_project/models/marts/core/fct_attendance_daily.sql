@@ -26,7 +26,7 @@ day_events as (
 
 select
     membership.student_key,
-    {{ surrogate_key(["'school'", 'membership.school_id']) }} as school_key,
+    membership.school_key,
     membership.school_year,
     membership.calendar_date,
     coalesce(day_events.category_key, 'present') as attendance_category,

@@ -3,26 +3,35 @@ with spans as (
     select * from {{ ref('int_enrollment_spans') }}
 ),
 
-membership as (
+instructional_days as (
+    select school_id, calendar_date
+    from {{ ref('stg_sis__calendar') }}
+    where is_instructional
+),
+
+days_per_span as (
     select
-        student_key,
-        school_id,
-        school_year,
-        calendar_date
-    from {{ ref('int_membership_days') }}
+        spans.student_key,
+        spans.school_id,
+        spans.entry_date,
+        count(instructional_days.calendar_date) as instructional_days_enrolled
+    from spans
+    left join instructional_days
+        on spans.school_id = instructional_days.school_id
+        and instructional_days.calendar_date between spans.entry_date and spans.exit_date
+    group by 1, 2, 3
 )
 
 select
     {{ surrogate_key(['spans.student_key', 'spans.school_id', 'spans.entry_date']) }} as enrollment_key,
     spans.student_key,
-    {{ surrogate_key(["'school'", 'spans.school_id']) }} as school_key,
+    spans.school_key,
     spans.school_year,
     spans.entry_date,
     spans.exit_date,
-    count(membership.calendar_date) as instructional_days_enrolled
+    days_per_span.instructional_days_enrolled
 from spans
-left join membership
-    on spans.student_key = membership.student_key
-    and spans.school_id = membership.school_id
-    and membership.calendar_date between spans.entry_date and spans.exit_date
-group by 1, 2, 3, 4, 5, 6
+inner join days_per_span
+    on spans.student_key = days_per_span.student_key
+    and spans.school_id = days_per_span.school_id
+    and spans.entry_date = days_per_span.entry_date
