@@ -33,7 +33,8 @@ def publish(warehouse: Path, served: Path, schemas: tuple[str, ...] = SERVED_SCH
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     tables: dict[str, int] = {}
-    con = duckdb.connect(str(tmp), config={"enable_progress_bar": False})
+    con = duckdb.connect(str(tmp))
+    con.execute("set enable_progress_bar = false")
     try:
         con.execute(f"attach '{warehouse}' as build (read_only)")
         for schema in schemas:

@@ -67,3 +67,50 @@ def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
 
     again = build_sensor_context(cursor=context.cursor, resources={"home": home})
     assert isinstance(sensor(again), SkipReason)
+
+
+def test_the_ui_serves_the_whole_asset_graph(tmp_path: Path) -> None:
+    """What `make dev` shows: the webserver loads workspace.yaml and lists every asset, no error."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "DISTRICTWIDE_HOME": str(tmp_path)}
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    webserver = Path(sys.executable).with_name("dagster-webserver")
+    proc = subprocess.Popen(
+        [str(webserver), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    query = """{ workspaceOrError { ... on Workspace { locationEntries {
+        locationOrLoadError { __typename ... on PythonError { message } } } } }
+        assetNodes { assetKey { path } } }"""
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                body = requests.post(
+                    f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=10
+                ).json()
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "the Dagster UI did not start"
+                time.sleep(1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    [entry] = body["data"]["workspaceOrError"]["locationEntries"]
+    assert entry["locationOrLoadError"]["__typename"] == "RepositoryLocation"
+    keys = {"/".join(node["assetKey"]["path"]) for node in body["data"]["assetNodes"]}
+    assert "marts/fct_attendance_daily" in keys and "raw/sis/users" in keys
+    assert "serving/marts" in keys

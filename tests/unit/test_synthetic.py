@@ -1,0 +1,578 @@
+"""The synthetic district keeps the contract of docs/sources.md; its truth agrees with its files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from connectors.synthetic import GeneratorConfig, generate, names
+from connectors.synthetic.__main__ import main
+from connectors.synthetic.assessment import CUTS
+from connectors.synthetic.faults import TAGS, mistype_ids, plant_id_traps, transpose
+
+SOURCES_MD = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
+N_STUDENTS = 1500
+EXCEPTIONS_2026 = "attendance_exceptions_2025-2026.csv"
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("district")
+    generate(GeneratorConfig(n_students=N_STUDENTS, seed=11, out_dir=out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("two_years")
+    generate(GeneratorConfig(n_students=1000, seed=5, out_dir=out, years=2, end_year=2026))
+    return out
+
+
+def counts(out: Path) -> dict:
+    return json.loads((out / "truth" / "counts.json").read_text(encoding="utf-8"))
+
+
+def encoding_of(path: Path) -> str:
+    return "cp1252" if path.parent.name == "attendance" else "utf-8"
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    """Every line of a CSV file as fields (header included), parsed by the csv module."""
+    text = path.read_bytes().decode(encoding_of(path))
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def as_table(rows: list[list[str]]) -> pa.Table:
+    """Well-formed data rows as an all-text table plus their `line_number` (header = line 1).
+
+    Rows with a wrong field count are left out.
+    """
+    header = rows[0]
+    lines = [n for n, r in enumerate(rows, start=1) if n > 1 and len(r) == len(header)]
+    columns = {c: [rows[n - 1][i] for n in lines] for i, c in enumerate(header)}
+    return pa.table({**columns, "line_number": lines})
+
+
+def load(out: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB with every landing file as a text table (named by file stem), the truth, and the
+    homeroom enrollment spans."""
+    con = duckdb.connect()
+    for path in sorted((out / "landing").rglob("*.csv")):
+        con.register("tbl", as_table(rows_of(path)))
+        con.execute(f'create table "{re.sub(r"[^A-Za-z0-9]", "_", path.stem)}" as from tbl')
+        con.unregister("tbl")
+    con.execute(f"create table records as from read_parquet('{out / 'truth' / 'records.parquet'}')")
+    con.execute(
+        f"create table students as from read_parquet('{out / 'truth' / 'students.parquet'}')"
+    )
+    con.execute(
+        """
+        create table homeroom_spans as
+        select distinct e.userSourcedId as student, e.schoolSourcedId as school,
+               e.beginDate::date as b, e.endDate::date as e
+        from enrollments e join classes c on c.sourcedId = e.classSourcedId
+        where c.classType = 'homeroom' and e.role = 'student'
+        """
+    )
+    return con
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str):
+    return con.execute(sql).fetchall()[0][0]
+
+
+def documented_headers() -> dict[str, str]:
+    """File name pattern -> header line, from the tables of docs/sources.md."""
+    found = {}
+    for line in SOURCES_MD.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| `([^`]+)` \| [^`|]*`([^`]+)`", line)
+        if m:
+            found[re.escape(m.group(1)).replace("<YYYY>", r"\d{4}")] = m.group(2)
+    return found
+
+
+def test_every_documented_file_is_written_with_its_exact_header(district: Path) -> None:
+    headers = documented_headers()
+    assert len(headers) == 14, headers
+    written = list((district / "landing").rglob("*.csv"))
+    for pattern, header in headers.items():
+        matches = [p for p in written if re.fullmatch(pattern, p.name)]
+        assert matches, f"no file for {pattern}"
+        for path in matches:
+            assert path.read_bytes().decode(encoding_of(path)).splitlines()[0] == header
+    assert len(written) == len(headers)
+    assert {p.parent.name for p in written} == {"sis", "attendance", "assessment"}
+
+
+def test_attendance_files_are_windows_1252_with_crlf(district: Path) -> None:
+    folder = district / "landing" / "attendance"
+    exceptions = (folder / EXCEPTIONS_2026).read_bytes()
+    for char in "“”–’é":
+        assert char.encode("cp1252") in exceptions, char
+    with pytest.raises(UnicodeDecodeError):
+        exceptions.decode("utf-8")
+    students = (folder / "attendance_students.csv").read_bytes()
+    assert "é".encode("cp1252") in students
+    for data in (exceptions, students):
+        assert data.count(b"\n") == data.count(b"\r\n") > 1000
+    assert "é" in (district / "landing" / "sis" / "users.csv").read_text(encoding="utf-8")
+
+
+def test_calendar_has_180_instructional_days_per_school(district: Path) -> None:
+    con = load(district)
+    per_school = con.execute(
+        """
+        select schoolSourcedId, count(*) filter (where dayType = 'instructional'),
+               count(*) filter (where dayType not in ('instructional', 'holiday', 'pd')),
+               count(*) filter (where dayofweek(date::date) in (0, 6))
+        from calendar group by all
+        """
+    ).fetchall()
+    assert len(per_school) == counts(district)["sis"]["schools"] >= 3
+    assert all(r[1:] == (180, 0, 0) for r in per_school)
+
+
+def student_days(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Student-days recomputed from calendar.csv and the homeroom rows of enrollments.csv."""
+    result = con.execute(
+        """
+        select year(c.date::date) + (month(c.date::date) >= 8)::int as school_year, count(*)
+        from homeroom_spans h
+        join calendar c on c.schoolSourcedId = h.school and c.date::date between h.b and h.e
+        where c.dayType = 'instructional'
+        group by all
+        """
+    ).fetchall()
+    return {str(y): n for y, n in result}
+
+
+def test_student_days_match_calendar_and_homeroom_enrollments(district: Path) -> None:
+    truth = counts(district)["attendance"]
+    assert student_days(load(district)) == truth["student_days_by_year"]
+    assert truth["student_days"] == sum(truth["student_days_by_year"].values())
+    assert truth["student_days"] > 170 * N_STUDENTS
+
+
+def test_enrollment_spans_are_realistic(district: Path) -> None:
+    con = load(district)
+    off_days = one(
+        con,
+        """
+        select count(*) from homeroom_spans s
+        where not exists (select 1 from calendar c where c.schoolSourcedId = s.school
+                          and c.date::date = s.b and c.dayType = 'instructional')
+           or not exists (select 1 from calendar c where c.schoolSourcedId = s.school
+                          and c.date::date = s.e and c.dayType = 'instructional')
+        """,
+    )
+    assert off_days == 0
+    per_student = con.execute(
+        """
+        select student, count(*), count(distinct school), min(e), max(b)
+        from homeroom_spans group by student
+        """
+    ).fetchall()
+    assert all(r[1] <= 2 for r in per_student)
+    transfers = [r for r in per_student if r[1] == 2]
+    assert 0.01 * N_STUDENTS < len(transfers) < 0.06 * N_STUDENTS
+    assert all(r[2] == 2 and r[3] < r[4] for r in transfers)
+    mid_year = one(
+        con,
+        """
+        with days as (select min(date::date) as first, max(date::date) as last
+                      from calendar where dayType = 'instructional')
+        select count(*) from homeroom_spans, days
+        where student not in (select student from homeroom_spans group by all having count(*) > 1)
+          and (b <> first or e <> last)
+        """,
+    )
+    assert 0.02 * N_STUDENTS < mid_year < 0.07 * N_STUDENTS  # entering or withdrawing
+    subjects = con.execute(
+        """
+        select distinct count(distinct c.subjects) from enrollments e
+        join classes c on c.sourcedId = e.classSourcedId
+        where e.role = 'student' group by e.userSourcedId, e.beginDate
+        """
+    ).fetchall()
+    assert subjects == [(3,)]  # homeroom (no subject), ELA and math for every span
+    teachers = con.execute(
+        """
+        select distinct count(distinct e.userSourcedId) filter (where e.role = 'teacher')
+        from classes c left join enrollments e on e.classSourcedId = c.sourcedId
+        group by c.sourcedId
+        """
+    ).fetchall()
+    assert teachers == [(1,)]
+
+
+def test_state_levels_follow_the_cut_points(district: Path) -> None:
+    rows = rows_of(district / "landing" / "assessment" / "state_assessment_2026.csv")
+    scored = [r for r in rows[1:] if len(r) == len(rows[0])]
+    assert len(scored) > 0.45 * N_STUDENTS
+    lows = [c[0] for c in CUTS]
+    for r in scored:
+        score = int(r[9])
+        assert 440 <= score <= 560
+        assert r[10] == CUTS[sum(score >= low for low in lows) - 1][1], r
+    assert {r[7] for r in scored} == {"03", "04", "05", "06", "07", "08", "10"}
+    proficient = sum(r[10] in ("M", "E") for r in scored) / len(scored)
+    assert 0.25 < proficient < 0.65
+
+
+def test_map_scores_grow_and_dates_fall_in_the_windows(district: Path) -> None:
+    con = load(district)
+    by_term = dict(
+        con.execute(
+            """
+            select split_part(TermName, ' ', 1), avg(TestRITScore::int) from AssessmentResults
+            where Grade = '3' and Subject = 'Mathematics' group by all
+            """
+        ).fetchall()
+    )
+    assert by_term["Fall"] < by_term["Winter"] < by_term["Spring"]
+    months = con.execute(
+        """
+        select distinct split_part(TermName, ' ', 1) as term,
+               month(try_strptime(TestStartDate, '%m/%d/%Y')) as m
+        from AssessmentResults where m is not null
+        """
+    ).fetchall()
+    allowed = {"Fall": {8, 9, 10}, "Winter": {1, 2}, "Spring": {4, 5, 6}}
+    assert all(m in allowed[t] for t, m in months)
+    assert one(con, "select min(TestPercentile::int) from AssessmentResults") >= 1
+    assert one(con, "select max(TestPercentile::int) from AssessmentResults") <= 99
+
+
+def test_chronic_absence_is_in_the_realistic_range(district: Path) -> None:
+    att = counts(district)["attendance"]
+    share = att["chronic_absent_students"]["2026"] / att["students_with_10plus_days"]["2026"]
+    assert 0.12 <= share <= 0.18
+    assert set(att["days_by_category"]) == {
+        "unexcused_absence",
+        "excused_absence",
+        "out_of_school_suspension",
+        "in_school_suspension",
+        "tardy",
+        "early_departure",
+        "school_activity",
+    }
+    assert sum(att["days_by_category"].values()) == att["valid_exception_rows_sis"]
+
+
+def test_records_cover_every_line_and_agree_with_the_files(district: Path) -> None:
+    files = counts(district)["files"]
+    con = load(district)
+    per_file = dict(
+        con.execute("select source_file, count(*) from records group by all").fetchall()
+    )
+    with_records = {
+        "users.csv",
+        "demographics.csv",
+        "enrollments.csv",
+        "programs.csv",
+        "attendance_students.csv",
+        EXCEPTIONS_2026,
+        "state_assessment_2026.csv",
+        "AssessmentResults.csv",
+    }
+    assert set(per_file) == with_records
+    for path in (district / "landing").rglob("*.csv"):
+        rows = rows_of(path)
+        assert files[path.name]["data_rows"] == len(rows) - 1, path.name
+        if path.name not in with_records:
+            continue
+        assert per_file[path.name] == len(rows) - 1, path.name
+
+        def lines_with(tag: str, name: str = path.name) -> list[int]:
+            return [
+                r[0]
+                for r in con.execute(
+                    "select line_number from records where source_file = ? and contains(faults, ?)",
+                    [name, tag],
+                ).fetchall()
+            ]
+
+        bad = {n for n, r in enumerate(rows, start=1) if len(r) != len(rows[0])}
+        assert bad == set(lines_with("bad_field_count")), path.name
+        text = path.read_bytes().decode(encoding_of(path)).splitlines()
+        copies = lines_with("duplicate")
+        assert all(text[n - 1] == text[n - 2] for n in copies), path.name
+        assert len(copies) == files[path.name]["duplicate"]
+    tags = {
+        t
+        for (f,) in con.execute("select distinct faults from records").fetchall()
+        for t in f.split(",")
+    }
+    assert tags - {""} <= set(TAGS)
+
+
+def test_faults_appear_at_their_rates(district: Path) -> None:
+    files = counts(district)["files"]
+
+    def rate(name: str, tag: str) -> float:
+        return files[name][tag] / files[name]["data_rows"]
+
+    att = "attendance_students.csv"
+    assert 0.10 < rate(att, "missing_id") < 0.16
+    assert 0.007 < rate(att, "mistyped_id") < 0.025
+    assert rate(att, "unknown_student") > 0.002
+    assert all(files[att][t] >= 1 for t in ("name_typo", "swapped_names", "nickname"))
+    exc = files[EXCEPTIONS_2026]
+    assert exc["data_rows"] > 20_000
+    assert 0.001 < rate(EXCEPTIONS_2026, "duplicate") < 0.004
+    assert 0.0001 < rate(EXCEPTIONS_2026, "bad_field_count") < 0.0012
+    assert exc["unmapped_code"] >= 5 and exc["malformed_date"] >= 5
+    for name in (
+        "users.csv",
+        "enrollments.csv",
+        "state_assessment_2026.csv",
+        "AssessmentResults.csv",
+    ):
+        assert files[name]["duplicate"] >= 1, name
+    assert files["users.csv"]["missing_id"] >= 1
+    assert files["state_assessment_2026.csv"]["bad_field_count"] >= 1
+    assert files["AssessmentResults.csv"]["malformed_date"] >= 1
+
+
+def test_unmapped_codes_and_malformed_dates_are_the_recorded_ones(district: Path) -> None:
+    con = load(district)
+    mismatches = one(
+        con,
+        f"""
+        select count(*) from attendance_exceptions_2025_2026 x
+        join records r on r.source_file = '{EXCEPTIONS_2026}' and r.line_number = x.line_number
+        where (x.AttCode not in ('A', 'E', 'M', 'S', 'T', 'D', 'F', 'I'))
+              <> contains(r.faults, 'unmapped_code')
+           or (try_strptime(x.AbsenceDate, '%m/%d/%Y') is null)
+              <> contains(r.faults, 'malformed_date')
+        """,
+    )
+    assert mismatches == 0
+
+
+def test_exceptions_fall_on_enrolled_days_at_the_enrolled_school(district: Path) -> None:
+    """Clean exception rows, linked to the SIS through the truth, sit inside a homeroom span."""
+    con = load(district)
+    total, outside = con.execute(
+        f"""
+        with clean as (
+            select x.*, s.sis_local_id, try_strptime(x.AbsenceDate, '%m/%d/%Y')::date as day
+            from attendance_exceptions_2025_2026 x
+            join records r on r.source_file = '{EXCEPTIONS_2026}'
+                          and r.line_number = x.line_number and r.faults = ''
+            join students s on s.true_student_id = r.true_student_id
+        )
+        select count(*), count(*) filter (where not exists (
+            select 1 from homeroom_spans h
+            where h.student = clean.sis_local_id and clean.day between h.b and h.e
+              and clean.SchoolCode = (100 + substr(h.school, 4)::int)::varchar))
+        from clean
+        """
+    ).fetchall()[0]
+    assert total > 10_000
+    assert outside == 0
+    per_day = f"""
+        select StuNum, AbsenceDate, count(distinct AttCode) as n
+        from attendance_exceptions_2025_2026 x
+        join records r on r.source_file = '{EXCEPTIONS_2026}' and r.line_number = x.line_number
+        where not contains(r.faults, 'malformed_date')
+        group by all
+    """
+    assert one(con, f"select max(n) from ({per_day})") == 1
+
+
+def test_two_children_share_name_and_birth_date(district: Path) -> None:
+    con = load(district)
+    pairs = con.execute(
+        """
+        select u.givenName, u.familyName, d.birthDate, count(distinct u.sourcedId) as n
+        from users u join demographics d using (sourcedId)
+        where u.role = 'student' group by all having n > 1
+        """
+    ).fetchall()
+    assert pairs
+    assert counts(district)["identity"]["same_name_birthdate_pairs"] >= 1
+
+
+def test_some_mistyped_ids_belong_to_another_real_child(district: Path) -> None:
+    con = load(district)
+    mistyped = con.execute(
+        """
+        select a.SisNumber, s.sis_local_id, r.mistyped_id_owner,
+               a.SisNumber in (select sourcedId from users where role = 'student') as taken
+        from records r
+        join attendance_students a on a.line_number = r.line_number
+        join students s on s.true_student_id = r.true_student_id
+        where r.source_file = 'attendance_students.csv' and contains(r.faults, 'mistyped_id')
+        """
+    ).fetchall()
+    assert mistyped
+    assert all(typed != true and len(typed) == 6 for typed, true, _, _ in mistyped)
+    assert all((owner is not None) == taken for _, _, owner, taken in mistyped)
+    collisions = sum(taken for *_, taken in mistyped)
+    assert collisions >= 1
+    owned = counts(district)["identity"]["mistyped_ids_owned_by_another_child"]
+    assert owned["attendance_students.csv"] == collisions
+    # the owner really is another child: their local ID is the typed one
+    wrong_owner = one(
+        con,
+        """
+        select count(*) from records r
+        join attendance_students a on a.line_number = r.line_number
+        join students o on o.true_student_id = r.mistyped_id_owner
+        where r.source_file = 'attendance_students.csv'
+          and (o.sis_local_id <> a.SisNumber or o.true_student_id = r.true_student_id)
+        """,
+    )
+    assert wrong_owner == 0
+
+
+def test_unknown_students_are_not_in_the_sis(district: Path) -> None:
+    con = load(district)
+    known = dict(con.execute("select known_to, count(*) from students group by all").fetchall())
+    assert known["sis"] == N_STUDENTS
+    assert known["attendance"] >= 1 and known["state"] >= 1 and known["map"] >= 1
+    leaked = one(
+        con,
+        """
+        select count(*) from students s join users u on u.identifier = s.state_id
+        where s.known_to <> 'sis'
+        """,
+    )
+    assert leaked == 0
+    lookalikes = con.execute(
+        """
+        select a.first_name = b.first_name, a.last_name = b.last_name, a.birth_date = b.birth_date
+        from students a join students b on b.true_student_id = a.lookalike_of
+        """
+    ).fetchall()
+    assert lookalikes and set(lookalikes) == {(False, True, True)}
+
+
+def test_names_fit_windows_1252() -> None:
+    for name in names.all_names():
+        name.encode("cp1252")
+    for needed in ("José", "Zoë", "Peña", "Muñoz", "O'Brien", "D'Angelo"):
+        assert needed in names.all_names()
+    assert names.NICKNAMES["William"][0] == "Bill"
+    for lists in (names.FEMALE, names.MALE, names.LAST):
+        assert sum(len(group) for group in lists) > 300
+
+
+def test_id_traps_make_a_transposition_another_childs_id() -> None:
+    rng = np.random.default_rng(0)
+    ids = rng.choice(900_000, 1000, replace=False) + 100_000
+    new_ids, pos, victim = plant_id_traps(rng, ids, 6, np.arange(10), np.arange(10, 1000))
+    assert len(np.unique(new_ids)) == 1000
+    sources = np.flatnonzero(pos >= 0)
+    assert len(sources) >= 8
+    typed = mistype_ids(rng, new_ids[sources], 6, pos[sources], digit_change_share=0.5)
+    assert (typed == new_ids[victim[sources]]).all()
+    assert (typed == transpose(new_ids[sources], 6, pos[sources])).all()
+    free = mistype_ids(rng, new_ids[100:200], 6, np.full(100, -1), digit_change_share=0.5)
+    assert (free != new_ids[100:200]).all()
+
+
+def digest(out: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for out, seed in ((a, 3), (b, 3), (c, 4)):
+        generate(GeneratorConfig(n_students=600, seed=seed, out_dir=out))
+    assert digest(a) == digest(b)
+    assert len(digest(a)) == 17
+    assert digest(a)["landing/sis/users.csv"] != digest(c)["landing/sis/users.csv"]
+
+
+def test_clean_run_has_no_faults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--students", "600", "--seed", "2", "--out", str(tmp_path), "--clean"]) == 0
+    assert "600 students" in capsys.readouterr().out
+    files = counts(tmp_path)["files"]
+    assert all(v[t] == 0 for v in files.values() for t in TAGS)
+    con = load(tmp_path)
+    assert one(con, "select count(*) from records where faults <> ''") == 0
+    assert one(con, "select count(*) from students where known_to <> 'sis'") == 0
+    unmatched = one(
+        con,
+        """
+        select count(*) from attendance_students a
+        full join (from users where role = 'student') u on u.sourcedId = a.SisNumber
+        where a.SisNumber is null or u.sourcedId is null
+        """,
+    )
+    assert unmatched == 0
+
+
+def test_years_advance_grades_and_split_files(two_years: Path) -> None:
+    c = counts(two_years)
+    assert c["school_years"] == [2025, 2026]
+    att = sorted(p.name for p in (two_years / "landing" / "attendance").iterdir())
+    assert att == [
+        "attendance_exceptions_2024-2025.csv",
+        EXCEPTIONS_2026,
+        "attendance_students.csv",
+    ]
+    tests = sorted(p.name for p in (two_years / "landing" / "assessment").iterdir())
+    assert tests == [
+        "AssessmentResults.csv",
+        "state_assessment_2025.csv",
+        "state_assessment_2026.csv",
+    ]
+    con = load(two_years)
+    terms = Counter(r[0] for r in con.execute("select TermName from AssessmentResults").fetchall())
+    assert set(terms) == {
+        f"{t} {y - 1}-{y}" for t in ("Fall", "Winter", "Spring") for y in (2025, 2026)
+    }
+    sessions = [r[0] for r in con.execute("select sourcedId from academicSessions").fetchall()]
+    assert sessions == ["Y2025", "Y2025S1", "Y2025S2", "Y2026", "Y2026S1", "Y2026S2"]
+    assert student_days(con) == c["attendance"]["student_days_by_year"]
+    moves = con.execute(
+        """
+        with g as (
+            select distinct e.userSourcedId as student, left(c.sourcedId, 6) as year, c.grades
+            from enrollments e join classes c on c.sourcedId = e.classSourcedId
+            where e.role = 'student' and c.classType = 'homeroom'
+        )
+        select a.grades, b.grades from g a join g b
+          on a.student = b.student and a.year = 'CL2025' and b.year = 'CL2026'
+        """
+    ).fetchall()
+    order = ["KG", *(f"{g:02d}" for g in range(1, 13))]
+    assert len(moves) > 700
+    assert all(order.index(b) == order.index(a) + 1 for a, b in moves)
+    assert c["sis"]["courses"] == 2 * 39
+    graduates = one(
+        con,
+        """
+        select count(distinct e.userSourcedId) from enrollments e
+        join classes c on c.sourcedId = e.classSourcedId
+        where c.sourcedId like 'CL2025-%' and c.grades = '12' and e.role = 'student'
+          and e.userSourcedId in (select userSourcedId from enrollments
+                                  where classSourcedId like 'CL2026-%')
+        """,
+    )
+    assert graduates == 0
+
+
+def test_cli_rejects_a_district_too_small(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--students", "10", "--seed", "1", "--out", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert not (tmp_path / "landing").exists()
