@@ -14,6 +14,10 @@ subjects as (
     select * from {{ ref('academic_subjects') }} where source = 'oneroster'
 ),
 
+sis_teachers as (
+    select * from {{ ref('int_sis_teachers') }}
+),
+
 teachers as (
     select
         section_id,
@@ -36,11 +40,11 @@ select
     classes.grade_codes,
     sessions.school_year,
     {{ surrogate_key(["'school'", 'classes.school_id']) }} as school_key,
-    case when teachers.teacher_id is not null
-        then {{ surrogate_key(["'teacher'", 'teachers.teacher_id']) }} end as teacher_key,
+    sis_teachers.teacher_key,
     coalesce(teachers.n_primary_teachers, 0) as n_primary_teachers
 from classes
 left join courses on classes.course_id = courses.course_id
 left join sessions on {{ dbt.split_part('classes.term_ids', "','", 1) }} = sessions.session_id
 left join subjects on lower(classes.subjects) = subjects.local_code
 left join teachers on classes.section_id = teachers.section_id
+left join sis_teachers on teachers.teacher_id = sis_teachers.staff_id
