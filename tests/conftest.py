@@ -60,3 +60,16 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> District:
     assert result.success, "consolidated_load failed"
     counts = json.loads((root / "truth" / "counts.json").read_text())
     return District(home, counts)
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Fail in CI, skip elsewhere, when a real service the test needs is not reachable."""
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError as exc:
+        message = f"{name} is not reachable on {host}:{port} ({exc})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; CI must provide it")
+        pytest.skip(message)

@@ -1,0 +1,75 @@
+"""Dagster's run history in PostgreSQL, as a district running Dagster as a service keeps it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg2
+import pytest
+from dagster import DagsterInstance, materialize
+
+from connectors.oneroster import SPECS
+from orchestration.assets.raw import raw_table_asset
+from orchestration.instance import instance_yaml
+from orchestration.resources import DistrictwideHome
+from tests.conftest import require_service
+
+pytestmark = pytest.mark.postgres
+
+DATABASE = "districtwide_dagster_test"
+
+
+@pytest.fixture
+def pg_dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="test")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"drop database if exists {DATABASE}")
+        cur.execute(f"create database {DATABASE}")
+    admin.close()
+    for name, value in {
+        "DAGSTER_PG_HOST": "127.0.0.1",
+        "DAGSTER_PG_PORT": "5432",
+        "DAGSTER_PG_USER": "postgres",
+        "DAGSTER_PG_PASSWORD": "",
+        "DAGSTER_PG_DB": DATABASE,
+    }.items():
+        monkeypatch.setenv(name, value)
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(instance_yaml("postgres"))
+    return home
+
+
+def test_a_landing_run_is_recorded_in_postgres(pg_dagster_home: Path, tmp_path: Path) -> None:
+    orgs = next(spec for spec in SPECS if spec.entity == "orgs")
+    landing = tmp_path / "data" / "landing" / "sis"
+    landing.mkdir(parents=True)
+    (landing / "orgs.csv").write_text(
+        "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
+        "D001,active,2026-06-18,Maple Valley,district,0350,\n"
+    )
+    instance = DagsterInstance.from_config(str(pg_dagster_home))
+    try:
+        result = materialize(
+            [raw_table_asset(orgs)],
+            instance=instance,
+            resources={"home": DistrictwideHome(root=str(tmp_path / "data"))},
+        )
+        assert result.success
+        run_id = result.run_id
+        assert instance.get_run_by_id(run_id).is_success
+    finally:
+        instance.dispose()
+    con = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=DATABASE)
+    with con, con.cursor() as cur:
+        cur.execute("select status from runs where run_id = %s", (run_id,))
+        assert cur.fetchone() == ("SUCCESS",)
+        cur.execute(
+            "select count(*) from event_logs where run_id = %s "
+            "and dagster_event_type = 'ASSET_MATERIALIZATION'",
+            (run_id,),
+        )
+        assert cur.fetchone()[0] == 2  # the rows and the rejects raw tables
+    con.close()
