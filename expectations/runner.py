@@ -1,0 +1,310 @@
+"""Run quality suites inside the warehouse with Great Expectations, quietly and read-only.
+
+GX computes every metric in SQL (its SQLAlchemy execution engine): nothing is loaded into pandas,
+so a suite costs the database's memory for its queries, not the table's size in Python. A DuckDB
+file is opened read-only (readers do not lock out other readers); a PostgreSQL warehouse is named
+by its SQLAlchemy URL. Each call uses a throwaway (ephemeral) GX context: the suites live in code,
+the results are returned (and optionally rendered as Data Docs), nothing is kept in GX stores.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import great_expectations as gx
+from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+from sqlalchemy.engine import make_url
+
+from expectations import docs, gx_duckdb
+from expectations.result import (
+    ExpectationOutcome,
+    SuiteResult,
+    is_sensitive_column,
+    redact,
+    safe_number,
+)
+from expectations.spec import ExpectationSpec, SuiteSpec
+
+log = logging.getLogger(__name__)
+
+DATASOURCE = "warehouse"
+# Counts only: GX's samples of unexpected values are switched off at the source.
+RESULT_FORMAT: dict[str, Any] = {"result_format": "BASIC", "partial_unexpected_count": 0}
+# GX loggers are chatty at INFO (and print config warnings at WARNING on every context).
+_GX_LOGGERS = ("great_expectations", "posthog", "backoff")
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse could not be opened (missing file, held by a writer, bad URL)."""
+
+
+class SuiteError(RuntimeError):
+    """A suite could not be set up (e.g. its table does not exist)."""
+
+
+def run_suite(
+    suite: SuiteSpec,
+    warehouse: Path | str,
+    *,
+    run_id: str,
+    data_docs_dir: Path | None = None,
+    duckdb_config: Mapping[str, Any] | None = None,
+) -> SuiteResult:
+    """Validate one suite against `warehouse` (a DuckDB file path or a PostgreSQL URL).
+
+    `data_docs_dir`: also render GX Data Docs there (`SuiteResult.data_docs_index`).
+    `duckdb_config`: DuckDB settings for the read-only connection, e.g. `{"memory_limit": "1GB"}`.
+    """
+    return run_suites(
+        [suite],
+        warehouse,
+        run_id=run_id,
+        data_docs_dir=data_docs_dir,
+        duckdb_config=duckdb_config,
+    )[0]
+
+
+def run_suites(
+    suites: Sequence[SuiteSpec],
+    warehouse: Path | str,
+    *,
+    run_id: str,
+    data_docs_dir: Path | None = None,
+    duckdb_config: Mapping[str, Any] | None = None,
+) -> list[SuiteResult]:
+    """Validate several suites over one connection; Data Docs are built once at the end."""
+    gx_duckdb.apply()
+    with quiet_gx():
+        context = _context()
+        datasource = _datasource(context, warehouse, duckdb_config)
+        try:
+            runs = [_validate(context, datasource, suite, run_id) for suite in suites]
+        finally:
+            _close(datasource)
+        results = [result for result, _ in runs]
+        if data_docs_dir is not None:
+            index = docs.publish([stored for _, stored in runs], data_docs_dir)
+            results = [replace(result, data_docs_index=index) for result in results]
+    for result in results:
+        log.info(
+            "quality suite %s: %d/%d rules passed (%d blocking failures) in %.2fs",
+            result.suite,
+            len(result.outcomes) - len(result.failures),
+            len(result.outcomes),
+            len(result.blocking_failures),
+            result.seconds,
+        )
+    return results
+
+
+@contextmanager
+def quiet_gx() -> Iterator[None]:
+    """No progress bars (set in the context config), no GX INFO chatter, no GX warnings."""
+    saved = {name: logging.getLogger(name).level for name in _GX_LOGGERS}
+    try:
+        for name in _GX_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module=r"great_expectations(\.|$)")
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def warehouse_url(
+    warehouse: Path | str, duckdb_config: Mapping[str, Any] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The SQLAlchemy URL and engine kwargs: DuckDB files read-only, other URLs as given."""
+    text = str(warehouse)
+    if "://" in text and not text.startswith("duckdb:"):
+        return text, {}
+    if text.startswith("duckdb:"):
+        text = make_url(text).database or ""
+    path = Path(text).expanduser().resolve()
+    if not path.is_file():
+        raise WarehouseUnavailable(f"no DuckDB warehouse at {path}")
+    return f"duckdb:///{path}", gx_duckdb.read_only_engine_kwargs(path, duckdb_config)
+
+
+def _context() -> Any:
+    """A throwaway in-memory GX context: no stores on disk, no analytics, no progress bars."""
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _datasource(
+    context: Any, warehouse: Path | str, duckdb_config: Mapping[str, Any] | None
+) -> Any:
+    url, kwargs = warehouse_url(warehouse, duckdb_config)
+    try:
+        if url.startswith(("postgresql", "postgres")):
+            return context.data_sources.add_postgres(DATASOURCE, connection_string=url)
+        return context.data_sources.add_sql(DATASOURCE, connection_string=url, kwargs=kwargs)
+    except Exception as exc:  # GX wraps the driver's error; keep its first line
+        cause = exc.__cause__ or exc
+        raise WarehouseUnavailable(
+            f"cannot open the warehouse {_display(url)} read-only: {redact(str(cause))}"
+        ) from exc
+
+
+def _display(url: str) -> str:
+    """A URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.rsplit('@', 1)[1]}"
+    return url
+
+
+def _batch_definition(datasource: Any, table: str) -> Any:
+    """The whole-table batch of `table` (schema.table); one asset per table, reused."""
+    schema, name = table.split(".", 1)
+    try:
+        asset = datasource.get_asset(table)
+    except LookupError:
+        try:
+            asset = datasource.add_table_asset(table, table_name=name, schema_name=schema)
+        except Exception as exc:
+            raise SuiteError(f"table {table} cannot be read: {redact(str(exc))}") from exc
+    try:
+        return asset.get_batch_definition("whole_table")
+    except KeyError:
+        return asset.add_batch_definition_whole_table("whole_table")
+
+
+def _validate(
+    context: Any, datasource: Any, suite: SuiteSpec, run_id: str
+) -> tuple[SuiteResult, tuple[Any, Any, Any]]:
+    """Run one suite; returns its result and (GX suite, result key, GX result) for Data Docs."""
+    started = time.perf_counter()
+    checked_at = datetime.now(UTC)
+    gx_suite = gx.ExpectationSuite(name=suite.name)
+    for spec in suite.expectations:
+        gx_suite.add_expectation(spec.build())
+    gx_suite = context.suites.add(gx_suite)
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(
+            name=suite.name, data=_batch_definition(datasource, suite.table), suite=gx_suite
+        )
+    )
+    # GX files Data Docs pages under the run name: keep it to one safe path segment.
+    run_name = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id) or "run"
+    validation = definition.run(
+        result_format=RESULT_FORMAT, run_id=RunIdentifier(run_name=run_name, run_time=checked_at)
+    )
+    by_rule = {r.expectation_config.meta["districtwide_rule"]: r for r in validation.results}
+    outcomes = tuple(_outcome(spec, by_rule.get(spec.name)) for spec in suite.expectations)
+    key = next(
+        k
+        for k in context.validation_results_store.list_keys()
+        if k.expectation_suite_identifier.name == suite.name
+    )
+    result = SuiteResult(
+        suite=suite.name,
+        domain=suite.domain,
+        asset_key=list(suite.asset_key),
+        table=suite.table,
+        run_id=run_id,
+        checked_at=checked_at,
+        seconds=time.perf_counter() - started,
+        outcomes=outcomes,
+    )
+    return result, (_fresh_suite(suite), key, validation)
+
+
+def _fresh_suite(suite: SuiteSpec) -> Any:
+    """The suite as a GX object not bound to any context (for the Data Docs store)."""
+    gx_suite = gx.ExpectationSuite(name=suite.name)
+    for spec in suite.expectations:
+        gx_suite.add_expectation(spec.build())
+    return gx_suite
+
+
+def _outcome(spec: ExpectationSpec, result: Any) -> ExpectationOutcome:
+    """Counts and words from GX's result; samples and values are left behind."""
+    common = {
+        "name": spec.name,
+        "expectation_type": spec.expectation_type,
+        "column": spec.column,
+        "description": spec.meaning,
+        "severity": spec.severity,
+    }
+    if result is None:
+        return ExpectationOutcome(
+            success=False,
+            observed_value=None,
+            unexpected_count=None,
+            unexpected_percent=None,
+            element_count=None,
+            error="GX returned no result for this rule",
+            **common,
+        )
+    info = result.exception_info or {}
+    raised = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+    if info.get("raised_exception"):
+        raised.append(info)
+    if raised:
+        message = str(raised[0].get("exception_message") or "error")
+        log.warning("rule %s could not be evaluated: %s", spec.name, redact(message))
+        return ExpectationOutcome(
+            success=False,
+            observed_value=None,
+            unexpected_count=None,
+            unexpected_percent=None,
+            element_count=None,
+            error=redact(message),
+            **common,
+        )
+    payload = result.result or {}
+    observed = safe_number(payload.get("observed_value"))
+    if is_sensitive_column(spec.column):
+        observed = None
+    unexpected = safe_number(payload.get("unexpected_count"))
+    if unexpected is None and spec.expectation_type == "unexpected_rows_expectation":
+        unexpected = observed
+    percent = safe_number(payload.get("unexpected_percent"))
+    elements = safe_number(payload.get("element_count"))
+    return ExpectationOutcome(
+        success=bool(result.success),
+        observed_value=observed if observed is not None else unexpected,
+        unexpected_count=None if unexpected is None else int(unexpected),
+        unexpected_percent=None if percent is None else float(percent),
+        element_count=None if elements is None else int(elements),
+        **common,
+    )
+
+
+def _close(datasource: Any) -> None:
+    """Release the database: a DuckDB file stays open while any connection to it lives."""
+    try:
+        engine = datasource.get_execution_engine()
+        connection = getattr(engine, "_connection", None)
+        if connection is not None:
+            connection.close()
+            engine._connection = None
+        engine.engine.dispose()
+    except Exception:  # closing must never hide the validation outcome
+        log.debug("closing the GX execution engine failed", exc_info=True)
+    try:
+        datasource.get_engine().dispose()
+    except Exception:
+        log.debug("disposing the GX datasource engine failed", exc_info=True)

@@ -1,0 +1,104 @@
+"""Quality rules of the assessment sources (state test, NWEA MAP): scores, quarantine, identity
+links and deliveries."""
+
+from __future__ import annotations
+
+from expectations import rules
+from expectations.settings import QualitySettings
+from expectations.spec import SuiteSpec
+from expectations.suites._deliveries import file_loads_suite
+
+
+def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
+    low, high = settings.state_scale_score_min, settings.state_scale_score_max
+    level_disagrees = (
+        f"select s.school_year from {rules.BATCH} as s "
+        "inner join seeds.achievement_levels as a "
+        "on a.assessment = 'state' and a.local_code = s.achievement_level_code "
+        "where s.scale_score < a.min_scale_score or s.scale_score > a.max_scale_score"
+    )
+    return [
+        SuiteSpec(
+            name="stg_assessment__state_results",
+            domain="assessment",
+            asset_key=["staging", "stg_assessment__state_results"],
+            table="staging.stg_assessment__state_results",
+            description="State test results, one row per student, year and subject.",
+            expectations=[
+                rules.not_null("school_year", "Some state results have no school year."),
+                rules.not_null("subject_code", "Some state results have no subject."),
+                rules.not_null("scale_score", "Some state results have no scale score."),
+                rules.between(
+                    "scale_score",
+                    low,
+                    high,
+                    f"Some state scale scores are outside the reported scale {low}-{high}; "
+                    "proficiency would be wrong. Ask the assessment office for a corrected file.",
+                ),
+                rules.sql_rule(
+                    "achievement_level_disagrees_with_score",
+                    level_disagrees,
+                    "Some results have an achievement level whose score band does not contain "
+                    "the scale score (seed achievement_levels). Check the cut scores.",
+                    blocking=False,
+                ),
+            ],
+        ),
+        SuiteSpec(
+            name="stg_assessment__map_results",
+            domain="assessment",
+            asset_key=["staging", "stg_assessment__map_results"],
+            table="staging.stg_assessment__map_results",
+            description="NWEA MAP results, one row per student, term and subject.",
+            expectations=[
+                rules.not_null("test_date", "Some MAP results have no test date."),
+                rules.not_null("rit_score", "Some MAP results have no RIT score."),
+                rules.between(
+                    "percentile",
+                    settings.map_percentile_min,
+                    settings.map_percentile_max,
+                    "Some MAP percentiles are outside 1-99: the file's columns may be shifted.",
+                ),
+            ],
+        ),
+        SuiteSpec(
+            name="quarantine_assessment",
+            domain="assessment",
+            asset_key=["quarantine", "quarantine_assessment"],
+            table="quarantine.quarantine_assessment",
+            description="Assessment rows set aside in the latest load, by reason.",
+            expectations=[
+                rules.quarantined(
+                    "unmapped achievement level",
+                    "unknown achievement level",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
+                rules.quarantined(
+                    "unmapped grade code",
+                    "unknown grade code",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
+                rules.quarantined(
+                    "unmapped subject",
+                    "unknown subject code",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
+            ],
+        ),
+        SuiteSpec(
+            name="assessment_identity_matches",
+            domain="assessment",
+            asset_key=["intermediate", "int_identity_matches"],
+            table="intermediate.int_identity_matches",
+            description="How many tested students link to a SIS student.",
+            expectations=[
+                rules.unmatched_share(
+                    ["state_assessment", "map"], settings.max_unmatched_identity_share
+                )
+            ],
+        ),
+        file_loads_suite("assessment", settings),
+    ]
+
+
+SUITES: list[SuiteSpec] = build_suites(QualitySettings())

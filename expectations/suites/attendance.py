@@ -1,0 +1,112 @@
+"""Quality rules of the attendance source: exceptions against the SIS calendar, its student list,
+quarantine, identity links and deliveries."""
+
+from __future__ import annotations
+
+from expectations import rules
+from expectations.settings import QualitySettings
+from expectations.spec import SuiteSpec
+from expectations.suites._deliveries import file_loads_suite
+
+
+def _school_year_of(date_sql: str) -> str:
+    """SQL for a date's school year (July to June), named by its ending year."""
+    return (
+        f"(extract(year from {date_sql}) "
+        f"+ case when extract(month from {date_sql}) >= 7 then 1 else 0 end)"
+    )
+
+
+def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
+    outside_year = (
+        f"select e.school_id from {rules.BATCH} as e "
+        "where not exists (select 1 from ("
+        f"select {_school_year_of('c.calendar_date')} as school_year, "
+        "min(c.calendar_date) as first_day, max(c.calendar_date) as last_day "
+        "from staging.stg_sis__calendar as c group by 1) as y "
+        f"where y.school_year = {_school_year_of('e.attendance_date')} "
+        "and e.attendance_date between y.first_day and y.last_day)"
+    )
+    not_school_day = (
+        f"select e.school_id from {rules.BATCH} as e "
+        "left join staging.stg_sis__calendar as c "
+        "on c.school_id = e.school_id and c.calendar_date = e.attendance_date "
+        "where c.is_instructional is distinct from true"
+    )
+    return [
+        SuiteSpec(
+            name="stg_attendance__exceptions",
+            domain="attendance",
+            asset_key=["staging", "stg_attendance__exceptions"],
+            table="staging.stg_attendance__exceptions",
+            description="Absences, tardies and other exceptions, one row per student and day.",
+            expectations=[
+                rules.not_null("att_student_id", "Some exceptions name no student."),
+                rules.not_null("attendance_date", "Some exceptions have no date."),
+                rules.not_null("school_id", "Some exceptions name no known school."),
+                rules.not_null(
+                    "category_key", "Some exceptions carry a code with no attendance category."
+                ),
+                rules.sql_rule(
+                    "date_outside_school_year",
+                    outside_year,
+                    "Some exceptions are dated outside the school year of the SIS calendar "
+                    "(a typo in the year, or a calendar not yet loaded). Correct the date in "
+                    "the attendance system.",
+                    blocking=False,
+                    max_rows=settings.max_off_calendar_attendance_rows,
+                ),
+                rules.sql_rule(
+                    "date_not_instructional_day",
+                    not_school_day,
+                    "Some exceptions fall on a day that is not an instructional day of that "
+                    "school in the SIS calendar (a weekend, holiday, or a school code the "
+                    "calendar does not know); they are kept out of attendance rates. Check the "
+                    "date, the school code crosswalk and the SIS calendar.",
+                    blocking=False,
+                    max_rows=settings.max_off_calendar_attendance_rows,
+                ),
+            ],
+        ),
+        SuiteSpec(
+            name="stg_attendance__students",
+            domain="attendance",
+            asset_key=["staging", "stg_attendance__students"],
+            table="staging.stg_attendance__students",
+            description="The attendance system's student list.",
+            expectations=[*rules.key("att_student_id", "attendance student")],
+        ),
+        SuiteSpec(
+            name="quarantine_attendance",
+            domain="attendance",
+            asset_key=["quarantine", "quarantine_attendance"],
+            table="quarantine.quarantine_attendance",
+            description="Attendance rows set aside in the latest load, by reason.",
+            expectations=[
+                rules.quarantined(
+                    "unmapped attendance code",
+                    "unknown attendance code",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
+                rules.quarantined(
+                    "unmapped school code",
+                    "unknown school code",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
+            ],
+        ),
+        SuiteSpec(
+            name="attendance_identity_matches",
+            domain="attendance",
+            asset_key=["intermediate", "int_identity_matches"],
+            table="intermediate.int_identity_matches",
+            description="How many attendance students link to a SIS student.",
+            expectations=[
+                rules.unmatched_share(["attendance"], settings.max_unmatched_identity_share)
+            ],
+        ),
+        file_loads_suite("attendance", settings),
+    ]
+
+
+SUITES: list[SuiteSpec] = build_suites(QualitySettings())

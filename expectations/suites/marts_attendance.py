@@ -1,0 +1,55 @@
+"""Quality rules of the attendance mart: one row per enrolled student and school day, linked to
+its dimensions (the attendance stewards own it)."""
+
+from __future__ import annotations
+
+from expectations import rules
+from expectations.settings import QualitySettings
+from expectations.spec import SuiteSpec
+
+NOT_SCHOOL_DAY = (
+    f"select f.school_year from {rules.BATCH} as f "
+    "left join marts.dim_calendar as c "
+    "on c.school_key = f.school_key and c.calendar_date = f.calendar_date "
+    "where c.is_instructional is distinct from true"
+)
+
+
+def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
+    del settings  # no thresholds here: every rule is exact
+    return [
+        SuiteSpec(
+            name="fct_attendance_daily",
+            domain="attendance",
+            asset_key=["marts", "fct_attendance_daily"],
+            table="marts.fct_attendance_daily",
+            description="One row per enrolled student, school and instructional day.",
+            expectations=[
+                rules.not_null("student_key", "Some attendance days belong to no student."),
+                rules.not_null("school_key", "Some attendance days belong to no school."),
+                rules.not_null("calendar_date", "Some attendance days have no date."),
+                rules.unique_together(
+                    ["student_key", "school_key", "calendar_date"],
+                    "A student has two attendance rows for one school and day (two overlapping "
+                    "enrollments); attendance rates would count the day twice.",
+                ),
+                rules.in_dimension("student_key", "marts.dim_student", "student"),
+                rules.in_dimension("school_key", "marts.dim_school", "school"),
+                rules.sql_rule(
+                    "day_not_instructional",
+                    NOT_SCHOOL_DAY,
+                    "Some attendance days are not instructional days of the school's calendar; "
+                    "rates would count days school was closed.",
+                ),
+                rules.sql_rule(
+                    "absent_and_present",
+                    f"select f.school_year from {rules.BATCH} as f "
+                    "where f.is_absent and f.is_present",
+                    "Some days count a student as both absent and present.",
+                ),
+            ],
+        ),
+    ]
+
+
+SUITES: list[SuiteSpec] = build_suites(QualitySettings())
