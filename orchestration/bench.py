@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from connectors.home import REPO_ROOT
+from orchestration.demo import run_consolidated_load
 
 STAGE_SELECTIONS = {
     "land": "raw",
@@ -31,25 +32,21 @@ STAGE_SELECTIONS = {
 
 def run_stage(selection: str) -> dict:
     """Materialize one selection in this process; print its wall time and peak RSS as JSON."""
-    from dagster import AssetSelection, DagsterInstance
+    from dagster import DagsterInstance
 
     from orchestration.definitions import defs
 
-    job = defs.resolve_job_def("consolidated_load")
     graph = defs.resolve_asset_graph()
-    raw_keys = {k for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
+    executable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_executable}
+    raw_keys = {k for k in executable if k.path[0] == "raw"}
     if selection == "raw":
         keys = raw_keys
     elif selection == "dbt":
-        keys = set(graph.get_all_asset_keys()) - raw_keys
+        keys = executable - raw_keys
     else:
-        keys = set(graph.get_all_asset_keys())
+        keys = executable
     started = time.perf_counter()
-    result = job.execute_in_process(
-        instance=DagsterInstance.ephemeral(),
-        asset_selection=list(AssetSelection.assets(*keys).resolve(graph)),
-        raise_on_error=False,
-    )
+    result = run_consolidated_load(DagsterInstance.ephemeral(), asset_selection=sorted(keys))
     elapsed = time.perf_counter() - started
     peak_kb = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -75,8 +72,8 @@ def measure(args: list[str], env: dict[str, str]) -> dict:
 
 
 def reset(home: Path) -> None:
-    """Forget every load but keep the delivered files (landing) and the truth."""
-    for name in ("archive", "raw", "warehouse", "dbt_target", "work"):
+    """Forget every load but keep the delivered files, the truth and dbt's parse cache."""
+    for name in ("archive", "raw", "warehouse", "serving", "work"):
         shutil.rmtree(home / name, ignore_errors=True)
 
 

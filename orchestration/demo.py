@@ -35,9 +35,11 @@ def generate_district(home: Home, students: int, seed: int) -> None:
 
 
 def run_consolidated_load(
-    instance: DagsterInstance | None = None, log_level: str = "WARNING"
+    instance: DagsterInstance | None = None,
+    log_level: str = "WARNING",
+    asset_selection: list | None = None,
 ) -> ExecuteInProcessResult:
-    """Run the `consolidated_load` job in this process, recorded in the Dagster instance."""
+    """Run the `consolidated_load` job (or a subset) in this process, in the Dagster instance."""
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("consolidated_load")
@@ -46,6 +48,7 @@ def run_consolidated_load(
     )
     return job.execute_in_process(
         instance=instance,
+        asset_selection=asset_selection,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )

@@ -48,7 +48,11 @@ class DistrictwideTranslator(DagsterDbtTranslator):
 def districtwide_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, home: DistrictwideHome
 ):
-    """`dbt build`: seeds, models and their tests, in dependency order."""
+    """`dbt build`: seeds, models and their data tests, in dependency order.
+
+    dbt unit tests check the SQL, not the data: CI runs them (tests/unit/test_dbt_unit_tests.py),
+    a nightly load does not, as dbt recommends for production.
+    """
     layout = home.layout()
     os.environ["DISTRICTWIDE_HOME"] = str(layout.root)
     yield from dbt.cli(["build"], context=context, target_path=layout.root / "dbt_target").stream()
