@@ -1,4 +1,4 @@
-"""dbt's unit tests (identity rules, code mapping) against hand-computed rows, in an empty warehouse."""
+"""dbt unit tests (identity rules, code mapping) on hand-computed rows, in an empty warehouse."""
 
 from __future__ import annotations
 
