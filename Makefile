@@ -27,7 +27,7 @@ help:
 $(VENV)/.installed: pyproject.toml
 	@if $(PYTHON) -m pip install -q uv >/dev/null 2>&1 && $(PYTHON) -m uv --version >/dev/null 2>&1; then \
 		$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV) && \
-		VIRTUAL_ENV=$(VENV) $(PYTHON) -m uv pip install -q -e ".[dev]"; \
+		$(PYTHON) -m uv pip install -q --python $(VENV)/bin/python -e ".[dev]"; \
 	else \
 		$(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q -e ".[dev]"; \
 	fi

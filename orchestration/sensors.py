@@ -5,11 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 
-from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import (
+    DagsterRunStatus,
+    RunRequest,
+    RunStatusSensorContext,
+    SensorEvaluationContext,
+    SkipReason,
+    run_status_sensor,
+    sensor,
+)
 
 from connectors.sources import ALL_SPECS
 from orchestration.jobs import consolidated_load
 from orchestration.resources import DistrictwideHome
+from orchestration.run_alerts import alert_after_run
 
 
 def landing_fingerprint(home: DistrictwideHome) -> dict[str, list[float]]:
@@ -36,3 +45,23 @@ def landing_sensor(context: SensorEvaluationContext, home: DistrictwideHome):
     return RunRequest(
         run_key=f"landing-{digest}", tags={"districtwide/new_files": ",".join(changed)[:1000]}
     )
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[consolidated_load],
+    name="steward_alerts_on_success",
+)
+def steward_alerts_on_success(context: RunStatusSensorContext, home: DistrictwideHome):
+    """After a load: one email per domain whose checks failed (warnings included)."""
+    alert_after_run(context.instance, context.dagster_run.run_id, home.layout())
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.FAILURE,
+    monitored_jobs=[consolidated_load],
+    name="steward_alerts_on_failure",
+)
+def steward_alerts_on_failure(context: RunStatusSensorContext, home: DistrictwideHome):
+    """A blocked load emails the stewards; a crashed one also emails district IT."""
+    alert_after_run(context.instance, context.dagster_run.run_id, home.layout())

@@ -23,7 +23,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ DOMAINS: tuple[str, ...] = ("sis", "attendance", "assessment")
 _EMAIL = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
 _SOURCE = re.compile(r"^[a-z][a-z0-9]*__[a-z0-9_]+$")
 
-_TOP_KEYS = {"district", "domains", "district_it"}
+_TOP_KEYS = {"district", "domains", "district_it", "quality"}
 _DISTRICT_KEYS = {"name"}
 _DOMAIN_KEYS = {"description", "sources", "stewards"}
 _CONTACT_KEYS = {"name", "email", "role"}
@@ -84,6 +84,8 @@ class DistrictConfig:
     domains: Mapping[str, Domain]
     district_it: tuple[Contact, ...]
     path: Path
+    # Data-quality thresholds (expectations.QualitySettings field names); defaults when absent.
+    quality: Mapping[str, Any] = field(default_factory=dict)
 
     def domain(self, name: str) -> Domain:
         """The domain called `name`; KeyError names the file when it is not configured."""
@@ -151,7 +153,10 @@ def parse_config(data: Any, path: Path | str = "<config>") -> DistrictConfig:
     name = _text(district.get("name", "districtwide"), "district.name", path)
     domains = _parse_domains(top.get("domains"), path)
     it = _parse_contacts(top.get("district_it"), "district_it", path)
-    return DistrictConfig(district_name=name, domains=domains, district_it=it, path=path)
+    quality = dict(_mapping(top.get("quality") or {}, "quality", path))
+    return DistrictConfig(
+        district_name=name, domains=domains, district_it=it, path=path, quality=quality
+    )
 
 
 def _parse_domains(data: Any, path: Path) -> dict[str, Domain]:

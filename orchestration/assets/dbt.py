@@ -12,6 +12,11 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from connectors.home import Home
+from connectors.landing import ensure_empty_audit
+from connectors.raw import ensure_schema_files
+from connectors.sources import ALL_SPECS
+from expectations.history import ensure_history
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.resources import DistrictwideHome
 
@@ -55,4 +60,14 @@ def districtwide_dbt_models(
     """
     layout = home.layout()
     os.environ["DISTRICTWIDE_HOME"] = str(layout.root)
+    ensure_raw_layout(layout)
     yield from dbt.cli(["build"], context=context, target_path=layout.root / "dbt_target").stream()
+
+
+def ensure_raw_layout(layout: Home) -> None:
+    """Zero-row files for every raw table, the audit and the quality history, so dbt's sources
+    resolve even before a source's first delivery."""
+    ensure_empty_audit(layout)
+    for spec in ALL_SPECS:
+        ensure_schema_files(layout.raw, spec)
+    ensure_history(layout.raw / "_quality")

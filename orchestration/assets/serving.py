@@ -4,17 +4,20 @@ from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
 from dashboards.serving import publish
 from orchestration.assets.dbt import districtwide_dbt_models
+from orchestration.checks import CHECKED_ASSETS
 from orchestration.resources import DistrictwideHome
 
-MART_KEYS = sorted(
-    (key for key in districtwide_dbt_models.keys if key.path[0] == "marts"),
+# Every mart, and every asset a quality suite checks: a failed blocking check on any of them
+# stops the publication (Dagster blocks only the direct dependents of a checked asset).
+PUBLISH_AFTER = sorted(
+    {key for key in districtwide_dbt_models.keys if key.path[0] == "marts"} | set(CHECKED_ASSETS),
     key=lambda key: key.to_user_string(),
 )
 
 
 @asset(
     key=AssetKey(["serving", "marts"]),
-    deps=MART_KEYS,
+    deps=PUBLISH_AFTER,
     group_name="serving",
     owners=["team:data-office"],
     kinds={"duckdb"},
