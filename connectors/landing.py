@@ -98,16 +98,37 @@ def audit_glob(home: Home) -> str:
     return str(home.audit / "*.parquet")
 
 
-def loaded_shas(home: Home, spec: FileSpec) -> set[str]:
-    """sha256 of every file already loaded into this raw table."""
+@dataclass(frozen=True)
+class Loaded:
+    """What a raw table holds: (file name, sha256) of its latest loads and of every load."""
+
+    latest: frozenset[tuple[str, str]]
+    every: frozenset[tuple[str, str]]
+
+    def should_skip(self, name: str, sha: str) -> bool:
+        """Skip a file equal to the latest load of its name, or whose bytes were loaded under
+        another name. A name whose content went back to an earlier version (a corrected file
+        re-sent after a bad one) is loaded again, so the correction wins."""
+        if (name, sha) in self.latest:
+            return True
+        return any(other_sha == sha and other != name for other, other_sha in self.every)
+
+
+def already_loaded(home: Home, spec: FileSpec) -> Loaded:
     if not any(home.audit.glob("*.parquet")):
-        return set()
+        return Loaded(frozenset(), frozenset())
     rows = duckdb.sql(
-        f"select distinct sha256 from read_parquet('{audit_glob(home)}', union_by_name=true) "
-        "where raw_table = $table and status = 'loaded'",
+        f"""
+        select source_file, sha256, load_id = max(load_id) over (partition by source_file)
+        from read_parquet('{audit_glob(home)}', union_by_name=true)
+        where raw_table = $table and status = 'loaded'
+        """,
         params={"table": spec.table},
     ).fetchall()
-    return {row[0] for row in rows}
+    return Loaded(
+        latest=frozenset((name, sha) for name, sha, latest in rows if latest),
+        every=frozenset((name, sha) for name, sha, _ in rows),
+    )
 
 
 def write_audit(home: Home, record: dict) -> Path:

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from connectors.encoding import detect_encoding, transcode_to_utf8
 from connectors.filespec import FileSpec
 from connectors.home import Home
-from connectors.landing import archive_file, audit_record, loaded_shas, sha256_of, write_audit
+from connectors.landing import (
+    already_loaded,
+    archive_file,
+    audit_record,
+    sha256_of,
+    write_audit,
+)
 from connectors.raw import BadFileError, ensure_schema_files, parse_csv
 
 log = logging.getLogger(__name__)
@@ -37,9 +43,9 @@ def load_table(home: Home, spec: FileSpec) -> TableLoad:
     home.ensure()
     ensure_schema_files(home.raw, spec)
     result = TableLoad(spec.table)
-    done = loaded_shas(home, spec)
+    loaded = already_loaded(home, spec)
     for path in spec.files_in(home.landing):
-        if sha256_of(path) in done:
+        if loaded.should_skip(path.name, sha256_of(path)):
             result.skipped.append(path.name)
             continue
         landing = archive_file(home, spec, path)

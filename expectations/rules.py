@@ -225,21 +225,42 @@ def rows_dropped(source: str, max_drop_share: float, *, blocking: bool = True) -
 def stale_source(
     source: str, calendar_days: int, school_days: int, *, blocking: bool = False
 ) -> ExpectationSpec:
-    """The source delivered at least one file within the last `calendar_days` (UTC)."""
+    """Every file the source delivers (each raw table) arrived within `calendar_days` (UTC).
+
+    Per raw table, not per source: an export job that silently drops one file (the attendance
+    system's student list, say) is the failure a district misses.
+    """
     query = (
-        f"select {sql_literal(source)} as source where not exists ("
-        f"select 1 from {BATCH} as l where l.source = {sql_literal(source)} "
-        "and l.status = 'loaded' and l.loaded_at >= "
+        f"select l.raw_table from {BATCH} as l where l.source = {sql_literal(source)} "
+        "and l.status = 'loaded' group by l.raw_table having max(l.loaded_at) < "
         "cast(current_timestamp at time zone 'UTC' as timestamp) "
-        f"- interval '{int(calendar_days)} days')"
+        f"- interval '{int(calendar_days)} days'"
     )
     return sql_rule(
-        "source_not_delivered",
+        "file_not_delivered",
         query,
-        f"No {source} file has been delivered in {school_days} school days "
+        f"A {source} file has not been delivered in {school_days} school days "
         f"({calendar_days} calendar days): dashboards show old data. Check the export job "
         "and the landing folder.",
         blocking=blocking,
+    )
+
+
+def duplicated_records(what: str, *, max_rows: int, blocking: bool = False) -> ExpectationSpec:
+    """Rows set aside as duplicates (an exact copy, or an ID repeated with other values)."""
+    query = (
+        f"select q.line_number from {BATCH} as q where q.reason in "
+        "('duplicate row', 'sourcedId repeated with different values') "
+        f"and {latest_loads_filter('q')}"
+    )
+    return sql_rule(
+        "duplicate_records",
+        query,
+        f"The export holds {what} more than once (an exact copy, or one ID with two different "
+        "records); the copies were set aside. Merge or delete the duplicate in the source "
+        "system.",
+        blocking=blocking,
+        max_rows=max_rows,
     )
 
 

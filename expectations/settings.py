@@ -18,6 +18,8 @@ class QualitySettings:
 
     #: Quarantined rows of one "unmapped ..." reason allowed in the latest load of a file.
     max_unmapped_code_rows: int = 0
+    #: SIS rows set aside as duplicates (copies, or one sourcedId with two records) per load.
+    max_duplicate_sis_rows: int = 0
     #: Attendance exception rows allowed outside the school year or on a non-instructional day.
     max_off_calendar_attendance_rows: int = 0
     #: The state test's reported scale (every achievement level lies inside it).
@@ -40,7 +42,11 @@ class QualitySettings:
             share = getattr(self, name)
             if not 0 <= share <= 1:
                 raise ValueError(f"{name} must be a share between 0 and 1, not {share}")
-        for name in ("max_unmapped_code_rows", "max_off_calendar_attendance_rows"):
+        for name in (
+            "max_unmapped_code_rows",
+            "max_off_calendar_attendance_rows",
+            "max_duplicate_sis_rows",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0")
         if self.freshness_school_days < 1:

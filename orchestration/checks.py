@@ -8,6 +8,7 @@ Each rule's outcome is also kept in the quality history (`raw/_quality/`, `audit
 """
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def quality_settings() -> QualitySettings:
 
 SUITES: list[SuiteSpec] = all_suites(quality_settings())
 
+# The checks' reader shares the machine with the next load: cap it like dbt's DuckDB.
+DUCKDB_CONFIG = {"memory_limit": os.environ.get("DISTRICTWIDE_DUCKDB_MEMORY", "1500MB")}
+
 
 def check_key(suite: SuiteSpec) -> AssetCheckKey:
     return AssetCheckKey(AssetKey(suite.asset_key), suite.name)
@@ -83,13 +87,19 @@ def data_quality(
     try:
         # One GX context and one connection for every suite: far cheaper than one per suite.
         results = run_suites(
-            suites, layout.warehouse, run_id=run_id, data_docs_dir=docs_dir(layout)
+            suites,
+            layout.warehouse,
+            run_id=run_id,
+            data_docs_dir=docs_dir(layout),
+            duckdb_config=DUCKDB_CONFIG,
         )
     except SuiteError:
         results = []
         for suite in suites:
             try:
-                results.append(run_suite(suite, layout.warehouse, run_id=run_id))
+                results.append(
+                    run_suite(suite, layout.warehouse, run_id=run_id, duckdb_config=DUCKDB_CONFIG)
+                )
             except SuiteError as exc:
                 yield AssetCheckResult(
                     asset_key=AssetKey(suite.asset_key),

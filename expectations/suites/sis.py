@@ -129,6 +129,9 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "unknown sex code",
                     max_rows=settings.max_unmapped_code_rows,
                 ),
+                rules.duplicated_records(
+                    "users, enrollments or other records", max_rows=settings.max_duplicate_sis_rows
+                ),
             ],
         ),
         file_loads_suite("sis", settings),

@@ -124,3 +124,32 @@ def test_quoted_newlines_keep_exact_line_numbers(home: Home) -> None:
     load_table(home, spec_for("attendance__exceptions"))
 
     assert [(r[0], r[8]) for r in raw_rows(home, "attendance__exceptions")] == [("1", 2), ("2", 4)]
+
+
+def test_a_corrected_file_sent_after_a_bad_one_is_loaded_again(home: Home) -> None:
+    path = home.landing / "attendance" / "attendance_exceptions_2025-2026.csv"
+    spec = spec_for("attendance__exceptions")
+    good = HEADER + "1,101,09/03/2025,A,,\r\n2,101,09/03/2025,E,,\r\n"
+    write(path, good)
+    load_table(home, spec)
+    write(path, HEADER + "1,101,09/03/2025,A,,\r\n")  # half the file: a bad delivery
+    assert len(load_table(home, spec).loaded) == 1
+    write(path, good)  # the vendor re-sends the good file
+
+    again = load_table(home, spec)
+
+    assert len(again.loaded) == 1 and again.loaded[0]["rows_parsed"] == 2
+    assert load_table(home, spec).skipped == [path.name]
+
+
+def test_the_same_bytes_under_a_new_name_are_not_loaded_twice(home: Home) -> None:
+    text = HEADER + "1,101,09/03/2025,A,,\r\n"
+    write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", text)
+    spec = spec_for("attendance__exceptions")
+    load_table(home, spec)
+    write(home.landing / "attendance" / "attendance_exceptions_2025-2026 (1).csv", text)
+
+    result = load_table(home, spec)
+
+    assert result.loaded == []
+    assert "attendance_exceptions_2025-2026 (1).csv" in result.skipped

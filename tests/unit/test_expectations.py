@@ -398,7 +398,10 @@ def clean_tables() -> dict[str, Table]:
     )
     t["quarantine.quarantine_sis"] = Table(
         QUARANTINE,
-        [("sis", "users", sis_load, "users.csv", 9, "staging", "duplicate row", "*", "")],
+        [
+            ("sis", "enrollments", sis_load, "enrollments.csv", 9, "staging")
+            + ("ends before it starts", "endDate", "")
+        ],
     )
     t["quarantine.quarantine_attendance"] = Table(
         QUARANTINE,
@@ -671,14 +674,14 @@ def test_stale_source_fails_freshness(tmp_path: Path) -> None:
         ]
 
     result = check(tmp_path, "sis_file_loads", change)
-    assert failed(result) == {"unexpected_rows_expectation:source_not_delivered": 1}
+    assert failed(result) == {"unexpected_rows_expectation:file_not_delivered": 1}
     assert not result.blocked  # stale data is a warning, not a reason to stop the marts
     assert check(tmp_path, "attendance_file_loads", change).success
     patient = QualitySettings(freshness_school_days=25)  # 35 calendar days
     assert check(tmp_path, "sis_file_loads", change, patient).success
     # assessment files arrive a few times a year: no freshness rule by default
     names = [e.name for e in suite_named("assessment_file_loads").expectations]
-    assert "unexpected_rows_expectation:source_not_delivered" not in names
+    assert "unexpected_rows_expectation:file_not_delivered" not in names
 
 
 def test_overlapping_enrollment_spans_fail(tmp_path: Path) -> None:
