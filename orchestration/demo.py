@@ -19,6 +19,7 @@ from dagster import DagsterInstance, ExecuteInProcessResult
 
 from connectors.home import Home, default_home
 from connectors.sources import ALL_SPECS
+from orchestration.run_alerts import alert_after_run
 
 log = logging.getLogger("districtwide.demo")
 
@@ -52,6 +53,20 @@ def run_consolidated_load(
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
+
+
+def failed_checks(result: ExecuteInProcessResult) -> list[str]:
+    """One line per failed asset check of the run: which, on what, blocking or warning."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        if not evaluation.passed:
+            kind = "blocking" if evaluation.severity.value == "ERROR" else "warning"
+            asset = evaluation.asset_key.to_user_string()
+            lines.append(f"Check failed ({kind}): {evaluation.check_name} on {asset}")
+    return lines
 
 
 def summary(warehouse: Path) -> str:
@@ -106,11 +121,18 @@ def main(argv: list[str] | None = None) -> int:
         generate_district(home, args.students, args.seed)
     else:
         log.info("Files already in %s: loading them as they are", home.landing)
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    instance = instance or DagsterInstance.ephemeral()
     started = time.perf_counter()
-    result = run_consolidated_load()
+    result = run_consolidated_load(instance)
     elapsed = time.perf_counter() - started
+    reports = alert_after_run(instance, result.run_id, home)
+    for line in failed_checks(result):
+        print(line)
+    for report in reports:
+        print(f"Steward alerts: {report.summary()}")
     if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        failed = sorted({e.step_key for e in result.all_events if e.is_step_failure})
         log.error("consolidated_load failed in %s after %.1f s", failed, elapsed)
         return 1
     print(summary(home.warehouse))

@@ -45,9 +45,11 @@ def generate(root: Path, students: int, seed: int, *extra: str) -> None:
 def run_load(home: Home):
     """The consolidated_load job, in process, against `home` (an ephemeral Dagster instance)."""
     os.environ["DISTRICTWIDE_HOME"] = str(home.root)
+    from dagster import DagsterInstance
+
     from orchestration.demo import run_consolidated_load
 
-    return run_consolidated_load()
+    return run_consolidated_load(DagsterInstance.ephemeral())
 
 
 @pytest.fixture(scope="session")

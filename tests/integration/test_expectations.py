@@ -120,7 +120,5 @@ def test_postgres_and_duckdb_agree(postgres_database: str, tmp_path: Path) -> No
         "stg_assessment__state_results/"
         "unexpected_rows_expectation:achievement_level_disagrees_with_score",
         "fct_attendance_daily/unexpected_rows_expectation:student_key_in_dim_student",
-        "fct_attendance_daily/"
-        "unexpected_rows_expectation:one_row_per_student_key_school_key_calendar_date",
         "sis_file_loads/unexpected_rows_expectation:rows_dropped_since_previous_load",
     }

@@ -577,7 +577,15 @@ def test_repeated_calendar_day_fails_the_compound_key(tmp_path: Path) -> None:
     def change(t: dict[str, Table]) -> None:
         t["marts.fct_attendance_daily"].rows += t["marts.fct_attendance_daily"].rows[:2]
 
-    result = check(tmp_path, "fct_attendance_daily", change)
+    key = rules.unique_together(["student_key", "school_key", "calendar_date"], "one per day")
+    suite = SuiteSpec(
+        name="daily_key",
+        domain="attendance",
+        asset_key=["marts", "fct_attendance_daily"],
+        table="marts.fct_attendance_daily",
+        expectations=[key],
+    )
+    result = run_suite(suite, warehouse(tmp_path, change), run_id="test")
     rule = "unexpected_rows_expectation:one_row_per_student_key_school_key_calendar_date"
     assert failed(result) == {rule: 2}  # two student-days appear twice
 
