@@ -35,6 +35,15 @@ def generate_district(home: Home, students: int, seed: int) -> None:
     subprocess.run(cmd, check=True)
 
 
+def dagster_instance() -> DagsterInstance:
+    """The instance under `$DAGSTER_HOME` (so runs show in `make dev`), else an ephemeral one."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return DagsterInstance.ephemeral()
+    Path(home).mkdir(parents=True, exist_ok=True)
+    return DagsterInstance.get()
+
+
 def run_consolidated_load(
     instance: DagsterInstance | None = None,
     log_level: str = "WARNING",
@@ -44,9 +53,7 @@ def run_consolidated_load(
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("consolidated_load")
-    instance = instance or (
-        DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    )
+    instance = instance or dagster_instance()
     return job.execute_in_process(
         instance=instance,
         asset_selection=asset_selection,
@@ -121,8 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         generate_district(home, args.students, args.seed)
     else:
         log.info("Files already in %s: loading them as they are", home.landing)
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    instance = instance or DagsterInstance.ephemeral()
+    instance = dagster_instance()
     started = time.perf_counter()
     result = run_consolidated_load(instance)
     elapsed = time.perf_counter() - started
