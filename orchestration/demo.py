@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    log.setLevel(logging.INFO)
     home = Home(default_home()).ensure()
     os.environ["DISTRICTWIDE_HOME"] = str(home.root)
     if landing_is_empty(home):
@@ -143,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(summary(home.warehouse))
     print(f"consolidated_load: {elapsed:.1f} s")
-    print(f"Warehouse: {home.warehouse}  (duckdb -readonly {home.warehouse})")
+    print(f"Served marts (read-only, for dashboards and analysts): {home.serving}")
+    print(f"Warehouse (every layer, for the data team): {home.warehouse}")
     print("Dagster UI: make dev, then open http://127.0.0.1:3000")
     return 0
 

@@ -200,3 +200,22 @@ def test_quality_gates_alert_the_right_stewards_and_guard_the_served_marts(
     fixed = load(home)
     assert fixed.success
     assert content_checksum(home.serving) != served, "the fixed load publishes"
+
+
+def test_a_crashed_load_emails_district_it_not_the_stewards(
+    tmp_path: Path, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = Home(tmp_path).ensure()
+    write_config(tmp_path / "district.yaml")
+    monkeypatch.setenv("DISTRICTWIDE_HOME", str(tmp_path))
+    monkeypatch.delenv("DISTRICTWIDE_CONFIG", raising=False)
+    users = home.landing / "sis" / "users.csv"
+    users.parent.mkdir(parents=True)
+    users.write_text("sourcedId,role\n100001,student\n")  # a users file without most columns
+
+    result = load(home)
+
+    assert not result.success
+    [(recipients, message)] = inbox.messages
+    assert recipients == [IT]
+    assert "land_sis__users" in message.as_string()
