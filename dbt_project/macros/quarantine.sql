@@ -53,3 +53,28 @@
     from {{ ref(base_model) }}
     where _quarantine_reason is not null
 {%- endmacro %}
+
+{# The lineage and duplicate markers every base model carries: load, file and line; the copy
+   number of an exact duplicate; with `key` (a delivered ID column), the number of the row among
+   those sharing that ID; and the delivered row as text. #}
+{% macro row_lineage(columns, key=none) -%}
+    raw._load_id,
+        raw._source_file,
+        raw._line_number,
+        {{ copy_number(columns) }} as _copy_number,
+        {%- if key %}
+        row_number() over (
+            partition by {{ clean_text('raw."' ~ key ~ '"') }} order by raw._line_number
+        ) as _key_number,
+        {%- endif %}
+        {{ raw_record(columns) }} as _raw_record
+{%- endmacro %}
+
+{# The rules every keyed source row shares: an exact copy, a missing ID, an ID used twice. #}
+{% macro key_rules(id_column, key) -%}
+    {{ return([
+        ['_copy_number > 1', '*', 'duplicate row'],
+        [id_column ~ ' is null', key, 'missing ' ~ key],
+        ['_key_number > 1', key, key ~ ' repeated with different values'],
+    ]) }}
+{%- endmacro %}

@@ -5,9 +5,7 @@ with raw as (
 
 typed as (
     select
-        _load_id,
-        _source_file,
-        _line_number,
+        {{ row_lineage(columns, key='sourcedId') }},
         {{ clean_text('"sourcedId"') }} as section_id,
         {{ clean_text('"title"') }} as section_title,
         {{ clean_text('"grades"') }} as grade_codes,
@@ -18,19 +16,13 @@ typed as (
         {{ clean_text('"schoolSourcedId"') }} as school_id,
         {{ clean_text('"termSourcedIds"') }} as term_ids,
         {{ clean_text('"subjects"') }} as subjects,
-        {{ clean_text('"periods"') }} as periods,
-        {{ copy_number(columns) }} as _copy_number,
-        row_number() over (partition by {{ clean_text('"sourcedId"') }} order by _line_number) as _key_number,
-        {{ raw_record(columns) }} as _raw_record
+        {{ clean_text('"periods"') }} as periods
     from raw
 )
 
 select
     *,
-    {{ quarantine_rules([
-        ['_copy_number > 1', '*', 'duplicate row'],
-        ['section_id is null', 'sourcedId', 'missing sourcedId'],
-        ['_key_number > 1', 'sourcedId', 'sourcedId repeated with different values'],
+    {{ quarantine_rules(key_rules('section_id', 'sourcedId') + [
         ["class_type not in ('homeroom', 'scheduled')", 'classType', 'unknown class type'],
         ['school_id is null', 'schoolSourcedId', 'missing school'],
     ]) }}

@@ -14,9 +14,7 @@ races as (
 
 typed as (
     select
-        raw._load_id,
-        raw._source_file,
-        raw._line_number,
+        {{ row_lineage(columns, key='sourcedId') }},
         {{ clean_text('raw."sourcedId"') }} as student_id,
         {{ safe_date('raw."birthDate"') }} as birth_date,
         sexes.mapped_sex as sex,
@@ -29,10 +27,7 @@ typed as (
             {%- endfor %}
         ) as _race_count,
         {{ clean_text('raw."birthDate"') }} is null as _birth_missing,
-        {{ clean_text('raw."sex"') }} is null as _sex_missing,
-        {{ copy_number(columns) }} as _copy_number,
-        row_number() over (partition by {{ clean_text('raw."sourcedId"') }} order by raw._line_number) as _key_number,
-        {{ raw_record(columns) }} as _raw_record
+        {{ clean_text('raw."sex"') }} is null as _sex_missing
     from raw
     left join sexes on lower({{ clean_text('raw."sex"') }}) = sexes.local_code
 ),
@@ -53,10 +48,7 @@ categorised as (
 select
     categorised.*,
     races.race_ethnicity,
-    {{ quarantine_rules([
-        ['_copy_number > 1', '*', 'duplicate row'],
-        ['student_id is null', 'sourcedId', 'missing sourcedId'],
-        ['_key_number > 1', 'sourcedId', 'sourcedId repeated with different values'],
+    {{ quarantine_rules(key_rules('student_id', 'sourcedId') + [
         ['birth_date is null and not _birth_missing', 'birthDate', 'malformed date'],
         ['sex is null and not _sex_missing', 'sex', 'unmapped sex code'],
     ]) }}

@@ -5,9 +5,7 @@ with raw as (
 
 typed as (
     select
-        _load_id,
-        _source_file,
-        _line_number,
+        {{ row_lineage(columns, key='sourcedId') }},
         {{ clean_text('"sourcedId"') }} as enrollment_id,
         {{ clean_text('"classSourcedId"') }} as section_id,
         {{ clean_text('"schoolSourcedId"') }} as school_id,
@@ -17,19 +15,13 @@ typed as (
         {{ safe_date('"beginDate"') }} as begin_date,
         {{ safe_date('"endDate"') }} as end_date,
         {{ clean_text('"beginDate"') }} is null as _begin_missing,
-        {{ clean_text('"endDate"') }} is null as _end_missing,
-        {{ copy_number(columns) }} as _copy_number,
-        row_number() over (partition by {{ clean_text('"sourcedId"') }} order by _line_number) as _key_number,
-        {{ raw_record(columns) }} as _raw_record
+        {{ clean_text('"endDate"') }} is null as _end_missing
     from raw
 )
 
 select
     *,
-    {{ quarantine_rules([
-        ['_copy_number > 1', '*', 'duplicate row'],
-        ['enrollment_id is null', 'sourcedId', 'missing sourcedId'],
-        ['_key_number > 1', 'sourcedId', 'sourcedId repeated with different values'],
+    {{ quarantine_rules(key_rules('enrollment_id', 'sourcedId') + [
         ['user_id is null', 'userSourcedId', 'missing user'],
         ['section_id is null', 'classSourcedId', 'missing class'],
         ["enrollment_role not in ('student', 'teacher', 'administrator', 'aide', 'guardian', 'parent', 'proctor')", 'role', 'unknown role'],
