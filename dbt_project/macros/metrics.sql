@@ -11,6 +11,11 @@
    rendered as a decimal literal (exact numeric in DuckDB and PostgreSQL), so 3 absences in 30
    days is exactly 10%, not 3 < 3.0000000000000004 as in floating point. #}
 {% macro is_chronically_absent(days_absent, days_enrolled) -%}
-    ({{ days_enrolled }} >= {{ var('chronic_absence_min_days', 10) | int }}
+    ({{ meets_chronic_absence_min_days(days_enrolled) }}
         and {{ days_absent }} >= {{ var('chronic_absence_threshold', 0.10) | float }} * {{ days_enrolled }})
+{%- endmacro %}
+
+{# Counted in chronic absence at all: enrolled at least var('chronic_absence_min_days') days. #}
+{% macro meets_chronic_absence_min_days(days_enrolled) -%}
+    {{ days_enrolled }} >= {{ var('chronic_absence_min_days', 10) | int }}
 {%- endmacro %}

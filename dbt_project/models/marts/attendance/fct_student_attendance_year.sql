@@ -37,6 +37,6 @@ select
     n_days_out_of_school_suspension,
     {{ ratio('n_days_present', 'n_days_enrolled') }} as attendance_rate,
     {{ ratio('n_days_absent', 'n_days_enrolled') }} as absence_rate,
-    n_days_enrolled >= {{ var('chronic_absence_min_days', 10) | int }} as meets_min_days_enrolled,
+    {{ meets_chronic_absence_min_days('n_days_enrolled') }} as meets_min_days_enrolled,
     {{ is_chronically_absent('n_days_absent', 'n_days_enrolled') }} as is_chronically_absent
 from days_per_year
