@@ -1,0 +1,78 @@
+-- Grain: one row per school, school year and subgroup value (plus the all-students row), over the
+-- students enrolled at that school at least var('chronic_absence_min_days') days; small cells
+-- suppressed (macros/suppression.sql).
+with student_school_years as (
+    select * from {{ ref('fct_student_attendance_school_year') }}
+    where meets_min_days_enrolled
+),
+
+students as (
+    select * from {{ ref('dim_student') }}
+),
+
+student_rows as (
+    select
+        student_school_years.school_key,
+        student_school_years.school_year,
+        student_school_years.n_days_enrolled,
+        student_school_years.n_days_present,
+        student_school_years.is_chronically_absent,
+        students.race_ethnicity,
+        students.sex,
+        students.is_english_learner,
+        students.has_disability,
+        students.is_low_income,
+        students.grade_level
+    from student_school_years
+    inner join students on student_school_years.student_key = students.student_key
+),
+
+cells as (
+    {{ subgroup_cells('student_rows', ['school_key', 'school_year'], [
+        'count(*) as n_students',
+        'sum(case when is_chronically_absent then 1 else 0 end) as n_chronically_absent',
+        'sum(n_days_enrolled) as n_days_enrolled',
+        'sum(n_days_present) as n_days_present',
+    ]) }}
+),
+
+rated as (
+    select
+        {{ surrogate_key(['school_key', 'school_year', 'subgroup', 'subgroup_value']) }} as attendance_by_school_key,
+        school_key,
+        school_year,
+        subgroup,
+        subgroup_value,
+        n_students,
+        n_chronically_absent,
+        n_days_enrolled,
+        n_days_present,
+        {{ ratio('n_days_present', 'n_days_enrolled') }} as attendance_rate,
+        {{ ratio('n_chronically_absent', 'n_students') }} as chronic_absence_rate
+    from cells
+),
+
+suppressed as (
+    {{ suppress_small_cells(
+        'rated',
+        columns=['attendance_by_school_key', 'school_key', 'school_year', 'subgroup', 'subgroup_value'],
+        value_columns=['n_students', 'n_chronically_absent', 'n_days_enrolled', 'n_days_present', 'attendance_rate', 'chronic_absence_rate'],
+        partition_by=['school_key', 'school_year', 'subgroup'],
+    ) }}
+)
+
+select
+    attendance_by_school_key,
+    school_key,
+    school_year,
+    subgroup,
+    subgroup_value,
+    n_students,
+    n_chronically_absent,
+    n_days_enrolled,
+    n_days_present,
+    attendance_rate,
+    chronic_absence_rate,
+    is_suppressed,
+    suppression_reason
+from suppressed

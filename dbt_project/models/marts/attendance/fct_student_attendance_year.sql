@@ -1,0 +1,42 @@
+-- Grain: one row per student per school year, across every school of the district: a transfer
+-- does not reset the count (DESIGN.md, Metrics). Built from the per-school rows so both marts
+-- always add up.
+with school_years as (
+    select * from {{ ref('fct_student_attendance_school_year') }}
+),
+
+days_per_year as (
+    select
+        student_key,
+        school_year,
+        count(*) as n_schools,
+        min(first_day_enrolled) as first_day_enrolled,
+        max(last_day_enrolled) as last_day_enrolled,
+        sum(n_days_enrolled) as n_days_enrolled,
+        sum(n_days_present) as n_days_present,
+        sum(n_days_absent) as n_days_absent,
+        sum(n_days_absent_excused) as n_days_absent_excused,
+        sum(n_days_absent_unexcused) as n_days_absent_unexcused,
+        sum(n_days_out_of_school_suspension) as n_days_out_of_school_suspension
+    from school_years
+    group by 1, 2
+)
+
+select
+    {{ surrogate_key(['student_key', 'school_year']) }} as student_attendance_year_key,
+    student_key,
+    school_year,
+    n_schools,
+    first_day_enrolled,
+    last_day_enrolled,
+    n_days_enrolled,
+    n_days_present,
+    n_days_absent,
+    n_days_absent_excused,
+    n_days_absent_unexcused,
+    n_days_out_of_school_suspension,
+    {{ ratio('n_days_present', 'n_days_enrolled') }} as attendance_rate,
+    {{ ratio('n_days_absent', 'n_days_enrolled') }} as absence_rate,
+    {{ meets_chronic_absence_min_days('n_days_enrolled') }} as meets_min_days_enrolled,
+    {{ is_chronically_absent('n_days_absent', 'n_days_enrolled') }} as is_chronically_absent
+from days_per_year

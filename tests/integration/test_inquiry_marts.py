@@ -1,0 +1,274 @@
+"""The inquiry marts (chronic absence, attendance and proficiency by school) on a generated
+district, checked against the generator's ground truth.
+
+The truth counts every valid record of a child the SIS knows, including the few whose identity
+the pipeline leaves in quarantine.identity_review (probable matches, transposed IDs, twins). Those
+records are in no fact until a steward links them, so, as in test_consolidated_load, a mart's
+figure plus the records waiting for review must reproduce the truth exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+
+from connectors.home import REPO_ROOT, Home
+from connectors.synthetic.truth import CHRONIC_MIN_DAYS, CHRONIC_THRESHOLD
+from tests.conftest import District, require_service
+
+pytestmark = pytest.mark.integration
+
+
+def _waiting_absences_sql(district: District) -> str:
+    """Absent days per SIS student and year that sit in quarantine waiting for identity review."""
+    truth = district.truth
+    return f"""
+        select d.student_key, cal.school_year, count(distinct e.attendance_date) as n_days
+        from intermediate.int_attendance_events e
+        join read_parquet('{truth}/records.parquet') r
+            on e._source_file = r.source_file and e._line_number = r.line_number
+        join read_parquet('{truth}/students.parquet') s on r.true_student_id = s.true_student_id
+        join marts.dim_student d on d.local_id = s.sis_local_id
+        join marts.dim_school sch on sch.school_id = e.school_id
+        join marts.dim_calendar cal
+            on cal.school_key = sch.school_key and cal.calendar_date = e.attendance_date
+        where e._conform_reason like 'student not linked%' and e.is_absent
+        group by 1, 2
+    """
+
+
+def test_the_truth_uses_the_marts_default_settings() -> None:
+    # The marts read var('chronic_absence_threshold', 0.10) and var('chronic_absence_min_days', 10).
+    assert (CHRONIC_THRESHOLD, CHRONIC_MIN_DAYS) == (0.10, 10)
+
+
+def test_chronic_absence_per_year_matches_the_truth(district: District) -> None:
+    expected = district.counts["attendance"]["chronic_absent_students"]
+    with_min_days = district.counts["attendance"]["students_with_10plus_days"]
+    with district.warehouse() as con:
+        rows = con.execute(
+            f"""
+            with waiting as ({_waiting_absences_sql(district)})
+            select
+                cast(y.school_year as varchar),
+                count(*) filter (where y.meets_min_days_enrolled),
+                count(*) filter (where y.is_chronically_absent),
+                count(*) filter (
+                    where y.is_chronically_absent is distinct from (
+                        y.n_days_enrolled >= {CHRONIC_MIN_DAYS}
+                        and y.n_days_absent >= {CHRONIC_THRESHOLD} * y.n_days_enrolled
+                    )
+                ),
+                count(*) filter (
+                    where y.n_days_enrolled >= {CHRONIC_MIN_DAYS}
+                    and y.n_days_absent + coalesce(w.n_days, 0)
+                        >= {CHRONIC_THRESHOLD} * y.n_days_enrolled
+                ),
+                count(w.student_key)
+            from marts.fct_student_attendance_year y
+            left join waiting w using (student_key, school_year)
+            group by 1
+            """
+        ).fetchall()
+    assert {r[0] for r in rows} == set(expected)
+    for year, n_min_days, chronic, wrong_flags, chronic_with_waiting, n_waiting in rows:
+        # The mart's flag applies the rule the truth uses to the mart's own days.
+        assert wrong_flags == 0, year
+        # Enrolled days do not depend on identity linking: exact.
+        assert n_min_days == with_min_days[year], year
+        # Chronic absentees: exact once the absences waiting for review are counted.
+        assert chronic_with_waiting == expected[year], year
+        # Without them the mart can only be short, by at most the students who have some.
+        assert expected[year] - n_waiting <= chronic <= expected[year], year
+
+
+def test_a_transfer_is_counted_once_for_the_district_and_per_school(district: District) -> None:
+    with district.warehouse() as con:
+        mismatched, transfers, students_days, fact_days = con.execute(
+            """
+            with per_school as (
+                select student_key, school_year, count(*) as n_schools,
+                       sum(n_days_enrolled) as n_days_enrolled, sum(n_days_absent) as n_days_absent
+                from marts.fct_student_attendance_school_year group by 1, 2
+            )
+            select
+                count(*) filter (
+                    where y.n_schools <> p.n_schools or y.n_days_enrolled <> p.n_days_enrolled
+                    or y.n_days_absent <> p.n_days_absent
+                    or y.n_days_present + y.n_days_absent <> y.n_days_enrolled
+                ),
+                count(*) filter (where y.n_schools > 1),
+                sum(y.n_days_enrolled),
+                (select count(*) from marts.fct_attendance_daily)
+            from marts.fct_student_attendance_year y
+            join per_school p using (student_key, school_year)
+            """
+        ).fetchone()
+    assert mismatched == 0
+    assert transfers > 0, "the generated district has no mid-year transfer"
+    assert students_days == fact_days
+
+
+def test_school_attendance_rows_add_up_and_small_cells_are_hidden(district: District) -> None:
+    with district.warehouse() as con:
+        wrong_totals = con.execute(
+            """
+            select count(*) from marts.agg_attendance_by_school a
+            join (
+                select school_key, school_year, count(*) as n,
+                       count(*) filter (where is_chronically_absent) as n_chronic
+                from marts.fct_student_attendance_school_year
+                where meets_min_days_enrolled group by 1, 2
+            ) f using (school_key, school_year)
+            where a.subgroup = 'all_students'
+                and (a.n_students <> f.n or a.n_chronically_absent <> f.n_chronic)
+            """
+        ).fetchone()[0]
+        shown_small, lone_suppressed, suppressed = con.execute(
+            """
+            select
+                count(*) filter (where not is_suppressed and n_students < 10),
+                (select count(*) from (
+                    select school_key, school_year, subgroup
+                    from marts.agg_attendance_by_school
+                    group by all
+                    having count(*) > 1 and count(*) filter (where is_suppressed) = 1)),
+                count(*) filter (where is_suppressed and attendance_rate is null)
+            from marts.agg_attendance_by_school
+            """
+        ).fetchone()
+    assert wrong_totals == 0
+    assert shown_small == 0 and lone_suppressed == 0
+    assert suppressed > 0, "the generated district has no small cell"
+
+
+def test_state_proficiency_per_school_and_subject_matches_the_truth(district: District) -> None:
+    truth = district.truth
+    expected = {
+        (r["school_year"], r["school_code"], r["subject"]): (r["n_tested"], r["n_proficient"])
+        for r in district.counts["assessment"]["state_proficient_by_school_subject"]
+    }
+    with district.warehouse() as con:
+        rows = con.execute(
+            f"""
+            with waiting as (
+                select a.school_year, a.school_id, a.academic_subject, count(*) as n_tested,
+                       count(*) filter (where a.is_proficient) as n_proficient
+                from intermediate.int_assessment_results_linked a
+                join read_parquet('{truth}/records.parquet') r
+                    on a._source_file = r.source_file and a._line_number = r.line_number
+                join read_parquet('{truth}/students.parquet') s
+                    on r.true_student_id = s.true_student_id
+                where a.assessment = 'state' and a._conform_reason like 'student not linked%'
+                    and s.sis_local_id is not null
+                group by 1, 2, 3
+            )
+            select p.school_year, sch.state_school_code, subj.local_code, p.is_suppressed,
+                   p.n_tested, p.n_proficient,
+                   coalesce(w.n_tested, 0), coalesce(w.n_proficient, 0)
+            from marts.agg_proficiency_by_school p
+            join marts.dim_school sch using (school_key)
+            join seeds.academic_subjects subj
+                on subj.source = 'state' and subj.academic_subject = p.academic_subject
+            left join waiting w
+                on w.school_year = p.school_year and w.school_id = sch.school_id
+                and w.academic_subject = p.academic_subject
+            where p.subgroup = 'all_students'
+            """
+        ).fetchall()
+    actual = {(r[0], r[1], r[2]): r[3:] for r in rows}
+    assert set(actual) == set(expected)
+    for key, (n_tested, n_proficient) in expected.items():
+        suppressed, mart_tested, mart_proficient, waiting_tested, waiting_proficient = actual[key]
+        assert not suppressed, key
+        assert (mart_tested + waiting_tested, mart_proficient + waiting_proficient) == (
+            n_tested,
+            n_proficient,
+        ), key
+
+
+# 40 students at one school, 30 days each; students 1-4 absent 3 days (exactly 10%: chronic).
+# Race/ethnicity: 9 Asian (a small cell), 15 Hispanic or Latino (its complement), 16 White.
+MACRO_CELLS_SQL = """
+with students as (
+    select i as student_key, 10 as school_key, 2026 as school_year,
+        case when i <= 9 then 'Asian' when i <= 24 then 'Hispanic or Latino' else 'White' end
+            as race_ethnicity,
+        'Female' as sex, false as is_english_learner, i > 30 as has_disability,
+        false as is_low_income, 'Third grade' as grade_level,
+        30 as n_days_enrolled, case when i <= 4 then 3 else 0 end as n_days_absent
+    from generate_series(1, 40) as s (i)
+),
+cells as (
+    {{ subgroup_cells('students', ['school_key', 'school_year'], [
+        'count(*) as n_students',
+        'sum(case when ' ~ is_chronically_absent('n_days_absent', 'n_days_enrolled')
+            ~ ' then 1 else 0 end) as n_chronic',
+        'sum(n_days_enrolled - n_days_absent) as n_present',
+        'sum(n_days_enrolled) as n_enrolled',
+    ]) }}
+),
+rated as (
+    select cells.*, {{ ratio('n_present', 'n_enrolled') }} as attendance_rate from cells
+)
+{{ suppress_small_cells('rated', ['subgroup', 'subgroup_value'],
+    ['n_students', 'n_chronic', 'attendance_rate'], ['school_key', 'school_year', 'subgroup']) }}
+"""
+
+
+def _compiled(target: str, home: Path) -> str:
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {**os.environ, "DISTRICTWIDE_HOME": str(home.root), "DISTRICTWIDE_TARGET": target}
+    run = subprocess.run(
+        [
+            str(dbt),
+            "--quiet",
+            "compile",
+            "--profiles-dir",
+            ".",
+            "--inline",
+            MACRO_CELLS_SQL,
+            "--target-path",
+            str(home.root / f"dbt_target_{target}"),
+        ],
+        cwd=REPO_ROOT / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    return run.stdout
+
+
+def _cells(rows: list[tuple]) -> list[tuple]:
+    return sorted(
+        (r[0], r[1], r[2], r[3], None if r[4] is None else round(float(r[4]), 9), r[5], r[6])
+        for r in rows
+    )
+
+
+@pytest.mark.postgres
+def test_metric_macros_give_the_same_cells_on_duckdb_and_postgresql(tmp_path: Path) -> None:
+    """ratio, is_chronically_absent, subgroup_cells and suppress_small_cells are cross-database."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    home = Home(tmp_path).ensure()
+    on_duckdb = duckdb.connect().execute(_compiled("duckdb", home)).fetchall()
+    pg = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="test")
+    try:
+        with pg.cursor() as cur:
+            cur.execute(_compiled("postgres", home))
+            on_postgres = cur.fetchall()
+    finally:
+        pg.close()
+    assert _cells(on_duckdb) == _cells(on_postgres)
+    by_value = {r[1]: r for r in _cells(on_duckdb)}
+    assert by_value["All students"][2:5] == (40, 4, round(1188 / 1200, 9))
+    assert by_value["Asian"][2:] == (None, None, None, True, "small cell")
+    assert by_value["Hispanic or Latino"][5:] == (True, "complementary")
+    assert by_value["White"][2:] == (16, 0, 1.0, False, None)
