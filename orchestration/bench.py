@@ -146,11 +146,21 @@ def main(argv: list[str] | None = None) -> int:
     if not all(r["success"] for _, r in rows):
         print("a stage failed; nothing recorded", file=sys.stderr)
         return 1
-    record(rows, args.students)
+    record(rows, args.students, mart_seconds(home))
     return 0
 
 
-def record(rows: list[tuple[str, dict]], students: int) -> None:
+def mart_seconds(home: Path) -> dict[str, float]:
+    """Seconds each mart model took in the last dbt build (dbt's run_results.json)."""
+    results = json.loads((home / "dbt_target" / "run_results.json").read_text())
+    return {
+        r["unique_id"].split(".")[-1]: round(r["execution_time"], 1)
+        for r in results["results"]
+        if r["unique_id"].startswith("model.") and '"marts".' in (r.get("relation_name") or "")
+    }
+
+
+def record(rows: list[tuple[str, dict]], students: int, marts: dict[str, float]) -> None:
     path = REPO_ROOT / "BENCHMARKS.md"
     if not path.exists():
         path.write_text(
@@ -178,6 +188,9 @@ def record(rows: list[tuple[str, dict]], students: int) -> None:
         f"quality checks {whole['checks_seconds']:.1f} "
         f"({100 * whole['checks_seconds'] / whole['seconds']:.0f}% of the load), "
         f"publish {whole['publish_seconds']:.1f}.",
+        "",
+        "Mart models in that build (seconds): "
+        + ", ".join(f"{name} {sec}" for name, sec in sorted(marts.items(), key=lambda m: -m[1])),
     ]
     path.write_text(path.read_text() + "\n".join(lines) + "\n")
 
