@@ -18,6 +18,8 @@ class QualitySettings:
 
     #: Quarantined rows of one "unmapped ..." reason allowed in the latest load of a file.
     max_unmapped_code_rows: int = 0
+    #: Smallest cell an aggregate mart may show (keep equal to dbt's var min_cell_size).
+    min_cell_size: int = 10
     #: SIS rows set aside as duplicates (copies, or one sourcedId with two records) per load.
     max_duplicate_sis_rows: int = 0
     #: Attendance exception rows allowed outside the school year or on a non-instructional day.

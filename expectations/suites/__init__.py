@@ -14,10 +14,19 @@ from expectations.suites import (
     marts_assessment,
     marts_attendance,
     marts_enrollment,
+    marts_inquiry,
     sis,
 )
 
-MODULES = (sis, attendance, assessment, marts_enrollment, marts_attendance, marts_assessment)
+MODULES = (
+    sis,
+    attendance,
+    assessment,
+    marts_enrollment,
+    marts_attendance,
+    marts_assessment,
+    marts_inquiry,
+)
 
 
 def all_suites(settings: QualitySettings | None = None) -> list[SuiteSpec]:

@@ -440,6 +440,41 @@ def clean_tables() -> dict[str, Table]:
             file_load("assessment", "assessment__state_results", "state_2026.csv", 6, 40),
         ],
     )
+    # The inquiry marts: a student-year, and aggregates with one shown and one suppressed cell.
+    t["marts.fct_student_attendance_year"] = Table(
+        [
+            "student_attendance_year_key bigint",
+            "student_key varchar",
+            "school_year integer",
+            "n_days_enrolled integer",
+            "n_days_present integer",
+            "n_days_absent integer",
+            "attendance_rate double",
+        ],
+        [(1, "stu1", 2026, 10, 9, 1, 0.9), (2, "stu2", 2026, 10, 10, 0, 1.0)],
+    )
+    t["marts.agg_attendance_by_school"] = Table(
+        [
+            "school_year integer",
+            "n_students integer",
+            "n_chronically_absent integer",
+            "attendance_rate double",
+            "chronic_absence_rate double",
+            "is_suppressed boolean",
+        ],
+        [(2026, 12, 1, 0.95, 0.08, False), (2026, None, None, None, None, True)],
+    )
+    t["marts.agg_proficiency_by_school"] = Table(
+        [
+            "school_year integer",
+            "n_tested integer",
+            "n_proficient integer",
+            "proficiency_rate double",
+            "gap_to_all_students double",
+            "is_suppressed boolean",
+        ],
+        [(2026, 11, 5, 0.45, 0.0, False), (2026, None, None, None, None, True)],
+    )
     return t
 
 
