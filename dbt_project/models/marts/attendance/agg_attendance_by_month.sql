@@ -1,0 +1,98 @@
+-- Grain: one row per school, school year, calendar month and subgroup value (plus the
+-- all-students row): the month's attendance rate, and the share of the month's students who
+-- were absent at least var('chronic_absence_threshold') of their enrolled days that month
+-- (students with at least var('chronic_absence_min_days') enrolled days in the month). Small
+-- cells suppressed (macros/suppression.sql).
+with daily as (
+    select * from {{ ref('fct_attendance_daily') }}
+),
+
+students as (
+    select * from {{ ref('dim_student') }}
+),
+
+student_months as (
+    select
+        student_key,
+        school_key,
+        school_year,
+        cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) as calendar_month,
+        count(*) as n_days_enrolled,
+        sum(case when is_present then 1 else 0 end) as n_days_present,
+        sum(case when is_absent then 1 else 0 end) as n_days_absent
+    from daily
+    group by 1, 2, 3, 4
+),
+
+student_rows as (
+    select
+        student_months.school_key,
+        student_months.school_year,
+        student_months.calendar_month,
+        student_months.n_days_enrolled,
+        student_months.n_days_present,
+        {{ meets_chronic_absence_min_days('student_months.n_days_enrolled') }} as counts_for_chronic,
+        {{ is_chronically_absent('student_months.n_days_absent', 'student_months.n_days_enrolled') }}
+            as is_chronically_absent,
+        students.race_ethnicity,
+        students.sex,
+        students.is_english_learner,
+        students.has_disability,
+        students.is_low_income,
+        students.grade_level
+    from student_months
+    inner join students on student_months.student_key = students.student_key
+),
+
+cells as (
+    {{ subgroup_cells('student_rows', ['school_key', 'school_year', 'calendar_month'], [
+        'count(*) as n_students',
+        'sum(case when counts_for_chronic then 1 else 0 end) as n_students_min_days',
+        'sum(case when is_chronically_absent then 1 else 0 end) as n_chronically_absent',
+        'sum(n_days_enrolled) as n_days_enrolled',
+        'sum(n_days_present) as n_days_present',
+    ]) }}
+),
+
+rated as (
+    select
+        {{ surrogate_key(['school_key', 'school_year', 'calendar_month', 'subgroup', 'subgroup_value']) }} as attendance_by_month_key,
+        school_key,
+        school_year,
+        calendar_month,
+        subgroup,
+        subgroup_value,
+        n_students,
+        n_chronically_absent,
+        n_days_enrolled,
+        n_days_present,
+        {{ ratio('n_days_present', 'n_days_enrolled') }} as attendance_rate,
+        {{ ratio('n_chronically_absent', 'n_students_min_days') }} as chronic_absence_rate
+    from cells
+),
+
+suppressed as (
+    {{ suppress_small_cells(
+        'rated',
+        columns=['attendance_by_month_key', 'school_key', 'school_year', 'calendar_month', 'subgroup', 'subgroup_value'],
+        value_columns=['n_students', 'n_chronically_absent', 'n_days_enrolled', 'n_days_present', 'attendance_rate', 'chronic_absence_rate'],
+        partition_by=['school_key', 'school_year', 'calendar_month', 'subgroup'],
+    ) }}
+)
+
+select
+    attendance_by_month_key,
+    school_key,
+    school_year,
+    calendar_month,
+    subgroup,
+    subgroup_value,
+    n_students,
+    n_chronically_absent,
+    n_days_enrolled,
+    n_days_present,
+    attendance_rate,
+    chronic_absence_rate,
+    is_suppressed,
+    suppression_reason
+from suppressed
