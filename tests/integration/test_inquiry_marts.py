@@ -344,6 +344,41 @@ def test_early_warning_lists_current_students_with_consistent_tiers(district: Di
     assert set(tiers) == {"high", "moderate", "low"}
 
 
+def test_goal_progress_follows_the_example_goals(district: District) -> None:
+    # The fixture's load reads district.example.yaml (no district.yaml in its data folder).
+    with district.warehouse() as con:
+        rows = con.execute(
+            """
+            select goal_name, scope, school_year, metric_value, target_line_value, is_on_track,
+                metric, baseline_value, target_value, baseline_year, target_year,
+                case
+                    when scope = 'district' then (
+                        select count(*) filter (where is_chronically_absent) / count(*)
+                        from marts.fct_student_attendance_year y
+                        where y.meets_min_days_enrolled and y.school_year = g.school_year
+                    )
+                    else (
+                        select p.proficiency_rate from marts.agg_proficiency_by_school p
+                        join marts.dim_school s using (school_key)
+                        where s.school_id = g.scope and p.school_year = g.school_year
+                            and p.academic_subject = 'Mathematics'
+                            and p.subgroup_value = 'Low income'
+                    )
+                end as expected_value
+            from marts.fct_goal_progress g
+            """
+        ).fetchall()
+    assert {(r[0], r[2]) for r in rows} == {
+        ("Cut chronic absence district-wide", 2026),
+        ("Low-income students' math proficiency at Lincoln Elementary", 2026),
+    }
+    for name, _, year, value, line, on_track, metric, base, target, y0, y1, expected in rows:
+        assert value == pytest.approx(expected), name
+        assert line == pytest.approx(base + (target - base) * (year - y0) / (y1 - y0)), name
+        better = value <= line if metric == "chronic_absence_rate" else value >= line
+        assert on_track == better, name
+
+
 # 40 students at one school, 30 days each; students 1-4 absent 3 days (exactly 10%: chronic).
 # Race/ethnicity: 9 Asian (a small cell), 15 Hispanic or Latino (its complement), 16 White.
 MACRO_CELLS_SQL = """
