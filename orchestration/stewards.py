@@ -10,6 +10,9 @@ The file is read once per alert and validated strictly, so a typo (`steward:` fo
 an address without `@`) fails loudly with the file and key at fault instead of silently sending
 alerts to nobody.
 
+The same file declares the district's improvement-plan goals (`goals:`, see district.example.yaml),
+validated here and written for dbt by orchestration/goals.py.
+
 Where the file is found, first match wins:
 
 1. `$DISTRICTWIDE_CONFIG`, if set (it must exist);

@@ -344,6 +344,48 @@ def test_early_warning_lists_current_students_with_consistent_tiers(district: Di
     assert set(tiers) == {"high", "moderate", "low"}
 
 
+def test_early_warning_flags_follow_the_latest_results(district: District) -> None:
+    with district.warehouse() as con:
+        wrong_state, wrong_benchmark, n_state, n_benchmark = con.execute(
+            """
+            with latest_state as (
+                select student_key, bool_or(not is_proficient) as not_proficient
+                from (
+                    select student_key, is_proficient, row_number() over (
+                        partition by student_key, academic_subject
+                        order by school_year desc, test_date desc) as n
+                    from marts.fct_assessment_result where assessment = 'state'
+                )
+                where n = 1 group by 1
+            ),
+            latest_map as (
+                select student_key, bool_or(
+                    coalesce(fall_percentile, winter_percentile)
+                        - coalesce(spring_percentile, winter_percentile) >= 10
+                ) as falling
+                from (
+                    select *, row_number() over (
+                        partition by student_key, academic_subject order by school_year desc) as n
+                    from marts.fct_student_growth
+                )
+                where n = 1 group by 1
+            )
+            select
+                count(*) filter (where w.not_proficient_latest_state_test
+                    is distinct from coalesce(s.not_proficient, false)),
+                count(*) filter (where w.falling_benchmark_percentile
+                    is distinct from coalesce(m.falling, false)),
+                count(*) filter (where w.not_proficient_latest_state_test),
+                count(*) filter (where w.falling_benchmark_percentile)
+            from marts.rpt_early_warning w
+            left join latest_state s using (student_key)
+            left join latest_map m using (student_key)
+            """
+        ).fetchone()
+    assert wrong_state == 0 and wrong_benchmark == 0
+    assert n_state > 0 and n_benchmark > 0
+
+
 def test_goal_progress_follows_the_example_goals(district: District) -> None:
     # The fixture's load reads district.example.yaml (no district.yaml in its data folder).
     with district.warehouse() as con:
