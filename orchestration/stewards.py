@@ -10,6 +10,9 @@ The file is read once per alert and validated strictly, so a typo (`steward:` fo
 an address without `@`) fails loudly with the file and key at fault instead of silently sending
 alerts to nobody.
 
+The same file declares the district's improvement-plan goals (`goals:`, see district.example.yaml),
+validated here and written for dbt by orchestration/goals.py.
+
 Where the file is found, first match wins:
 
 1. `$DISTRICTWIDE_CONFIG`, if set (it must exist);
@@ -43,10 +46,24 @@ DOMAINS: tuple[str, ...] = ("sis", "attendance", "assessment")
 _EMAIL = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
 _SOURCE = re.compile(r"^[a-z][a-z0-9]*__[a-z0-9_]+$")
 
-_TOP_KEYS = {"district", "domains", "district_it", "quality"}
+_TOP_KEYS = {"district", "domains", "district_it", "quality", "goals"}
 _DISTRICT_KEYS = {"name"}
 _DOMAIN_KEYS = {"description", "sources", "stewards"}
 _CONTACT_KEYS = {"name", "email", "role"}
+_GOAL_KEYS = {
+    "name",
+    "metric",
+    "scope",
+    "subgroup",
+    "subject",
+    "baseline_year",
+    "baseline_value",
+    "target_year",
+    "target_value",
+}
+# Improvement-plan metrics (marts/goals/fct_goal_progress.sql); rates are shares between 0 and 1.
+GOAL_METRICS: tuple[str, ...] = ("chronic_absence_rate", "attendance_rate", "proficiency_rate")
+GOAL_SUBJECTS: tuple[str, ...] = ("English Language Arts", "Mathematics")
 
 
 class ConfigError(ValueError):
@@ -60,6 +77,22 @@ class Contact:
     name: str
     email: str
     role: str | None = None
+
+
+@dataclass(frozen=True)
+class Goal:
+    """An improvement-plan goal: a metric for the district or a school (and optionally one
+    subgroup and subject) to move from a baseline to a target value by a target school year."""
+
+    name: str
+    metric: str
+    scope: str  # 'district' or a school's SIS sourcedId
+    baseline_year: int
+    baseline_value: float
+    target_year: int
+    target_value: float
+    subgroup: str | None = None  # a subgroup value of the marts, e.g. 'Low income'
+    subject: str | None = None  # proficiency_rate only
 
 
 # Stewards and IT contacts have the same shape; the alias keeps call sites readable.
@@ -86,6 +119,8 @@ class DistrictConfig:
     path: Path
     # Data-quality thresholds (expectations.QualitySettings field names); defaults when absent.
     quality: Mapping[str, Any] = field(default_factory=dict)
+    # Improvement-plan goals, in file order.
+    goals: tuple[Goal, ...] = ()
 
     def domain(self, name: str) -> Domain:
         """The domain called `name`; KeyError names the file when it is not configured."""
@@ -154,9 +189,73 @@ def parse_config(data: Any, path: Path | str = "<config>") -> DistrictConfig:
     domains = _parse_domains(top.get("domains"), path)
     it = _parse_contacts(top.get("district_it"), "district_it", path)
     quality = dict(_mapping(top.get("quality") or {}, "quality", path))
+    goals = _parse_goals(top.get("goals"), path)
     return DistrictConfig(
-        district_name=name, domains=domains, district_it=it, path=path, quality=quality
+        district_name=name,
+        domains=domains,
+        district_it=it,
+        path=path,
+        quality=quality,
+        goals=goals,
     )
+
+
+def _parse_goals(data: Any, path: Path) -> tuple[Goal, ...]:
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise ConfigError(f"{path}: goals: expected a list, got {_kind(data)}")
+    goals = tuple(_parse_goal(item, f"goals[{i}]", path) for i, item in enumerate(data))
+    names = [g.name for g in goals]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ConfigError(f"{path}: goals: duplicate name(s) {duplicated}")
+    return goals
+
+
+def _parse_goal(data: Any, where: str, path: Path) -> Goal:
+    body = _mapping(data, where, path)
+    _no_unknown_keys(body, _GOAL_KEYS, where, path)
+    missing = sorted(k for k in _GOAL_KEYS - {"subgroup", "subject"} if body.get(k) is None)
+    if missing:
+        raise ConfigError(f"{path}: {where}: missing key(s) {missing}")
+    metric = _text(body["metric"], f"{where}.metric", path)
+    if metric not in GOAL_METRICS:
+        raise ConfigError(f"{path}: {where}.metric: {metric!r} is not one of {list(GOAL_METRICS)}")
+    subject = body.get("subject")
+    if metric == "proficiency_rate":
+        if subject not in GOAL_SUBJECTS:
+            raise ConfigError(
+                f"{path}: {where}.subject: proficiency_rate needs one of {list(GOAL_SUBJECTS)}"
+            )
+    elif subject is not None:
+        raise ConfigError(f"{path}: {where}.subject: only proficiency_rate goals have a subject")
+    years = {k: _year(body[k], f"{where}.{k}", path) for k in ("baseline_year", "target_year")}
+    if years["target_year"] <= years["baseline_year"]:
+        raise ConfigError(f"{path}: {where}: target_year must come after baseline_year")
+    values = {k: _rate(body[k], f"{where}.{k}", path) for k in ("baseline_value", "target_value")}
+    subgroup = body.get("subgroup")
+    return Goal(
+        name=_text(body["name"], f"{where}.name", path),
+        metric=metric,
+        scope=_text(body["scope"], f"{where}.scope", path),
+        subgroup=None if subgroup is None else _text(subgroup, f"{where}.subgroup", path),
+        subject=subject,
+        **years,
+        **values,
+    )
+
+
+def _year(value: Any, where: str, path: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 < value < 2200:
+        raise ConfigError(f"{path}: {where}: expected a school year such as 2026, got {value!r}")
+    return value
+
+
+def _rate(value: Any, where: str, path: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(f"{path}: {where}: expected a share between 0 and 1, got {value!r}")
+    return float(value)
 
 
 def _parse_domains(data: Any, path: Path) -> dict[str, Domain]:

@@ -18,6 +18,7 @@ from connectors.raw import ensure_schema_files
 from connectors.sources import ALL_SPECS
 from expectations.history import ensure_history
 from orchestration.dbt_project import DBT_PROJECT
+from orchestration.goals import write_goals
 from orchestration.resources import DistrictwideHome
 
 LAYER_GROUPS = {"staging": None, "intermediate": "conformed", "marts": "marts"}
@@ -66,8 +67,9 @@ def districtwide_dbt_models(
 
 def ensure_raw_layout(layout: Home) -> None:
     """Zero-row files for every raw table, the audit and the quality history, so dbt's sources
-    resolve even before a source's first delivery."""
+    resolve even before a source's first delivery; the improvement-plan goals from the config."""
     ensure_empty_audit(layout)
+    write_goals(layout)
     for spec in ALL_SPECS:
         ensure_schema_files(layout.raw, spec)
     ensure_history(layout.raw / "_quality")

@@ -11,6 +11,7 @@ from connectors.home import REPO_ROOT, Home
 from connectors.landing import ensure_empty_audit
 from connectors.raw import ensure_schema_files
 from connectors.sources import ALL_SPECS
+from orchestration.goals import write_goals
 
 
 def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
@@ -18,6 +19,7 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     ensure_empty_audit(home)
     for spec in ALL_SPECS:
         ensure_schema_files(home.raw, spec)
+    write_goals(home, goals=())
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "DISTRICTWIDE_HOME": str(tmp_path)}
     args = ["--profiles-dir", ".", "--target-path", str(tmp_path / "dbt_target")]
@@ -38,3 +40,6 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     assert "chronic_absence_across_schools_for_the_district" in run.stdout
     assert "small_cell_and_its_complement_are_suppressed" in run.stdout
     assert "proficiency_rate_and_gap_to_all_students" in run.stdout
+    assert "growth_between_map_windows" in run.stdout
+    assert "early_warning_flags_and_tiers" in run.stdout
+    assert "goal_progress_against_the_target_line" in run.stdout
