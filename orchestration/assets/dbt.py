@@ -62,7 +62,11 @@ def districtwide_dbt_models(
     layout = home.layout()
     os.environ["DISTRICTWIDE_HOME"] = str(layout.root)
     ensure_raw_layout(layout)
-    yield from dbt.cli(["build"], context=context, target_path=layout.root / "dbt_target").stream()
+    yield from dbt.cli(
+        ["build", "--exclude-resource-type", "unit_test"],
+        context=context,
+        target_path=layout.root / "dbt_target",
+    ).stream()
 
 
 def ensure_raw_layout(layout: Home) -> None:
