@@ -153,12 +153,14 @@ def parse_csv(
         else:
             # Quoted newlines or blank lines: number the records the slow, exact way.
             log.info("%s: records span lines; numbering them with the csv module", file_name)
-            starts = record_start_lines(path)
-            rejected = {r[0] for r in con.execute("select distinct line from rejects").fetchall()}
-            good = [line for line in starts if line not in rejected][:parsed]
-            con.execute("create temp table good_lines (line bigint, k bigint)")
-            con.executemany(
-                "insert into good_lines values (?, ?)", [(ln, i + 1) for i, ln in enumerate(good)]
+            con.execute(
+                """
+                create temp table good_lines as
+                select line, row_number() over (order by line) as k
+                from unnest($starts::bigint[]) as t(line)
+                where line not in (select line from rejects)
+                """,
+                {"starts": record_start_lines(path)},
             )
         cols = ", ".join(f'p."{_q_ident(c)}"' for c in header)
         meta = (
