@@ -27,7 +27,10 @@ class Published:
 
 
 def publish(warehouse: Path, served: Path, schemas: tuple[str, ...] = SERVED_SCHEMAS) -> Published:
-    """Copy `schemas` of `warehouse` into a new file and atomically replace `served` with it."""
+    """Copy `schemas` of `warehouse` into a new file and atomically replace `served` with it.
+
+    Views (the dashboards' rpt_ models) become tables: the served file stands alone.
+    """
     served.parent.mkdir(parents=True, exist_ok=True)
     tmp = served.with_name(f".{served.stem}.{os.getpid()}.building.duckdb")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -36,22 +39,24 @@ def publish(warehouse: Path, served: Path, schemas: tuple[str, ...] = SERVED_SCH
     con = duckdb.connect(str(tmp))
     con.execute("set enable_progress_bar = false")
     try:
-        con.execute(f"attach '{warehouse}' as build (read_only)")
+        # Attached under its own name (DuckDB's catalog = file stem): dbt's views name it.
+        build = warehouse.stem
+        con.execute(f"attach '{warehouse}' as \"{build}\" (read_only)")
         for schema in schemas:
             con.execute(f"create schema if not exists {schema}")
             names = con.execute(
                 "select table_name from information_schema.tables "
-                "where table_catalog = 'build' and table_schema = ? order by table_name",
-                [schema],
+                "where table_catalog = ? and table_schema = ? order by table_name",
+                [build, schema],
             ).fetchall()
             for (name,) in names:
                 con.execute(
-                    f'create table {schema}."{name}" as select * from build.{schema}."{name}"'
+                    f'create table {schema}."{name}" as select * from "{build}".{schema}."{name}"'
                 )
                 tables[f"{schema}.{name}"] = con.execute(
                     f'select count(*) from {schema}."{name}"'
                 ).fetchone()[0]
-        con.execute("detach build")
+        con.execute(f'detach "{build}"')
         con.execute("checkpoint")
     finally:
         con.close()

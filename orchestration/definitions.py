@@ -5,13 +5,15 @@ from __future__ import annotations
 from dagster import Definitions
 
 from orchestration.assets import assessment, attendance, sis
+from orchestration.assets.dashboards import superset_dashboards
 from orchestration.assets.dbt import districtwide_dbt_models
 from orchestration.assets.serving import served_marts
 from orchestration.checks import data_quality
-from orchestration.jobs import consolidated_load
+from orchestration.jobs import consolidated_load, publish_dashboards
 from orchestration.resources import build_resources
 from orchestration.schedules import nightly_consolidated_load
 from orchestration.sensors import (
+    dashboards_after_serving,
     landing_sensor,
     steward_alerts_on_failure,
     steward_alerts_on_success,
@@ -24,10 +26,16 @@ defs = Definitions(
         *assessment.ASSETS,
         districtwide_dbt_models,
         served_marts,
+        superset_dashboards,
     ],
     asset_checks=[data_quality],
-    jobs=[consolidated_load],
+    jobs=[consolidated_load, publish_dashboards],
     schedules=[nightly_consolidated_load],
-    sensors=[landing_sensor, steward_alerts_on_success, steward_alerts_on_failure],
+    sensors=[
+        landing_sensor,
+        steward_alerts_on_success,
+        steward_alerts_on_failure,
+        dashboards_after_serving,
+    ],
     resources=build_resources(),
 )

@@ -1,4 +1,4 @@
-"""Dagster resources: where the data folder is and how dbt runs, configured by environment."""
+"""Dagster resources: the data folder, dbt and Superset, configured by environment."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource
 
 from connectors.home import Home
+from dashboards.client import SupersetClient
 from orchestration.dbt_project import DBT_PROJECT
 
 # The dbt of this virtual environment, whatever PATH says (cron and the UI start without it).
@@ -29,4 +30,20 @@ def build_resources() -> dict[str, object]:
     return {
         "home": DistrictwideHome(root=EnvVar("DISTRICTWIDE_HOME")),
         "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
+        "superset": SupersetResource(
+            url=EnvVar("DISTRICTWIDE_SUPERSET_URL"),
+            username=EnvVar("DISTRICTWIDE_SUPERSET_ADMIN_USER"),
+            password=EnvVar("DISTRICTWIDE_SUPERSET_ADMIN_PASSWORD"),
+        ),
     }
+
+
+class SupersetResource(ConfigurableResource):
+    """The Superset server the dashboards are published to, and the admin login publishing uses."""
+
+    url: str
+    username: str
+    password: str
+
+    def client(self) -> SupersetClient:
+        return SupersetClient(self.url, self.username, self.password).login()

@@ -1,22 +1,27 @@
-"""Sensors: start a consolidated load when a vendor drops new files into a landing folder."""
+"""Sensors: start a consolidated load when a vendor drops new files into a landing folder, alert
+the stewards after it, and publish the dashboards after each new served copy."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 from dagster import (
+    AssetKey,
     DagsterRunStatus,
+    EventLogEntry,
     RunRequest,
     RunStatusSensorContext,
     SensorEvaluationContext,
     SkipReason,
+    asset_sensor,
     run_status_sensor,
     sensor,
 )
 
 from connectors.sources import ALL_SPECS
-from orchestration.jobs import consolidated_load
+from orchestration.jobs import consolidated_load, publish_dashboards
 from orchestration.resources import DistrictwideHome
 from orchestration.run_alerts import alert_after_run
 
@@ -65,3 +70,11 @@ def steward_alerts_on_success(context: RunStatusSensorContext, home: Districtwid
 def steward_alerts_on_failure(context: RunStatusSensorContext, home: DistrictwideHome):
     """A blocked load emails the stewards; a crashed one also emails district IT."""
     alert_after_run(context.instance, context.dagster_run.run_id, home.layout())
+
+
+@asset_sensor(asset_key=AssetKey(["serving", "marts"]), job=publish_dashboards)
+def dashboards_after_serving(context: SensorEvaluationContext, asset_event: EventLogEntry):
+    """Publish the dashboards once per new served copy, when a Superset server is configured."""
+    if not os.environ.get("DISTRICTWIDE_SUPERSET_URL"):
+        return SkipReason("DISTRICTWIDE_SUPERSET_URL is not set: no Superset to publish to")
+    return RunRequest(run_key=f"served-{asset_event.storage_id}")

@@ -52,3 +52,9 @@
         ) as ranked
     ) as suppressed
 {%- endmacro %}
+
+{# A suppressed cell's words for a dashboard: 'suppressed (small cell)' or 'suppressed
+   (complementary)', 'shown' otherwise, so a hidden figure never reads as zero. #}
+{% macro cell_status(relation) -%}
+    case when {{ relation }}.is_suppressed then 'suppressed (' || {{ relation }}.suppression_reason || ')' else 'shown' end
+{%- endmacro %}

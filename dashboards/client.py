@@ -1,0 +1,350 @@
+"""A small Superset REST client (requests only): log in once, keep the CSRF token with its
+session cookie, and create-or-update objects matched by their name, so publishing twice changes
+nothing. Every failure names the object, the API call and Superset's own message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+log = logging.getLogger(__name__)
+
+# Answers worth retrying: the server is starting, restarting or briefly overloaded.
+RETRY_STATUS = {502, 503, 504}
+
+
+class SupersetError(RuntimeError):
+    """A Superset API call failed: which object, which call, what Superset said."""
+
+    def __init__(self, what: str, call: str, status: int | None, message: str) -> None:
+        self.what, self.call, self.status, self.message = what, call, status, message
+        code = f"HTTP {status}" if status is not None else "no answer"
+        super().__init__(f"Superset: {what}: {call} failed ({code}): {message}")
+
+
+@dataclass(frozen=True)
+class Upserted:
+    """An object after create-or-update: its id and 'created', 'updated' or 'unchanged'."""
+
+    id: int
+    action: str
+
+
+def rison(value: Any) -> str:
+    """Encode `value` as Rison, the query-string notation Superset's list endpoints read (?q=)."""
+    if value is None:
+        return "!n"
+    if value is True:
+        return "!t"
+    if value is False:
+        return "!f"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("!", "!!").replace("'", "!'") + "'"
+    if isinstance(value, dict):
+        return "(" + ",".join(f"{key}:{rison(item)}" for key, item in value.items()) + ")"
+    if isinstance(value, list | tuple):
+        return "!(" + ",".join(rison(item) for item in value) + ")"
+    raise TypeError(f"cannot encode {type(value).__name__} as rison")
+
+
+def differs(current: Any, wanted: Any) -> bool:
+    """True when `wanted` is not already contained in `current`.
+
+    JSON strings (chart params, dashboard metadata) compare as parsed JSON; a dict compares only
+    the keys we set (Superset adds its own defaults); a list of objects compares by their ids.
+    """
+    if isinstance(wanted, str) and isinstance(current, str) and wanted[:1] in "{[":
+        try:
+            return differs(json.loads(current), json.loads(wanted))
+        except ValueError:
+            return current != wanted
+    if isinstance(wanted, dict):
+        if not isinstance(current, dict):
+            return True
+        return any(differs(current.get(key), item) for key, item in wanted.items())
+    if isinstance(wanted, list) and isinstance(current, list):
+        ids = [item["id"] if isinstance(item, dict) and "id" in item else item for item in current]
+        if len(ids) != len(wanted):
+            return True
+        if all(isinstance(item, int) for item in wanted):
+            return sorted(ids) != sorted(wanted)
+        return any(differs(c, w) for c, w in zip(current, wanted, strict=True))
+    return current != wanted
+
+
+class SupersetClient:
+    """One logged-in session against one Superset server."""
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        *,
+        timeout: float = 60.0,
+        ready_timeout: float = 120.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.ready_timeout = ready_timeout
+        self.session = requests.Session()
+        self.session.headers["Referer"] = self.base_url
+
+    @classmethod
+    def from_env(cls, base_url: str | None = None) -> SupersetClient:
+        """Credentials from DISTRICTWIDE_SUPERSET_URL / _ADMIN_USER / _ADMIN_PASSWORD."""
+        url = base_url or os.environ.get("DISTRICTWIDE_SUPERSET_URL", "http://127.0.0.1:8088")
+        user = os.environ.get("DISTRICTWIDE_SUPERSET_ADMIN_USER", "admin")
+        password = os.environ.get("DISTRICTWIDE_SUPERSET_ADMIN_PASSWORD")
+        if not password:
+            raise SupersetError(
+                "login", "environment", None, "DISTRICTWIDE_SUPERSET_ADMIN_PASSWORD is not set"
+            )
+        return cls(url, user, password)
+
+    # --- session ---------------------------------------------------------------------------
+
+    def login(self) -> SupersetClient:
+        """Wait for the server, log in, then fetch the CSRF token bound to this session's cookie."""
+        self.wait_until_ready()
+        token = self.request(
+            "POST",
+            "/api/v1/security/login",
+            f"login as {self.username}",
+            json={
+                "username": self.username,
+                "password": self._password,
+                "provider": "db",
+                "refresh": True,
+            },
+        )["access_token"]
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        csrf = self.request("GET", "/api/v1/security/csrf_token/", "CSRF token")["result"]
+        self.session.headers["X-CSRFToken"] = csrf
+        return self
+
+    def wait_until_ready(self) -> None:
+        """Poll /health until it answers OK: a server still starting is not an error yet."""
+        deadline = time.monotonic() + self.ready_timeout
+        last = "no answer"
+        while True:
+            try:
+                answer = self.session.get(f"{self.base_url}/health", timeout=5)
+                if answer.ok:
+                    return
+                last = f"HTTP {answer.status_code}"
+            except requests.RequestException as exc:
+                last = type(exc).__name__
+            if time.monotonic() > deadline:
+                raise SupersetError(
+                    "server",
+                    f"GET {self.base_url}/health",
+                    None,
+                    f"not ready after {self.ready_timeout:.0f} s ({last})",
+                )
+            time.sleep(1)
+
+    def request(
+        self, method: str, path: str, what: str, *, attempts: int = 4, **kwargs: Any
+    ) -> dict[str, Any]:
+        """One API call, retried on connection errors and 502/503/504; raises with context."""
+        call = f"{method} {path}"
+        for attempt in range(1, attempts + 1):
+            try:
+                answer = self.session.request(
+                    method, self.base_url + path, timeout=self.timeout, **kwargs
+                )
+            except requests.RequestException as exc:
+                if attempt == attempts:
+                    raise SupersetError(what, call, None, str(exc)) from exc
+            else:
+                if answer.status_code not in RETRY_STATUS or attempt == attempts:
+                    break
+            time.sleep(min(2**attempt, 10))
+        if not answer.ok:
+            raise SupersetError(what, call, answer.status_code, _message(answer))
+        return answer.json() if answer.content else {}
+
+    # --- generic create-or-update ----------------------------------------------------------
+
+    def find(self, resource: str, what: str, **filters: Any) -> list[dict[str, Any]]:
+        """Objects of `resource` whose columns equal `filters` (Superset's list endpoint)."""
+        query = {
+            "filters": [
+                {"col": col, "opr": "eq", "value": value} for col, value in filters.items()
+            ],
+            "page_size": 100,
+        }
+        found = self.request(
+            "GET", f"/api/v1/{resource}/", f"look up {what}", params={"q": rison(query)}
+        )
+        return found.get("result", [])
+
+    def upsert(
+        self,
+        resource: str,
+        what: str,
+        key: dict[str, Any],
+        payload: dict[str, Any],
+        *,
+        matches: Iterable[dict[str, Any]] | None = None,
+        update: dict[str, Any] | None = None,
+        read: str = "",
+    ) -> Upserted:
+        """Create `payload`, or update the one object matching `key` where it differs.
+
+        `matches` replaces the lookup by `key` when Superset cannot filter on it; `update` is the
+        body for an update when it differs from the body for a create; `read` is the sub-path
+        that shows the fields we set when the object's own page hides some (a database's URI).
+        """
+        found = list(matches) if matches is not None else self.find(resource, what, **key)
+        if len(found) > 1:
+            ids = sorted(item["id"] for item in found)
+            raise SupersetError(
+                what,
+                f"GET /api/v1/{resource}/",
+                None,
+                f"{len(found)} objects match {key} (ids {ids}); remove the duplicates",
+            )
+        if not found:
+            created = self.request("POST", f"/api/v1/{resource}/", f"create {what}", json=payload)
+            log.info("created %s (id %s)", what, created["id"])
+            return Upserted(int(created["id"]), "created")
+        object_id = int(found[0]["id"])
+        body = update if update is not None else payload
+        path = f"/api/v1/{resource}/{object_id}" + (f"/{read}" if read else "")
+        current = self.request("GET", path, f"read {what}")["result"]
+        if not differs(current, body):
+            return Upserted(object_id, "unchanged")
+        self.request("PUT", f"/api/v1/{resource}/{object_id}", f"update {what}", json=body)
+        log.info("updated %s (id %s)", what, object_id)
+        return Upserted(object_id, "updated")
+
+    # --- security: roles, permissions, users ------------------------------------------------
+
+    def role(self, name: str) -> Upserted:
+        """The role named `name`, created when missing (roles have no other fields to update)."""
+        found = [r for r in self._roles() if r["name"] == name]
+        if found:
+            return Upserted(int(found[0]["id"]), "unchanged")
+        created = self.request(
+            "POST", "/api/v1/security/roles/", f"create role {name!r}", json={"name": name}
+        )
+        return Upserted(int(created["id"]), "created")
+
+    def _roles(self) -> list[dict[str, Any]]:
+        roles: list[dict[str, Any]] = []
+        page = 0
+        while True:
+            query = rison({"page": page, "page_size": 100})
+            batch = self.request(
+                "GET", "/api/v1/security/roles/", "list roles", params={"q": query}
+            )["result"]
+            roles += batch
+            if len(batch) < 100:
+                return roles
+            page += 1
+
+    def permission_id(self, permission: str, view_menu: str) -> int:
+        """The id of `permission` on `view_menu` (e.g. datasource_access on [db].[table](id:N))."""
+        what = f"permission {permission} on {view_menu}"
+        menus = self.find("security/resources", what, name=view_menu)
+        if not menus:
+            raise SupersetError(what, "GET /api/v1/security/resources/", None, "no such resource")
+        query = rison(
+            {
+                "filters": [{"col": "view_menu", "opr": "rel_o_m", "value": menus[0]["id"]}],
+                "page_size": 100,
+            }
+        )
+        rows = self.request(
+            "GET", "/api/v1/security/permissions-resources/", f"look up {what}", params={"q": query}
+        )["result"]
+        for row in rows:
+            if row["permission"]["name"] == permission:
+                return int(row["id"])
+        raise SupersetError(
+            what, "GET /api/v1/security/permissions-resources/", None, "no such permission"
+        )
+
+    def set_role_permissions(self, role_id: int, role_name: str, permission_ids: list[int]) -> str:
+        """Make the role's permissions exactly `permission_ids`; 'unchanged' when they are."""
+        what = f"permissions of role {role_name!r}"
+        current = self.request(
+            "GET", f"/api/v1/security/roles/{role_id}/permissions/", f"read {what}"
+        )["result"]
+        if sorted(p["id"] for p in current) == sorted(set(permission_ids)):
+            return "unchanged"
+        self.request(
+            "POST",
+            f"/api/v1/security/roles/{role_id}/permissions",
+            f"set {what}",
+            json={"permission_view_menu_ids": sorted(set(permission_ids))},
+        )
+        return "updated"
+
+    def user(
+        self, username: str, password: str, role_ids: list[int], *, email: str | None = None
+    ) -> Upserted:
+        """A database-login user with exactly `role_ids` (the password is set only on creation)."""
+        body = {
+            "first_name": username,
+            "last_name": "districtwide",
+            "username": username,
+            "email": email or f"{username}@districtwide.invalid",
+            "active": True,
+            "roles": sorted(role_ids),
+        }
+        found = self.find("security/users", f"user {username!r}", username=username)
+        if not found:
+            created = self.request(
+                "POST",
+                "/api/v1/security/users/",
+                f"create user {username!r}",
+                json=body | {"password": password},
+            )
+            return Upserted(int(created["id"]), "created")
+        user_id = int(found[0]["id"])
+        current = self.request(
+            "GET", f"/api/v1/security/users/{user_id}", f"read user {username!r}"
+        )["result"]
+        if not differs(current, body):
+            return Upserted(user_id, "unchanged")
+        self.request(
+            "PUT", f"/api/v1/security/users/{user_id}", f"update user {username!r}", json=body
+        )
+        return Upserted(user_id, "updated")
+
+    # --- data ---------------------------------------------------------------------------------
+
+    def chart_data(self, chart_id: int, what: str) -> list[dict[str, Any]]:
+        """The rows the chart's saved query returns now, as this session's user may see them."""
+        answer = self.request(
+            "GET", f"/api/v1/chart/{chart_id}/data/", what, params={"force": "true"}
+        )
+        return answer["result"][0]["data"]
+
+
+def _message(answer: requests.Response) -> str:
+    """Superset's own error message, whatever shape the answer has."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.text.strip()[:500] or answer.reason
+    for key in ("message", "msg", "errors", "error"):
+        if key in body:
+            value = body[key]
+            return value if isinstance(value, str) else json.dumps(value)[:500]
+    return json.dumps(body)[:500]

@@ -1,0 +1,285 @@
+"""Publish the served marts to Superset as specs.yaml declares them: one database connection
+(read-only), a dataset per mart, the charts and dashboards, a district role that sees every
+dataset and a role per school whose row-level-security rules keep it to that school's rows.
+
+Everything is matched by name, so a second publish finds every object in place and changes
+nothing. The order matters: datasets before the permissions on them, dashboards before the
+charts that name them, charts before the dashboard layout that places them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dashboards.client import SupersetClient, SupersetError, Upserted
+from dashboards.specs import SCHEMA, Chart, Dashboard, Specs, load_specs
+
+log = logging.getLogger(__name__)
+
+DISTRICT_ROLE = "districtwide district"
+SCHOOL_ROLE = "districtwide school {school_id}"
+# Chart sizes on the dashboard grid (12 columns; height in 8-pixel units).
+GRAPH_WIDTH, GRAPH_HEIGHT, TABLE_HEIGHT = 6, 50, 60
+
+
+@dataclass
+class Publication:
+    """Ids of every published object, and how many were created, updated or left unchanged."""
+
+    database: int = 0
+    datasets: dict[str, int] = field(default_factory=dict)
+    charts: dict[str, int] = field(default_factory=dict)
+    dashboards: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, int] = field(default_factory=dict)
+    rls_rules: dict[str, int] = field(default_factory=dict)
+    actions: Counter = field(default_factory=Counter)
+
+    def note(self, kind: str, result: Upserted | str) -> None:
+        self.actions[f"{kind} {result if isinstance(result, str) else result.action}"] += 1
+
+    @property
+    def changed(self) -> int:
+        return sum(n for key, n in self.actions.items() if not key.endswith("unchanged"))
+
+
+def duckdb_uri(served: Path) -> str:
+    return f"duckdb:///{served.resolve()}"
+
+
+def duckdb_extra() -> str:
+    """Read-only, and no file or network access from SQL (SQL Lab could read_csv('/etc/passwd'))."""
+    config = {"read_only": True, "config": {"enable_external_access": False}}
+    return json.dumps({"engine_params": {"connect_args": config}}, sort_keys=True)
+
+
+def served_schools(served: Path) -> list[tuple[str, str]]:
+    """(school_id, school_name) of every school in the served marts: one role each."""
+    with duckdb.connect(str(served), read_only=True) as con:
+        return con.execute(
+            f"select school_id, school_name from {SCHEMA}.dim_school order by school_id"
+        ).fetchall()
+
+
+def served_columns(served: Path, tables: list[str]) -> dict[str, list[str]]:
+    with duckdb.connect(str(served), read_only=True) as con:
+        rows = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = ? order by table_name, ordinal_position",
+            [SCHEMA],
+        ).fetchall()
+    columns: dict[str, list[str]] = {table: [] for table in tables}
+    for table, column in rows:
+        if table in columns:
+            columns[table].append(column)
+    return columns
+
+
+def publish_dashboards(
+    client: SupersetClient, served: Path, specs: Specs | None = None
+) -> Publication:
+    """Create or update every object of `specs` against the served DuckDB file `served`."""
+    specs = specs or load_specs()
+    result = Publication()
+    _database(client, specs, served, result)
+    _datasets(client, specs, served, result)
+    for board in specs.dashboards:
+        _dashboard(client, board, result, layout=False)
+    for board in specs.dashboards:
+        for chart in board.charts:
+            _chart(client, chart, result.dashboards[board.slug], result)
+        _dashboard(client, board, result, layout=True)
+    _roles(client, specs, served_schools(served), result)
+    log.info("published to Superset: %s", dict(sorted(result.actions.items())))
+    return result
+
+
+def _database(client: SupersetClient, specs: Specs, served: Path, result: Publication) -> None:
+    body = {
+        "database_name": specs.database,
+        "sqlalchemy_uri": duckdb_uri(served),
+        "expose_in_sqllab": True,
+        "allow_run_async": False,
+        "allow_dml": False,
+        "allow_file_upload": False,
+        "extra": duckdb_extra(),
+    }
+    found = client.upsert(
+        "database",
+        f"database {specs.database!r}",
+        {"database_name": specs.database},
+        body,
+        read="connection",
+    )
+    result.database = found.id
+    result.note("database", found)
+
+
+def _datasets(client: SupersetClient, specs: Specs, served: Path, result: Publication) -> None:
+    columns = served_columns(served, list(specs.datasets))
+    for table in specs.datasets:
+        what = f"dataset {SCHEMA}.{table}"
+        if not columns[table]:
+            raise SupersetError(
+                what, "served marts", None, f"no table {SCHEMA}.{table} in {served}"
+            )
+        matches = [
+            item
+            for item in client.find("dataset", what, table_name=table, schema=SCHEMA)
+            if item.get("database", {}).get("id") == result.database
+        ]
+        body = {"database": result.database, "schema": SCHEMA, "table_name": table}
+        found = client.upsert(
+            "dataset", what, {}, body, matches=matches, update={"table_name": table}
+        )
+        result.datasets[table] = found.id
+        result.note("dataset", found)
+        # A mart that gained or lost a column: Superset re-reads the table's columns.
+        current = client.request("GET", f"/api/v1/dataset/{found.id}", f"read {what}")["result"]
+        if sorted(c["column_name"] for c in current["columns"]) != sorted(columns[table]):
+            client.request(
+                "PUT", f"/api/v1/dataset/{found.id}/refresh", f"refresh columns of {what}"
+            )
+            result.note("dataset columns", "updated")
+
+
+def _chart(client: SupersetClient, chart: Chart, dashboard_id: int, result: Publication) -> None:
+    dataset_id = result.datasets[chart.dataset]
+    body = {
+        "slice_name": chart.title,
+        "viz_type": chart.viz_type,
+        "datasource_id": dataset_id,
+        "datasource_type": "table",
+        "params": json.dumps(chart.form_data(dataset_id), sort_keys=True),
+        "query_context": json.dumps(chart.query_context(dataset_id), sort_keys=True),
+        "dashboards": [dashboard_id],
+    }
+    found = client.upsert("chart", f"chart {chart.title!r}", {"slice_name": chart.title}, body)
+    result.charts[chart.title] = found.id
+    result.note("chart", found)
+
+
+def _dashboard(
+    client: SupersetClient, board: Dashboard, result: Publication, *, layout: bool
+) -> None:
+    body: dict[str, Any] = {"dashboard_title": board.title, "slug": board.slug, "published": True}
+    if layout:
+        body["position_json"] = json.dumps(position(board, result.charts), sort_keys=True)
+        body["json_metadata"] = json.dumps(
+            {
+                "color_scheme": "supersetColors",
+                "refresh_frequency": 0,
+                "cross_filters_enabled": False,
+                "native_filter_configuration": [],
+                "timed_refresh_immune_slices": [],
+                "expanded_slices": {},
+            },
+            sort_keys=True,
+        )
+    found = client.upsert("dashboard", f"dashboard {board.slug!r}", {"slug": board.slug}, body)
+    result.dashboards[board.slug] = found.id
+    if layout:
+        result.note("dashboard", found)
+
+
+def position(board: Dashboard, chart_ids: dict[str, int]) -> dict[str, Any]:
+    """Superset's v2 layout tree: graphs two to a row, tables a row each, in spec order."""
+    tree: dict[str, Any] = {
+        "DASHBOARD_VERSION_KEY": "v2",
+        "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
+        "HEADER_ID": {"type": "HEADER", "id": "HEADER_ID", "meta": {"text": board.title}},
+        "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": [], "parents": ["ROOT_ID"]},
+    }
+    rows: list[list[Chart]] = []
+    for chart in board.charts:
+        if chart.kind != "table" and rows and len(rows[-1]) == 1 and rows[-1][0].kind != "table":
+            rows[-1].append(chart)
+        else:
+            rows.append([chart])
+    for number, row in enumerate(rows, start=1):
+        row_id = f"ROW-{number}"
+        tree["GRID_ID"]["children"].append(row_id)
+        tree[row_id] = {
+            "type": "ROW",
+            "id": row_id,
+            "children": [],
+            "parents": ["ROOT_ID", "GRID_ID"],
+            "meta": {"background": "BACKGROUND_TRANSPARENT"},
+        }
+        for chart in row:
+            chart_id = chart_ids[chart.title]
+            node_id = f"CHART-{chart_id}"
+            tree[row_id]["children"].append(node_id)
+            tree[node_id] = {
+                "type": "CHART",
+                "id": node_id,
+                "children": [],
+                "parents": ["ROOT_ID", "GRID_ID", row_id],
+                "meta": {
+                    "chartId": chart_id,
+                    "sliceName": chart.title,
+                    "width": 12 if chart.kind == "table" or len(row) == 1 else GRAPH_WIDTH,
+                    "height": TABLE_HEIGHT if chart.kind == "table" else GRAPH_HEIGHT,
+                },
+            }
+    return tree
+
+
+def _roles(
+    client: SupersetClient, specs: Specs, schools: list[tuple[str, str]], result: Publication
+) -> None:
+    """The district role reads every dataset; a school role reads the school datasets, filtered."""
+    access = {
+        table: client.permission_id(
+            "datasource_access", f"[{specs.database}].[{table}](id:{dataset_id})"
+        )
+        for table, dataset_id in result.datasets.items()
+    }
+    district = client.role(DISTRICT_ROLE)
+    result.roles[DISTRICT_ROLE] = district.id
+    result.note("role", district)
+    result.note(
+        "role permissions",
+        client.set_role_permissions(district.id, DISTRICT_ROLE, list(access.values())),
+    )
+
+    school_tables = {
+        table: dataset for table, dataset in specs.datasets.items() if dataset.school_filter
+    }
+    for school_id, school_name in schools:
+        name = SCHOOL_ROLE.format(school_id=school_id)
+        role = client.role(name)
+        result.roles[name] = role.id
+        result.note("role", role)
+        permissions = [access[table] for table in school_tables]
+        result.note("role permissions", client.set_role_permissions(role.id, name, permissions))
+        # One rule per distinct clause, covering every dataset that uses it.
+        by_clause: dict[str, list[int]] = {}
+        for table, dataset in school_tables.items():
+            clause = dataset.school_filter.format(school_id=school_id.replace("'", "''"))
+            by_clause.setdefault(clause, []).append(result.datasets[table])
+        for number, (clause, tables) in enumerate(sorted(by_clause.items()), start=1):
+            rule_name = f"{name} rule {number}"
+            body = {
+                "name": rule_name,
+                "description": f"{school_name}: only this school's rows",
+                "filter_type": "Regular",
+                "tables": sorted(tables),
+                "roles": [role.id],
+                "clause": clause,
+                "group_key": "",
+            }
+            rule = client.upsert(
+                "rowlevelsecurity",
+                f"row-level-security rule {rule_name!r}",
+                {"name": rule_name},
+                body,
+            )
+            result.rls_rules[rule_name] = rule.id
+            result.note("rls rule", rule)

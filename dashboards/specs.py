@@ -1,0 +1,273 @@
+"""The dashboards as code: specs.yaml read into typed objects, and each chart in the three forms
+that must agree: Superset's form data (what the page draws), its query context (what the chart
+data API answers) and plain SQL on the served marts (what the tests compare both with).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SPECS = Path(__file__).with_name("specs.yaml")
+SCHEMA = "marts"
+ROW_LIMIT = 10_000
+KINDS = {"bar": "echarts_timeseries_bar", "line": "echarts_timeseries_line", "table": "table"}
+# Filter operators: Superset's own names, and the SQL they mean.
+OPERATORS = {"==": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
+
+
+class SpecError(ValueError):
+    """specs.yaml says something that cannot be published; the message names the chart."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    sql: str
+
+    def adhoc(self) -> dict[str, Any]:
+        return {"expressionType": "SQL", "sqlExpression": self.sql, "label": self.label}
+
+
+@dataclass(frozen=True)
+class Filter:
+    column: str
+    op: str
+    value: Any
+
+    def adhoc(self) -> dict[str, Any]:
+        return {
+            "clause": "WHERE",
+            "expressionType": "SIMPLE",
+            "subject": self.column,
+            "operator": self.op,
+            "comparator": self.value,
+        }
+
+    def query(self) -> dict[str, Any]:
+        return {"col": self.column, "op": self.op, "val": self.value}
+
+    def sql(self) -> str:
+        value = self.value
+        literal = (
+            str(value)
+            if isinstance(value, int | float)
+            else "'" + str(value).replace("'", "''") + "'"
+        )
+        return f'"{self.column}" {OPERATORS[self.op]} {literal}'
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    kind: str
+    dataset: str
+    x: str | None = None
+    series: tuple[str, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+    columns: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    order_by: tuple[str, ...] = ()
+    time_grain: str | None = None
+    format: str | None = None
+    horizontal: bool = False
+
+    @property
+    def viz_type(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def group_columns(self) -> list[str]:
+        return [self.x, *self.series] if self.kind != "table" else []
+
+    def form_data(self, dataset_id: int) -> dict[str, Any]:
+        """Superset's chart params: what the dashboard page draws."""
+        base: dict[str, Any] = {
+            "datasource": f"{dataset_id}__table",
+            "viz_type": self.viz_type,
+            "adhoc_filters": [f.adhoc() for f in self.filters],
+            "row_limit": ROW_LIMIT,
+        }
+        if self.kind == "table":
+            return base | {
+                "query_mode": "raw",
+                "all_columns": list(self.columns),
+                "order_by_cols": [
+                    f'["{c.lstrip("-")}", {str(not c.startswith("-")).lower()}]'
+                    for c in self.order_by
+                ],
+                "server_pagination": False,
+                "table_timestamp_format": "smart_date",
+                "show_cell_bars": False,
+                "column_config": self._column_config(),
+            }
+        return base | {
+            "x_axis": self.x,
+            "time_grain_sqla": self.time_grain,
+            "x_axis_sort_asc": True,
+            "x_axis_sort_series": "name",
+            "x_axis_sort_series_ascending": True,
+            "metrics": [m.adhoc() for m in self.metrics],
+            "groupby": list(self.series),
+            "orientation": "horizontal" if self.horizontal else "vertical",
+            "y_axis_format": self.format or "SMART_NUMBER",
+            "show_legend": True,
+            "legendType": "scroll",
+            "legendOrientation": "top",
+            "rich_tooltip": True,
+            "truncateXAxis": True,
+            "truncateYAxis": True,
+            "y_axis_bounds": [None, None],
+            "xAxisLabelRotation": 0 if self.horizontal else 30,
+            "xAxisLabelInterval": 0,
+            "markerEnabled": self.kind == "line",
+            "show_empty_columns": True,
+            "comparison_type": "values",
+        }
+
+    def query_context(self, dataset_id: int) -> dict[str, Any]:
+        """The saved query: what GET /api/v1/chart/{id}/data/ answers, without post-processing."""
+        query: dict[str, Any] = {
+            "filters": [f.query() for f in self.filters],
+            "extras": {"having": "", "where": ""},
+            "row_limit": ROW_LIMIT,
+            "orderby": [[c.lstrip("-"), not c.startswith("-")] for c in self.order_by],
+        }
+        if self.kind == "table":
+            query |= {"columns": list(self.columns), "metrics": []}
+        else:
+            axis: dict[str, Any] | str = {
+                "columnType": "BASE_AXIS",
+                "sqlExpression": self.x,
+                "label": self.x,
+                "expressionType": "SQL",
+            }
+            if self.time_grain:
+                axis["timeGrain"] = self.time_grain
+                query["filters"].append({"col": self.x, "op": "TEMPORAL_RANGE", "val": "No filter"})
+            query |= {
+                "columns": [axis, *self.series],
+                "metrics": [m.adhoc() for m in self.metrics],
+                "series_columns": list(self.series),
+                "orderby": [[self.metrics[0].adhoc(), False]],
+            }
+        return {
+            "datasource": {"id": dataset_id, "type": "table"},
+            "force": False,
+            "queries": [query],
+            "form_data": self.form_data(dataset_id),
+            "result_format": "json",
+            "result_type": "full",
+        }
+
+    def sql(self) -> str:
+        """The same question as plain SQL on the served marts (grain truncation included)."""
+        table = f"{SCHEMA}.{self.dataset}"
+        where = " and ".join(f.sql() for f in self.filters) or "true"
+        if self.kind == "table":
+            return f"select {', '.join(self.columns)} from {table} where {where}"
+        x = self.x if not self.time_grain else f"date_trunc('{_GRAINS[self.time_grain]}', {self.x})"
+        keys = [f"{x} as {self.x}", *self.series]
+        metrics = [f'{m.sql} as "{m.label}"' for m in self.metrics]
+        groups = ", ".join(str(i + 1) for i in range(len(keys)))
+        return f"select {', '.join(keys + metrics)} from {table} where {where} group by {groups}"
+
+    def _column_config(self) -> dict[str, Any]:
+        """Rates and means keep the chart's number format; counts stay whole numbers."""
+        if not self.format:
+            return {}
+        numeric = [
+            c
+            for c in self.columns
+            if c.endswith(("_rate", "_value", "_rit", "_to_all_students", "_spring"))
+        ]
+        return {c: {"d3NumberFormat": self.format} for c in numeric}
+
+
+_GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    table: str
+    school_filter: str | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    slug: str
+    title: str
+    charts: tuple[Chart, ...]
+
+
+@dataclass(frozen=True)
+class Specs:
+    database: str
+    datasets: dict[str, Dataset]
+    dashboards: tuple[Dashboard, ...] = field(default_factory=tuple)
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [chart for dashboard in self.dashboards for chart in dashboard.charts]
+
+
+def load_specs(path: Path = SPECS) -> Specs:
+    """Read and check specs.yaml: every chart names a declared dataset and a known kind."""
+    raw = yaml.safe_load(path.read_text())
+    datasets = {
+        table: Dataset(table, (options or {}).get("school_filter"))
+        for table, options in raw["datasets"].items()
+    }
+    dashboards = []
+    titles: set[str] = set()
+    for board in raw["dashboards"]:
+        charts = []
+        for item in board["charts"]:
+            chart = _chart(item)
+            if chart.dataset not in datasets:
+                raise SpecError(f"chart {chart.title!r}: dataset {chart.dataset!r} is not declared")
+            if chart.title in titles:
+                raise SpecError(f"chart {chart.title!r} is declared twice (titles are its key)")
+            titles.add(chart.title)
+            charts.append(chart)
+        dashboards.append(Dashboard(board["slug"], board["title"], tuple(charts)))
+    return Specs(raw["database"], datasets, tuple(dashboards))
+
+
+def _chart(item: dict[str, Any]) -> Chart:
+    title = item.get("title", "?")
+    kind = item.get("kind")
+    if kind not in KINDS:
+        raise SpecError(f"chart {title!r}: kind {kind!r} is not one of {sorted(KINDS)}")
+    filters = tuple(Filter(f["column"], f["op"], f["value"]) for f in item.get("filters", ()))
+    for f in filters:
+        if f.op not in OPERATORS:
+            raise SpecError(
+                f"chart {title!r}: filter operator {f.op!r} is not one of {sorted(OPERATORS)}"
+            )
+    chart = Chart(
+        title=title,
+        kind=kind,
+        dataset=item["dataset"],
+        x=item.get("x"),
+        series=tuple(item.get("series", ())),
+        metrics=tuple(Metric(m["label"], m["sql"]) for m in item.get("metrics", ())),
+        columns=tuple(item.get("columns", ())),
+        filters=filters,
+        order_by=tuple(item.get("order_by", ())),
+        time_grain=item.get("time_grain"),
+        format=item.get("format"),
+        horizontal=bool(item.get("horizontal", False)),
+    )
+    if kind == "table" and not chart.columns:
+        raise SpecError(f"chart {title!r}: a table needs columns")
+    if kind != "table" and not (chart.x and chart.metrics):
+        raise SpecError(f"chart {title!r}: a {kind} chart needs x and metrics")
+    if chart.time_grain and chart.time_grain not in _GRAINS:
+        raise SpecError(
+            f"chart {title!r}: time_grain {chart.time_grain!r} is not one of {sorted(_GRAINS)}"
+        )
+    return chart

@@ -1,0 +1,25 @@
+-- Grain: as agg_attendance_by_school (school, school year, subgroup value), with the school's
+-- SIS id and name so a dashboard can label and filter by school (row-level security on school_id).
+with cells as (
+    select * from {{ ref('agg_attendance_by_school') }}
+),
+
+schools as (
+    select * from {{ ref('dim_school') }}
+)
+
+select
+    cells.attendance_by_school_key,
+    schools.school_id,
+    schools.school_name,
+    cells.school_year,
+    cells.subgroup,
+    cells.subgroup_value,
+    cells.n_students,
+    cells.n_chronically_absent,
+    cells.attendance_rate,
+    cells.chronic_absence_rate,
+    cells.is_suppressed,
+    {{ cell_status('cells') }} as cell_status
+from cells
+inner join schools on cells.school_key = schools.school_key
