@@ -100,7 +100,7 @@ class Chart:
                     for c in self.order_by
                 ],
                 "server_pagination": False,
-                "table_timestamp_format": "smart_date",
+                "table_timestamp_format": "%Y-%m-%d",
                 "show_cell_bars": False,
                 "column_config": self._column_config(),
             }
@@ -119,7 +119,7 @@ class Chart:
             "legendOrientation": "top",
             "rich_tooltip": True,
             "truncateXAxis": True,
-            "truncateYAxis": True,
+            "truncateYAxis": self.kind == "line",  # bars start at zero
             "y_axis_bounds": [None, None],
             "xAxisLabelRotation": 0 if self.horizontal else 30,
             "xAxisLabelInterval": 0,

@@ -1,0 +1,183 @@
+"""The dashboards on a real Superset (started on loopback by the tests, its own venv), published
+from the 1,500-student test district: chart data equals the same query on the served marts,
+publishing is idempotent, a school role sees only its school, a load never breaks a query, and
+every dashboard renders its charts with data in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboards.client import SupersetClient, SupersetError
+from dashboards.publish import DISTRICT_ROLE, SCHOOL_ROLE, Publication, publish_dashboards
+from dashboards.screenshot import screenshot_dashboard
+from dashboards.specs import load_specs
+from tests.conftest import District, run_load
+
+SPECS = load_specs()
+SCHOOL_CHARTS = [c for c in SPECS.charts if SPECS.datasets[c.dataset].school_filter]
+DISTRICT_ONLY_CHARTS = [c for c in SPECS.charts if not SPECS.datasets[c.dataset].school_filter]
+
+
+@pytest.fixture(scope="module")
+def admin(superset) -> SupersetClient:
+    return SupersetClient(superset.base_url, superset.admin_user, superset.admin_password).login()
+
+
+@pytest.fixture(scope="module")
+def publications(admin: SupersetClient, district: District) -> tuple[Publication, Publication]:
+    """The district published twice in a row."""
+    first = publish_dashboards(admin, district.home.serving)
+    second = publish_dashboards(admin, district.home.serving)
+    return first, second
+
+
+def user_client(admin: SupersetClient, superset, username: str, roles: list[str]) -> SupersetClient:
+    """A logged-in client for a database user holding `roles` (Gamma for the UI, ours for data)."""
+    role_ids = {role["name"]: role["id"] for role in admin._roles()}
+    password = f"{username}-Passw0rd!"
+    admin.user(username, password, [role_ids["Gamma"], *(role_ids[name] for name in roles)])
+    return SupersetClient(superset.base_url, username, password).login()
+
+
+def normalised(value: object) -> object:
+    """One form for both sides: Superset sends timestamps as epoch ms and numbers as floats."""
+    if isinstance(value, dt.datetime):
+        return float(value.replace(tzinfo=dt.UTC).timestamp() * 1000)
+    if isinstance(value, dt.date):
+        return normalised(dt.datetime.combine(value, dt.time()))
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return round(float(value), 9)
+    return value
+
+
+def rows_equal(superset_rows: list[dict], sql_rows: list[tuple]) -> bool:
+    left = sorted((tuple(normalised(v) for v in row.values()) for row in superset_rows), key=repr)
+    right = sorted((tuple(normalised(v) for v in row) for row in sql_rows), key=repr)
+    if len(left) != len(right):
+        return False
+    for a, b in zip(left, right, strict=True):
+        for x, y in zip(a, b, strict=True):
+            if isinstance(x, float) and isinstance(y, float):
+                if not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9):
+                    return False
+            elif x != y:
+                return False
+    return True
+
+
+def served_rows(district: District, sql: str) -> list[tuple]:
+    with duckdb.connect(str(district.home.serving), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize("chart", SPECS.charts, ids=lambda c: c.title)
+def test_chart_data_equals_the_same_query_on_the_marts(chart, admin, publications, district):
+    first, _ = publications
+    rows = admin.chart_data(first.charts[chart.title], chart.title)
+    expected = served_rows(district, chart.sql())
+    assert expected, f"{chart.title}: the served marts have no rows for this chart"
+    assert rows_equal(rows, expected), f"{chart.title}: Superset's rows differ from the marts'"
+
+
+def test_suppressed_cells_show_as_suppressed_not_zero(admin, publications):
+    first, _ = publications
+    chart = "Chronic absence by subgroup"
+    rows = admin.chart_data(first.charts[chart], chart)
+    suppressed = [r for r in rows if r["cell_status"].startswith("suppressed")]
+    assert suppressed, "the test district should have small subgroup cells"
+    assert all(r["chronic_absence_rate"] is None and r["n_students"] is None for r in suppressed)
+    assert all(r["chronic_absence_rate"] is not None for r in rows if r["cell_status"] == "shown")
+
+
+def test_publishing_twice_changes_nothing_and_duplicates_nothing(admin, publications):
+    first, second = publications
+    assert second.changed == 0, dict(second.actions)
+    for kind in ("datasets", "charts", "dashboards", "roles", "rls_rules"):
+        assert getattr(first, kind) == getattr(second, kind), kind
+    assert second.database == first.database
+    # One object per name on the server itself, not only in our bookkeeping.
+    for title in first.charts:
+        assert len(admin.find("chart", title, slice_name=title)) == 1
+    for slug in first.dashboards:
+        assert len(admin.find("dashboard", slug, slug=slug)) == 1
+    for table in first.datasets:
+        assert len(admin.find("dataset", table, table_name=table)) == 1
+    assert len(admin.find("database", "db", database_name=SPECS.database)) == 1
+
+
+def test_a_school_role_sees_only_its_school(admin, superset, publications, district):
+    first, _ = publications
+    schools = dict(served_rows(district, "select school_id, school_name from marts.dim_school"))
+    school_id = sorted(schools)[0]
+    principal = user_client(
+        admin, superset, "principal_a", [SCHOOL_ROLE.format(school_id=school_id)]
+    )
+    for chart in SCHOOL_CHARTS:
+        rows = principal.chart_data(first.charts[chart.title], chart.title)
+        names = {row.get("school_name") for row in rows} - {None}
+        assert rows, f"{chart.title}: the school's own rows are missing"
+        assert names <= {schools[school_id], "District"}, f"{chart.title}: rows of {names}"
+    for chart in DISTRICT_ONLY_CHARTS:
+        with pytest.raises(SupersetError) as refused:
+            principal.chart_data(first.charts[chart.title], chart.title)
+        assert refused.value.status in (403, 404)
+
+    district_user = user_client(admin, superset, "district_office", [DISTRICT_ROLE])
+    chart = "Chronic absence rate by school"
+    rows = district_user.chart_data(first.charts[chart], chart)
+    assert {row["school_name"] for row in rows} == set(schools.values())
+
+
+def test_a_query_during_a_load_never_fails(admin, publications, district):
+    """Chart queries run without pause while the whole consolidated load rebuilds and swaps the
+    served file under them: each gets the old data or the new, never an error."""
+    first, _ = publications
+    chart = "Chronic absence rate by school"
+    answers: list[int] = []
+    errors: list[str] = []
+    done = threading.Event()
+
+    def query() -> None:
+        while not done.is_set():
+            try:
+                answers.append(len(admin.chart_data(first.charts[chart], chart)))
+            except SupersetError as exc:
+                errors.append(str(exc))
+
+    reader = threading.Thread(target=query, daemon=True)
+    reader.start()
+    try:
+        result = run_load(district.home)
+    finally:
+        time.sleep(1)
+        done.set()
+        reader.join(timeout=120)
+    assert result.success
+    assert not errors, errors[:3]
+    assert len(answers) >= 10 and set(answers) == {answers[0]}
+
+
+def test_every_dashboard_renders_its_charts_with_data(superset, chromium, publications, district):
+    first, _ = publications
+    out = district.home.root / "screenshots"
+    for board in SPECS.dashboards:
+        shot = screenshot_dashboard(
+            superset.base_url,
+            board.slug,
+            superset.admin_user,
+            superset.admin_password,
+            out / f"{board.slug}.png",
+        )
+        assert shot.charts == len(board.charts), (board.slug, shot.chart_states)
+        assert shot.charts_with_data == shot.charts and shot.errors == 0, shot.chart_states
+        assert Path(shot.path).stat().st_size > 20_000
