@@ -21,9 +21,10 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlsplit
 
 import requests
 
@@ -106,6 +107,10 @@ class SupersetSettings:
     @property
     def pid_file(self) -> Path:
         return self.home / "superset.pid"
+
+    @property
+    def gunicorn_pid_file(self) -> Path:
+        return self.home / "gunicorn.pid"
 
     @property
     def server_log(self) -> Path:
@@ -284,26 +289,34 @@ def _healthy(base_url: str, timeout: float = 2.0) -> bool:
     return response.status_code == 200 and response.text.strip() == "OK"
 
 
-def _read_pid(settings: SupersetSettings) -> int | None:
-    """The pid in the pid file if that process is alive and is this home's gunicorn."""
+def _read_running(settings: SupersetSettings) -> tuple[int, str] | None:
+    """(pid, URL) from the pid file if that process is alive and is this home's gunicorn."""
     try:
-        pid = int(settings.pid_file.read_text().split()[0])
-    except (FileNotFoundError, ValueError, IndexError):
+        pid_text, *rest = settings.pid_file.read_text().split()
+        pid = int(pid_text)
+    except (FileNotFoundError, ValueError):
         return None
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return None
-    # Guard against a recycled pid: the master's command line names gunicorn and this home.
+    # Guard against a recycled pid: the master's command line names gunicorn and this home's
+    # gunicorn pid file.
     args = [a.decode(errors="replace") for a in cmdline]
-    if not any("gunicorn" in a for a in args) or not any(str(settings.home) in a for a in args):
+    if not any("gunicorn" in a for a in args) or str(settings.gunicorn_pid_file) not in args:
         return None
-    return pid
+    return pid, (rest[0] if rest else settings.base_url)
+
+
+def _read_pid(settings: SupersetSettings) -> int | None:
+    running = _read_running(settings)
+    return running[0] if running else None
 
 
 def is_running(settings: SupersetSettings) -> bool:
     """True when this home's server process is alive and answers /health."""
-    return _read_pid(settings) is not None and _healthy(settings.base_url)
+    running = _read_running(settings)
+    return running is not None and _healthy(running[1])
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -424,9 +437,9 @@ def start(settings: SupersetSettings, timeout: float = 180.0) -> SupersetProcess
     """
     _require_venv(settings)
     initialise(settings)
-    running = _read_pid(settings)
+    running = _read_running(settings)
     if running is not None:
-        raise SupersetAlreadyRunning(settings.base_url, running)
+        raise SupersetAlreadyRunning(running[1], running[0])
     settings.pid_file.unlink(missing_ok=True)
     if not _port_free(settings.host, settings.port):
         raise SupersetError(f"{settings.host}:{settings.port} is already in use")
@@ -446,7 +459,7 @@ def start(settings: SupersetSettings, timeout: float = 180.0) -> SupersetProcess
         f"{settings.host}:{settings.port}",
         # Gunicorn's own pid file; its path also marks the process as this home's server.
         "--pid",
-        str(settings.home / "gunicorn.pid"),
+        str(settings.gunicorn_pid_file),
         "superset.app:create_app()",
     ]
     settings.server_log.parent.mkdir(parents=True, exist_ok=True)
@@ -461,7 +474,7 @@ def start(settings: SupersetSettings, timeout: float = 180.0) -> SupersetProcess
             cwd=settings.home,
             start_new_session=True,
         )
-    settings.pid_file.write_text(f"{popen.pid}\n")
+    settings.pid_file.write_text(f"{popen.pid} {settings.base_url}\n")
     process = SupersetProcess(settings, popen.pid, popen)
     process.wait_healthy(timeout)
     log.info(
@@ -475,8 +488,14 @@ def start(settings: SupersetSettings, timeout: float = 180.0) -> SupersetProcess
 
 def attach(settings: SupersetSettings) -> SupersetProcess | None:
     """The server started earlier (by another process) for this home, if it is alive."""
-    pid = _read_pid(settings)
-    return SupersetProcess(settings, pid) if pid is not None else None
+    running = _read_running(settings)
+    if running is None:
+        return None
+    pid, url = running
+    port = urlsplit(url).port
+    if port and port != settings.port:
+        settings = replace(settings, port=port)
+    return SupersetProcess(settings, pid)
 
 
 def stop(settings: SupersetSettings) -> bool:
@@ -514,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
             start(settings)
         except SupersetAlreadyRunning as running:
             log.info("%s", running)
+            print(running.base_url)
+            return 0
         except SupersetError as exc:
             log.error("%s", exc)
             return 1
@@ -523,8 +544,9 @@ def main(argv: list[str] | None = None) -> int:
         if not stop(settings):
             log.info("no Superset running for %s", settings.home)
         return 0
-    if is_running(settings):
-        print(f"running at {settings.base_url} (pid {_read_pid(settings)})")
+    running = _read_running(settings)
+    if running is not None and _healthy(running[1]):
+        print(f"running at {running[1]} (pid {running[0]})")
         return 0
     print("not running")
     return 3
