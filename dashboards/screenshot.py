@@ -88,6 +88,16 @@ return Array.from(document.querySelectorAll(arguments[0])).map((h) => {
 });
 """
 
+# The window height that shows the whole page: the page's height (the document's, or below the
+# lowest chart holder) plus what the window itself takes (about 140 px even when headless).
+WINDOW_HEIGHT_JS = r"""
+const bottoms = Array.from(document.querySelectorAll(
+  '[data-test="dashboard-component-chart-holder"], ' + arguments[0]
+)).map((e) => e.getBoundingClientRect().bottom + window.scrollY);
+const page = Math.max(document.documentElement.scrollHeight, 0, ...bottoms) + 24;
+return Math.ceil(page + Math.max(0, window.outerHeight - window.innerHeight));
+"""
+
 
 class ScreenshotError(RuntimeError):
     """The dashboard could not be opened or photographed (login, browser, missing dashboard)."""
@@ -212,8 +222,8 @@ def screenshot_dashboard(
         deadline = started + timeout
         records = _wait_for_charts(driver, deadline)
         # Charts below the fold may be virtualised: show the whole page and wait again.
-        height = int(driver.execute_script("return document.documentElement.scrollHeight"))
-        driver.set_window_size(width, max(height, 600) + 100)
+        height = int(driver.execute_script(WINDOW_HEIGHT_JS, CHART_SELECTOR))
+        driver.set_window_size(width, max(height, 600))
         records = _wait_for_charts(driver, deadline)
         time.sleep(settle)
         records = driver.execute_script(CHART_STATES_JS, CHART_SELECTOR)
