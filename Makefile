@@ -5,6 +5,9 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# Apache Superset has its own venv: it pins pandas 2.1, SQLAlchemy 1.4 and numpy < 2.3.
+SUPERSET_VENV := .venv-superset
+SUPERSET_REQS := dashboards/superset/requirements.txt dashboards/superset/constraints.txt
 STUDENTS ?= 5000
 SEED ?= 2026
 export DISTRICTWIDE_HOME ?= $(CURDIR)/data
@@ -14,7 +17,7 @@ DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/se
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help install demo test dev bench lint format clean
+.PHONY: help install demo test dev bench lint format clean superset-install chromium superset-stop
 
 help:
 	@echo "make demo      generate a $(STUDENTS)-student district and run the consolidated load"
@@ -22,6 +25,7 @@ help:
 	@echo "make dev       the Dagster UI on http://127.0.0.1:3000"
 	@echo "make bench     the 100,000-student load, figures into BENCHMARKS.md"
 	@echo "make lint      ruff check and format check"
+	@echo "make superset-stop  stop the Superset server that make dashboards started"
 
 # The virtual environment, from the pinned pyproject (uv when it can be had, pip otherwise).
 $(VENV)/.installed: pyproject.toml
@@ -35,6 +39,34 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed $(MANIFEST)
 
+# Superset's venv, exactly the frozen set in constraints.txt. `python -m uv` with --python, never
+# VIRTUAL_ENV=: with `python -m uv` that installs into the interpreter running uv.
+$(SUPERSET_VENV)/.installed: $(SUPERSET_REQS)
+	@if $(PYTHON) -m pip install -q uv >/dev/null 2>&1 && $(PYTHON) -m uv --version >/dev/null 2>&1; then \
+		$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(SUPERSET_VENV) && \
+		$(PYTHON) -m uv pip install -q --python $(SUPERSET_VENV)/bin/python \
+			-r dashboards/superset/requirements.txt -c dashboards/superset/constraints.txt; \
+	else \
+		$(PYTHON) -m venv $(SUPERSET_VENV) && $(SUPERSET_VENV)/bin/pip install -q \
+			-r dashboards/superset/requirements.txt -c dashboards/superset/constraints.txt; \
+	fi
+	@touch $@
+
+superset-install: $(SUPERSET_VENV)/.installed
+
+# Debian's Chromium and ChromeDriver, for dashboard screenshots (no browser download at test time).
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$SUDO apt-get install -y -q chromium chromium-driver || \
+		{ $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; }; \
+	fi
+
+# dashboards: (another branch) starts Superset with `$(BIN)/python -m dashboards.server start`.
+superset-stop: $(VENV)/.installed
+	$(BIN)/python -m dashboards.server stop
+
 # Dagster loads dbt assets from the manifest: build it before anything imports the code location.
 $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 	@mkdir -p $(DISTRICTWIDE_HOME)
@@ -47,7 +79,7 @@ $(DAGSTER_HOME)/dagster.yaml:
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.demo --students $(STUDENTS) --seed $(SEED)
 
-test: install
+test: install $(SUPERSET_VENV)/.installed chromium
 	$(BIN)/pytest -q
 
 dev: install $(DAGSTER_HOME)/dagster.yaml

@@ -1,0 +1,294 @@
+"""A real Superset: started, refused twice on one home, stopped; a real dashboard photographed.
+
+The REST helper below is deliberately minimal (login, CSRF, POST/PUT); the dashboards client
+replaces it for real work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+
+from dashboards.screenshot import screenshot_dashboard
+from dashboards.server import (
+    SupersetAlreadyRunning,
+    SupersetError,
+    SupersetProcess,
+    attach,
+    is_running,
+    start,
+)
+from tests.integration.conftest import REPO, clone_home, superset_settings
+
+pytestmark = pytest.mark.superset
+
+
+def _gone(pid: int, timeout: float = 10) -> bool:
+    """True once no process of the group `pid` is left."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _cli(settings, command: str) -> subprocess.CompletedProcess:
+    args = [sys.executable, "-m", "dashboards.server", command]
+    args += ["--home", str(settings.home), "--port", str(settings.port), "--workers", "1"]
+    args += ["--venv", str(settings.venv)]
+    return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_shared_server_is_healthy(superset: SupersetProcess) -> None:
+    response = requests.get(f"{superset.base_url}/health", timeout=10)
+    assert response.status_code == 200 and response.text == "OK"
+    assert is_running(superset.settings)
+    assert superset.settings.pid_file.read_text().split() == [str(superset.pid), superset.base_url]
+    config = superset.settings.config_path
+    assert oct(config.stat().st_mode & 0o777) == "0o600"
+    assert oct(superset.settings.secret_key_file.stat().st_mode & 0o777) == "0o600"
+    assert "TALISMAN_ENABLED = False" in config.read_text()
+
+
+def test_cli_start_refuses_a_second_server_and_stops(superset_template: Path, tmp_path) -> None:
+    settings = superset_settings(clone_home(superset_template, tmp_path / "superset"))
+
+    first = _cli(settings, "start")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == settings.base_url
+    server = attach(settings)
+    assert server is not None and is_running(settings)
+    try:
+        # Same home, same port: the CLI reuses the running server (make dashboards twice).
+        again = _cli(settings, "start")
+        assert again.returncode == 0 and again.stdout.strip() == settings.base_url
+        assert "already running" in again.stderr
+        assert attach(settings).pid == server.pid
+        # Same home, another port: the library refuses (two servers on one metadata DB) and
+        # the CLI answers with the running server's URL.
+        other = superset_settings(settings.home)
+        with pytest.raises(SupersetAlreadyRunning) as refused:
+            start(other)
+        assert (refused.value.pid, refused.value.base_url) == (server.pid, settings.base_url)
+        assert _cli(other, "start").stdout.strip() == settings.base_url
+        assert attach(other).base_url == settings.base_url
+        assert _cli(settings, "status").returncode == 0
+    finally:
+        stopped = _cli(settings, "stop")
+    assert stopped.returncode == 0, stopped.stderr
+    assert _gone(server.pid), "gunicorn master or a worker outlived stop"
+    assert not settings.pid_file.exists()
+    assert not is_running(settings)
+    assert _cli(settings, "status").returncode == 3
+
+
+def test_start_refuses_a_busy_port(superset_template: Path, tmp_path) -> None:
+    settings = superset_settings(clone_home(superset_template, tmp_path / "superset"))
+    with socket.socket() as busy:
+        busy.bind((settings.host, settings.port))
+        busy.listen()
+        with pytest.raises(SupersetError, match="already in use"):
+            start(settings)
+
+
+def test_start_failure_quotes_the_log(superset_template: Path, tmp_path) -> None:
+    """A server that dies while starting raises at once with the end of its log."""
+    settings = superset_settings(clone_home(superset_template, tmp_path / "superset"), workers=-1)
+    with pytest.raises(SupersetError, match="exited while starting") as failed:
+        start(settings, timeout=120)
+    assert "Error" in str(failed.value) or "error" in str(failed.value)
+    assert not settings.pid_file.exists()
+
+
+# --- screenshot: a tiny dashboard built with plain REST calls -------------------------------
+
+
+class Api:
+    """Just enough of Superset's REST API for a fixture: bearer login plus the CSRF token."""
+
+    def __init__(self, base_url: str, username: str, password: str) -> None:
+        self.base = base_url
+        self.http = requests.Session()
+        token = self.http.post(
+            f"{base_url}/api/v1/security/login",
+            json={"username": username, "password": password, "provider": "db", "refresh": True},
+            timeout=30,
+        )
+        token.raise_for_status()
+        self.http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        csrf = self.http.get(f"{base_url}/api/v1/security/csrf_token/", timeout=30)
+        self.http.headers["X-CSRFToken"] = csrf.json()["result"]
+        self.http.headers["Referer"] = base_url
+
+    def post(self, path: str, body: dict) -> int:
+        response = self.http.post(f"{self.base}/api/v1/{path}/", json=body, timeout=60)
+        assert response.status_code == 201, f"POST {path}: {response.status_code} {response.text}"
+        return response.json()["id"]
+
+    def put(self, path: str, body: dict) -> None:
+        response = self.http.put(f"{self.base}/api/v1/{path}", json=body, timeout=60)
+        assert response.status_code == 200, f"PUT {path}: {response.status_code} {response.text}"
+
+    def chart(self, name: str, viz: str, dataset: int, params: dict) -> int:
+        form = {"datasource": f"{dataset}__table", "viz_type": viz, "row_limit": 100, **params}
+        body = {
+            "slice_name": name,
+            "viz_type": viz,
+            "datasource_id": dataset,
+            "datasource_type": "table",
+            "params": json.dumps(form),
+        }
+        return self.post("chart", body)
+
+    def dashboard(self, title: str, slug: str, charts: list[int]) -> int:
+        """One row per two charts, width 6 each, in Superset's v2 position tree."""
+        position: dict = {
+            "DASHBOARD_VERSION_KEY": "v2",
+            "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
+            "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": [], "parents": ["ROOT_ID"]},
+            "HEADER_ID": {"type": "HEADER", "id": "HEADER_ID", "meta": {"text": title}},
+        }
+        for n in range(0, len(charts), 2):
+            row = f"ROW-{n}"
+            position["GRID_ID"]["children"].append(row)
+            position[row] = {
+                "type": "ROW",
+                "id": row,
+                "children": [f"CHART-{c}" for c in charts[n : n + 2]],
+                "parents": ["ROOT_ID", "GRID_ID"],
+                "meta": {"background": "BACKGROUND_TRANSPARENT"},
+            }
+            for chart in charts[n : n + 2]:
+                position[f"CHART-{chart}"] = {
+                    "type": "CHART",
+                    "id": f"CHART-{chart}",
+                    "children": [],
+                    "parents": ["ROOT_ID", "GRID_ID", row],
+                    "meta": {"chartId": chart, "width": 6, "height": 50},
+                }
+        dashboard = self.post(
+            "dashboard",
+            {
+                "dashboard_title": title,
+                "slug": slug,
+                "published": True,
+                "position_json": json.dumps(position),
+                "json_metadata": json.dumps({}),
+            },
+        )
+        for chart in charts:
+            self.put(f"chart/{chart}", {"dashboards": [dashboard]})
+        return dashboard
+
+
+def _serve(path: Path, with_retired: bool) -> None:
+    """Build the served file the way the pipeline does: new file, checkpoint, close, rename."""
+    tmp = path.with_name(f".{path.stem}.building.duckdb")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.attendance_by_month as select * from (values "
+        "('North', date '2026-09-01', 0.95), ('North', date '2026-10-01', 0.93), "
+        "('South', date '2026-09-01', 0.91), ('South', date '2026-10-01', 0.89)) "
+        "as t(school, month, attendance_rate)"
+    )
+    if with_retired:
+        con.execute("create table marts.retired as select 'North' as school, 1 as students")
+    con.execute("checkpoint")
+    con.close()
+    os.replace(tmp, path)
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">II", head[16:24])
+
+
+@pytest.mark.chromium
+def test_screenshot_counts_charts_with_data_and_errors(
+    superset: SupersetProcess, chromium, tmp_path: Path
+) -> None:
+    # The catalog is named after the file: a file called marts.duckdb would make `marts` ambiguous.
+    served = tmp_path / "screenshot_fixture.duckdb"
+    _serve(served, with_retired=True)
+    api = Api(superset.base_url, superset.admin_user, superset.admin_password)
+    extra = {"engine_params": {"connect_args": {"read_only": True}}}
+    extra["engine_params"]["connect_args"]["config"] = {"enable_external_access": False}
+    database = api.post(
+        "database",
+        {
+            "database_name": "screenshot fixture",
+            "sqlalchemy_uri": f"duckdb:///{served}",
+            "extra": json.dumps(extra),
+        },
+    )
+    table = {"database": database, "schema": "marts"}
+    attendance = api.post("dataset", {**table, "table_name": "attendance_by_month"})
+    retired = api.post("dataset", {**table, "table_name": "retired"})
+    rate = {
+        "expressionType": "SIMPLE",
+        "column": {"column_name": "attendance_rate"},
+        "aggregate": "AVG",
+        "label": "attendance",
+    }
+    by_school = {"query_mode": "aggregate", "groupby": ["school"], "metrics": [rate]}
+    good = [
+        api.chart("Attendance by school", "table", attendance, by_school),
+        api.chart("Attendance share", "pie", attendance, {"groupby": ["school"], "metric": rate}),
+    ]
+    nowhere = [{"expressionType": "SQL", "clause": "WHERE", "sqlExpression": "school = 'None'"}]
+    bad = [
+        api.chart("Retired table", "table", retired, {**by_school, "metrics": ["count"]}),
+        api.chart("Nobody", "table", attendance, {**by_school, "adhoc_filters": nowhere}),
+        api.chart("Attendance by school, again", "table", attendance, by_school),
+    ]
+    api.dashboard("Screenshot good", "screenshot-good", good)
+    api.dashboard("Screenshot broken", "screenshot-broken", bad)
+    # The next load drops a table a dataset still points at.
+    _serve(served, with_retired=False)
+
+    user, password = superset.admin_user, superset.admin_password
+    shot = screenshot_dashboard(
+        superset.base_url, "screenshot-good", user, password, tmp_path / "good.png"
+    )
+    assert (shot.charts, shot.charts_with_data, shot.errors, shot.empty) == (2, 2, 0, 0)
+    assert shot.ok
+    assert {s.viz_type for s in shot.chart_states} == {"table", "pie"}
+    width, height = _png_size(shot.path)
+    assert width >= 1000 and height >= 500
+
+    broken = screenshot_dashboard(
+        superset.base_url, "screenshot-broken", user, password, tmp_path / "broken.png"
+    )
+    assert (broken.charts, broken.charts_with_data, broken.errors, broken.empty) == (3, 1, 1, 1)
+    assert not broken.ok
+    states = {s.name: s.state for s in broken.chart_states}
+    assert states == {
+        "Retired table": "error",
+        "Nobody": "empty",
+        "Attendance by school, again": "data",
+    }
+    assert _png_size(broken.path)[1] >= 500
+
+
+def test_screenshot_login_failure_is_clear(superset: SupersetProcess, tmp_path: Path) -> None:
+    from dashboards.screenshot import ScreenshotError, login_session
+
+    with pytest.raises(ScreenshotError, match="login failed"):
+        login_session(superset.base_url, superset.admin_user, "not-the-password")
+    assert login_session(superset.base_url, superset.admin_user, superset.admin_password)
