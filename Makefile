@@ -17,7 +17,7 @@ DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/se
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help install demo test dev bench lint format clean superset-install chromium superset-stop
+.PHONY: help install demo test dev bench lint format clean superset-install chromium dashboards superset-stop
 
 help:
 	@echo "make demo      generate a $(STUDENTS)-student district and run the consolidated load"
@@ -25,6 +25,7 @@ help:
 	@echo "make dev       the Dagster UI on http://127.0.0.1:3000"
 	@echo "make bench     the 100,000-student load, figures into BENCHMARKS.md"
 	@echo "make lint      ruff check and format check"
+	@echo "make dashboards  Superset on http://127.0.0.1:8088 with the dashboards published"
 	@echo "make superset-stop  stop the Superset server that make dashboards started"
 
 # The virtual environment, from the pinned pyproject (uv when it can be had, pip otherwise).
@@ -63,7 +64,11 @@ chromium:
 		{ $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; }; \
 	fi
 
-# dashboards: (another branch) starts Superset with `$(BIN)/python -m dashboards.server start`.
+# Superset (own venv, home under the data folder) on 127.0.0.1, the dashboards published through
+# Dagster; the server keeps running until `make superset-stop`.
+dashboards: install $(SUPERSET_VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m orchestration.dashboards_up
+
 superset-stop: $(VENV)/.installed
 	$(BIN)/python -m dashboards.server stop
 
