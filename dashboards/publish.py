@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from dashboards.client import SupersetClient, SupersetError, Upserted
-from dashboards.specs import SCHEMA, Chart, Dashboard, Specs, load_specs
+from dashboards.served import COLUMNS_SQL, SCHOOLS_SQL, DuckDBServed, ServedMarts
+from dashboards.specs import Chart, Dashboard, Specs, load_specs
 
 log = logging.getLogger(__name__)
 
@@ -49,42 +48,26 @@ class Publication:
         return sum(n for key, n in self.actions.items() if not key.endswith("unchanged"))
 
 
-def duckdb_uri(served: Path) -> str:
-    return f"duckdb:///{served.resolve()}"
-
-
-def duckdb_extra() -> str:
-    """Read-only, and no file or network access from SQL (SQL Lab could read_csv('/etc/passwd'))."""
-    config = {"read_only": True, "config": {"enable_external_access": False}}
-    return json.dumps({"engine_params": {"connect_args": config}}, sort_keys=True)
-
-
-def served_schools(served: Path) -> list[tuple[str, str]]:
+def served_schools(served: ServedMarts) -> list[tuple[str, str]]:
     """(school_id, school_name) of every school in the served marts: one role each."""
-    with duckdb.connect(str(served), read_only=True) as con:
-        return con.execute(
-            f"select school_id, school_name from {SCHEMA}.dim_school order by school_id"
-        ).fetchall()
+    return served.query(SCHOOLS_SQL.format(schema=served.schema))
 
 
-def served_columns(served: Path, tables: list[str]) -> dict[str, list[str]]:
-    with duckdb.connect(str(served), read_only=True) as con:
-        rows = con.execute(
-            "select table_name, column_name from information_schema.columns "
-            "where table_schema = ? order by table_name, ordinal_position",
-            [SCHEMA],
-        ).fetchall()
+def served_columns(served: ServedMarts, tables: list[str]) -> dict[str, list[str]]:
     columns: dict[str, list[str]] = {table: [] for table in tables}
-    for table, column in rows:
+    for table, column in served.query(COLUMNS_SQL.format(schema=served.schema)):
         if table in columns:
             columns[table].append(column)
     return columns
 
 
 def publish_dashboards(
-    client: SupersetClient, served: Path, specs: Specs | None = None
+    client: SupersetClient, served: ServedMarts | Path, specs: Specs | None = None
 ) -> Publication:
-    """Create or update every object of `specs` against the served DuckDB file `served`."""
+    """Create or update every object of `specs` over the served marts: a DuckDB serving file's
+    path, or any ServedMarts (dashboards/served.py, e.g. PostgreSQL)."""
+    if isinstance(served, Path):
+        served = DuckDBServed(served)
     specs = specs or load_specs()
     result = Publication()
     _database(client, specs, served, result)
@@ -100,15 +83,17 @@ def publish_dashboards(
     return result
 
 
-def _database(client: SupersetClient, specs: Specs, served: Path, result: Publication) -> None:
+def _database(
+    client: SupersetClient, specs: Specs, served: ServedMarts, result: Publication
+) -> None:
     body = {
         "database_name": specs.database,
-        "sqlalchemy_uri": duckdb_uri(served),
+        "sqlalchemy_uri": served.sqlalchemy_uri(),
         "expose_in_sqllab": True,
         "allow_run_async": False,
         "allow_dml": False,
         "allow_file_upload": False,
-        "extra": duckdb_extra(),
+        "extra": served.extra(),
     }
     found = client.upsert(
         "database",
@@ -121,20 +106,22 @@ def _database(client: SupersetClient, specs: Specs, served: Path, result: Public
     result.note("database", found)
 
 
-def _datasets(client: SupersetClient, specs: Specs, served: Path, result: Publication) -> None:
+def _datasets(
+    client: SupersetClient, specs: Specs, served: ServedMarts, result: Publication
+) -> None:
     columns = served_columns(served, list(specs.datasets))
     for table in specs.datasets:
-        what = f"dataset {SCHEMA}.{table}"
+        what = f"dataset {served.schema}.{table}"
         if not columns[table]:
             raise SupersetError(
-                what, "served marts", None, f"no table {SCHEMA}.{table} in {served}"
+                what, "served marts", None, f"no table {served.schema}.{table} in {served}"
             )
         matches = [
             item
-            for item in client.find("dataset", what, table_name=table, schema=SCHEMA)
+            for item in client.find("dataset", what, table_name=table, schema=served.schema)
             if item.get("database", {}).get("id") == result.database
         ]
-        body = {"database": result.database, "schema": SCHEMA, "table_name": table}
+        body = {"database": result.database, "schema": served.schema, "table_name": table}
         found = client.upsert(
             "dataset", what, {}, body, matches=matches, update={"table_name": table}
         )

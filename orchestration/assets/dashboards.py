@@ -3,6 +3,7 @@
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
 from dashboards.publish import publish_dashboards
+from dashboards.served import dashboard_source
 from orchestration.assets.serving import served_marts
 from orchestration.resources import DistrictwideHome, SupersetResource
 
@@ -18,7 +19,7 @@ from orchestration.resources import DistrictwideHome, SupersetResource
     "served copy, so only data whose blocking checks passed is ever shown.",
 )
 def superset_dashboards(home: DistrictwideHome, superset: SupersetResource) -> MaterializeResult:
-    published = publish_dashboards(superset.client(), home.layout().serving)
+    published = publish_dashboards(superset.client(), dashboard_source(home.layout().serving))
     urls = {slug: f"{superset.url}/superset/dashboard/{slug}/" for slug in published.dashboards}
     return MaterializeResult(
         metadata={

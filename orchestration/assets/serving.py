@@ -2,7 +2,9 @@
 
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
+from dashboards.served import serving_target
 from dashboards.serving import publish
+from dashboards.serving_postgres import PostgresTarget, publish_to_postgres
 from orchestration.assets.dbt import districtwide_dbt_models
 from orchestration.checks import CHECKED_ASSETS
 from orchestration.resources import DistrictwideHome
@@ -22,14 +24,18 @@ PUBLISH_AFTER = sorted(
     owners=["team:data-office"],
     kinds={"duckdb"},
     description="The marts as a read-only DuckDB file (serving/districtwide.duckdb), swapped in "
-    "atomically after a load whose blocking checks passed; yesterday's copy stays otherwise.",
+    "atomically after a load whose blocking checks passed; yesterday's copy stays otherwise. "
+    "With DISTRICTWIDE_SERVING=postgres, also copied into PostgreSQL and swapped there.",
 )
 def served_marts(home: DistrictwideHome) -> MaterializeResult:
     layout = home.layout()
     published = publish(layout.warehouse, layout.serving)
-    return MaterializeResult(
-        metadata={
-            "path": MetadataValue.path(str(published.path)),
-            "rows": MetadataValue.json(published.tables),
-        }
-    )
+    metadata = {
+        "path": MetadataValue.path(str(published.path)),
+        "rows": MetadataValue.json(published.tables),
+    }
+    if serving_target() == "postgres":
+        target = PostgresTarget.from_env()
+        publish_to_postgres(layout.serving, target)
+        metadata["postgres"] = f"{target.host}:{target.port}/{target.database}.{target.schema}"
+    return MaterializeResult(metadata=metadata)

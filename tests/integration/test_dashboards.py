@@ -181,3 +181,31 @@ def test_every_dashboard_renders_its_charts_with_data(superset, chromium, public
         assert shot.charts == len(board.charts), (board.slug, shot.chart_states)
         assert shot.charts_with_data == shot.charts and shot.errors == 0, shot.chart_states
         assert Path(shot.path).stat().st_size > 20_000
+
+
+def test_publishing_is_a_dagster_asset_after_the_served_marts(superset, publications, monkeypatch):
+    """The `publish_dashboards` job materialises `serving/dashboards`, downstream of the served
+    copy (itself downstream of every mart and checked asset), against the real server."""
+    from dagster import AssetKey, DagsterInstance
+
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    dashboards = AssetKey(["serving", "dashboards"])
+    assert graph.get(dashboards).parent_keys == {AssetKey(["serving", "marts"])}
+    consolidated = defs.resolve_job_def("consolidated_load")
+    assert dashboards not in consolidated.asset_layer.executable_asset_keys
+
+    monkeypatch.setenv("DISTRICTWIDE_SUPERSET_URL", superset.base_url)
+    monkeypatch.setenv("DISTRICTWIDE_SUPERSET_ADMIN_USER", superset.admin_user)
+    monkeypatch.setenv("DISTRICTWIDE_SUPERSET_ADMIN_PASSWORD", superset.admin_password)
+    result = defs.resolve_job_def("publish_dashboards").execute_in_process(
+        instance=DagsterInstance.ephemeral()
+    )
+    assert result.success
+    [materialization] = result.asset_materializations_for_node("serving__dashboards")
+    metadata = materialization.metadata
+    assert metadata["charts"].value == len(SPECS.charts)
+    assert set(metadata["dashboards"].value) == {b.slug for b in SPECS.dashboards}
+    # Nothing changed since the fixture's publications: the asset only confirmed them.
+    assert all(key.endswith("unchanged") for key in metadata["changes"].value)
