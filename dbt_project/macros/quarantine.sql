@@ -13,14 +13,6 @@
     end as _quarantine_column
 {%- endmacro %}
 
-{# Exact duplicate rows (every delivered column equal within one file): the first copy stays. #}
-{% macro copy_number(columns) -%}
-    row_number() over (
-        partition by _source_file{% for c in columns %}, "{{ c }}"{% endfor %}
-        order by _line_number
-    )
-{%- endmacro %}
-
 {# The delivered row as text, so a quarantined row keeps its content. #}
 {% macro raw_record(columns) -%}
     concat_ws(','{% for c in columns %}, coalesce("{{ c }}", ''){% endfor %})
@@ -55,13 +47,14 @@
 {%- endmacro %}
 
 {# The lineage and duplicate markers every base model carries: load, file and line; the copy
-   number of an exact duplicate; with `key` (a delivered ID column), the number of the row among
-   those sharing that ID; and the delivered row as text. #}
+   number of an exact duplicate (numbered by latest_loads(..., copies_of=columns), which `raw`
+   must come from); with `key` (a delivered ID column), the number of the row among those sharing
+   that ID; and the delivered row as text. #}
 {% macro row_lineage(columns, key=none) -%}
     raw._load_id,
         raw._source_file,
         raw._line_number,
-        {{ copy_number(columns) }} as _copy_number,
+        raw._copy_number,
         {%- if key %}
         row_number() over (
             partition by {{ clean_text('raw."' ~ key ~ '"') }} order by raw._line_number

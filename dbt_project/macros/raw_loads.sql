@@ -1,7 +1,10 @@
 {# Rows of a raw table from the latest committed load of each delivered file name.
    A file re-delivered under its name replaces the earlier one (a new SIS snapshot);
-   other names add to it (one state test file per year). "Committed" = has a loaded audit row. #}
-{% macro latest_loads(relation, raw_table) -%}
+   other names add to it (one state test file per year). "Committed" = has a loaded audit row.
+   With `copies_of` (the delivered columns), each row also gets `_copy_number`: 1 for the first
+   (or only) occurrence of its exact content in its file, 2, 3, ... for later exact copies. #}
+{% macro latest_loads(relation, raw_table, copies_of=none) -%}
+{%- if copies_of is none -%}
 (
     select r.*
     from {{ relation }} as r
@@ -13,4 +16,43 @@
     ) as latest
         on r._source_file = latest.source_file and r._load_id = latest.load_id
 )
+{%- else -%}
+(
+    {#- Grouping finds the few repeated rows, and only those are numbered: a window partitioned
+        by every column ranked all rows by sorting wide text keys (seconds at 1.5 M rows). The
+        raw rows are read again rather than materialized: a Parquet scan is the cheaper. -#}
+    with loaded as not materialized {{ latest_loads(relation, raw_table) }},
+
+    repeated as (
+        select _source_file{% for c in copies_of %}, "{{ c }}"{% endfor %}
+        from loaded
+        group by _source_file{% for c in copies_of %}, "{{ c }}"{% endfor %}
+        having count(*) > 1
+    ),
+
+    copies as (
+        select
+            loaded._source_file,
+            loaded._line_number,
+            row_number() over (
+                partition by loaded._source_file{% for c in copies_of %}, loaded."{{ c }}"{% endfor %}
+                order by loaded._line_number
+            ) as _copy_number
+        from loaded
+        inner join repeated
+            on loaded._source_file = repeated._source_file
+            {%- for c in copies_of %}
+            and loaded."{{ c }}" is not distinct from repeated."{{ c }}"
+            {%- endfor %}
+    )
+
+    select
+        loaded.*,
+        coalesce(copies._copy_number, 1) as _copy_number
+    from loaded
+    left join copies
+        on loaded._source_file = copies._source_file
+        and loaded._line_number = copies._line_number
+)
+{%- endif -%}
 {%- endmacro %}

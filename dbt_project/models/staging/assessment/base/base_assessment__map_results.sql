@@ -1,6 +1,6 @@
 {%- set columns = ['TermName', 'DistrictName', 'SchoolName', 'StudentID', 'StudentLastName', 'StudentFirstName', 'StudentMI', 'StudentDateOfBirth', 'StudentGender', 'Grade', 'Subject', 'Course', 'TestType', 'TestName', 'TestStartDate', 'TestDurationMinutes', 'TestRITScore', 'TestStandardError', 'TestPercentile', 'AchievementQuintile'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_assessment', 'map_results'), 'assessment__map_results') }}
+    select * from {{ latest_loads(source('raw_assessment', 'map_results'), 'assessment__map_results', copies_of=columns) }}
 ),
 
 grades as (
@@ -43,7 +43,7 @@ typed as (
         {{ safe_numeric('raw."TestStandardError"') }} as standard_error,
         {{ safe_int('raw."TestPercentile"') }} as percentile,
         {{ clean_text('raw."StudentDateOfBirth"') }} is null as _birth_missing,
-        {{ copy_number(columns) }} as _copy_number,
+        raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join grades on {{ clean_text('raw."Grade"') }} = grades.local_code

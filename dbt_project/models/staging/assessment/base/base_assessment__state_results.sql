@@ -1,6 +1,6 @@
 {%- set columns = ['SchoolYear', 'DistrictCode', 'SchoolCode', 'SASID', 'LastName', 'FirstName', 'BirthDate', 'TestedGrade', 'Subject', 'ScaleScore', 'AchievementLevel'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_assessment', 'state_results'), 'assessment__state_results') }}
+    select * from {{ latest_loads(source('raw_assessment', 'state_results'), 'assessment__state_results', copies_of=columns) }}
 ),
 
 grades as (
@@ -39,7 +39,7 @@ typed as (
         levels.min_scale_score,
         levels.max_scale_score,
         {{ clean_text('raw."BirthDate"') }} is null as _birth_missing,
-        {{ copy_number(columns) }} as _copy_number,
+        raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join grades on {{ clean_text('raw."TestedGrade"') }} = grades.local_code

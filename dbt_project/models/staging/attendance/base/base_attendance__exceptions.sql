@@ -1,6 +1,6 @@
 {%- set columns = ['StuNum', 'SchoolCode', 'AbsenceDate', 'AttCode', 'Minutes', 'Comment'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions') }}
+    select * from {{ latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions', copies_of=columns) }}
 ),
 
 codes as (
@@ -28,7 +28,7 @@ typed as (
         codes.precedence,
         {{ safe_int('raw."Minutes"') }} as minutes,
         {{ clean_text('raw."Minutes"') }} is null as _minutes_missing,
-        {{ copy_number(columns) }} as _copy_number,
+        raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join codes on upper({{ clean_text('raw."AttCode"') }}) = codes.local_code

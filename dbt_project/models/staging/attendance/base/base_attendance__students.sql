@@ -1,6 +1,6 @@
 {%- set columns = ['StuNum', 'LastName', 'FirstName', 'MiddleInit', 'BirthDate', 'Gender', 'Grade', 'SchoolCode', 'SisNumber'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_attendance', 'students'), 'attendance__students') }}
+    select * from {{ latest_loads(source('raw_attendance', 'students'), 'attendance__students', copies_of=columns) }}
 ),
 
 grades as (
@@ -32,7 +32,7 @@ typed as (
         schools.school_sourced_id as school_id,
         {{ clean_text('raw."SisNumber"') }} as sis_local_id,
         {{ clean_text('raw."BirthDate"') }} is null as _birth_missing,
-        {{ copy_number(columns) }} as _copy_number,
+        raw._copy_number,
         row_number() over (partition by {{ clean_text('raw."StuNum"') }} order by raw._line_number) as _key_number,
         {{ raw_record(columns) }} as _raw_record
     from raw

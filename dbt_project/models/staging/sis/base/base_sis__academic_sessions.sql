@@ -1,6 +1,6 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'title', 'type', 'startDate', 'endDate', 'parentSourcedId', 'schoolYear'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'academic_sessions'), 'sis__academic_sessions') }}
+    select * from {{ latest_loads(source('raw_sis', 'academic_sessions'), 'sis__academic_sessions', copies_of=columns) }}
 ),
 
 typed as (

@@ -1,6 +1,6 @@
 {%- set columns = ['schoolSourcedId', 'date', 'dayType'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'calendar'), 'sis__calendar') }}
+    select * from {{ latest_loads(source('raw_sis', 'calendar'), 'sis__calendar', copies_of=columns) }}
 ),
 
 day_types as (
@@ -17,7 +17,7 @@ typed as (
         {{ clean_text('raw."dayType"') }} as day_type,
         day_types.calendar_event,
         day_types.is_instructional,
-        {{ copy_number(columns) }} as _copy_number,
+        raw._copy_number,
         row_number() over (
             partition by {{ clean_text('raw."schoolSourcedId"') }}, {{ clean_text('raw."date"') }}
             order by raw._line_number

@@ -1,6 +1,6 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'title', 'grades', 'courseSourcedId', 'classCode', 'classType', 'location', 'schoolSourcedId', 'termSourcedIds', 'subjects', 'subjectCodes', 'periods'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'classes'), 'sis__classes') }}
+    select * from {{ latest_loads(source('raw_sis', 'classes'), 'sis__classes', copies_of=columns) }}
 ),
 
 typed as (

@@ -1,6 +1,6 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'schoolYearSourcedId', 'title', 'courseCode', 'grades', 'orgSourcedId', 'subjects', 'subjectCodes'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'courses'), 'sis__courses') }}
+    select * from {{ latest_loads(source('raw_sis', 'courses'), 'sis__courses', copies_of=columns) }}
 ),
 
 typed as (

@@ -1,7 +1,7 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'birthDate', 'sex', 'americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican', 'nativeHawaiianOrOtherPacificIslander', 'white', 'demographicRaceTwoOrMoreRaces', 'hispanicOrLatinoEthnicity', 'countryOfBirthCode', 'stateOfBirthAbbreviation', 'cityOfBirth', 'publicSchoolResidenceStatus'] -%}
 {%- set race_flags = ['americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican', 'nativeHawaiianOrOtherPacificIslander', 'white'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'demographics'), 'sis__demographics') }}
+    select * from {{ latest_loads(source('raw_sis', 'demographics'), 'sis__demographics', copies_of=columns) }}
 ),
 
 sexes as (

@@ -1,6 +1,6 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'classSourcedId', 'schoolSourcedId', 'userSourcedId', 'role', 'primary', 'beginDate', 'endDate'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'enrollments'), 'sis__enrollments') }}
+    select * from {{ latest_loads(source('raw_sis', 'enrollments'), 'sis__enrollments', copies_of=columns) }}
 ),
 
 typed as (

@@ -1,6 +1,6 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'name', 'type', 'identifier', 'parentSourcedId'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'orgs'), 'sis__orgs') }}
+    select * from {{ latest_loads(source('raw_sis', 'orgs'), 'sis__orgs', copies_of=columns) }}
 ),
 
 typed as (

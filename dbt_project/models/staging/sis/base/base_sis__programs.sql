@@ -1,6 +1,6 @@
 {%- set columns = ['studentSourcedId', 'programCode', 'beginDate', 'endDate'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'programs'), 'sis__programs') }}
+    select * from {{ latest_loads(source('raw_sis', 'programs'), 'sis__programs', copies_of=columns) }}
 ),
 
 programs as (
@@ -19,7 +19,7 @@ typed as (
         {{ safe_date('raw."beginDate"') }} as begin_date,
         {{ safe_date('raw."endDate"') }} as end_date,
         {{ clean_text('raw."endDate"') }} is null as _end_missing,
-        {{ copy_number(columns) }} as _copy_number,
+        raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join programs on upper({{ clean_text('raw."programCode"') }}) = programs.local_code

@@ -1,6 +1,6 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'enabledUser', 'orgSourcedIds', 'role', 'username', 'userIds', 'givenName', 'familyName', 'middleName', 'identifier', 'email', 'sms', 'phone', 'agentSourcedIds', 'grades', 'password'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'users'), 'sis__users') }}
+    select * from {{ latest_loads(source('raw_sis', 'users'), 'sis__users', copies_of=columns) }}
 ),
 
 grades as (
