@@ -3,8 +3,9 @@
 dataset and a role per school whose row-level-security rules keep it to that school's rows.
 
 Everything is matched by name, so a second publish finds every object in place and changes
-nothing. The order matters: datasets before the permissions on them, dashboards before the
-charts that name them, charts before the dashboard layout that places them.
+nothing. The order matters: datasets before the roles and permissions on them, roles before
+the dashboards restricted to them, dashboards before the charts that name them, charts before
+the dashboard layout that places them.
 """
 
 from __future__ import annotations
@@ -72,13 +73,13 @@ def publish_dashboards(
     result = Publication()
     _database(client, specs, served, result)
     _datasets(client, specs, served, result)
+    _roles(client, specs, served_schools(served), result)
     for board in specs.dashboards:
         _dashboard(client, board, result, layout=False)
     for board in specs.dashboards:
         for chart in board.charts:
             _chart(client, chart, result.dashboards[board.slug], result)
         _dashboard(client, board, result, layout=True)
-    _roles(client, specs, served_schools(served), result)
     log.info("published to Superset: %s", dict(sorted(result.actions.items())))
     return result
 
@@ -155,7 +156,14 @@ def _chart(client: SupersetClient, chart: Chart, dashboard_id: int, result: Publ
 def _dashboard(
     client: SupersetClient, board: Dashboard, result: Publication, *, layout: bool
 ) -> None:
-    body: dict[str, Any] = {"dashboard_title": board.title, "slug": board.slug, "published": True}
+    body: dict[str, Any] = {
+        "dashboard_title": board.title,
+        "slug": board.slug,
+        "published": True,
+        # Superset's dashboard roles (DASHBOARD_RBAC): a district-only dashboard is not even
+        # listed for a school role; the others are open to whoever may read their datasets.
+        "roles": [result.roles[DISTRICT_ROLE]] if board.district_only else [],
+    }
     if layout:
         body["position_json"] = json.dumps(position(board, result.charts), sort_keys=True)
         body["json_metadata"] = json.dumps(
@@ -171,7 +179,7 @@ def _dashboard(
         )
     found = client.upsert("dashboard", f"dashboard {board.slug!r}", {"slug": board.slug}, body)
     result.dashboards[board.slug] = found.id
-    if layout:
+    if layout or found.action != "unchanged":
         result.note("dashboard", found)
 
 

@@ -201,6 +201,7 @@ class Dashboard:
     slug: str
     title: str
     charts: tuple[Chart, ...]
+    district_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,8 @@ def load_specs(path: Path = SPECS) -> Specs:
                 raise SpecError(f"chart {chart.title!r} is declared twice (titles are its key)")
             titles.add(chart.title)
             charts.append(chart)
-        dashboards.append(Dashboard(board["slug"], board["title"], tuple(charts)))
+        district_only = all(not datasets[chart.dataset].school_filter for chart in charts)
+        dashboards.append(Dashboard(board["slug"], board["title"], tuple(charts), district_only))
     return Specs(raw["database"], datasets, tuple(dashboards))
 
 

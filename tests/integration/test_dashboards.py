@@ -131,6 +131,14 @@ def test_a_school_role_sees_only_its_school(admin, superset, publications, distr
         with pytest.raises(SupersetError) as refused:
             principal.chart_data(first.charts[chart.title], chart.title)
         assert refused.value.status in (403, 404)
+    for board in SPECS.dashboards:
+        path = f"/api/v1/dashboard/{board.slug}"
+        if board.district_only:
+            with pytest.raises(SupersetError) as refused:
+                principal.request("GET", path, board.slug)
+            assert refused.value.status in (403, 404)
+        else:
+            assert principal.request("GET", path, board.slug)["result"]["slug"] == board.slug
 
     district_user = user_client(admin, superset, "district_office", [DISTRICT_ROLE])
     chart = "Chronic absence rate by school"
