@@ -79,6 +79,7 @@ def publish_dashboards(
     for board in specs.dashboards:
         for chart in board.charts:
             _chart(client, chart, result.dashboards[board.slug], result)
+        _unlink_strays(client, board, result)
         _dashboard(client, board, result, layout=True)
     log.info("published to Superset: %s", dict(sorted(result.actions.items())))
     return result
@@ -151,6 +152,25 @@ def _chart(client: SupersetClient, chart: Chart, dashboard_id: int, result: Publ
     found = client.upsert("chart", f"chart {chart.title!r}", {"slice_name": chart.title}, body)
     result.charts[chart.title] = found.id
     result.note("chart", found)
+
+
+def _unlink_strays(client: SupersetClient, board: Dashboard, result: Publication) -> None:
+    """Take charts the spec no longer places (renamed or removed) off the dashboard: Superset
+    would otherwise append them below the layout. The charts themselves are kept."""
+    dashboard_id = result.dashboards[board.slug]
+    wanted = {result.charts[chart.title] for chart in board.charts}
+    linked = client.request(
+        "GET", f"/api/v1/dashboard/{dashboard_id}/charts", f"charts of dashboard {board.slug!r}"
+    )["result"]
+    for stray in (chart for chart in linked if chart["id"] not in wanted):
+        what = f"chart {stray['slice_name']!r} on dashboard {board.slug!r}"
+        current = client.request("GET", f"/api/v1/chart/{stray['id']}", f"read {what}")["result"]
+        others = [d["id"] for d in current["dashboards"] if d["id"] != dashboard_id]
+        client.request(
+            "PUT", f"/api/v1/chart/{stray['id']}", f"unlink {what}", json={"dashboards": others}
+        )
+        log.info("took %s off the dashboard (not in specs.yaml)", what)
+        result.note("chart", "unlinked")
 
 
 def _dashboard(
