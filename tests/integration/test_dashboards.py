@@ -217,3 +217,30 @@ def test_publishing_is_a_dagster_asset_after_the_served_marts(superset, publicat
     assert set(metadata["dashboards"].value) == {b.slug for b in SPECS.dashboards}
     # Nothing changed since the fixture's publications: the asset only confirmed them.
     assert all(key.endswith("unchanged") for key in metadata["changes"].value)
+
+
+def test_a_chart_the_spec_does_not_place_is_taken_off_the_dashboard(admin, publications, district):
+    """A chart added by hand (or left by a renamed spec) would show below the layout; the next
+    publish takes it off the dashboard and keeps the chart itself."""
+    first, _ = publications
+    board = SPECS.dashboards[0]
+    dataset_id = first.datasets[board.charts[0].dataset]
+    stray = admin.request(
+        "POST",
+        "/api/v1/chart/",
+        "stray chart",
+        json={
+            "slice_name": "Hand-made chart",
+            "viz_type": "table",
+            "datasource_id": dataset_id,
+            "datasource_type": "table",
+            "params": "{}",
+            "dashboards": [first.dashboards[board.slug]],
+        },
+    )["id"]
+    again = publish_dashboards(admin, district.home.serving)
+    assert again.actions["chart unlinked"] == 1
+    on_board = admin.request("GET", f"/api/v1/dashboard/{board.slug}/charts", "charts")["result"]
+    assert stray not in {chart["id"] for chart in on_board}
+    assert admin.request("GET", f"/api/v1/chart/{stray}", "stray")["result"]["dashboards"] == []
+    assert publish_dashboards(admin, district.home.serving).changed == 0
