@@ -98,6 +98,14 @@ const page = Math.max(document.documentElement.scrollHeight, 0, ...bottoms) + 24
 return Math.ceil(page + Math.max(0, window.outerHeight - window.innerHeight));
 """
 
+# Superset's own 404 page (title "404: Not found | Superset"), and the dashboard grid.
+PAGE_STATE_JS = r"""
+return {
+  not_found: document.title.startsWith('404') || document.title.startsWith('Not Found'),
+  grid: document.querySelector('[data-test="grid-container"]') !== null,
+};
+"""
+
 
 class ScreenshotError(RuntimeError):
     """The dashboard could not be opened or photographed (login, browser, missing dashboard)."""
@@ -224,8 +232,9 @@ def screenshot_dashboard(
         # Charts below the fold may be virtualised: show the whole page and wait again.
         height = int(driver.execute_script(WINDOW_HEIGHT_JS, CHART_SELECTOR))
         driver.set_window_size(width, max(height, 600))
-        records = _wait_for_charts(driver, deadline)
-        time.sleep(settle)
+        if records:
+            _wait_for_charts(driver, deadline)
+            time.sleep(settle)
         records = driver.execute_script(CHART_STATES_JS, CHART_SELECTOR)
         if not driver.save_screenshot(str(out)):
             raise ScreenshotError(f"Chromium could not write {out}")
@@ -267,20 +276,33 @@ def screenshot_dashboard(
     return result
 
 
-def _wait_for_charts(driver, deadline: float, poll: float = 0.5) -> list[dict]:
-    """Poll until the dashboard has charts and none is loading or still blank, or the deadline."""
+def _wait_for_charts(driver, deadline: float, poll: float = 0.5, grace: float = 5.0) -> list[dict]:
+    """Poll until the dashboard has charts and none is loading or still blank, or the deadline.
+
+    A dashboard whose grid shows no chart for `grace` seconds has none (returns []); Superset's
+    404 page raises at once instead of waiting out the timeout.
+    """
     from selenium.common.exceptions import JavascriptException
 
     records: list[dict] = []
+    empty_since: float | None = None
     while time.monotonic() < deadline:
         try:
             records = driver.execute_script(CHART_STATES_JS, CHART_SELECTOR)
+            page = driver.execute_script(PAGE_STATE_JS)
         except JavascriptException:
-            records = []
+            records, page = [], {}
         if records and all(_state(r) in ("data", "error", "empty") for r in records):
             return records
-        if not records and "/login" in driver.current_url:
-            raise ScreenshotError("the browser was sent to the login page: session not accepted")
+        if not records:
+            if "/login" in driver.current_url:
+                raise ScreenshotError("the browser was sent to the login page: session refused")
+            if page.get("not_found"):
+                raise ScreenshotError(f"Superset answered 404 for {driver.current_url}")
+            if page.get("grid"):
+                empty_since = empty_since or time.monotonic()
+                if time.monotonic() - empty_since >= grace:
+                    return []
         time.sleep(poll)
     if not records:
         raise ScreenshotError("no charts appeared on the dashboard before the timeout")

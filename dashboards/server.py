@@ -172,6 +172,7 @@ SQLALCHEMY_DATABASE_URI = "sqlite:///" + str(HOME / "superset_meta.db")
 
 # Served on loopback over plain HTTP: Talisman's HTTPS/CSP defaults would break the login page.
 TALISMAN_ENABLED = False
+CONTENT_SECURITY_POLICY_WARNING = False
 WTF_CSRF_ENABLED = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True

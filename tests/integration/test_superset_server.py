@@ -19,7 +19,7 @@ import duckdb
 import pytest
 import requests
 
-from dashboards.screenshot import screenshot_dashboard
+from dashboards.screenshot import ScreenshotError, login_session, screenshot_dashboard
 from dashboards.server import (
     SupersetAlreadyRunning,
     SupersetError,
@@ -286,9 +286,25 @@ def test_screenshot_counts_charts_with_data_and_errors(
     assert _png_size(broken.path)[1] >= 500
 
 
-def test_screenshot_login_failure_is_clear(superset: SupersetProcess, tmp_path: Path) -> None:
-    from dashboards.screenshot import ScreenshotError, login_session
-
+def test_screenshot_login_failure_is_clear(superset: SupersetProcess) -> None:
     with pytest.raises(ScreenshotError, match="login failed"):
         login_session(superset.base_url, superset.admin_user, "not-the-password")
     assert login_session(superset.base_url, superset.admin_user, superset.admin_password)
+
+
+@pytest.mark.chromium
+def test_screenshot_of_a_missing_or_empty_dashboard(
+    superset: SupersetProcess, chromium, tmp_path: Path
+) -> None:
+    user, password = superset.admin_user, superset.admin_password
+    started = time.monotonic()
+    with pytest.raises(ScreenshotError, match="404"):
+        screenshot_dashboard(superset.base_url, "no-such-slug", user, password, tmp_path / "x.png")
+    assert time.monotonic() - started < 60, "a 404 must not wait out the timeout"
+
+    api = Api(superset.base_url, user, password)
+    api.post("dashboard", {"dashboard_title": "Nothing yet", "slug": "screenshot-empty"})
+    shot = screenshot_dashboard(
+        superset.base_url, "screenshot-empty", user, password, tmp_path / "empty.png"
+    )
+    assert (shot.charts, shot.charts_with_data, shot.ok) == (0, 0, False)
