@@ -244,3 +244,17 @@ def test_a_chart_the_spec_does_not_place_is_taken_off_the_dashboard(admin, publi
     assert stray not in {chart["id"] for chart in on_board}
     assert admin.request("GET", f"/api/v1/chart/{stray}", "stray")["result"]["dashboards"] == []
     assert publish_dashboards(admin, district.home.serving).changed == 0
+
+
+def test_errors_name_the_object_the_call_and_supersets_message(admin, publications):
+    first, _ = publications
+    with pytest.raises(SupersetError) as failed:
+        admin.request(
+            "POST",
+            "/api/v1/dataset/",
+            "dataset marts.no_such_table",
+            json={"database": first.database, "schema": "marts", "table_name": "no_such_table"},
+        )
+    text = str(failed.value)
+    assert "dataset marts.no_such_table" in text and "POST /api/v1/dataset/" in text
+    assert failed.value.status == 422 and "no_such_table" in failed.value.message

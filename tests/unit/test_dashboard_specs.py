@@ -105,3 +105,17 @@ def test_layout_places_every_chart_once():
             node["id"] in row["children"]
             and sum(tree[c]["meta"]["width"] for c in row["children"]) <= 12
         )
+
+
+def test_a_server_that_never_answers_is_reported_not_hung():
+    """Login waits for a server still starting, then says which server did not come up."""
+    import socket
+
+    from dashboards.client import SupersetClient, SupersetError
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nobody listens there
+    client = SupersetClient(f"http://127.0.0.1:{port}", "admin", "x", ready_timeout=2)
+    with pytest.raises(SupersetError, match=r"server: GET http://127.0.0.1:\d+/health .*not ready"):
+        client.login()
