@@ -36,6 +36,8 @@ class Upserted:
 
     id: int
     action: str
+    # The object as Superset showed it before any update (None when just created).
+    current: dict[str, Any] | None = None
 
 
 def rison(value: Any) -> str:
@@ -227,35 +229,25 @@ class SupersetClient:
         path = f"/api/v1/{resource}/{object_id}" + (f"/{read}" if read else "")
         current = self.request("GET", path, f"read {what}")["result"]
         if not differs(current, body):
-            return Upserted(object_id, "unchanged")
+            return Upserted(object_id, "unchanged", current)
         self.request("PUT", f"/api/v1/{resource}/{object_id}", f"update {what}", json=body)
         log.info("updated %s (id %s)", what, object_id)
-        return Upserted(object_id, "updated")
+        return Upserted(object_id, "updated", current)
 
     # --- security: roles, permissions, users ------------------------------------------------
 
     def role(self, name: str) -> Upserted:
-        """The role named `name`, created when missing (roles have no other fields to update)."""
-        found = [r for r in self._roles() if r["name"] == name]
-        if found:
-            return Upserted(int(found[0]["id"]), "unchanged")
-        created = self.request(
-            "POST", "/api/v1/security/roles/", f"create role {name!r}", json={"name": name}
-        )
-        return Upserted(int(created["id"]), "created")
+        """The role named `name`, created when missing (a role has no other field we set)."""
+        return self.upsert("security/roles", f"role {name!r}", {"name": name}, {"name": name})
 
-    def _roles(self) -> list[dict[str, Any]]:
-        roles: list[dict[str, Any]] = []
-        page = 0
-        while True:
-            query = rison({"page": page, "page_size": 100})
-            batch = self.request(
-                "GET", "/api/v1/security/roles/", "list roles", params={"q": query}
-            )["result"]
-            roles += batch
-            if len(batch) < 100:
-                return roles
-            page += 1
+    def role_id(self, name: str) -> int:
+        """The id of an existing role (Superset's own, such as Gamma, or ours)."""
+        found = self.find("security/roles", f"role {name!r}", name=name)
+        if not found:
+            raise SupersetError(
+                f"role {name!r}", "GET /api/v1/security/roles/", None, "no such role"
+            )
+        return int(found[0]["id"])
 
     def permission_id(self, permission: str, view_menu: str) -> int:
         """The id of `permission` on `view_menu` (e.g. datasource_access on [db].[table](id:N))."""
@@ -307,25 +299,13 @@ class SupersetClient:
             "active": True,
             "roles": sorted(role_ids),
         }
-        found = self.find("security/users", f"user {username!r}", username=username)
-        if not found:
-            created = self.request(
-                "POST",
-                "/api/v1/security/users/",
-                f"create user {username!r}",
-                json=body | {"password": password},
-            )
-            return Upserted(int(created["id"]), "created")
-        user_id = int(found[0]["id"])
-        current = self.request(
-            "GET", f"/api/v1/security/users/{user_id}", f"read user {username!r}"
-        )["result"]
-        if not differs(current, body):
-            return Upserted(user_id, "unchanged")
-        self.request(
-            "PUT", f"/api/v1/security/users/{user_id}", f"update user {username!r}", json=body
+        return self.upsert(
+            "security/users",
+            f"user {username!r}",
+            {"username": username},
+            body | {"password": password},
+            update=body,
         )
-        return Upserted(user_id, "updated")
 
     # --- data ---------------------------------------------------------------------------------
 

@@ -130,7 +130,10 @@ def _datasets(
         result.datasets[table] = found.id
         result.note("dataset", found)
         # A mart that gained or lost a column: Superset re-reads the table's columns.
-        current = client.request("GET", f"/api/v1/dataset/{found.id}", f"read {what}")["result"]
+        current = (
+            found.current
+            or client.request("GET", f"/api/v1/dataset/{found.id}", f"read {what}")["result"]
+        )
         if sorted(c["column_name"] for c in current["columns"]) != sorted(columns[table]):
             client.request(
                 "PUT", f"/api/v1/dataset/{found.id}/refresh", f"refresh columns of {what}"

@@ -166,7 +166,4 @@ def _copy_table(source, cur, source_schema: str, building: str, name: str, colum
                 ),
                 handle,
             )
-    cur.execute(
-        sql.SQL("select count(*) from {}.{}").format(sql.Identifier(building), sql.Identifier(name))
-    )
-    return cur.fetchone()[0]
+            return cur.rowcount  # COPY reports the rows it loaded

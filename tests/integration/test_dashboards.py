@@ -41,9 +41,8 @@ def publications(admin: SupersetClient, district: District) -> tuple[Publication
 
 def user_client(admin: SupersetClient, superset, username: str, roles: list[str]) -> SupersetClient:
     """A logged-in client for a database user holding `roles` (Gamma for the UI, ours for data)."""
-    role_ids = {role["name"]: role["id"] for role in admin._roles()}
     password = f"{username}-Passw0rd!"
-    admin.user(username, password, [role_ids["Gamma"], *(role_ids[name] for name in roles)])
+    admin.user(username, password, [admin.role_id(name) for name in ["Gamma", *roles]])
     return SupersetClient(superset.base_url, username, password).login()
 
 
