@@ -1,7 +1,6 @@
 """A real Superset: started, refused twice on one home, stopped; a real dashboard photographed.
 
-The REST helper below is deliberately minimal (login, CSRF, POST/PUT); the dashboards client
-replaces it for real work.
+The screenshot fixture posts raw chart params through the dashboards client (dashboards/client.py).
 """
 
 from __future__ import annotations
@@ -19,7 +18,10 @@ import duckdb
 import pytest
 import requests
 
+from dashboards.client import SupersetClient
+from dashboards.publish import position
 from dashboards.screenshot import ScreenshotError, login_session, screenshot_dashboard
+from dashboards.served import DuckDBServed
 from dashboards.server import (
     SupersetAlreadyRunning,
     SupersetError,
@@ -28,6 +30,7 @@ from dashboards.server import (
     is_running,
     start,
 )
+from dashboards.specs import Chart, Dashboard
 from tests.integration.conftest import REPO, clone_home, superset_settings
 
 pytestmark = pytest.mark.superset
@@ -117,30 +120,16 @@ def test_start_failure_quotes_the_log(superset_template: Path, tmp_path) -> None
 
 
 class Api:
-    """Just enough of Superset's REST API for a fixture: bearer login plus the CSRF token."""
+    """The dashboards client for a fixture whose charts are given as raw Superset params."""
 
     def __init__(self, base_url: str, username: str, password: str) -> None:
-        self.base = base_url
-        self.http = requests.Session()
-        token = self.http.post(
-            f"{base_url}/api/v1/security/login",
-            json={"username": username, "password": password, "provider": "db", "refresh": True},
-            timeout=30,
-        )
-        token.raise_for_status()
-        self.http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-        csrf = self.http.get(f"{base_url}/api/v1/security/csrf_token/", timeout=30)
-        self.http.headers["X-CSRFToken"] = csrf.json()["result"]
-        self.http.headers["Referer"] = base_url
+        self.client = SupersetClient(base_url, username, password).login()
+        self.names: dict[int, str] = {}
 
     def post(self, path: str, body: dict) -> int:
-        response = self.http.post(f"{self.base}/api/v1/{path}/", json=body, timeout=60)
-        assert response.status_code == 201, f"POST {path}: {response.status_code} {response.text}"
-        return response.json()["id"]
-
-    def put(self, path: str, body: dict) -> None:
-        response = self.http.put(f"{self.base}/api/v1/{path}", json=body, timeout=60)
-        assert response.status_code == 200, f"PUT {path}: {response.status_code} {response.text}"
+        return int(
+            self.client.request("POST", f"/api/v1/{path}/", f"fixture {path}", json=body)["id"]
+        )
 
     def chart(self, name: str, viz: str, dataset: int, params: dict) -> int:
         form = {"datasource": f"{dataset}__table", "viz_type": viz, "row_limit": 100, **params}
@@ -151,46 +140,26 @@ class Api:
             "datasource_type": "table",
             "params": json.dumps(form),
         }
-        return self.post("chart", body)
+        chart = self.post("chart", body)
+        self.names[chart] = name
+        return chart
 
     def dashboard(self, title: str, slug: str, charts: list[int]) -> int:
-        """One row per two charts, width 6 each, in Superset's v2 position tree."""
-        position: dict = {
-            "DASHBOARD_VERSION_KEY": "v2",
-            "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
-            "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": [], "parents": ["ROOT_ID"]},
-            "HEADER_ID": {"type": "HEADER", "id": "HEADER_ID", "meta": {"text": title}},
+        """Two charts a row, laid out by the publisher's own position tree."""
+        specs = tuple(Chart(title=self.names[c], kind="bar", dataset="fixture") for c in charts)
+        layout = position(Dashboard(slug, title, specs), {self.names[c]: c for c in charts})
+        body = {
+            "dashboard_title": title,
+            "slug": slug,
+            "published": True,
+            "position_json": json.dumps(layout),
+            "json_metadata": json.dumps({}),
         }
-        for n in range(0, len(charts), 2):
-            row = f"ROW-{n}"
-            position["GRID_ID"]["children"].append(row)
-            position[row] = {
-                "type": "ROW",
-                "id": row,
-                "children": [f"CHART-{c}" for c in charts[n : n + 2]],
-                "parents": ["ROOT_ID", "GRID_ID"],
-                "meta": {"background": "BACKGROUND_TRANSPARENT"},
-            }
-            for chart in charts[n : n + 2]:
-                position[f"CHART-{chart}"] = {
-                    "type": "CHART",
-                    "id": f"CHART-{chart}",
-                    "children": [],
-                    "parents": ["ROOT_ID", "GRID_ID", row],
-                    "meta": {"chartId": chart, "width": 6, "height": 50},
-                }
-        dashboard = self.post(
-            "dashboard",
-            {
-                "dashboard_title": title,
-                "slug": slug,
-                "published": True,
-                "position_json": json.dumps(position),
-                "json_metadata": json.dumps({}),
-            },
-        )
+        dashboard = self.post("dashboard", body)
         for chart in charts:
-            self.put(f"chart/{chart}", {"dashboards": [dashboard]})
+            self.client.request(
+                "PUT", f"/api/v1/chart/{chart}", "fixture chart", json={"dashboards": [dashboard]}
+            )
         return dashboard
 
 
@@ -227,14 +196,13 @@ def test_screenshot_counts_charts_with_data_and_errors(
     served = tmp_path / "screenshot_fixture.duckdb"
     _serve(served, with_retired=True)
     api = Api(superset.base_url, superset.admin_user, superset.admin_password)
-    extra = {"engine_params": {"connect_args": {"read_only": True}}}
-    extra["engine_params"]["connect_args"]["config"] = {"enable_external_access": False}
+    source = DuckDBServed(served)
     database = api.post(
         "database",
         {
             "database_name": "screenshot fixture",
-            "sqlalchemy_uri": f"duckdb:///{served}",
-            "extra": json.dumps(extra),
+            "sqlalchemy_uri": source.sqlalchemy_uri(),
+            "extra": source.extra(),
         },
     )
     table = {"database": database, "schema": "marts"}
