@@ -1,8 +1,20 @@
 {# Generic test: no two rows share the combination of `columns` (grouping, not concatenating,
-   so it stays cheap on the 18-million-row daily fact). #}
+   so it stays cheap on large tables). #}
 {% test unique_combination(model, columns) %}
     select {{ columns | join(', ') }}, count(*) as n_rows
     from {{ model }}
     group by {{ columns | join(', ') }}
     having count(*) > 1
+{% endtest %}
+
+{# Generic test: no two rows (told apart by `key`) of the same `partition_by` have overlapping
+   [start, end] date ranges, ends inclusive. A self-join within each partition: it costs the
+   partition sizes squared, fine for a student's few enrollment spans. #}
+{% test no_overlapping_spans(model, key, partition_by, start, end) %}
+    select {% for column in partition_by %}a.{{ column }}, {% endfor %}a.{{ start }}, b.{{ start }} as other_{{ start }}
+    from {{ model }} as a
+    inner join {{ model }} as b
+        on {% for column in partition_by %}a.{{ column }} = b.{{ column }} and {% endfor %}a.{{ key }} < b.{{ key }}
+        and a.{{ start }} <= b.{{ end }}
+        and b.{{ start }} <= a.{{ end }}
 {% endtest %}

@@ -33,6 +33,7 @@ def served_marts(home: DistrictwideHome) -> MaterializeResult:
     metadata = {
         "path": MetadataValue.path(str(published.path)),
         "rows": MetadataValue.json(published.tables),
+        "views": MetadataValue.json(list(published.views)),
     }
     if serving_target() == "postgres":
         target = PostgresTarget.from_env()

@@ -94,7 +94,7 @@ def defects(t: dict[str, Table]) -> None:
     t["marts.dim_student"].rows.append(t["marts.dim_student"].rows[0])
     state = t["staging.stg_assessment__state_results"].rows
     state[0] = (*state[0][:6], 999, *state[0][7:])
-    fact = t["marts.fct_attendance_daily"].rows
+    fact = t["marts.fct_attendance_exception_day"].rows
     fact.append(("ghost", *fact[0][1:]))
     fact += fact[:2]
     loads = t["audit.file_loads"].rows
@@ -119,6 +119,6 @@ def test_postgres_and_duckdb_agree(postgres_database: str, tmp_path: Path) -> No
         "stg_assessment__state_results/expect_column_values_to_be_between:scale_score",
         "stg_assessment__state_results/"
         "unexpected_rows_expectation:achievement_level_disagrees_with_score",
-        "fct_attendance_daily/unexpected_rows_expectation:student_key_in_dim_student",
+        "fct_attendance_exception_day/unexpected_rows_expectation:student_key_in_dim_student",
         "sis_file_loads/unexpected_rows_expectation:rows_dropped_since_previous_load",
     }

@@ -36,7 +36,8 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout[-3000:]
     assert "identity_rules_precision_first" in run.stdout
     assert "attendance_codes_map_or_quarantine" in run.stdout
-    assert "chronic_absence_per_school_from_daily_rows" in run.stdout
+    assert "attendance_days_per_month_from_spans_and_exceptions" in run.stdout
+    assert "chronic_absence_per_school_from_monthly_rows" in run.stdout
     assert "chronic_absence_across_schools_for_the_district" in run.stdout
     assert "small_cell_and_its_complement_are_suppressed" in run.stdout
     assert "proficiency_rate_and_gap_to_all_students" in run.stdout

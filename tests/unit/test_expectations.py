@@ -358,7 +358,7 @@ def clean_tables() -> dict[str, Table]:
             for i, _, key, sch in students
         ],
     )
-    t["marts.fct_attendance_daily"] = Table(
+    t["marts.fct_attendance_exception_day"] = Table(
         [
             "student_key varchar",
             "school_key varchar",
@@ -366,12 +366,11 @@ def clean_tables() -> dict[str, Table]:
             "calendar_date date",
             "attendance_category varchar",
             "is_absent boolean",
-            "is_present boolean",
         ],
         [
-            (key, school_key[sch], 2026, d, "present", False, True)
+            (key, school_key[sch], 2026, d, "unexcused_absence", True)
             for _, _, key, sch in students
-            for d in weekdays
+            for d in weekdays[:2]
         ],
     )
     t["marts.fct_assessment_result"] = Table(
@@ -610,14 +609,15 @@ def test_duplicate_key_fails_unique(tmp_path: Path) -> None:
 
 def test_repeated_calendar_day_fails_the_compound_key(tmp_path: Path) -> None:
     def change(t: dict[str, Table]) -> None:
-        t["marts.fct_attendance_daily"].rows += t["marts.fct_attendance_daily"].rows[:2]
+        days = t["marts.fct_attendance_exception_day"].rows
+        days += days[:2]
 
     key = rules.unique_together(["student_key", "school_key", "calendar_date"], "one per day")
     suite = SuiteSpec(
         name="daily_key",
         domain="attendance",
-        asset_key=["marts", "fct_attendance_daily"],
-        table="marts.fct_attendance_daily",
+        asset_key=["marts", "fct_attendance_exception_day"],
+        table="marts.fct_attendance_exception_day",
         expectations=[key],
     )
     result = run_suite(suite, warehouse(tmp_path, change), run_id="test")
@@ -698,12 +698,12 @@ def test_half_empty_file_fails_the_row_count_band(tmp_path: Path) -> None:
 
 def test_orphan_fact_rows_fail_referential_integrity(tmp_path: Path) -> None:
     def change(t: dict[str, Table]) -> None:
-        row = t["marts.fct_attendance_daily"].rows[0]
-        t["marts.fct_attendance_daily"].rows.append(("ghost", *row[1:]))
+        row = t["marts.fct_attendance_exception_day"].rows[0]
+        t["marts.fct_attendance_exception_day"].rows.append(("ghost", *row[1:]))
         row = t["marts.fct_assessment_result"].rows[0]
         t["marts.fct_assessment_result"].rows.append(("st99", row[1], "ghost", *row[3:]))
 
-    daily = check(tmp_path, "fct_attendance_daily", change)
+    daily = check(tmp_path, "fct_attendance_exception_day", change)
     assert failed(daily) == {"unexpected_rows_expectation:student_key_in_dim_student": 1}
     results = check(tmp_path, "fct_assessment_result", change)
     assert failed(results) == {"unexpected_rows_expectation:student_key_in_dim_student": 1}
@@ -916,7 +916,7 @@ BIG = textwrap.dedent(
 
     before = rss()
     started = time.perf_counter()
-    result = run_suite(suite_named("fct_attendance_daily"), sys.argv[1], run_id="big")
+    result = run_suite(suite_named("fct_attendance_exception_day"), sys.argv[1], run_id="big")
     print(json.dumps({
         "seconds": time.perf_counter() - started,
         "rss_before_mb": before,
@@ -930,7 +930,7 @@ BIG = textwrap.dedent(
 
 
 def build_big_fact(path: Path, rows: int) -> None:
-    """A daily attendance fact of `rows` rows (180 days per student) and its dimensions."""
+    """`rows` attendance exception days (180 per student) and their dimensions."""
     students = rows // 180
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
@@ -948,7 +948,7 @@ def build_big_fact(path: Path, rows: int) -> None:
             "true as is_instructional from range(4) a(s), range(180) b(d)"
         )
         con.execute(
-            "create table marts.fct_attendance_daily as "
+            "create table marts.fct_attendance_exception_day as "
             "select md5('s' || (i // 180)) as student_key, "
             "'school-' || ((i // 180) % 4) as school_key, 2026 as school_year, "
             "date '2025-08-25' + cast(i % 180 as integer) as calendar_date, "

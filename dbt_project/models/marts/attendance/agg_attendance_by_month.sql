@@ -3,25 +3,12 @@
 -- were absent at least var('chronic_absence_threshold') of their enrolled days that month
 -- (students with at least var('chronic_absence_min_days') enrolled days in the month). Small
 -- cells suppressed (macros/suppression.sql).
-with daily as (
-    select * from {{ ref('fct_attendance_daily') }}
+with student_months as (
+    select * from {{ ref('fct_student_attendance_month') }}
 ),
 
 students as (
     select * from {{ ref('dim_student') }}
-),
-
-student_months as (
-    select
-        student_key,
-        school_key,
-        school_year,
-        cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) as calendar_month,
-        count(*) as n_days_enrolled,
-        sum(case when is_present then 1 else 0 end) as n_days_present,
-        sum(case when is_absent then 1 else 0 end) as n_days_absent
-    from daily
-    group by 1, 2, 3, 4
 ),
 
 student_rows as (

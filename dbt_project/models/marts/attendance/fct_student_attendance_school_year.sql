@@ -1,8 +1,8 @@
 -- Grain: one row per student per school per school year: that school's enrolled days only. A
 -- student who transferred mid-year has one row at each school (the district-wide count is in
--- fct_student_attendance_year).
-with daily as (
-    select * from {{ ref('fct_attendance_daily') }}
+-- fct_student_attendance_year). Built from the monthly rows, so months and years always add up.
+with months as (
+    select * from {{ ref('fct_student_attendance_month') }}
 ),
 
 days_per_school as (
@@ -10,15 +10,15 @@ days_per_school as (
         student_key,
         school_key,
         school_year,
-        min(calendar_date) as first_day_enrolled,
-        max(calendar_date) as last_day_enrolled,
-        count(*) as n_days_enrolled,
-        sum(case when is_absent then 0 else 1 end) as n_days_present,
-        sum(case when is_absent then 1 else 0 end) as n_days_absent,
-        sum(case when is_excused_absence then 1 else 0 end) as n_days_absent_excused,
-        sum(case when is_unexcused_absence then 1 else 0 end) as n_days_absent_unexcused,
-        sum(case when attendance_category = 'out_of_school_suspension' then 1 else 0 end) as n_days_out_of_school_suspension
-    from daily
+        min(first_day_enrolled) as first_day_enrolled,
+        max(last_day_enrolled) as last_day_enrolled,
+        sum(n_days_enrolled) as n_days_enrolled,
+        sum(n_days_present) as n_days_present,
+        sum(n_days_absent) as n_days_absent,
+        sum(n_days_absent_excused) as n_days_absent_excused,
+        sum(n_days_absent_unexcused) as n_days_absent_unexcused,
+        sum(n_days_out_of_school_suspension) as n_days_out_of_school_suspension
+    from months
     group by 1, 2, 3
 )
 

@@ -1,43 +1,40 @@
+{{ config(materialized='view') }}
 -- Grain: one row per student per instructional day enrolled, per school. Exceptions only come
--- from the attendance system; a day without one is present. When a student has two codes on a
--- day, the most serious (seed attendance_codes.precedence) names the day.
-with membership as (
-    select * from {{ ref('int_membership_days') }}
+-- from the attendance system (fct_attendance_exception_day); a day without one is present.
+-- A view: the present days follow from enrollment × calendar, so they are derived when read
+-- rather than stored. At 100,000 students that is 16 M of 17.6 M rows, which cost more to write,
+-- test and copy to the served file every night than to derive in the queries that read them
+-- (the attendance marts count the same days from the same tables: fct_student_attendance_month).
+with enrollment as (
+    select * from {{ ref('fct_enrollment') }}
 ),
 
-events as (
-    select * from {{ ref('int_attendance_events') }}
-    where _conform_reason is null
+school_days as (
+    select * from {{ ref('dim_calendar') }}
+    where is_instructional
 ),
 
-day_events as (
-    select *
-    from (
-        select
-            events.*,
-            row_number() over (
-                partition by student_key, school_id, attendance_date
-                order by precedence, _line_number
-            ) as _rank
-        from events
-    ) as ranked
-    where _rank = 1
+exceptions as (
+    select * from {{ ref('fct_attendance_exception_day') }}
 )
 
 select
-    membership.student_key,
-    membership.school_key,
-    membership.school_year,
-    membership.calendar_date,
-    coalesce(day_events.category_key, 'present') as attendance_category,
-    coalesce(day_events.attendance_event_category, 'In Attendance') as attendance_event_category,
-    day_events.att_code as source_code,
-    coalesce(day_events.is_absent, false) as is_absent,
-    not coalesce(day_events.is_absent, false) as is_present,
-    coalesce(day_events.is_absent and day_events.is_excused, false) as is_excused_absence,
-    coalesce(day_events.is_absent and not day_events.is_excused, false) as is_unexcused_absence
-from membership
-left join day_events
-    on membership.student_key = day_events.student_key
-    and membership.school_id = day_events.school_id
-    and membership.calendar_date = day_events.attendance_date
+    enrollment.student_key,
+    enrollment.school_key,
+    enrollment.school_year,
+    school_days.calendar_date,
+    coalesce(exceptions.attendance_category, 'present') as attendance_category,
+    coalesce(exceptions.attendance_event_category, 'In Attendance') as attendance_event_category,
+    exceptions.source_code,
+    coalesce(exceptions.is_absent, false) as is_absent,
+    not coalesce(exceptions.is_absent, false) as is_present,
+    coalesce(exceptions.is_excused_absence, false) as is_excused_absence,
+    coalesce(exceptions.is_unexcused_absence, false) as is_unexcused_absence
+from enrollment
+inner join school_days
+    on enrollment.school_key = school_days.school_key
+    and school_days.calendar_date between enrollment.entry_date and enrollment.exit_date
+left join exceptions
+    on enrollment.student_key = exceptions.student_key
+    and enrollment.school_key = exceptions.school_key
+    and school_days.calendar_date = exceptions.calendar_date
