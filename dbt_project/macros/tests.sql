@@ -18,3 +18,12 @@
         and a.{{ start }} <= b.{{ end }}
         and b.{{ start }} <= a.{{ end }}
 {% endtest %}
+
+{# Generic test: a primary key, unique and never NULL, in one query: one dbt node (and one
+   Dagster check) instead of dbt's `unique` and `not_null`, each with a node's fixed cost. #}
+{% test primary_key(model, column_name) %}
+    select {{ column_name }}, count(*) as n_rows
+    from {{ model }}
+    group by {{ column_name }}
+    having count(*) > 1 or {{ column_name }} is null
+{% endtest %}
