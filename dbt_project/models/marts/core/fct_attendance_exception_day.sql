@@ -24,18 +24,27 @@ ranked as (
             order by precedence, _line_number
         ) as _rank
     from events
+),
+
+-- The key of each school once, not an md5 per row.
+schools as (
+    select
+        school_id,
+        {{ surrogate_key(["'school'", 'school_id']) }} as school_key
+    from (select distinct school_id from events) as school_ids
 )
 
 select
-    student_key,
-    {{ surrogate_key(["'school'", 'school_id']) }} as school_key,
-    school_year,
-    attendance_date as calendar_date,
-    category_key as attendance_category,
-    attendance_event_category,
-    att_code as source_code,
-    is_absent,
-    is_absent and is_excused as is_excused_absence,
-    is_absent and not is_excused as is_unexcused_absence
+    ranked.student_key,
+    schools.school_key,
+    ranked.school_year,
+    ranked.attendance_date as calendar_date,
+    ranked.category_key as attendance_category,
+    ranked.attendance_event_category,
+    ranked.att_code as source_code,
+    ranked.is_absent,
+    ranked.is_absent and ranked.is_excused as is_excused_absence,
+    ranked.is_absent and not ranked.is_excused as is_unexcused_absence
 from ranked
-where _rank = 1
+inner join schools on ranked.school_id = schools.school_id
+where ranked._rank = 1
