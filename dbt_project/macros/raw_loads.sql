@@ -18,15 +18,16 @@
 )
 {%- else -%}
 (
-    {#- Grouping finds the few repeated rows, and only those are numbered: a window partitioned
-        by every column ranked all rows by sorting wide text keys (seconds at 1.5 M rows). The
-        raw rows are read again rather than materialized: a Parquet scan is the cheaper. -#}
+    {#- Grouping on a hash of the row finds the few candidates for a repeat, and only those are
+        numbered, on the exact columns (a hash collision is numbered apart, never merged): a
+        window over every row, or grouping by every text column, cost seconds at 1.5 M rows.
+        The raw rows are read again rather than materialized: a Parquet scan is the cheaper. -#}
     with loaded as not materialized {{ latest_loads(relation, raw_table) }},
 
     repeated as (
-        select _source_file{% for c in copies_of %}, "{{ c }}"{% endfor %}
+        select _source_file, {{ row_hash(copies_of) }} as _row_hash
         from loaded
-        group by _source_file{% for c in copies_of %}, "{{ c }}"{% endfor %}
+        group by 1, 2
         having count(*) > 1
     ),
 
@@ -41,9 +42,7 @@
         from loaded
         inner join repeated
             on loaded._source_file = repeated._source_file
-            {%- for c in copies_of %}
-            and loaded."{{ c }}" is not distinct from repeated."{{ c }}"
-            {%- endfor %}
+            and {{ row_hash(copies_of, 'loaded') }} = repeated._row_hash
     )
 
     select
@@ -55,4 +54,16 @@
         and loaded._line_number = copies._line_number
 )
 {%- endif -%}
+{%- endmacro %}
+
+{# A hash of a row's delivered columns (NULLs included), to group rows cheaply. Not a key: equal
+   hashes are compared again column by column. #}
+{% macro row_hash(columns, alias=none) -%}
+    {{ return(adapter.dispatch('row_hash', 'districtwide')(columns, alias)) }}
+{%- endmacro %}
+{% macro default__row_hash(columns, alias) -%}
+    md5(concat_ws(chr(31){% for c in columns %}, coalesce({% if alias %}{{ alias }}.{% endif %}"{{ c }}", chr(30)){% endfor %}))
+{%- endmacro %}
+{% macro duckdb__row_hash(columns, alias) -%}
+    hash({% for c in columns %}{% if alias %}{{ alias }}.{% endif %}"{{ c }}"{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
