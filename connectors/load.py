@@ -101,8 +101,13 @@ def load_tables(
             return TableLoad(spec.table, error=exc)
 
     order = sorted(specs, key=pending_bytes, reverse=True)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="land") as pool:
-        results = list(pool.map(one, order))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="land")
+    try:
+        results = [future.result() for future in [pool.submit(one, spec) for spec in order]]
+    finally:
+        # Interrupted (a run terminated): start no other table; the running ones finish their
+        # file, whose outputs and audit row are written by rename, so nothing is left half-done.
+        pool.shutdown(wait=True, cancel_futures=True)
     return {result.table: result for result in results}
 
 

@@ -93,3 +93,22 @@ def test_a_selected_table_lands_alone(tmp_path: Path) -> None:
     again = run(tmp_path, ["raw", "sis", "orgs"])
     metadata = materialized(again)[AssetKey(["raw", "sis", "orgs"])]
     assert metadata["files_skipped_already_loaded"].value == ["orgs.csv"]
+
+
+def test_an_unexpected_error_fails_the_step_naming_its_table_after_the_others_land(
+    tmp_path: Path,
+) -> None:
+    home = Home(tmp_path).ensure()
+    drop(home, "sis", "orgs.csv", ORGS)
+    drop(home, "attendance", "attendance_exceptions_2025-2026.csv", EXCEPTIONS)
+    (home.raw / "sis").mkdir(parents=True)
+    (home.raw / "sis" / "orgs").write_text("a file where the raw table's folder goes")
+
+    result = run(tmp_path, ["raw", "sis", "orgs"], ["raw", "attendance", "exceptions"])
+
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    error = failure.step_failure_data.error.cause  # Dagster wraps what the step raised
+    assert error.cls_name in ("FileExistsError", "NotADirectoryError")
+    assert "raised while landing raw table sis__orgs" in error.message
+    assert set(materialized(result)) == {AssetKey(["raw", "attendance", "exceptions"])}
