@@ -1,10 +1,12 @@
 """Landing: archive every delivered file unchanged with its sha256, and keep the load audit.
 
-A file is copied to `archive/<source>/<date>/<sha256>-<name>` (hashing while copying, one read),
-before anything parses it. The audit is one small Parquet file per load under `raw/_audit/`,
-written last: a load without its audit row never happened, so a killed load is simply redone.
-Parquet rather than a table in the warehouse keeps parallel extract assets off DuckDB's
-single-writer lock.
+A file is copied to `archive/<source>/<date>/<sha256>-<name>` before anything parses it. One read
+does it all: the copy hashes the bytes it writes, counts their lines and checks they are UTF-8, and
+a file whose bytes were already loaded is dropped right there, never archived twice.
+
+The audit is one small Parquet file per load under `raw/_audit/`, written last: a load without its
+audit row never happened, so a killed load is simply redone. Parquet rather than a table in the
+warehouse keeps parallel extract assets off DuckDB's single-writer lock.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
+from connectors.encoding import Utf8Check
 from connectors.filespec import FileSpec
 from connectors.home import Home
+from connectors.raw import cursor
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,8 @@ class Landing:
     lines: int
     archive_path: Path
     load_id: str
+    # `utf-8` or `utf-8-sig` as read while archiving; None for any other encoding.
+    utf8: str | None = None
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
 
@@ -63,35 +69,46 @@ def new_load_id(sha256: str, now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%S%f}Z-{sha256[:12]}"
 
 
-def archive_file(home: Home, spec: FileSpec, path: Path) -> Landing:
-    """Copy `path` into the archive unchanged, hashing it on the way; atomic by rename."""
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
-    folder = home.archive / spec.source / today
-    folder.mkdir(parents=True, exist_ok=True)
+def archive_file(
+    home: Home,
+    spec: FileSpec,
+    path: Path,
+    skip: Callable[[str, str], bool] | None = None,
+) -> Landing | None:
+    """Copy `path` into the archive unchanged, hashing it on the way; atomic by rename.
+
+    The copy also counts the lines and checks for UTF-8. When `skip(name, sha256)` is true (the
+    bytes were already loaded) the copy is deleted and None returned: nothing is archived.
+    """
+    scratch = home.archive / spec.source
+    scratch.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
+    check = Utf8Check()
     size = newlines = 0
     last = b""
-    tmp = folder / f".{path.name}.{os.getpid()}.part"
-    with path.open("rb") as src, tmp.open("wb") as out:
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
-            out.write(chunk)
-    lines = newlines + (1 if last not in (b"", b"\n") else 0)
-    sha = digest.hexdigest()
-    final = folder / f"{sha}-{path.name}"
-    os.replace(tmp, final)
-    return Landing(spec, path, sha, size, lines, final, new_load_id(sha))
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    tmp = scratch / f".{path.name}.{os.getpid()}-{threading.get_native_id()}.part"
+    try:
+        with tmp.open("wb") as out, path.open("rb") as src:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                check.update(chunk)
+                size += len(chunk)
+                newlines += chunk.count(b"\n")
+                last = chunk[-1:]
+                out.write(chunk)
+        sha = digest.hexdigest()
+        if skip is not None and skip(path.name, sha):
+            tmp.unlink()
+            return None
+        lines = newlines + (1 if last not in (b"", b"\n") else 0)
+        folder = scratch / datetime.now(UTC).strftime("%Y-%m-%d")
+        folder.mkdir(exist_ok=True)
+        final = folder / f"{sha}-{path.name}"
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return Landing(spec, path, sha, size, lines, final, new_load_id(sha), check.finish())
 
 
 def audit_glob(home: Home) -> str:
@@ -115,20 +132,30 @@ class Loaded:
 
 
 def already_loaded(home: Home, spec: FileSpec) -> Loaded:
-    if not any(home.audit.glob("*.parquet")):
-        return Loaded(frozenset(), frozenset())
-    rows = duckdb.sql(
-        f"""
-        select source_file, sha256, load_id = max(load_id) over (partition by source_file)
-        from read_parquet('{audit_glob(home)}', union_by_name=true)
-        where raw_table = $table and status = 'loaded'
-        """,
-        params={"table": spec.table},
-    ).fetchall()
-    return Loaded(
-        latest=frozenset((name, sha) for name, sha, latest in rows if latest),
-        every=frozenset((name, sha) for name, sha, _ in rows),
-    )
+    return already_loaded_tables(home, [spec])[spec.table]
+
+
+def already_loaded_tables(home: Home, specs: list[FileSpec]) -> dict[str, Loaded]:
+    """`already_loaded` of several raw tables, reading the audit once."""
+    rows: list[tuple[str, str, str, bool]] = []
+    if any(home.audit.glob("*.parquet")):
+        with cursor() as con:
+            rows = con.execute(
+                f"""
+                select raw_table, source_file, sha256,
+                    load_id = max(load_id) over (partition by raw_table, source_file)
+                from read_parquet('{audit_glob(home)}', union_by_name=true)
+                where list_contains($tables, raw_table) and status = 'loaded'
+                """,
+                {"tables": [spec.table for spec in specs]},
+            ).fetchall()
+    return {
+        spec.table: Loaded(
+            latest=frozenset((n, sha) for t, n, sha, latest in rows if t == spec.table and latest),
+            every=frozenset((n, sha) for t, n, sha, _ in rows if t == spec.table),
+        )
+        for spec in specs
+    }
 
 
 def write_audit(home: Home, record: dict) -> Path:
@@ -136,14 +163,11 @@ def write_audit(home: Home, record: dict) -> Path:
     home.audit.mkdir(parents=True, exist_ok=True)
     final = home.audit / f"{record['load_id']}.parquet"
     tmp = final.with_suffix(".part")
-    con = duckdb.connect()
-    try:
-        cols = ", ".join(f"${name}::{kind} as {name}" for name, kind in AUDIT_COLUMNS.items())
-        params = {name: record.get(name) for name in AUDIT_COLUMNS}
-        params = {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()}
+    cols = ", ".join(f"${name}::{kind} as {name}" for name, kind in AUDIT_COLUMNS.items())
+    params = {name: record.get(name) for name in AUDIT_COLUMNS}
+    params = {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()}
+    with cursor() as con:
         con.execute(f"copy (select {cols}) to '{tmp}' (format parquet)", params)
-    finally:
-        con.close()
     os.replace(tmp, final)
     return final
 
@@ -171,4 +195,7 @@ def ensure_empty_audit(home: Home) -> None:
         return
     home.audit.mkdir(parents=True, exist_ok=True)
     cols = ", ".join(f"null::{kind} as {name}" for name, kind in AUDIT_COLUMNS.items())
-    duckdb.sql(f"copy (select {cols} limit 0) to '{path}' (format parquet)")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    with cursor() as con:
+        con.execute(f"copy (select {cols} limit 0) to '{tmp}' (format parquet)")
+    os.replace(tmp, path)

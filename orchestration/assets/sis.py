@@ -1,8 +1,11 @@
-"""Raw tables of the sis source, one asset each (specs in connectors/oneroster.py)."""
+"""Raw tables of the sis source, one asset each (specs in connectors/oneroster.py).
+
+They land in the step `land_raw_tables` together with the other sources' tables, so that every
+file lands in parallel (orchestration/assets/raw.py); Dagster counts the shared asset once.
+"""
 
 from __future__ import annotations
 
-from connectors.oneroster import SPECS
-from orchestration.assets.raw import raw_table_asset
+from orchestration.assets.raw import LANDING
 
-ASSETS = [raw_table_asset(spec) for spec in SPECS]
+ASSETS = [LANDING]

@@ -225,4 +225,8 @@ def test_a_crashed_load_emails_district_it_not_the_stewards(
     assert not result.success
     [(recipients, message)] = inbox.messages
     assert recipients == [IT]
-    assert "land_sis__users" in message.as_string()
+    body = message.get_payload(decode=True).decode()
+    # Every raw table lands in one step; the error names the bad file and its raw table.
+    assert "Step:  land_raw_tables" in body
+    assert "users.csv: line 1, column 3: expected column(s)" in body
+    assert "sis__users" in body

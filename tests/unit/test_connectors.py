@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.encoding import detect_encoding
+from connectors.encoding import Utf8Check, detect_encoding
 from connectors.home import Home
-from connectors.load import load_table
+from connectors.load import load_table, load_tables
 from connectors.sources import spec_for
 
 HEADER = "StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\r\n"
@@ -153,3 +153,97 @@ def test_the_same_bytes_under_a_new_name_are_not_loaded_twice(home: Home) -> Non
 
     assert result.loaded == []
     assert "attendance_exceptions_2025-2026 (1).csv" in result.skipped
+
+
+def test_quoted_newlines_and_rejected_lines_keep_exact_line_numbers(home: Home) -> None:
+    text = (
+        HEADER
+        + '1,101,09/03/2025,A,,"two\r\nlines"\r\n'  # lines 2-3
+        + "2,101,09/03/2025\r\n"  # line 4: fields missing
+        + "\r\n"  # line 5: blank
+        + "3,101,09/04/2025,E,,\r\n"
+        + "4,101,09/04/2025,E,,x,y\r\n"  # line 7: one field too many
+        + "5,101,09/05/2025,E,,\r\n"
+    )
+    write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", text)
+
+    result = load_table(home, spec_for("attendance__exceptions"))
+
+    assert (result.rows_parsed, result.rows_rejected) == (3, 2)
+    assert [(r[0], r[8]) for r in raw_rows(home, "attendance__exceptions")] == [
+        ("1", 2),
+        ("3", 6),
+        ("5", 8),
+    ]
+    rejects = duckdb.sql(
+        "select _line_number, _error_type from read_parquet("
+        f"'{home.raw}/attendance/exceptions__rejects/*.parquet') order by 1"
+    ).fetchall()
+    assert rejects == [(4, "MISSING COLUMNS"), (7, "TOO MANY COLUMNS")]
+
+
+def test_a_skipped_file_leaves_nothing_in_the_archive(home: Home) -> None:
+    write(
+        home.landing / "attendance" / "attendance_exceptions_2025-2026.csv",
+        HEADER + "1,101,09/03/2025,A,,\r\n",
+    )
+    spec = spec_for("attendance__exceptions")
+    load_table(home, spec)
+    archived = sorted(p.relative_to(home.archive) for p in home.archive.rglob("*"))
+
+    assert load_table(home, spec).skipped == ["attendance_exceptions_2025-2026.csv"]
+
+    assert sorted(p.relative_to(home.archive) for p in home.archive.rglob("*")) == archived
+
+
+def test_tables_load_in_parallel_and_a_bad_file_fails_only_its_table(home: Home) -> None:
+    write(home.landing / "attendance" / "attendance_students.csv", "StuNum,LastName\r\n1,X\r\n")
+    exceptions = HEADER + "".join(f"{n},101,09/03/2025,A,,\r\n" for n in range(1000))
+    write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", exceptions)
+    specs = [spec_for("attendance__students"), spec_for("attendance__exceptions")]
+
+    results = load_tables(home, specs, workers=2)
+
+    students, loaded = results["attendance__students"], results["attendance__exceptions"]
+    [failed] = students.failed
+    assert failed["error"].startswith("attendance_students.csv: line 1, column 3:")
+    assert students.loaded == [] and students.error is None
+    assert loaded.failed == [] and loaded.rows_parsed == 1000
+    lines = [r[8] for r in raw_rows(home, "attendance__exceptions")]
+    assert lines == list(range(2, 1002))
+    audit = duckdb.sql(
+        f"select raw_table, status from read_parquet('{home.audit}/2*.parquet') order by 1"
+    ).fetchall()
+    assert audit == [("attendance__exceptions", "loaded"), ("attendance__students", "failed")]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 1 << 20])
+def test_utf8_check_across_chunk_boundaries(size: int) -> None:
+    data = ("a,é,€,𝄞\n" * 2000).encode()
+    check = Utf8Check()
+    for start in range(0, len(data), size):
+        check.update(data[start : start + size])
+    assert check.finish() == "utf-8"
+
+    truncated = Utf8Check()
+    truncated.update("x€".encode()[:-1])
+    assert truncated.finish() is None
+
+    split = Utf8Check()  # an ASCII chunk after the first byte of a multi-byte sequence
+    split.update("x€".encode()[:2])
+    split.update(b"abc")
+    assert split.finish() is None
+
+
+def test_a_file_with_bytes_windows_1252_leaves_undefined_is_read_as_latin_1(home: Home) -> None:
+    text = HEADER.encode() + b"7000001,101,09/03/2025,E,,caf\xe9 \x81\r\n"
+    path = home.landing / "attendance" / "attendance_exceptions_2025-2026.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(text)
+    assert detect_encoding(path) == "latin-1"
+
+    result = load_table(home, spec_for("attendance__exceptions"))
+
+    assert result.loaded[0]["encoding"] == "latin-1"
+    [row] = raw_rows(home, "attendance__exceptions")
+    assert row[5] == "café \x81"
