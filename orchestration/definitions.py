@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration.assets import assessment, attendance, sis
 from orchestration.assets.dashboards import superset_dashboards
 from orchestration.assets.dbt import districtwide_dbt_models
+from orchestration.assets.raw import LANDING
 from orchestration.assets.serving import served_marts
 from orchestration.checks import data_quality
 from orchestration.jobs import consolidated_load, publish_dashboards
@@ -21,9 +21,7 @@ from orchestration.sensors import (
 
 defs = Definitions(
     assets=[
-        *sis.ASSETS,
-        *attendance.ASSETS,
-        *assessment.ASSETS,
+        LANDING,
         districtwide_dbt_models,
         served_marts,
         superset_dashboards,

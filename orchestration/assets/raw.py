@@ -126,5 +126,5 @@ def raise_failures(results: Sequence[TableLoad]) -> None:
         )
 
 
-# Every raw table of every source; orchestration/assets/<source>.py list it for their tables.
+# Every raw table of every source (connectors/sources.py), grouped by source in the asset graph.
 LANDING = raw_tables_asset(ALL_SPECS, name="land_raw_tables")
