@@ -31,7 +31,7 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                 rules.not_null("student_key", "Some attendance days belong to no student."),
                 rules.not_null("school_key", "Some attendance days belong to no school."),
                 rules.not_null("calendar_date", "Some attendance days have no date."),
-                # One row per student, school and day is the dbt test unique_combination here.
+                # One row per student, school and day holds by construction (dbt model).
                 rules.in_dimension("student_key", "marts.dim_student", "student"),
                 rules.in_dimension("school_key", "marts.dim_school", "school"),
                 rules.sql_rule(
