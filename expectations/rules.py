@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import great_expectations.expectations as gxe
 
+from expectations.gx_rows import UnexpectedRowsCountExpectation
 from expectations.spec import ExpectationSpec
 
 BATCH = "{batch}"
@@ -138,7 +139,7 @@ def sql_rule(
             f"where (select count(*) from offending) > {int(max_rows)}"
         )
     return ExpectationSpec(
-        gxe.UnexpectedRowsExpectation,
+        UnexpectedRowsCountExpectation,
         {"unexpected_rows_query": query},
         meaning,
         blocking,

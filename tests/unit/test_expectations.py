@@ -12,7 +12,8 @@ import json
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -38,6 +39,7 @@ from expectations import (
     suite_named,
 )
 from expectations.docs import build_data_docs, prune
+from expectations.gx_rows import UnexpectedRowsCountExpectation
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -767,6 +769,45 @@ def test_attendance_off_the_calendar_fails(tmp_path: Path) -> None:
     }
 
 
+def test_date_outside_school_year_counts_what_the_not_exists_form_counted(
+    tmp_path: Path,
+) -> None:
+    """The rule is an anti-join written as a left join; the former `not exists` form is the
+    reference. Edge cases: no date, a date between two school years, the first and last days."""
+    year_of = "(extract(year from {d}) + case when extract(month from {d}) >= 7 then 1 else 0 end)"
+    not_exists = (
+        "select count(*) from staging.stg_attendance__exceptions as e where not exists ("
+        "select 1 from (select " + year_of.format(d="c.calendar_date") + " as school_year, "
+        "min(c.calendar_date) as first_day, max(c.calendar_date) as last_day "
+        "from staging.stg_sis__calendar as c group by 1) as y "
+        "where y.school_year = " + year_of.format(d="e.attendance_date") + " "
+        "and e.attendance_date between y.first_day and y.last_day)"
+    )
+
+    def change(t: dict[str, Table]) -> None:
+        calendar = t["staging.stg_sis__calendar"].rows
+        calendar.append(("SCH01", date(2027, 3, 1), "instructional", None, True))  # next year
+        row = t["staging.stg_attendance__exceptions"].rows[0]
+        exc = t["staging.stg_attendance__exceptions"].rows
+        for day in (
+            None,  # no date: outside every school year
+            date(2026, 8, 20),  # after 2025-26's last calendar day, before 2026-27's first
+            date(2027, 3, 1),  # the one day of 2026-27
+            SCHOOL_DAYS[0],  # first and last days of 2025-26
+            SCHOOL_DAYS[-1],
+            date(2026, 7, 15),  # 2026-27, before its first day
+        ):
+            exc.append(row[:3] + (day,) + row[4:])
+
+    path = warehouse(tmp_path, change)
+    with duckdb.connect(str(path), read_only=True) as con:
+        expected = con.execute(not_exists).fetchone()[0]
+    result = run_suite(suite_named("stg_attendance__exceptions"), path, run_id="t")
+    outcome = result.outcome("unexpected_rows_expectation:date_outside_school_year")
+    assert expected == 3
+    assert outcome.unexpected_count == expected
+
+
 def test_race_outside_the_federal_categories_fails(tmp_path: Path) -> None:
     def change(t: dict[str, Table]) -> None:
         rows = t["staging.stg_sis__demographics"].rows
@@ -1071,3 +1112,60 @@ def test_read_only_engine_matches_a_plain_duckdb_reader(tmp_path: Path) -> None:
         with ours.connect() as con:
             assert con.execute(sa.text("select count(*) from marts.dim_school")).scalar() == 2
         ours.dispose()
+
+
+# --------------------------------------------------------------------------- queries per run
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement SQLAlchemy sends while the block runs."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        sent.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+
+
+def test_a_rule_query_runs_once_and_only_counted(tmp_path: Path) -> None:
+    """GX's UnexpectedRowsExpectation runs each query twice (rows, then count); ours counts."""
+    suite = suite_named("fct_enrollment")
+    rule_queries = [
+        e.kwargs["unexpected_rows_query"].replace("{batch}", "")
+        for e in suite.expectations
+        if "unexpected_rows_query" in e.kwargs
+    ]
+    with statements() as sent:
+        result = check(tmp_path, "fct_enrollment", lambda t: None)
+    assert result.success and len(rule_queries) == 3
+    for query in rule_queries:
+        tail = query.split(" as f ", 1)[1]  # the query after GX's substitution of the batch
+        runs = [q for q in sent if tail in q]
+        assert len(runs) == 1, runs
+        assert runs[0].startswith("SELECT COUNT(*)")
+
+
+def test_the_counting_rule_is_gx_unexpected_rows_without_the_rows() -> None:
+    """Pins what gx_rows relies on; fails when GX changes UnexpectedRowsExpectation."""
+    parent = gx.expectations.UnexpectedRowsExpectation
+    assert parent.metric_dependencies == (
+        "unexpected_rows_query.table",
+        "unexpected_rows_query.row_count",
+    )
+    assert UnexpectedRowsCountExpectation.metric_dependencies == (
+        "unexpected_rows_query.row_count",
+    )
+    assert issubclass(UnexpectedRowsCountExpectation, parent)
+    spec = rules.sql_rule("r", "select 1 as x from {batch} as b", "m")
+    assert spec.expectation is UnexpectedRowsCountExpectation
+    assert spec.name == "unexpected_rows_expectation:r"  # rule names do not change
+    counted = spec.build()
+    assert counted._validate({"unexpected_rows_query.row_count": 3}) == {
+        "success": False,
+        "result": {"observed_value": 3},
+    }
