@@ -15,7 +15,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -869,6 +869,34 @@ def test_data_docs_accumulate_across_calls_and_are_pruned(tmp_path: Path) -> Non
     build_data_docs(docs)
     assert len(list((docs / "validations" / "dim_school").rglob("*.html"))) == 1
     assert [p.name for p in (docs / "validations" / "dim_school").iterdir()] == ["r3"]
+
+
+def test_data_docs_render_only_the_new_run_and_changed_suites(tmp_path: Path) -> None:
+    path = warehouse(tmp_path)
+    docs = tmp_path / "docs"
+    suites = [suite_named("dim_school"), suite_named("dim_teacher")]
+    run_suites(suites, path, run_id="r1", data_docs_dir=docs)
+    first = next((docs / "validations" / "dim_school" / "r1").rglob("*.html"))
+    suite_page = docs / "expectations" / "dim_school.html"
+    stamps = {page: page.stat().st_mtime_ns for page in (first, suite_page)}
+
+    run_suites(suites, path, run_id="r2", data_docs_dir=docs)
+    index = (docs / "index.html").read_text()
+    assert "r1" in index and "r2" in index
+    assert len(list((docs / "validations" / "dim_school").rglob("*.html"))) == 2
+    # the earlier run's page and the unchanged suite's page were not rendered again
+    assert {page: page.stat().st_mtime_ns for page in stamps} == stamps
+
+    # a changed suite (a new rule) is rendered again; a deleted page is rendered again
+    changed = replace(
+        suites[0], expectations=[*suites[0].expectations, rules.not_null("school_name", "m")]
+    )
+    (docs / "expectations" / "dim_teacher.html").unlink()
+    run_suites([changed, suites[1]], path, run_id="r3", data_docs_dir=docs)
+    assert suite_page.stat().st_mtime_ns != stamps[suite_page]
+    assert "school_name" in suite_page.read_text()
+    assert (docs / "expectations" / "dim_teacher.html").is_file()
+    assert first.stat().st_mtime_ns == stamps[first]
 
 
 # --------------------------------------------------------------------------- the warehouse file
