@@ -41,6 +41,7 @@ from expectations import (
 )
 from expectations.docs import build_data_docs, prune
 from expectations.gx_rows import UnexpectedRowsCountExpectation
+from expectations.history import write_history
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -897,6 +898,41 @@ def test_data_docs_render_only_the_new_run_and_changed_suites(tmp_path: Path) ->
     assert "school_name" in suite_page.read_text()
     assert (docs / "expectations" / "dim_teacher.html").is_file()
     assert first.stat().st_mtime_ns == stamps[first]
+
+
+def test_history_keeps_every_rule_of_the_run(tmp_path: Path) -> None:
+    def change(t: dict[str, Table]) -> None:
+        t["marts.dim_student"].rows.append(t["marts.dim_student"].rows[0])
+
+    results = run_suites(
+        [suite_named("dim_student"), suite_named("dim_school")],
+        warehouse(tmp_path, change),
+        run_id="run-1",
+    )
+    folder = tmp_path / "_quality"
+    path = write_history(folder, "run-1", results)
+    assert path == folder / "run-1.parquet"
+    assert write_history(folder, "run-2", []) is None
+    rows = duckdb.sql(
+        f"select suite, expectation, severity, success, unexpected_count, checked_at "
+        f"from read_parquet('{folder}/*.parquet') order by suite, expectation"
+    ).fetchall()
+    expected = sorted(
+        (r.suite, o.name, o.severity, o.success, o.unexpected_count, r.checked_at)
+        for r in results
+        for o in r.outcomes
+    )
+    assert len(rows) == sum(len(r.outcomes) for r in results) == 7
+    assert [row[:5] for row in rows] == [row[:5] for row in expected]
+    assert (
+        "dim_student",
+        "expect_column_values_to_be_unique:student_key",
+        "blocking",
+        False,
+        2,
+    ) in [row[:5] for row in rows]
+    # checked_at is stored as UTC wall time, as before
+    assert {row[5] for row in rows} == {r.checked_at.replace(tzinfo=None) for r in results}
 
 
 # --------------------------------------------------------------------------- the warehouse file
