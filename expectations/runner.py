@@ -27,7 +27,12 @@ from great_expectations.data_context.types.base import (
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
+from great_expectations.data_context.types.resource_identifiers import (
+    ExpectationSuiteIdentifier,
+    ValidationResultIdentifier,
+)
 from great_expectations.datasource.fluent import PostgresDatasource, SQLDatasource
+from great_expectations.validator.v1_validator import Validator
 from sqlalchemy.engine import make_url
 
 from expectations import docs, gx_duckdb
@@ -94,7 +99,7 @@ def run_suites(
         context = _context()
         datasource = _datasource(context, warehouse, duckdb_config, [s.table for s in suites])
         try:
-            runs = [_validate(context, datasource, suite, run_id) for suite in suites]
+            runs = [_validate(datasource, suite, run_id) for suite in suites]
         finally:
             _close(datasource)
         results = [result for result, _ in runs]
@@ -235,29 +240,41 @@ def _batch_definition(datasource: Any, table: str) -> Any:
 
 
 def _validate(
-    context: Any, datasource: Any, suite: SuiteSpec, run_id: str
+    datasource: Any, suite: SuiteSpec, run_id: str
 ) -> tuple[SuiteResult, tuple[Any, Any, Any]]:
-    """Run one suite; returns its result and (GX suite, result key, GX result) for Data Docs."""
+    """Run one suite; returns its result and (GX suite, result key, GX result) for Data Docs.
+
+    GX's validator runs the suite on the table's batch, as `ValidationDefinition.run` does, but
+    without registering suite and definition in the throwaway context, checking they are stored
+    ("fresh") and serialising the result into its in-memory store: ~10% of a run's time. The
+    result carries the same metadata `ValidationDefinition.run` adds (Data Docs read the run from
+    it), and the Data Docs key is GX's own; the pages are the same (tested).
+    """
     started = time.perf_counter()
     checked_at = datetime.now(UTC)
-    gx_suite = context.suites.add(_fresh_suite(suite))
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(
-            name=suite.name, data=_batch_definition(datasource, suite.table), suite=gx_suite
-        )
-    )
     # GX files Data Docs pages under the run name: keep it to one safe path segment.
-    run_name = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id) or "run"
-    validation = definition.run(
-        result_format=RESULT_FORMAT, run_id=RunIdentifier(run_name=run_name, run_time=checked_at)
+    run = RunIdentifier(
+        run_name=re.sub(r"[^A-Za-z0-9_.-]", "_", run_id) or "run", run_time=checked_at
+    )
+    validator = Validator(
+        batch_definition=_batch_definition(datasource, suite.table), result_format=RESULT_FORMAT
+    )
+    gx_suite = _fresh_suite(suite)
+    validation = validator.validate_expectation_suite(gx_suite)
+    validation.meta.update(
+        validation_id=None,
+        checkpoint_id=None,
+        run_id=run,
+        validation_time=run.run_time,
+        batch_parameters=None,
+    )
+    key = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+        run_id=run,
+        batch_identifier=validator.active_batch_id,
     )
     by_rule = {r.expectation_config.meta["districtwide_rule"]: r for r in validation.results}
     outcomes = tuple(_outcome(spec, by_rule.get(spec.name)) for spec in suite.expectations)
-    key = next(
-        k
-        for k in context.validation_results_store.list_keys()
-        if k.expectation_suite_identifier.name == suite.name
-    )
     result = SuiteResult(
         suite=suite.name,
         domain=suite.domain,
@@ -268,15 +285,15 @@ def _validate(
         seconds=time.perf_counter() - started,
         outcomes=outcomes,
     )
-    return result, (_fresh_suite(suite), key, validation)
+    return result, (gx_suite, key, validation)
 
 
 def _fresh_suite(suite: SuiteSpec) -> Any:
-    """The suite as a GX object not bound to any context.
+    """The suite as a GX object not bound to any context (validated, then kept for Data Docs).
 
-    Its expectations are given to the constructor: `add_expectation` would look the suite up in
-    the current GX context's store and, finding it (the validation's suite of the same name),
-    rewrite the stored suite once per expectation.
+    Its expectations are given to the constructor: `add_expectation` looks the suite up in the
+    current GX context's store and, finding one of the same name, rewrites the stored suite once
+    per expectation.
     """
     return gx.ExpectationSuite(
         name=suite.name, expectations=[spec.build() for spec in suite.expectations]

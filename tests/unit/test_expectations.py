@@ -1304,3 +1304,49 @@ def test_a_run_reads_the_catalog_once(tmp_path: Path) -> None:
     assert all(r.success for r in results)
     catalog = [q for q in sent if "pg_catalog" in q or "duckdb_c" in q]
     assert len(catalog) <= 3, catalog
+
+
+def test_validating_without_a_validation_definition_gives_its_result(tmp_path: Path) -> None:
+    """runner._validate uses GX's validator as ValidationDefinition.run does, minus the stores:
+    the result (what Data Docs render) must be the same, metadata included."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    from expectations import runner
+
+    def change(t: dict[str, Table]) -> None:
+        t["marts.dim_student"].rows.append(t["marts.dim_student"].rows[0])
+
+    path = warehouse(tmp_path, change)
+    suite = suite_named("dim_student")
+
+    def comparable(result: Any) -> dict[str, Any]:
+        data = result.to_json_dict()
+        meta = data["meta"]
+        for volatile in ("validation_id", "run_id", "validation_time", "batch_markers"):
+            meta.pop(volatile)
+        for rule in data["results"]:
+            rule["expectation_config"].pop("id", None)
+        return data
+
+    gx_duckdb.apply()
+    with runner.quiet_gx():
+        context = runner._context()
+        datasource = runner._datasource(context, path, None, [suite.table])
+        try:
+            ours = runner._validate(datasource, suite, "t")[1][2]
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(
+                    name="reference",
+                    data=runner._batch_definition(datasource, suite.table),
+                    suite=context.suites.add(runner._fresh_suite(suite)),
+                )
+            )
+            reference = definition.run(
+                result_format=runner.RESULT_FORMAT, run_id=RunIdentifier(run_name="t")
+            )
+        finally:
+            runner._close(datasource)
+    assert not ours.success
+    assert comparable(ours) == comparable(reference)
+    assert ours.meta["run_id"].run_name == "t" and ours.meta["validation_id"] is None
+    assert set(ours.meta) == set(reference.meta)
