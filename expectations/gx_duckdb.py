@@ -156,40 +156,45 @@ class WarehouseDialect(DuckDBDialect):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._columns: dict[tuple[str, str], list[dict[str, Any]]] | None = None
+        self._rows: dict[tuple[str, str], list[Any]] | None = None
+        self._enums: dict[tuple[str, ...], Any] = {}
+        self._columns: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._primary_keys: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def _read_catalog(self, connection: Any, **kw: Any) -> dict[tuple[str, str], Any]:
-        if self._columns is None:
-            enums = {
+    def _catalog(self, connection: Any, **kw: Any) -> dict[tuple[str, str], list[Any]]:
+        """Every table's column rows and primary key, read at the first call."""
+        if self._rows is None:
+            info_cache = kw.get("info_cache")
+            self._enums = {
                 ((rec["name"],) if rec["visible"] else (rec["schema"], rec["name"])): rec
-                for rec in self._load_enums(connection, schema="*", info_cache=kw.get("info_cache"))
+                for rec in self._load_enums(connection, schema="*", info_cache=info_cache)
             }
-            by_schema: dict[str, list[Any]] = {}
+            rows: dict[tuple[str, str], list[Any]] = {}
             for row in connection.execute(text(_COLUMNS_SQL)).mappings():
-                by_schema.setdefault(row["schema_name"], []).append(row)
-            columns: dict[tuple[str, str], list[dict[str, Any]]] = {}
-            for schema, rows in by_schema.items():
-                columns.update(self._get_columns_info(rows, {}, enums, schema))
+                rows.setdefault((row["schema_name"], row["table_name"]), []).append(row)
             self._primary_keys = {
                 (schema, table): {"constrained_columns": list(cols), "name": name}
                 for schema, table, name, cols in connection.execute(text(_PRIMARY_KEYS_SQL))
             }
-            self._columns = columns
-        return self._columns
+            self._rows = rows
+        return self._rows
 
     def get_columns(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
     ) -> list[dict[str, Any]]:
-        columns = self._read_catalog(connection, **kw).get((schema, table_name))
-        if columns is None:
-            return super().get_columns(connection, table_name, schema, **kw)
-        return [dict(column) for column in columns]
+        key = (schema, table_name)
+        if key not in self._columns:
+            rows = self._catalog(connection, **kw).get(key)
+            if rows is None:
+                return super().get_columns(connection, table_name, schema, **kw)
+            # SQLAlchemy's PostgreSQL parsing, as duckdb-engine's get_multi_columns calls it.
+            self._columns[key] = self._get_columns_info(rows, {}, self._enums, schema)[key]
+        return [dict(column) for column in self._columns[key]]
 
     def get_pk_constraint(
         self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
     ) -> dict[str, Any]:
-        if (schema, table_name) not in self._read_catalog(connection, **kw):
+        if (schema, table_name) not in self._catalog(connection, **kw):
             return super().get_pk_constraint(connection, table_name, schema, **kw)
         key = self._primary_keys.get((schema, table_name))
         return dict(key) if key else {"constrained_columns": [], "name": None}
