@@ -713,6 +713,54 @@ def test_orphan_fact_rows_fail_referential_integrity(tmp_path: Path) -> None:
     assert failed(results) == {"unexpected_rows_expectation:student_key_in_dim_student": 1}
 
 
+def test_grouped_rules_count_what_a_row_by_row_join_counts(tmp_path: Path) -> None:
+    """in_dimension and day_not_instructional count keys or days first, then return one row per
+    fact row; the reference is the row-by-row left join they replaced. Edge cases: an orphan key
+    on several rows, null keys, a key twice in the dimension, a calendar day twice with
+    different flags, a day missing from the calendar, a weekend day."""
+    by_row = {
+        "unexpected_rows_expectation:student_key_in_dim_student": (
+            "select count(*) from marts.fct_attendance_daily as f left join marts.dim_student as d "
+            "on d.student_key = f.student_key "
+            "where f.student_key is not null and d.student_key is null"
+        ),
+        "unexpected_rows_expectation:school_key_in_dim_school": (
+            "select count(*) from marts.fct_attendance_daily as f left join marts.dim_school as d "
+            "on d.school_key = f.school_key where f.school_key is not null and d.school_key is null"
+        ),
+        "unexpected_rows_expectation:day_not_instructional": (
+            "select count(*) from marts.fct_attendance_daily as f "
+            "left join marts.dim_calendar as c "
+            "on c.school_key = f.school_key and c.calendar_date = f.calendar_date "
+            "where c.is_instructional is distinct from true"
+        ),
+    }
+
+    def change(t: dict[str, Table]) -> None:
+        fact = t["marts.fct_attendance_daily"].rows
+        row = fact[0]
+        fact += [("ghost", *row[1:])] * 3  # one orphan student on three days
+        fact += [(None, *row[1:]), (row[0], None, *row[2:])]  # null keys
+        fact.append((row[0], "nowhere", *row[2:]))  # an orphan school
+        fact.append((*row[:3], SCHOOL_DAYS[5], *row[4:]))  # a Saturday
+        fact.append((*row[:3], date(2025, 12, 25), *row[4:]))  # not in the calendar
+        t["marts.dim_student"].rows.append(t["marts.dim_student"].rows[0])  # a key twice
+        calendar = t["marts.dim_calendar"].rows
+        calendar.append((row[1], row[3], 2026, False))  # a day twice: instructional and not
+
+    path = warehouse(tmp_path, change)
+    with duckdb.connect(str(path), read_only=True) as con:
+        expected = {rule: con.execute(query).fetchone()[0] for rule, query in by_row.items()}
+    result = run_suite(suite_named("fct_attendance_daily"), path, run_id="t")
+    assert expected == {
+        "unexpected_rows_expectation:student_key_in_dim_student": 3,
+        "unexpected_rows_expectation:school_key_in_dim_school": 1,
+        # the 7 rows on the repeated day, a null school, an unknown school, Saturday, Christmas
+        "unexpected_rows_expectation:day_not_instructional": 11,
+    }
+    assert {rule: result.outcome(rule).unexpected_count for rule in by_row} == expected
+
+
 def test_stale_source_fails_freshness(tmp_path: Path) -> None:
     def change(t: dict[str, Table]) -> None:
         rows = t["audit.file_loads"].rows
