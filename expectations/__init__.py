@@ -2,7 +2,7 @@
 
 `expectations.suites` declares the rules (one module per source and per mart area),
 `expectations.runner` validates a suite in the database and returns counts — never student
-values — and `expectations.gx_duckdb` holds the one patch GX needs to run on DuckDB.
+values — and `expectations.gx_duckdb` holds the glue GX needs to run on DuckDB (and quickly).
 """
 
 import logging

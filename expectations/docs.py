@@ -3,12 +3,16 @@
 Validation happens in a throwaway in-memory GX context (see runner.py). To give Data Docs an
 index of every suite — not only of the last call — each run's suite and result are also written
 to a small file store inside the docs folder (`.gx_results/`, counts only: samples are switched
-off), and the site is rebuilt from it. Dagster may run checks in parallel processes, so writing
-and rebuilding happen under a file lock. Only the newest `keep_runs` runs of a suite are kept.
+off), and the site's index is rebuilt from it; only the new results' pages (and those of suites
+that changed) are rendered, the earlier ones are on disk. Dagster may run checks in parallel
+processes, so writing and rebuilding happen under a file lock. Only the newest `keep_runs` runs
+of a suite are kept.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import shutil
 from collections.abc import Iterator, Sequence
@@ -21,6 +25,9 @@ from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
+)
+from great_expectations.data_context.types.resource_identifiers import (
+    ExpectationSuiteIdentifier,
 )
 
 try:  # POSIX: serialise writers of one docs folder
@@ -90,15 +97,56 @@ def publish(
     *,
     keep_runs: int = KEEP_RUNS,
 ) -> Path:
-    """Store (suite, result key, result) triples and rebuild the site; returns its index.html."""
+    """Store (suite, result key, result) triples, render their pages; returns the index.html.
+
+    Only this call's result pages are rendered, a suite's page only when the suite changed since
+    it was last rendered, and the index (which lists every stored run): the pages of earlier runs
+    are on disk already. Re-rendering every stored run took 6.6 CPU seconds per call once 30 runs
+    of the 29 suites were kept (100k students), against 2.3 s this way. `build_data_docs`
+    rebuilds everything.
+    """
     data_docs_dir = Path(data_docs_dir).resolve()
     with _locked(data_docs_dir):
         context = docs_context(data_docs_dir)
+        rendered_suites = _rendered_suites(data_docs_dir)
+        to_render: list[Any] = []
         for suite, key, result in validations:
-            context.suites.add_or_update(suite)
+            fingerprint = _fingerprint(suite)
+            if (
+                rendered_suites.get(suite.name) != fingerprint
+                or not _suite_page(data_docs_dir, suite.name).is_file()
+            ):
+                context.suites.add_or_update(suite)
+                to_render.append(ExpectationSuiteIdentifier(name=suite.name))
+                rendered_suites[suite.name] = fingerprint
             context.validation_results_store.set(key, result)
+            to_render.append(key)
         prune(data_docs_dir, keep_runs)
-        return _build(context, data_docs_dir)
+        index = _build(context, data_docs_dir, to_render or None)
+        _suites_file(data_docs_dir).write_text(json.dumps(rendered_suites, sort_keys=True))
+        return index
+
+
+def _suites_file(data_docs_dir: Path) -> Path:
+    """Each suite's fingerprint as last rendered (the suite's page is current when they match)."""
+    return data_docs_dir / RESULTS_DIR / "rendered_suites.json"
+
+
+def _rendered_suites(data_docs_dir: Path) -> dict[str, str]:
+    try:
+        return dict(json.loads(_suites_file(data_docs_dir).read_text()))
+    except (OSError, ValueError):
+        return {}
+
+
+def _suite_page(data_docs_dir: Path, name: str) -> Path:
+    return data_docs_dir / "expectations" / f"{name}.html"
+
+
+def _fingerprint(suite: Any) -> str:
+    """The suite's rules as GX stores them (its JSON), hashed."""
+    text = json.dumps(suite.to_json_dict(), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def build_data_docs(data_docs_dir: Path, *, keep_runs: int = KEEP_RUNS) -> Path:
@@ -109,8 +157,15 @@ def build_data_docs(data_docs_dir: Path, *, keep_runs: int = KEEP_RUNS) -> Path:
         return _build(docs_context(data_docs_dir), data_docs_dir)
 
 
-def _build(context: Any, data_docs_dir: Path) -> Path:
-    context.build_data_docs(site_names=[SITE])
+def _build(context: Any, data_docs_dir: Path, only: Sequence[Any] | None = None) -> Path:
+    """Render the site's pages (those of `only`'s identifiers, or all) and its index.
+
+    `only` goes to GX as a set: GX tests every stored key's membership in it, which with a list
+    compared ~870 keys (30 runs) with each identifier, a quarter of the call's time.
+    """
+    context.build_data_docs(
+        site_names=[SITE], resource_identifiers=frozenset(only) if only else None
+    )
     index = data_docs_dir / "index.html"
     if not index.is_file():
         raise RuntimeError(f"GX did not write Data Docs to {index}")

@@ -66,7 +66,9 @@ def write_history(folder: Path, run_id: str, results: Sequence[SuiteResult]) -> 
     try:
         cols = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
         con.execute(f"create table history ({cols})")
-        con.executemany(f"insert into history values ({', '.join('?' * len(COLUMNS))})", rows)
+        # One statement for all rows: executemany ran one insert per row (~0.1 s per run).
+        values = ", ".join(["(" + ", ".join("?" * len(COLUMNS)) + ")"] * len(rows))
+        con.execute(f"insert into history values {values}", [v for row in rows for v in row])
         con.execute(f"copy history to '{tmp}' (format parquet)")
     finally:
         con.close()

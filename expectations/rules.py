@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import great_expectations.expectations as gxe
 
+from expectations.gx_rows import UnexpectedRowsCountExpectation
 from expectations.spec import ExpectationSpec
 
 BATCH = "{batch}"
@@ -25,6 +26,11 @@ BATCH = "{batch}"
 # and on PostgreSQL (which, before 16, needs an alias on every subquery in FROM).
 _JOIN = re.compile(r"\bjoin\b", re.IGNORECASE)
 _ALIASED_BATCH = re.compile(r"\{batch\}\s+as\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
+
+
+#: Expands a row `o` holding a count `o.n` back into `o.n` rows (DuckDB and PostgreSQL), so that a
+#: rule that groups rows first still returns one row per offending record.
+EACH_ROW = "cross join lateral generate_series(1, o.n) as each_row(i)"
 
 
 def sql_literal(value: str) -> str:
@@ -138,7 +144,7 @@ def sql_rule(
             f"where (select count(*) from offending) > {int(max_rows)}"
         )
     return ExpectationSpec(
-        gxe.UnexpectedRowsExpectation,
+        UnexpectedRowsCountExpectation,
         {"unexpected_rows_query": query},
         meaning,
         blocking,
@@ -184,15 +190,19 @@ def in_dimension(
 ) -> ExpectationSpec:
     """Every non-null `column` value is a key of `dimension` (schema.table).
 
-    An anti-join written as a left join: DuckDB ran the `not exists` form 3-4 times slower on the
-    18-million-row daily fact (2 s against 0.5 s per dimension). Unmatched rows are counted once
-    each whatever the dimension holds, so the count is the same.
+    The table's keys are counted first, the keys missing from the dimension are found with an
+    anti-join written as a left join, and each is returned once per row that holds it
+    (`generate_series`): the count is the number of orphan rows, as a row-by-row left join gives,
+    but the dimension is probed once per distinct key. On the 17.6 M-row daily fact that is ~30%
+    less CPU than probing it per row (and DuckDB ran the `not exists` form 3-4 times slower).
     """
     target = dimension_column or column
     query = (
-        f"select 1 as orphan from {BATCH} as f "
-        f"left join {dimension} as d on d.{target} = f.{column} "
-        f"where f.{column} is not null and d.{target} is null"
+        "select 1 as orphan from ("
+        f"select g.n from (select f.{column} as k, count(*) as n from {BATCH} as f "
+        f"where f.{column} is not null group by f.{column}) as g "
+        f"left join {dimension} as d on d.{target} = g.k where d.{target} is null) as o "
+        f"{EACH_ROW}"
     )
     return sql_rule(
         f"{column}_in_{dimension.split('.')[-1]}",

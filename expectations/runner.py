@@ -27,6 +27,12 @@ from great_expectations.data_context.types.base import (
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
+from great_expectations.data_context.types.resource_identifiers import (
+    ExpectationSuiteIdentifier,
+    ValidationResultIdentifier,
+)
+from great_expectations.datasource.fluent import PostgresDatasource, SQLDatasource
+from great_expectations.validator.v1_validator import Validator
 from sqlalchemy.engine import make_url
 
 from expectations import docs, gx_duckdb
@@ -42,6 +48,7 @@ from expectations.spec import ExpectationSpec, SuiteSpec
 log = logging.getLogger(__name__)
 
 DATASOURCE = "warehouse"
+WHOLE_TABLE = "whole_table"
 # Counts only: GX's samples of unexpected values are switched off at the source.
 RESULT_FORMAT: dict[str, Any] = {"result_format": "BASIC", "partial_unexpected_count": 0}
 # GX loggers are chatty at INFO (and print config warnings at WARNING on every context).
@@ -90,9 +97,9 @@ def run_suites(
     gx_duckdb.apply()
     with quiet_gx():
         context = _context()
-        datasource = _datasource(context, warehouse, duckdb_config)
+        datasource = _datasource(context, warehouse, duckdb_config, [s.table for s in suites])
         try:
-            runs = [_validate(context, datasource, suite, run_id) for suite in suites]
+            runs = [_validate(datasource, suite, run_id) for suite in suites]
         finally:
             _close(datasource)
         results = [result for result, _ in runs]
@@ -130,16 +137,21 @@ def quiet_gx() -> Iterator[None]:
 def warehouse_url(
     warehouse: Path | str, duckdb_config: Mapping[str, Any] | None = None
 ) -> tuple[str, dict[str, Any]]:
-    """The SQLAlchemy URL and engine kwargs: DuckDB files read-only, other URLs as given."""
+    """The SQLAlchemy URL and engine kwargs: DuckDB files read-only, other URLs as given.
+
+    A DuckDB file gets `gx_duckdb.WarehouseDialect` (duckdb-engine reading the catalog once).
+    """
     text = str(warehouse)
-    if "://" in text and not text.startswith("duckdb:"):
+    is_duckdb_url = text.startswith(("duckdb:", "duckdb+"))
+    if "://" in text and not is_duckdb_url:
         return text, {}
-    if text.startswith("duckdb:"):
+    if is_duckdb_url:
         text = make_url(text).database or ""
     path = Path(text).expanduser().resolve()
     if not path.is_file():
         raise WarehouseUnavailable(f"no DuckDB warehouse at {path}")
-    return f"duckdb:///{path}", gx_duckdb.read_only_engine_kwargs(path, duckdb_config)
+    url = f"{gx_duckdb.WAREHOUSE_DRIVER}:///{path}"
+    return url, gx_duckdb.read_only_engine_kwargs(path, duckdb_config)
 
 
 def _context() -> Any:
@@ -153,18 +165,54 @@ def _context() -> Any:
 
 
 def _datasource(
-    context: Any, warehouse: Path | str, duckdb_config: Mapping[str, Any] | None
+    context: Any,
+    warehouse: Path | str,
+    duckdb_config: Mapping[str, Any] | None,
+    tables: Sequence[str] = (),
 ) -> Any:
+    """The warehouse as a GX datasource, declared with a whole-table asset per table of `tables`.
+
+    Declaring the assets with the datasource saves GX re-serialising its whole project config for
+    every asset and batch definition added one by one (twice per table). When a table cannot be
+    read, the datasource is made without assets and each suite adds its own, so that only the
+    suites of the missing table fail (SuiteError).
+    """
     url, kwargs = warehouse_url(warehouse, duckdb_config)
+    if url.startswith(("postgresql", "postgres")):
+        kind, add, options = PostgresDatasource, context.data_sources.add_postgres, {}
+    else:
+        kind, add, options = SQLDatasource, context.data_sources.add_sql, {"kwargs": kwargs}
+    if tables:
+        declared = kind(
+            name=DATASOURCE,
+            connection_string=url,
+            assets=[_table_asset(table) for table in dict.fromkeys(tables)],
+            **options,
+        )
+        try:
+            return add(declared)
+        except Exception:  # a table or the warehouse cannot be read: see below
+            _dispose(declared)
+            log.debug("declaring the tables' assets failed; each suite adds its own", exc_info=True)
     try:
-        if url.startswith(("postgresql", "postgres")):
-            return context.data_sources.add_postgres(DATASOURCE, connection_string=url)
-        return context.data_sources.add_sql(DATASOURCE, connection_string=url, kwargs=kwargs)
+        return add(DATASOURCE, connection_string=url, **options)
     except Exception as exc:  # GX wraps the driver's error; keep its first line
         cause = exc.__cause__ or exc
         raise WarehouseUnavailable(
             f"cannot open the warehouse {_display(url)} read-only: {redact(str(cause))}"
         ) from exc
+
+
+def _table_asset(table: str) -> dict[str, Any]:
+    """GX's config of a table asset with its whole-table batch definition (schema.table)."""
+    schema, name = table.split(".", 1)
+    return {
+        "name": table,
+        "type": "table",
+        "table_name": name,
+        "schema_name": schema,
+        "batch_definitions": [{"name": WHOLE_TABLE}],
+    }
 
 
 def _display(url: str) -> str:
@@ -186,38 +234,47 @@ def _batch_definition(datasource: Any, table: str) -> Any:
         except Exception as exc:
             raise SuiteError(f"table {table} cannot be read: {redact(str(exc))}") from exc
     try:
-        return asset.get_batch_definition("whole_table")
+        return asset.get_batch_definition(WHOLE_TABLE)
     except KeyError:
-        return asset.add_batch_definition_whole_table("whole_table")
+        return asset.add_batch_definition_whole_table(WHOLE_TABLE)
 
 
 def _validate(
-    context: Any, datasource: Any, suite: SuiteSpec, run_id: str
+    datasource: Any, suite: SuiteSpec, run_id: str
 ) -> tuple[SuiteResult, tuple[Any, Any, Any]]:
-    """Run one suite; returns its result and (GX suite, result key, GX result) for Data Docs."""
+    """Run one suite; returns its result and (GX suite, result key, GX result) for Data Docs.
+
+    GX's validator runs the suite on the table's batch, as `ValidationDefinition.run` does, but
+    without registering suite and definition in the throwaway context, checking they are stored
+    ("fresh") and serialising the result into its in-memory store: ~10% of a run's time. The
+    result carries the same metadata `ValidationDefinition.run` adds (Data Docs read the run from
+    it), and the Data Docs key is GX's own; the pages are the same (tested).
+    """
     started = time.perf_counter()
     checked_at = datetime.now(UTC)
-    gx_suite = gx.ExpectationSuite(name=suite.name)
-    for spec in suite.expectations:
-        gx_suite.add_expectation(spec.build())
-    gx_suite = context.suites.add(gx_suite)
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(
-            name=suite.name, data=_batch_definition(datasource, suite.table), suite=gx_suite
-        )
-    )
     # GX files Data Docs pages under the run name: keep it to one safe path segment.
-    run_name = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id) or "run"
-    validation = definition.run(
-        result_format=RESULT_FORMAT, run_id=RunIdentifier(run_name=run_name, run_time=checked_at)
+    run = RunIdentifier(
+        run_name=re.sub(r"[^A-Za-z0-9_.-]", "_", run_id) or "run", run_time=checked_at
+    )
+    validator = Validator(
+        batch_definition=_batch_definition(datasource, suite.table), result_format=RESULT_FORMAT
+    )
+    gx_suite = _fresh_suite(suite)
+    validation = validator.validate_expectation_suite(gx_suite)
+    validation.meta.update(
+        validation_id=None,
+        checkpoint_id=None,
+        run_id=run,
+        validation_time=run.run_time,
+        batch_parameters=None,
+    )
+    key = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+        run_id=run,
+        batch_identifier=validator.active_batch_id,
     )
     by_rule = {r.expectation_config.meta["districtwide_rule"]: r for r in validation.results}
     outcomes = tuple(_outcome(spec, by_rule.get(spec.name)) for spec in suite.expectations)
-    key = next(
-        k
-        for k in context.validation_results_store.list_keys()
-        if k.expectation_suite_identifier.name == suite.name
-    )
     result = SuiteResult(
         suite=suite.name,
         domain=suite.domain,
@@ -228,15 +285,19 @@ def _validate(
         seconds=time.perf_counter() - started,
         outcomes=outcomes,
     )
-    return result, (_fresh_suite(suite), key, validation)
+    return result, (gx_suite, key, validation)
 
 
 def _fresh_suite(suite: SuiteSpec) -> Any:
-    """The suite as a GX object not bound to any context (for the Data Docs store)."""
-    gx_suite = gx.ExpectationSuite(name=suite.name)
-    for spec in suite.expectations:
-        gx_suite.add_expectation(spec.build())
-    return gx_suite
+    """The suite as a GX object not bound to any context (validated, then kept for Data Docs).
+
+    Its expectations are given to the constructor: `add_expectation` looks the suite up in the
+    current GX context's store and, finding one of the same name, rewrites the stored suite once
+    per expectation.
+    """
+    return gx.ExpectationSuite(
+        name=suite.name, expectations=[spec.build() for spec in suite.expectations]
+    )
 
 
 def _outcome(spec: ExpectationSpec, result: Any) -> ExpectationOutcome:
@@ -308,3 +369,11 @@ def _close(datasource: Any) -> None:
         datasource.get_engine().dispose()
     except Exception:
         log.debug("disposing the GX datasource engine failed", exc_info=True)
+
+
+def _dispose(datasource: Any) -> None:
+    """Release the engine of a datasource GX did not accept (its connection test failed)."""
+    try:
+        datasource.get_engine().dispose()
+    except Exception:
+        log.debug("disposing a refused GX datasource's engine failed", exc_info=True)

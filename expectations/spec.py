@@ -43,8 +43,12 @@ class ExpectationSpec:
 
     @property
     def expectation_type(self) -> str:
-        """GX's snake_case name, e.g. `expect_column_values_to_not_be_null`."""
-        return str(self.expectation.expectation_type)
+        """GX's snake_case name, e.g. `expect_column_values_to_not_be_null`.
+
+        A districtwide refinement of a GX expectation (`gx_rows`) reports the one it refines, so
+        rule names do not change with how a rule is computed.
+        """
+        return str(getattr(self.expectation, "reported_type", self.expectation.expectation_type))
 
     @property
     def column(self) -> str | None:

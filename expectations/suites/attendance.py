@@ -18,14 +18,18 @@ def _school_year_of(date_sql: str) -> str:
 
 
 def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
+    # An anti-join written as a left join (as rules.in_dimension): `y` holds one row per school
+    # year, so each exception meets at most one and is returned once when it meets none. DuckDB
+    # ran the `not exists` form of this about 4 times slower on 1.5 M exceptions.
     outside_year = (
         f"select e.school_id from {rules.BATCH} as e "
-        "where not exists (select 1 from ("
+        "left join ("
         f"select {_school_year_of('c.calendar_date')} as school_year, "
         "min(c.calendar_date) as first_day, max(c.calendar_date) as last_day "
         "from staging.stg_sis__calendar as c group by 1) as y "
-        f"where y.school_year = {_school_year_of('e.attendance_date')} "
-        "and e.attendance_date between y.first_day and y.last_day)"
+        f"on y.school_year = {_school_year_of('e.attendance_date')} "
+        "and e.attendance_date between y.first_day and y.last_day "
+        "where y.school_year is null"
     )
     not_school_day = (
         f"select e.school_id from {rules.BATCH} as e "

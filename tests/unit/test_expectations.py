@@ -12,8 +12,10 @@ import json
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,8 @@ from expectations import (
     suite_named,
 )
 from expectations.docs import build_data_docs, prune
+from expectations.gx_rows import UnexpectedRowsCountExpectation
+from expectations.history import write_history
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -709,6 +713,54 @@ def test_orphan_fact_rows_fail_referential_integrity(tmp_path: Path) -> None:
     assert failed(results) == {"unexpected_rows_expectation:student_key_in_dim_student": 1}
 
 
+def test_grouped_rules_count_what_a_row_by_row_join_counts(tmp_path: Path) -> None:
+    """in_dimension and day_not_instructional count keys or days first, then return one row per
+    fact row; the reference is the row-by-row left join they replaced. Edge cases: an orphan key
+    on several rows, null keys, a key twice in the dimension, a calendar day twice with
+    different flags, a day missing from the calendar, a weekend day."""
+    by_row = {
+        "unexpected_rows_expectation:student_key_in_dim_student": (
+            "select count(*) from marts.fct_attendance_daily as f left join marts.dim_student as d "
+            "on d.student_key = f.student_key "
+            "where f.student_key is not null and d.student_key is null"
+        ),
+        "unexpected_rows_expectation:school_key_in_dim_school": (
+            "select count(*) from marts.fct_attendance_daily as f left join marts.dim_school as d "
+            "on d.school_key = f.school_key where f.school_key is not null and d.school_key is null"
+        ),
+        "unexpected_rows_expectation:day_not_instructional": (
+            "select count(*) from marts.fct_attendance_daily as f "
+            "left join marts.dim_calendar as c "
+            "on c.school_key = f.school_key and c.calendar_date = f.calendar_date "
+            "where c.is_instructional is distinct from true"
+        ),
+    }
+
+    def change(t: dict[str, Table]) -> None:
+        fact = t["marts.fct_attendance_daily"].rows
+        row = fact[0]
+        fact += [("ghost", *row[1:])] * 3  # one orphan student on three days
+        fact += [(None, *row[1:]), (row[0], None, *row[2:])]  # null keys
+        fact.append((row[0], "nowhere", *row[2:]))  # an orphan school
+        fact.append((*row[:3], SCHOOL_DAYS[5], *row[4:]))  # a Saturday
+        fact.append((*row[:3], date(2025, 12, 25), *row[4:]))  # not in the calendar
+        t["marts.dim_student"].rows.append(t["marts.dim_student"].rows[0])  # a key twice
+        calendar = t["marts.dim_calendar"].rows
+        calendar.append((row[1], row[3], 2026, False))  # a day twice: instructional and not
+
+    path = warehouse(tmp_path, change)
+    with duckdb.connect(str(path), read_only=True) as con:
+        expected = {rule: con.execute(query).fetchone()[0] for rule, query in by_row.items()}
+    result = run_suite(suite_named("fct_attendance_daily"), path, run_id="t")
+    assert expected == {
+        "unexpected_rows_expectation:student_key_in_dim_student": 3,
+        "unexpected_rows_expectation:school_key_in_dim_school": 1,
+        # the 7 rows on the repeated day, a null school, an unknown school, Saturday, Christmas
+        "unexpected_rows_expectation:day_not_instructional": 11,
+    }
+    assert {rule: result.outcome(rule).unexpected_count for rule in by_row} == expected
+
+
 def test_stale_source_fails_freshness(tmp_path: Path) -> None:
     def change(t: dict[str, Table]) -> None:
         rows = t["audit.file_loads"].rows
@@ -765,6 +817,45 @@ def test_attendance_off_the_calendar_fails(tmp_path: Path) -> None:
         "unexpected_rows_expectation:date_not_instructional_day": 2,
         "unexpected_rows_expectation:date_outside_school_year": 1,
     }
+
+
+def test_date_outside_school_year_counts_what_the_not_exists_form_counted(
+    tmp_path: Path,
+) -> None:
+    """The rule is an anti-join written as a left join; the former `not exists` form is the
+    reference. Edge cases: no date, a date between two school years, the first and last days."""
+    year_of = "(extract(year from {d}) + case when extract(month from {d}) >= 7 then 1 else 0 end)"
+    not_exists = (
+        "select count(*) from staging.stg_attendance__exceptions as e where not exists ("
+        "select 1 from (select " + year_of.format(d="c.calendar_date") + " as school_year, "
+        "min(c.calendar_date) as first_day, max(c.calendar_date) as last_day "
+        "from staging.stg_sis__calendar as c group by 1) as y "
+        "where y.school_year = " + year_of.format(d="e.attendance_date") + " "
+        "and e.attendance_date between y.first_day and y.last_day)"
+    )
+
+    def change(t: dict[str, Table]) -> None:
+        calendar = t["staging.stg_sis__calendar"].rows
+        calendar.append(("SCH01", date(2027, 3, 1), "instructional", None, True))  # next year
+        row = t["staging.stg_attendance__exceptions"].rows[0]
+        exc = t["staging.stg_attendance__exceptions"].rows
+        for day in (
+            None,  # no date: outside every school year
+            date(2026, 8, 20),  # after 2025-26's last calendar day, before 2026-27's first
+            date(2027, 3, 1),  # the one day of 2026-27
+            SCHOOL_DAYS[0],  # first and last days of 2025-26
+            SCHOOL_DAYS[-1],
+            date(2026, 7, 15),  # 2026-27, before its first day
+        ):
+            exc.append(row[:3] + (day,) + row[4:])
+
+    path = warehouse(tmp_path, change)
+    with duckdb.connect(str(path), read_only=True) as con:
+        expected = con.execute(not_exists).fetchone()[0]
+    result = run_suite(suite_named("stg_attendance__exceptions"), path, run_id="t")
+    outcome = result.outcome("unexpected_rows_expectation:date_outside_school_year")
+    assert expected == 3
+    assert outcome.unexpected_count == expected
 
 
 def test_race_outside_the_federal_categories_fails(tmp_path: Path) -> None:
@@ -829,6 +920,69 @@ def test_data_docs_accumulate_across_calls_and_are_pruned(tmp_path: Path) -> Non
     assert [p.name for p in (docs / "validations" / "dim_school").iterdir()] == ["r3"]
 
 
+def test_data_docs_render_only_the_new_run_and_changed_suites(tmp_path: Path) -> None:
+    path = warehouse(tmp_path)
+    docs = tmp_path / "docs"
+    suites = [suite_named("dim_school"), suite_named("dim_teacher")]
+    run_suites(suites, path, run_id="r1", data_docs_dir=docs)
+    first = next((docs / "validations" / "dim_school" / "r1").rglob("*.html"))
+    suite_page = docs / "expectations" / "dim_school.html"
+    stamps = {page: page.stat().st_mtime_ns for page in (first, suite_page)}
+
+    run_suites(suites, path, run_id="r2", data_docs_dir=docs)
+    index = (docs / "index.html").read_text()
+    assert "r1" in index and "r2" in index
+    assert len(list((docs / "validations" / "dim_school").rglob("*.html"))) == 2
+    # the earlier run's page and the unchanged suite's page were not rendered again
+    assert {page: page.stat().st_mtime_ns for page in stamps} == stamps
+
+    # a changed suite (a new rule) is rendered again; a deleted page is rendered again
+    changed = replace(
+        suites[0], expectations=[*suites[0].expectations, rules.not_null("school_name", "m")]
+    )
+    (docs / "expectations" / "dim_teacher.html").unlink()
+    run_suites([changed, suites[1]], path, run_id="r3", data_docs_dir=docs)
+    assert suite_page.stat().st_mtime_ns != stamps[suite_page]
+    assert "school_name" in suite_page.read_text()
+    assert (docs / "expectations" / "dim_teacher.html").is_file()
+    assert first.stat().st_mtime_ns == stamps[first]
+
+
+def test_history_keeps_every_rule_of_the_run(tmp_path: Path) -> None:
+    def change(t: dict[str, Table]) -> None:
+        t["marts.dim_student"].rows.append(t["marts.dim_student"].rows[0])
+
+    results = run_suites(
+        [suite_named("dim_student"), suite_named("dim_school")],
+        warehouse(tmp_path, change),
+        run_id="run-1",
+    )
+    folder = tmp_path / "_quality"
+    path = write_history(folder, "run-1", results)
+    assert path == folder / "run-1.parquet"
+    assert write_history(folder, "run-2", []) is None
+    rows = duckdb.sql(
+        f"select suite, expectation, severity, success, unexpected_count, checked_at "
+        f"from read_parquet('{folder}/*.parquet') order by suite, expectation"
+    ).fetchall()
+    expected = sorted(
+        (r.suite, o.name, o.severity, o.success, o.unexpected_count, r.checked_at)
+        for r in results
+        for o in r.outcomes
+    )
+    assert len(rows) == sum(len(r.outcomes) for r in results) == 7
+    assert [row[:5] for row in rows] == [row[:5] for row in expected]
+    assert (
+        "dim_student",
+        "expect_column_values_to_be_unique:student_key",
+        "blocking",
+        False,
+        2,
+    ) in [row[:5] for row in rows]
+    # checked_at is stored as UTC wall time, as before
+    assert {row[5] for row in rows} == {r.checked_at.replace(tzinfo=None) for r in results}
+
+
 # --------------------------------------------------------------------------- the warehouse file
 
 
@@ -881,6 +1035,9 @@ def test_missing_file_and_missing_table_are_errors(tmp_path: Path) -> None:
     duckdb.connect(str(path)).close()
     with pytest.raises(SuiteError, match="marts.dim_school cannot be read"):
         run_suite(suite_named("dim_school"), path, run_id="t")
+    # the datasource GX refused (its table asset failed) let go of the file too
+    with duckdb.connect(str(path)) as writer:
+        writer.execute("create table after_check as select 1 as x")
 
 
 HOLD = textwrap.dedent(
@@ -1071,3 +1228,173 @@ def test_read_only_engine_matches_a_plain_duckdb_reader(tmp_path: Path) -> None:
         with ours.connect() as con:
             assert con.execute(sa.text("select count(*) from marts.dim_school")).scalar() == 2
         ours.dispose()
+
+
+# --------------------------------------------------------------------------- queries per run
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement SQLAlchemy sends while the block runs."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        sent.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+
+
+def test_a_rule_query_runs_once_and_only_counted(tmp_path: Path) -> None:
+    """GX's UnexpectedRowsExpectation runs each query twice (rows, then count); ours counts."""
+    suite = suite_named("fct_enrollment")
+    rule_queries = [
+        e.kwargs["unexpected_rows_query"].replace("{batch}", "")
+        for e in suite.expectations
+        if "unexpected_rows_query" in e.kwargs
+    ]
+    with statements() as sent:
+        result = check(tmp_path, "fct_enrollment", lambda t: None)
+    assert result.success and len(rule_queries) == 3
+    for query in rule_queries:
+        tail = query.split(" as f ", 1)[1]  # the query after GX's substitution of the batch
+        runs = [q for q in sent if tail in q]
+        assert len(runs) == 1, runs
+        assert runs[0].startswith("SELECT COUNT(*)")
+
+
+def test_the_counting_rule_is_gx_unexpected_rows_without_the_rows() -> None:
+    """Pins what gx_rows relies on; fails when GX changes UnexpectedRowsExpectation."""
+    parent = gx.expectations.UnexpectedRowsExpectation
+    assert parent.metric_dependencies == (
+        "unexpected_rows_query.table",
+        "unexpected_rows_query.row_count",
+    )
+    assert UnexpectedRowsCountExpectation.metric_dependencies == (
+        "unexpected_rows_query.row_count",
+    )
+    assert issubclass(UnexpectedRowsCountExpectation, parent)
+    spec = rules.sql_rule("r", "select 1 as x from {batch} as b", "m")
+    assert spec.expectation is UnexpectedRowsCountExpectation
+    assert spec.name == "unexpected_rows_expectation:r"  # rule names do not change
+    counted = spec.build()
+    assert counted._validate({"unexpected_rows_query.row_count": 3}) == {
+        "success": False,
+        "result": {"observed_value": 3},
+    }
+
+
+COLUMN_KINDS = textwrap.dedent(
+    """
+    create schema s;
+    create schema t;
+    create type mood as enum ('sad', 'ok');
+    create table s.kinds (
+        i integer primary key, b bigint not null, v varchar default 'x', d decimal(10, 2),
+        day date, ts timestamp, tz timestamptz, ok boolean, f double, e mood, l integer[],
+        st struct(a integer), h hugeint, u uuid, j json
+    );
+    comment on column s.kinds.v is 'a comment';
+    create table s.pair (k1 integer, k2 varchar, primary key (k1, k2));
+    create table t.kinds (z smallint, r real, n numeric(18, 3), tm time, bl blob);
+    create view t.over_kinds as select i, d, day from s.kinds;
+    """
+)
+
+
+def test_warehouse_dialect_reflects_like_duckdb_engine(tmp_path: Path) -> None:
+    """Every column reflected from DuckDB's catalog functions is duckdb-engine's; primary keys are
+    the declared ones; a table it does not know is duckdb-engine's error."""
+    path = tmp_path / "kinds.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(COLUMN_KINDS)
+    kwargs = gx_duckdb.read_only_engine_kwargs(path)
+    ours = sa.create_engine(f"{gx_duckdb.WAREHOUSE_DRIVER}:///{path}", **kwargs)
+    theirs = sa.create_engine(f"duckdb:///{path}", **kwargs)
+
+    def described(columns: list[dict[str, Any]]) -> list[tuple]:
+        return [
+            (c["name"], repr(c["type"]), c["nullable"], c["default"], c["comment"]) for c in columns
+        ]
+
+    tables = [("s", "kinds"), ("s", "pair"), ("t", "kinds"), ("t", "over_kinds")]
+    try:
+        assert isinstance(ours.dialect, gx_duckdb.WarehouseDialect)
+        # SQLAlchemy warns that it does not know the list and struct types, for both dialects
+        with ours.connect() as a, theirs.connect() as b, warnings.catch_warnings():
+            warnings.simplefilter("ignore", sa.exc.SAWarning)
+            mine, reference = sa.inspect(a), sa.inspect(b)
+            for schema, table in tables:
+                assert described(mine.get_columns(table, schema=schema)) == described(
+                    reference.get_columns(table, schema=schema)
+                ), (schema, table)
+            assert mine.get_pk_constraint("kinds", schema="s")["constrained_columns"] == ["i"]
+            assert mine.get_pk_constraint("pair", schema="s")["constrained_columns"] == [
+                "k1",
+                "k2",
+            ]
+            assert mine.get_pk_constraint("kinds", schema="t")["constrained_columns"] == []
+            with pytest.raises(sa.exc.NoSuchTableError):
+                mine.get_columns("missing", schema="s")
+    finally:
+        ours.dispose()
+        theirs.dispose()
+
+
+def test_a_run_reads_the_catalog_once(tmp_path: Path) -> None:
+    """duckdb-engine's reflection sent four pg_catalog queries per table with a column rule."""
+    path = warehouse(tmp_path)
+    with statements() as sent:
+        results = run_suites(all_suites(), path, run_id="t")
+    assert all(r.success for r in results)
+    catalog = [q for q in sent if "pg_catalog" in q or "duckdb_c" in q]
+    assert len(catalog) <= 3, catalog
+
+
+def test_validating_without_a_validation_definition_gives_its_result(tmp_path: Path) -> None:
+    """runner._validate uses GX's validator as ValidationDefinition.run does, minus the stores:
+    the result (what Data Docs render) must be the same, metadata included."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    from expectations import runner
+
+    def change(t: dict[str, Table]) -> None:
+        t["marts.dim_student"].rows.append(t["marts.dim_student"].rows[0])
+
+    path = warehouse(tmp_path, change)
+    suite = suite_named("dim_student")
+
+    def comparable(result: Any) -> dict[str, Any]:
+        data = result.to_json_dict()
+        meta = data["meta"]
+        for volatile in ("validation_id", "run_id", "validation_time", "batch_markers"):
+            meta.pop(volatile)
+        for rule in data["results"]:
+            rule["expectation_config"].pop("id", None)
+        return data
+
+    gx_duckdb.apply()
+    with runner.quiet_gx():
+        context = runner._context()
+        datasource = runner._datasource(context, path, None, [suite.table])
+        try:
+            ours = runner._validate(datasource, suite, "t")[1][2]
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(
+                    name="reference",
+                    data=runner._batch_definition(datasource, suite.table),
+                    suite=context.suites.add(runner._fresh_suite(suite)),
+                )
+            )
+            reference = definition.run(
+                result_format=runner.RESULT_FORMAT, run_id=RunIdentifier(run_name="t")
+            )
+        finally:
+            runner._close(datasource)
+    assert not ours.success
+    assert comparable(ours) == comparable(reference)
+    assert ours.meta["run_id"].run_name == "t" and ours.meta["validation_id"] is None
+    assert set(ours.meta) == set(reference.meta)
