@@ -720,16 +720,17 @@ def test_grouped_rules_count_what_a_row_by_row_join_counts(tmp_path: Path) -> No
     different flags, a day missing from the calendar, a weekend day."""
     by_row = {
         "unexpected_rows_expectation:student_key_in_dim_student": (
-            "select count(*) from marts.fct_attendance_daily as f left join marts.dim_student as d "
-            "on d.student_key = f.student_key "
+            "select count(*) from marts.fct_attendance_exception_day as f "
+            "left join marts.dim_student as d on d.student_key = f.student_key "
             "where f.student_key is not null and d.student_key is null"
         ),
         "unexpected_rows_expectation:school_key_in_dim_school": (
-            "select count(*) from marts.fct_attendance_daily as f left join marts.dim_school as d "
-            "on d.school_key = f.school_key where f.school_key is not null and d.school_key is null"
+            "select count(*) from marts.fct_attendance_exception_day as f "
+            "left join marts.dim_school as d on d.school_key = f.school_key "
+            "where f.school_key is not null and d.school_key is null"
         ),
         "unexpected_rows_expectation:day_not_instructional": (
-            "select count(*) from marts.fct_attendance_daily as f "
+            "select count(*) from marts.fct_attendance_exception_day as f "
             "left join marts.dim_calendar as c "
             "on c.school_key = f.school_key and c.calendar_date = f.calendar_date "
             "where c.is_instructional is distinct from true"
@@ -737,7 +738,7 @@ def test_grouped_rules_count_what_a_row_by_row_join_counts(tmp_path: Path) -> No
     }
 
     def change(t: dict[str, Table]) -> None:
-        fact = t["marts.fct_attendance_daily"].rows
+        fact = t["marts.fct_attendance_exception_day"].rows
         row = fact[0]
         fact += [("ghost", *row[1:])] * 3  # one orphan student on three days
         fact += [(None, *row[1:]), (row[0], None, *row[2:])]  # null keys
@@ -751,7 +752,7 @@ def test_grouped_rules_count_what_a_row_by_row_join_counts(tmp_path: Path) -> No
     path = warehouse(tmp_path, change)
     with duckdb.connect(str(path), read_only=True) as con:
         expected = {rule: con.execute(query).fetchone()[0] for rule, query in by_row.items()}
-    result = run_suite(suite_named("fct_attendance_daily"), path, run_id="t")
+    result = run_suite(suite_named("fct_attendance_exception_day"), path, run_id="t")
     assert expected == {
         "unexpected_rows_expectation:student_key_in_dim_student": 3,
         "unexpected_rows_expectation:school_key_in_dim_school": 1,
