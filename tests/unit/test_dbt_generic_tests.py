@@ -1,0 +1,76 @@
+"""The project's own generic dbt tests, fed rows they must flag and rows they must pass.
+
+`primary_key` and `no_overlapping_spans` guard the marts' keys (the daily attendance fact's one row
+per student and day rests on the second), so each is run here through dbt itself (`dbt show
+--inline` renders the test's macro with the project's adapter) on hand-written rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from connectors.home import REPO_ROOT, Home
+
+KEYS = "(select * from (values (1), (1), (null), (2)) as t (k))"
+SPANS = (
+    "(select id, student, cast(s as date) as s, cast(e as date) as e from (values "
+    "(1, 'a', '2025-09-01', '2025-09-30'), "  # a: 1 and 2 share 09-30 (ends are inclusive)
+    "(2, 'a', '2025-09-30', '2025-10-10'), "
+    "(3, 'a', '2025-10-11', '2025-10-20'), "  # a: 3 starts the day after 2 ends: fine
+    "(4, 'b', '2025-09-01', '2025-09-30'), "  # b: the same span twice
+    "(5, 'b', '2025-09-01', '2025-09-30'), "
+    "(6, 'c', '2025-09-01', '2025-09-30')"  # c: one span
+    ") as t (id, student, s, e))"
+)
+QUERY = (
+    "select 'primary_key' as test, cast(k as varchar) as found, n_rows as n "
+    f"from ({{{{ test_primary_key(model='{KEYS}', column_name='k') }}}}) "
+    "union all "
+    "select 'no_overlapping_spans', student || ' ' || cast(s as varchar), 1 "
+    f"from ({{{{ test_no_overlapping_spans(model=\"{SPANS}\", key='id', "
+    "partition_by=['student'], start='s', end='e') }}) "
+    "order by 1, 2 nulls first"
+)
+
+
+def test_generic_tests_flag_exactly_the_bad_rows(tmp_path: Path) -> None:
+    Home(tmp_path).ensure()
+    dbt = Path(sys.executable).with_name("dbt")
+    run = subprocess.run(
+        [
+            str(dbt),
+            "show",
+            "--inline",
+            QUERY,
+            "--output",
+            "json",
+            "--log-format",
+            "json",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "dbt_target"),
+        ],
+        cwd=REPO_ROOT / "dbt_project",
+        env={**os.environ, "DISTRICTWIDE_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    previews = [
+        json.loads(event["data"]["preview"])
+        for event in map(json.loads, run.stdout.splitlines())
+        if "preview" in event.get("data", {})
+    ]
+    assert previews == [
+        [
+            {"test": "no_overlapping_spans", "found": "a 2025-09-01", "n": 1},
+            {"test": "no_overlapping_spans", "found": "b 2025-09-01", "n": 1},
+            {"test": "primary_key", "found": None, "n": 1},
+            {"test": "primary_key", "found": "1", "n": 2},
+        ]
+    ]
