@@ -89,11 +89,6 @@ def raw_tables_asset(specs: Sequence[FileSpec], name: str) -> AssetsDefinition:
     return _land
 
 
-def raw_table_asset(spec: FileSpec) -> AssetsDefinition:
-    """One raw table on its own (step `land_<table>`)."""
-    return raw_tables_asset([spec], name=f"land_{spec.table}")
-
-
 def rows_metadata(result: TableLoad) -> dict[str, object]:
     return {
         "files_loaded": MetadataValue.json([r["source_file"] for r in result.loaded]),

@@ -9,7 +9,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from connectors.oneroster import SPECS
-from orchestration.assets.raw import raw_table_asset
+from orchestration.assets.raw import raw_tables_asset
 from orchestration.instance import instance_yaml
 from orchestration.resources import DistrictwideHome
 from tests.conftest import require_service
@@ -53,7 +53,7 @@ def test_a_landing_run_is_recorded_in_postgres(pg_dagster_home: Path, tmp_path: 
     instance = DagsterInstance.from_config(str(pg_dagster_home))
     try:
         result = materialize(
-            [raw_table_asset(orgs)],
+            [raw_tables_asset([orgs], name="land_orgs")],
             instance=instance,
             resources={"home": DistrictwideHome(root=str(tmp_path / "data"))},
         )
