@@ -5,12 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import (
-    DagsterDbtTranslator,
-    DagsterDbtTranslatorSettings,
-    DbtCliResource,
-    dbt_assets,
-)
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from connectors.home import Home
 from connectors.landing import ensure_empty_audit
@@ -18,6 +13,7 @@ from connectors.raw import ensure_schema_files
 from connectors.sources import ALL_SPECS
 from expectations.history import ensure_history
 from orchestration.dbt_project import DBT_PROJECT
+from orchestration.dbt_runner import DistrictwideDbt
 from orchestration.goals import write_goals
 from orchestration.resources import DistrictwideHome
 
@@ -52,7 +48,7 @@ class DistrictwideTranslator(DagsterDbtTranslator):
     ),
 )
 def districtwide_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, home: DistrictwideHome
+    context: AssetExecutionContext, dbt: DistrictwideDbt, home: DistrictwideHome
 ):
     """`dbt build`: seeds, models and their data tests, in dependency order.
 
@@ -62,11 +58,11 @@ def districtwide_dbt_models(
     layout = home.layout()
     os.environ["DISTRICTWIDE_HOME"] = str(layout.root)
     ensure_raw_layout(layout)
-    yield from dbt.cli(
+    yield from dbt.build_in_process(
         ["build", "--exclude-resource-type", "unit_test"],
         context=context,
         target_path=layout.root / "dbt_target",
-    ).stream()
+    )
 
 
 def ensure_raw_layout(layout: Home) -> None:

@@ -1,0 +1,149 @@
+"""dbt run inside the Dagster step (dbt's `dbtRunner`), with dagster-dbt's selection and events.
+
+A dbt subprocess spends 4-5 s of single-threaded CPU before its first model: importing dbt and
+its adapter, generating its serializers, validating the project. It then prints each of its
+~5,000 events of a build as JSON, and Dagster parses every line back. The Dagster process has
+already imported dbt (dagster-dbt needs it), so a build started here only pays for the build.
+dagster-dbt still chooses what to build for the run's asset subset, and turns dbt's result events
+into Outputs and asset check results, exactly as it does for its CLI resource.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+from importlib.metadata import version as installed_version
+from pathlib import Path
+from queue import SimpleQueue
+from typing import Any
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource
+from dagster_dbt.asset_utils import (
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
+from packaging import version
+
+# dbt's events that carry a node's result (what dagster-dbt turns into Dagster events).
+RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+class DistrictwideDbt(DbtCliResource):
+    """dagster-dbt's dbt resource, with `build_in_process` for the nightly build.
+
+    `cli` (a dbt subprocess) still works, for one-off commands. Its two start-up extras are
+    skipped: `dbt --version` in a subprocess (to tell dbt Core from Fusion; the installed
+    dbt-core says) and an adapter built in this process, used only by `fetch_row_counts`.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
+        del args
+        return None
+
+    def build_in_process(
+        self, args: Sequence[str], *, context: AssetExecutionContext, target_path: Path
+    ) -> Iterator[Any]:
+        """Run `dbt <args>` for the run's selection here; yield dagster-dbt's events as nodes end.
+
+        dbt runs on a worker thread; its result events come back through a queue, so Dagster
+        records each model and test as it finishes. A failed node fails the step after every
+        result has been reported, as with the CLI.
+        """
+        from dbt.cli.main import dbtRunner
+        from dbt_common.events.functions import msg_to_dict
+
+        cleaned, selects, excludes = extract_runtime_selection_from_args(list(args))
+        params = get_updated_cli_invocation_params_for_context(
+            context=context,
+            manifest={},
+            dagster_dbt_translator=DagsterDbtTranslator(),
+            runtime_selects=selects,
+            runtime_excludes=excludes,
+        )
+        project_dir = Path(
+            params.dbt_project.project_dir if params.dbt_project else self.project_dir
+        )
+        indirect = params.indirect_selection
+        argv = [
+            *cleaned,
+            *self.global_config_flags,
+            *params.selection_args,
+            *(["--indirect-selection", indirect] if indirect else []),
+            *(["--target", self.target] if self.target else []),
+            *(["--profile", self.profile] if self.profile else []),
+            "--project-dir", str(project_dir),
+            "--profiles-dir", str(self.profiles_dir or project_dir),
+            "--target-path", str(target_path),
+            "--log-path", str(target_path),
+            # dbt's console: warnings and errors only (they reach the Dagster log below).
+            "--log-level", "warn",
+            "--no-send-anonymous-usage-stats",
+        ]  # fmt: skip
+
+        events: SimpleQueue = SimpleQueue()
+        finished = object()
+        outcome: list[Any] = []
+
+        def on_event(msg: Any) -> None:
+            if msg.info.name in RESULT_EVENTS or msg.info.level in ("warn", "error"):
+                events.put(msg_to_dict(msg))
+
+        def build() -> None:
+            try:
+                outcome.append(dbtRunner(callbacks=[on_event]).invoke(argv))
+            except BaseException as error:  # reported by the step, on its own thread
+                outcome.append(error)
+            finally:
+                events.put(finished)
+
+        worker = threading.Thread(target=build, name="dbt-build", daemon=True)
+        worker.start()
+        errors: list[str] = []
+        while (raw := events.get()) is not finished:
+            info = raw["info"]
+            if info["name"] not in RESULT_EVENTS:
+                log = context.log.error if info["level"] == "error" else context.log.warning
+                log(info["msg"])
+                if info["level"] == "error":
+                    errors.append(info["msg"])
+                continue
+            event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+            yield from event.to_default_asset_events(
+                manifest=params.manifest,
+                dagster_dbt_translator=params.dagster_dbt_translator,
+                context=context,
+                target_path=target_path,
+                project=params.dbt_project,
+            )
+        # Left early (a terminated run), dbt's daemon thread ends with the process, as a killed
+        # dbt subprocess would; the served marts are untouched either way.
+        worker.join()
+        _close_duckdb()
+        result = outcome[0] if outcome else None
+        command = f"dbt {' '.join(cleaned)}"
+        if isinstance(result, BaseException):
+            raise DagsterDbtCliRuntimeError(f"{command} crashed: {result}") from result
+        if result is None or not result.success:
+            detail = "\n".join(errors[:10]) or str(getattr(result, "exception", "") or "")
+            raise DagsterDbtCliRuntimeError(
+                f"{command} failed (log: {target_path / 'dbt.log'})\n{detail}"
+            )
+
+
+def _close_duckdb() -> None:
+    """Close dbt-duckdb's database handle: it stays open in the process after a build, and the
+    checks and the publication open the same file with settings of their own."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as Manager
+
+    with Manager._LOCK:
+        if Manager._ENV is not None:
+            Manager._ENV.close()
+    Manager.close_all_connections()
