@@ -41,13 +41,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-import duckdb
 import great_expectations as gx
 from duckdb_engine import ConnectionWrapper
 from duckdb_engine import Dialect as DuckDBDialect
 from great_expectations.execution_engine import sqlalchemy_execution_engine as _engine_module
 from sqlalchemy import text
 from sqlalchemy.dialects import registry
+
+from connectors import warehouse
+from connectors.warehouse import MARTS_CATALOG
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +112,7 @@ def read_only_engine_kwargs(path: Path, config: Mapping[str, Any] | None = None)
     settings = dict(config or {})
 
     def connect() -> ConnectionWrapper:
-        con = duckdb.connect(str(path), read_only=True, config=settings)
+        con = warehouse.connect(path, read_only=True, config=settings)
         # A session setting (not part of the file's configuration): no bars in pipeline logs.
         con.execute("set enable_progress_bar = false")
         return ConnectionWrapper(con)
@@ -123,7 +125,7 @@ def read_only_engine_kwargs(path: Path, config: Mapping[str, Any] | None = None)
 #: catalog function with the same type expressions DuckDB's `pg_attribute` view uses; SQLAlchemy's
 #: PostgreSQL code (`_get_columns_info`) turns them into column dicts exactly as it does for
 #: duckdb-engine. The unit tests pin the equality on every kind of column the warehouse holds.
-_COLUMNS_SQL = """
+_COLUMNS_SQL = f"""
 select c.schema_name, c.table_name, c.column_name as name,
     pg_catalog.format_type(
         coalesce(map_type_id_to_pg_oid(c.data_type_id), c.data_type_id + 16384),
@@ -133,13 +135,13 @@ select c.schema_name, c.table_name, c.column_name as name,
     c.column_default as "default", not c.is_nullable as not_null, c.comment as comment,
     null as generated, null as identity_options, null as collation
 from duckdb_columns() as c
-where c.database_name = current_database()
+where c.database_name in (current_database(), '{MARTS_CATALOG}')
 order by c.schema_name, c.table_name, c.column_index
 """
-_PRIMARY_KEYS_SQL = """
+_PRIMARY_KEYS_SQL = f"""
 select schema_name, table_name, constraint_name, constraint_column_names
 from duckdb_constraints()
-where database_name = current_database() and constraint_type = 'PRIMARY KEY'
+where database_name in (current_database(), '{MARTS_CATALOG}') and constraint_type = 'PRIMARY KEY'
 """
 
 

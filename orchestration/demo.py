@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 from dagster import DagsterInstance, ExecuteInProcessResult
 
 from connectors.home import Home, default_home
 from connectors.sources import ALL_SPECS
+from connectors.warehouse import connect as connect_warehouse
 from orchestration.run_alerts import alert_after_run
 
 log = logging.getLogger("districtwide.demo")
@@ -78,7 +78,7 @@ def failed_checks(result: ExecuteInProcessResult) -> list[str]:
 
 def summary(warehouse: Path) -> str:
     """Rows per mart, quarantine by reason, identity match rates: what a data team checks first."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect_warehouse(warehouse)
     try:
         lines = ["Rows per mart:"]
         marts = con.execute(

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from connectors import warehouse
 from connectors.home import Home
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ class District:
         return self.home.root / "truth"
 
     def warehouse(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.home.warehouse), read_only=True)
+        return warehouse.connect(self.home.warehouse)
 
     def scalar(self, sql: str) -> object:
         with self.warehouse() as con:
