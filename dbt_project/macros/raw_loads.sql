@@ -24,10 +24,11 @@
         The raw rows are read again rather than materialized: a Parquet scan is the cheaper. -#}
     with loaded as not materialized {{ latest_loads(relation, raw_table) }},
 
+    {#- The file is hashed with the row: grouping on one integer is cheaper than on file and hash. -#}
     repeated as (
-        select _source_file, {{ row_hash(copies_of) }} as _row_hash
+        select {{ row_hash(['_source_file'] + copies_of) }} as _row_hash
         from loaded
-        group by 1, 2
+        group by 1
         having count(*) > 1
     ),
 
@@ -41,8 +42,7 @@
             ) as _copy_number
         from loaded
         inner join repeated
-            on loaded._source_file = repeated._source_file
-            and {{ row_hash(copies_of, 'loaded') }} = repeated._row_hash
+            on {{ row_hash(['_source_file'] + copies_of, 'loaded') }} = repeated._row_hash
     )
 
     select

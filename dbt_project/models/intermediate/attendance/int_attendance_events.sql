@@ -28,9 +28,50 @@ linked as (
     left join identities on exceptions.att_student_id = identities.source_person_id
 ),
 
--- The enrollment span of each linked row (the earliest-starting one if spans overlap), found on
--- the row's lineage key alone: ranking the whole wide row cost seconds at 1.5 M exceptions.
-span_of_row as (
+-- A span's dates once (spans of two SIS IDs of one student can repeat them).
+span_dates as (
+    select distinct
+        student_key,
+        school_id,
+        entry_date,
+        exit_date,
+        school_year
+    from spans
+),
+
+-- Spans that share a day with another span of the same student and school. A row can meet
+-- several spans only through these, so only they are ranked below; every other row meets at
+-- most one span and takes it by a plain join.
+overlapping_spans as (
+    select distinct span_dates.*
+    from span_dates
+    inner join span_dates as other_spans
+        on span_dates.student_key = other_spans.student_key
+        and span_dates.school_id = other_spans.school_id
+        and span_dates.entry_date <= other_spans.exit_date
+        and span_dates.exit_date >= other_spans.entry_date
+        and (
+            span_dates.entry_date <> other_spans.entry_date
+            or span_dates.exit_date <> other_spans.exit_date
+            or span_dates.school_year <> other_spans.school_year
+        )
+),
+
+single_spans as (
+    select span_dates.*
+    from span_dates
+    left join overlapping_spans
+        on span_dates.student_key = overlapping_spans.student_key
+        and span_dates.school_id = overlapping_spans.school_id
+        and span_dates.entry_date = overlapping_spans.entry_date
+        and span_dates.exit_date = overlapping_spans.exit_date
+        and span_dates.school_year = overlapping_spans.school_year
+    where overlapping_spans.student_key is null
+),
+
+-- The earliest-starting of the overlapping spans a row meets, found on the row's lineage key
+-- alone: ranking the whole wide row cost seconds at 1.5 M exceptions.
+overlapping_span_of_row as (
     select
         _source_file,
         _line_number,
@@ -39,15 +80,15 @@ span_of_row as (
         select
             linked._source_file,
             linked._line_number,
-            spans.school_year,
+            overlapping_spans.school_year,
             row_number() over (
-                partition by linked._source_file, linked._line_number order by spans.entry_date
+                partition by linked._source_file, linked._line_number order by overlapping_spans.entry_date
             ) as _span_number
         from linked
-        inner join spans
-            on linked.student_key = spans.student_key
-            and linked.school_id = spans.school_id
-            and linked.attendance_date between spans.entry_date and spans.exit_date
+        inner join overlapping_spans
+            on linked.student_key = overlapping_spans.student_key
+            and linked.school_id = overlapping_spans.school_id
+            and linked.attendance_date between overlapping_spans.entry_date and overlapping_spans.exit_date
     ) as ranked
     where _span_number = 1
 ),
@@ -55,12 +96,16 @@ span_of_row as (
 enrolled as (
     select
         linked.*,
-        span_of_row.school_year,
+        coalesce(single_spans.school_year, overlapping_span_of_row.school_year) as school_year,
         calendar.is_instructional
     from linked
-    left join span_of_row
-        on linked._source_file = span_of_row._source_file
-        and linked._line_number = span_of_row._line_number
+    left join single_spans
+        on linked.student_key = single_spans.student_key
+        and linked.school_id = single_spans.school_id
+        and linked.attendance_date between single_spans.entry_date and single_spans.exit_date
+    left join overlapping_span_of_row
+        on linked._source_file = overlapping_span_of_row._source_file
+        and linked._line_number = overlapping_span_of_row._line_number
     left join calendar
         on linked.school_id = calendar.school_id
         and linked.attendance_date = calendar.calendar_date

@@ -50,18 +50,49 @@ typed as (
     left join subjects on {{ clean_text('raw."Subject"') }} = subjects.local_code
     left join sexes on upper({{ clean_text('raw."StudentGender"') }}) = sexes.local_code
     left join terms on {{ dbt.split_part('raw."TermName"', "' '", 1) }} = terms.season
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules([
+            ['_copy_number > 1', '*', 'duplicate row'],
+            ['season is null or school_year is null', 'TermName', 'unrecognised term name'],
+            ['grade_level is null', 'Grade', 'unmapped grade code'],
+            ['academic_subject is null', 'Subject', 'unmapped subject'],
+            ['test_date is null', 'TestStartDate', 'malformed date'],
+            ['rit_score is null or rit_score not between 100 and 350', 'TestRITScore', 'RIT score missing or outside 100-350'],
+            ['percentile is not null and percentile not between 1 and 99', 'TestPercentile', 'percentile outside 1-99'],
+            ['birth_date is null and not _birth_missing', 'StudentDateOfBirth', 'malformed date'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules([
-        ['_copy_number > 1', '*', 'duplicate row'],
-        ['season is null or school_year is null', 'TermName', 'unrecognised term name'],
-        ['grade_level is null', 'Grade', 'unmapped grade code'],
-        ['academic_subject is null', 'Subject', 'unmapped subject'],
-        ['test_date is null', 'TestStartDate', 'malformed date'],
-        ['rit_score is null or rit_score not between 100 and 350', 'TestRITScore', 'RIT score missing or outside 100-350'],
-        ['percentile is not null and percentile not between 1 and 99', 'TestPercentile', 'percentile outside 1-99'],
-        ['birth_date is null and not _birth_missing', 'StudentDateOfBirth', 'malformed date'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    term_name,
+    season,
+    term_order,
+    school_year,
+    school_name,
+    local_id,
+    last_name,
+    first_name,
+    birth_date,
+    sex,
+    grade_level,
+    grade_number,
+    subject_code,
+    academic_subject,
+    test_date,
+    rit_score,
+    standard_error,
+    percentile,
+    _birth_missing,
+    _copy_number,
+    {{ raw_record_if_quarantined() }},
+    _quarantine_reason,
+    _quarantine_column
+from checked

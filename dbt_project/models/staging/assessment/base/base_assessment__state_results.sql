@@ -45,18 +45,49 @@ typed as (
     left join grades on {{ clean_text('raw."TestedGrade"') }} = grades.local_code
     left join subjects on upper({{ clean_text('raw."Subject"') }}) = subjects.local_code
     left join levels on upper({{ clean_text('raw."AchievementLevel"') }}) = levels.local_code
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules([
+            ['_copy_number > 1', '*', 'duplicate row'],
+            ['school_year is null', 'SchoolYear', 'malformed school year'],
+            ['grade_level is null', 'TestedGrade', 'unmapped grade code'],
+            ['academic_subject is null', 'Subject', 'unmapped subject'],
+            ['achievement_level is null', 'AchievementLevel', 'unmapped achievement level'],
+            ['scale_score is null', 'ScaleScore', 'malformed scale score'],
+            ['scale_score not between min_scale_score and max_scale_score', 'ScaleScore', 'scale score outside its achievement level band'],
+            ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules([
-        ['_copy_number > 1', '*', 'duplicate row'],
-        ['school_year is null', 'SchoolYear', 'malformed school year'],
-        ['grade_level is null', 'TestedGrade', 'unmapped grade code'],
-        ['academic_subject is null', 'Subject', 'unmapped subject'],
-        ['achievement_level is null', 'AchievementLevel', 'unmapped achievement level'],
-        ['scale_score is null', 'ScaleScore', 'malformed scale score'],
-        ['scale_score not between min_scale_score and max_scale_score', 'ScaleScore', 'scale score outside its achievement level band'],
-        ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    school_year,
+    district_code,
+    state_school_code,
+    state_id,
+    last_name,
+    first_name,
+    birth_date,
+    grade_level,
+    grade_number,
+    subject_code,
+    academic_subject,
+    scale_score,
+    achievement_level_code,
+    achievement_level,
+    level_order,
+    is_proficient,
+    min_scale_score,
+    max_scale_score,
+    _birth_missing,
+    _copy_number,
+    {{ raw_record_if_quarantined() }},
+    _quarantine_reason,
+    _quarantine_column
+from checked

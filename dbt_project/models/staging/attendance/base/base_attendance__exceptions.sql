@@ -33,16 +33,40 @@ typed as (
     from raw
     left join codes on upper({{ clean_text('raw."AttCode"') }}) = codes.local_code
     left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.attendance_school_code
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules([
+            ['_copy_number > 1', '*', 'duplicate row'],
+            ['att_student_id is null', 'StuNum', 'missing student number'],
+            ['attendance_date is null', 'AbsenceDate', 'malformed date'],
+            ['category_key is null', 'AttCode', 'unmapped attendance code'],
+            ['school_id is null', 'SchoolCode', 'unmapped school code'],
+            ['minutes is null and not _minutes_missing', 'Minutes', 'malformed number'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules([
-        ['_copy_number > 1', '*', 'duplicate row'],
-        ['att_student_id is null', 'StuNum', 'missing student number'],
-        ['attendance_date is null', 'AbsenceDate', 'malformed date'],
-        ['category_key is null', 'AttCode', 'unmapped attendance code'],
-        ['school_id is null', 'SchoolCode', 'unmapped school code'],
-        ['minutes is null and not _minutes_missing', 'Minutes', 'malformed number'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    att_student_id,
+    att_school_code,
+    school_id,
+    attendance_date,
+    att_code,
+    attendance_event_category,
+    category_key,
+    is_absent,
+    is_excused,
+    precedence,
+    minutes,
+    _minutes_missing,
+    _copy_number,
+    {{ raw_record_if_quarantined() }},
+    _quarantine_reason,
+    _quarantine_column
+from checked

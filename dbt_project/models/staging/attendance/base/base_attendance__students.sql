@@ -39,15 +39,40 @@ typed as (
     left join grades on {{ clean_text('raw."Grade"') }} = grades.local_code
     left join sexes on upper({{ clean_text('raw."Gender"') }}) = sexes.local_code
     left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.attendance_school_code
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules([
+            ['_copy_number > 1', '*', 'duplicate row'],
+            ['att_student_id is null', 'StuNum', 'missing student number'],
+            ['_key_number > 1', 'StuNum', 'student number repeated with different values'],
+            ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
+            ['school_id is null', 'SchoolCode', 'unmapped school code'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules([
-        ['_copy_number > 1', '*', 'duplicate row'],
-        ['att_student_id is null', 'StuNum', 'missing student number'],
-        ['_key_number > 1', 'StuNum', 'student number repeated with different values'],
-        ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
-        ['school_id is null', 'SchoolCode', 'unmapped school code'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    att_student_id,
+    last_name,
+    first_name,
+    middle_initial,
+    birth_date,
+    sex,
+    grade_level,
+    grade_number,
+    att_school_code,
+    school_id,
+    sis_local_id,
+    _birth_missing,
+    _copy_number,
+    _key_number,
+    {{ raw_record_if_quarantined() }},
+    _quarantine_reason,
+    _quarantine_column
+from checked

@@ -14,14 +14,34 @@ typed as (
         {{ clean_text('"parentSourcedId"') }} as parent_session_id,
         {{ safe_int('"schoolYear"') }} as school_year
     from raw
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules(key_rules('session_id', 'sourcedId') + [
+            ['start_date is null', 'startDate', 'malformed date'],
+            ['end_date is null', 'endDate', 'malformed date'],
+            ['end_date < start_date', 'endDate', 'ends before it starts'],
+            ['school_year is null', 'schoolYear', 'malformed school year'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules(key_rules('session_id', 'sourcedId') + [
-        ['start_date is null', 'startDate', 'malformed date'],
-        ['end_date is null', 'endDate', 'malformed date'],
-        ['end_date < start_date', 'endDate', 'ends before it starts'],
-        ['school_year is null', 'schoolYear', 'malformed school year'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    _copy_number,
+    _key_number,
+    {{ raw_record_if_quarantined() }},
+    session_id,
+    session_title,
+    session_type,
+    start_date,
+    end_date,
+    parent_session_id,
+    school_year,
+    _quarantine_reason,
+    _quarantine_column
+from checked

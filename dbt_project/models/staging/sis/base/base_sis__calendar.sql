@@ -25,15 +25,33 @@ typed as (
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join day_types on lower({{ clean_text('raw."dayType"') }}) = day_types.local_code
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules([
+            ['_copy_number > 1', '*', 'duplicate row'],
+            ['school_id is null', 'schoolSourcedId', 'missing school'],
+            ['calendar_date is null', 'date', 'malformed date'],
+            ['_key_number > 1', 'date', 'school and date repeated with different values'],
+            ['is_instructional is null', 'dayType', 'unmapped day type'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules([
-        ['_copy_number > 1', '*', 'duplicate row'],
-        ['school_id is null', 'schoolSourcedId', 'missing school'],
-        ['calendar_date is null', 'date', 'malformed date'],
-        ['_key_number > 1', 'date', 'school and date repeated with different values'],
-        ['is_instructional is null', 'dayType', 'unmapped day type'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    school_id,
+    calendar_date,
+    day_type,
+    calendar_event,
+    is_instructional,
+    _copy_number,
+    _key_number,
+    {{ raw_record_if_quarantined() }},
+    _quarantine_reason,
+    _quarantine_column
+from checked

@@ -18,12 +18,36 @@ typed as (
         {{ clean_text('"subjects"') }} as subjects,
         {{ clean_text('"periods"') }} as periods
     from raw
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules(key_rules('section_id', 'sourcedId') + [
+            ["class_type not in ('homeroom', 'scheduled')", 'classType', 'unknown class type'],
+            ['school_id is null', 'schoolSourcedId', 'missing school'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules(key_rules('section_id', 'sourcedId') + [
-        ["class_type not in ('homeroom', 'scheduled')", 'classType', 'unknown class type'],
-        ['school_id is null', 'schoolSourcedId', 'missing school'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    _copy_number,
+    _key_number,
+    {{ raw_record_if_quarantined() }},
+    section_id,
+    section_title,
+    grade_codes,
+    course_id,
+    class_code,
+    class_type,
+    location,
+    school_id,
+    term_ids,
+    subjects,
+    periods,
+    _quarantine_reason,
+    _quarantine_column
+from checked

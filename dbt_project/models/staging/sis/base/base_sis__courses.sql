@@ -14,10 +14,30 @@ typed as (
         {{ clean_text('"orgSourcedId"') }} as org_id,
         {{ clean_text('"subjects"') }} as subjects
     from raw
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules(key_rules('course_id', 'sourcedId') + [
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules(key_rules('course_id', 'sourcedId') + [
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    _copy_number,
+    _key_number,
+    {{ raw_record_if_quarantined() }},
+    course_id,
+    school_year_session_id,
+    course_title,
+    course_code,
+    grade_codes,
+    org_id,
+    subjects,
+    _quarantine_reason,
+    _quarantine_column
+from checked

@@ -43,14 +43,38 @@ categorised as (
             {%- endfor %}
         end as _race_flag
     from typed
+),
+
+checked as (
+    select
+        categorised.*,
+        races.race_ethnicity,
+        {{ quarantine_rules(key_rules('student_id', 'sourcedId') + [
+            ['birth_date is null and not _birth_missing', 'birthDate', 'malformed date'],
+            ['sex is null and not _sex_missing', 'sex', 'unmapped sex code'],
+        ]) }}
+    from categorised
+    left join races on categorised._race_flag = races.oneroster_flag
 )
 
 select
-    categorised.*,
-    races.race_ethnicity,
-    {{ quarantine_rules(key_rules('student_id', 'sourcedId') + [
-        ['birth_date is null and not _birth_missing', 'birthDate', 'malformed date'],
-        ['sex is null and not _sex_missing', 'sex', 'unmapped sex code'],
-    ]) }}
-from categorised
-left join races on categorised._race_flag = races.oneroster_flag
+    _load_id,
+    _source_file,
+    _line_number,
+    _copy_number,
+    _key_number,
+    {{ raw_record_if_quarantined() }},
+    student_id,
+    birth_date,
+    sex,
+    {%- for flag in race_flags + ['demographicRaceTwoOrMoreRaces', 'hispanicOrLatinoEthnicity'] %}
+    is_{{ flag | lower }},
+    {%- endfor %}
+    _race_count,
+    _birth_missing,
+    _sex_missing,
+    _race_flag,
+    race_ethnicity,
+    _quarantine_reason,
+    _quarantine_column
+from checked

@@ -17,16 +17,39 @@ typed as (
         {{ clean_text('"beginDate"') }} is null as _begin_missing,
         {{ clean_text('"endDate"') }} is null as _end_missing
     from raw
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules(key_rules('enrollment_id', 'sourcedId') + [
+            ['user_id is null', 'userSourcedId', 'missing user'],
+            ['section_id is null', 'classSourcedId', 'missing class'],
+            ["enrollment_role not in ('student', 'teacher', 'administrator', 'aide', 'guardian', 'parent', 'proctor')", 'role', 'unknown role'],
+            ['begin_date is null and not _begin_missing', 'beginDate', 'malformed date'],
+            ['end_date is null and not _end_missing', 'endDate', 'malformed date'],
+            ['end_date < begin_date', 'endDate', 'ends before it starts'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules(key_rules('enrollment_id', 'sourcedId') + [
-        ['user_id is null', 'userSourcedId', 'missing user'],
-        ['section_id is null', 'classSourcedId', 'missing class'],
-        ["enrollment_role not in ('student', 'teacher', 'administrator', 'aide', 'guardian', 'parent', 'proctor')", 'role', 'unknown role'],
-        ['begin_date is null and not _begin_missing', 'beginDate', 'malformed date'],
-        ['end_date is null and not _end_missing', 'endDate', 'malformed date'],
-        ['end_date < begin_date', 'endDate', 'ends before it starts'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    _copy_number,
+    _key_number,
+    {{ raw_record_if_quarantined() }},
+    enrollment_id,
+    section_id,
+    school_id,
+    user_id,
+    enrollment_role,
+    is_primary,
+    begin_date,
+    end_date,
+    _begin_missing,
+    _end_missing,
+    _quarantine_reason,
+    _quarantine_column
+from checked

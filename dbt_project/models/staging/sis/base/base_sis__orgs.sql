@@ -12,11 +12,29 @@ typed as (
         {{ clean_text('"identifier"') }} as state_org_code,
         {{ clean_text('"parentSourcedId"') }} as parent_org_id
     from raw
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules(key_rules('org_id', 'sourcedId') + [
+            ["org_type not in ('district', 'school', 'local', 'state', 'department', 'national')", 'type', 'unknown org type'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules(key_rules('org_id', 'sourcedId') + [
-        ["org_type not in ('district', 'school', 'local', 'state', 'department', 'national')", 'type', 'unknown org type'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    _copy_number,
+    _key_number,
+    {{ raw_record_if_quarantined() }},
+    org_id,
+    org_name,
+    org_type,
+    state_org_code,
+    parent_org_id,
+    _quarantine_reason,
+    _quarantine_column
+from checked

@@ -23,16 +23,35 @@ typed as (
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join programs on upper({{ clean_text('raw."programCode"') }}) = programs.local_code
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules([
+            ['_copy_number > 1', '*', 'duplicate row'],
+            ['student_id is null', 'studentSourcedId', 'missing student'],
+            ['program is null', 'programCode', 'unmapped program code'],
+            ['begin_date is null', 'beginDate', 'malformed date'],
+            ['end_date is null and not _end_missing', 'endDate', 'malformed date'],
+            ['end_date < begin_date', 'endDate', 'ends before it starts'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules([
-        ['_copy_number > 1', '*', 'duplicate row'],
-        ['student_id is null', 'studentSourcedId', 'missing student'],
-        ['program is null', 'programCode', 'unmapped program code'],
-        ['begin_date is null', 'beginDate', 'malformed date'],
-        ['end_date is null and not _end_missing', 'endDate', 'malformed date'],
-        ['end_date < begin_date', 'endDate', 'ends before it starts'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    student_id,
+    program_code,
+    program,
+    subgroup_column,
+    begin_date,
+    end_date,
+    _end_missing,
+    _copy_number,
+    {{ raw_record_if_quarantined() }},
+    _quarantine_reason,
+    _quarantine_column
+from checked

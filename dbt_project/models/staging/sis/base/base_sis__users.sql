@@ -23,12 +23,36 @@ typed as (
         grades.grade_number
     from raw
     left join grades on {{ clean_text('raw."grades"') }} = grades.local_code
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules(key_rules('user_id', 'sourcedId') + [
+            ["user_role is null or user_role not in ('student', 'teacher', 'administrator', 'aide', 'guardian', 'parent', 'relative')", 'role', 'unknown role'],
+            ["user_role = 'student' and grade_level is null", 'grades', 'unmapped grade code'],
+        ]) }}
+    from typed
 )
 
 select
-    *,
-    {{ quarantine_rules(key_rules('user_id', 'sourcedId') + [
-        ["user_role is null or user_role not in ('student', 'teacher', 'administrator', 'aide', 'guardian', 'parent', 'relative')", 'role', 'unknown role'],
-        ["user_role = 'student' and grade_level is null", 'grades', 'unmapped grade code'],
-    ]) }}
-from typed
+    _load_id,
+    _source_file,
+    _line_number,
+    _copy_number,
+    _key_number,
+    {{ raw_record_if_quarantined() }},
+    user_id,
+    user_role,
+    first_name,
+    last_name,
+    middle_name,
+    state_id,
+    email,
+    school_id,
+    grade_code,
+    grade_level,
+    grade_number,
+    _quarantine_reason,
+    _quarantine_column
+from checked
