@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from dagster import Definitions
 
 from orchestration.assets.dashboards import superset_dashboards
@@ -37,3 +39,9 @@ defs = Definitions(
     ],
     resources=build_resources(),
 )
+
+# What the code location imported (Dagster, dbt, Great Expectations, the dbt manifest: ~500,000
+# objects) lives as long as the process. Frozen, it is left out of the collector's full passes,
+# which otherwise walk all of it again each time a run has allocated enough (about ten times in a
+# 100,000-student load, ~0.7 s of pauses that stop every Python thread, dbt's included).
+gc.freeze()
