@@ -33,6 +33,8 @@ from packaging import version
 
 # dbt's events that carry a node's result (what dagster-dbt turns into Dagster events).
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+# Their statuses that fail the build (a test's `warn` does not).
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 
 
 class DistrictwideDbt(DbtCliResource):
@@ -110,15 +112,18 @@ class DistrictwideDbt(DbtCliResource):
 
         worker = threading.Thread(target=build, name="dbt-build", daemon=True)
         worker.start()
-        errors: list[str] = []
+        failed: list[str] = []
         while (raw := events.get()) is not finished:
-            info = raw["info"]
+            info, data = raw["info"], raw["data"]
             if info["name"] not in RESULT_EVENTS:
-                log = context.log.error if info["level"] == "error" else context.log.warning
-                log(info["msg"])
-                if info["level"] == "error":
-                    errors.append(info["msg"])
+                # dbt's own warnings and errors, for the run's log (not for emails: an error
+                # text may quote a value).
+                (context.log.error if info["level"] == "error" else context.log.warning)(
+                    info["msg"]
+                )
                 continue
+            if str(data.get("status", "")).lower() in FAILED_STATUSES:
+                failed.append(data["node_info"]["unique_id"])
             event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
             yield from event.to_default_asset_events(
                 manifest=params.manifest,
@@ -127,8 +132,8 @@ class DistrictwideDbt(DbtCliResource):
                 target_path=target_path,
                 project=params.dbt_project,
             )
-        # Left early (a terminated run), dbt's daemon thread ends with the process, as a killed
-        # dbt subprocess would; the served marts are untouched either way.
+        # (A step left early, by a terminated run, leaves dbt's daemon thread to end with the
+        # process, as a killed dbt subprocess would; the served marts are untouched either way.)
         worker.join()
         _close_duckdb()
         result = outcome[0] if outcome else None
@@ -138,9 +143,11 @@ class DistrictwideDbt(DbtCliResource):
         if isinstance(result, BaseException):
             raise DagsterDbtCliRuntimeError(f"{command} crashed: {result}") from result
         if result is None or not result.success:
-            detail = "\n".join(errors[:10]) or str(getattr(result, "exception", "") or "")
+            # Node names only: the messages are in the run's log.
+            nodes = ", ".join(failed[:10]) + (" ..." if len(failed) > 10 else "")
             raise DagsterDbtCliRuntimeError(
-                f"{command} failed (log: {target_path / 'dbt.log'})\n{detail}"
+                f"{command} failed ({len(failed)} nodes: {nodes or 'none; dbt itself failed'}); "
+                f"dbt's messages are in the run's log and {target_path / 'dbt.log'}"
             )
 
 

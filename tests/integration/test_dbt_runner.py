@@ -1,0 +1,71 @@
+"""dbt in the Dagster step: the run's subset only, results as Dagster events, DuckDB closed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey, DagsterInstance, materialize
+
+from connectors.home import Home
+from orchestration.assets.dbt import districtwide_dbt_models
+from orchestration.resources import DistrictwideHome, build_resources
+
+pytestmark = pytest.mark.integration
+
+CODES = AssetKey(["seeds", "attendance_codes"])
+
+
+def build(home: Home, *selection: AssetKey):
+    return materialize(
+        [districtwide_dbt_models],
+        selection=list(selection),
+        resources={
+            "dbt": build_resources()["dbt"],
+            "home": DistrictwideHome(root=str(home.root)),
+        },
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def test_a_subset_is_built_in_process_and_reported_node_by_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISTRICTWIDE_HOME", str(tmp_path))
+    home = Home(tmp_path).ensure()
+
+    result = build(home, CODES)
+
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {CODES}
+    checks = {
+        e.event_specific_data.check_name: e.event_specific_data.passed
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+    assert checks and all(checks.values()), checks  # the seed's own dbt tests ran, and passed
+    assert (tmp_path / "dbt_target" / "run_results.json").is_file()
+    # dbt-duckdb's handle is closed: the file opens again with other settings in this process.
+    with duckdb.connect(str(home.warehouse), config={"memory_limit": "256MB"}) as con:
+        assert con.execute("select count(*) from seeds.attendance_codes").fetchone()[0] > 0
+
+
+def test_a_failed_node_fails_the_step_naming_the_node_not_quoting_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISTRICTWIDE_HOME", str(tmp_path))
+    home = Home(tmp_path).ensure()
+    build(home, CODES)  # lays out the raw tables' zero-row files
+    # A raw file DuckDB cannot read: the model reading it errors (with the file's bytes quoted).
+    (home.raw / "sis" / "orgs" / "broken.parquet").write_text("Smith,Jane,2011-04-02\n")
+
+    result = build(home, AssetKey(["staging", "base_sis__orgs"]))
+
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    message = failure.event_specific_data.error.message
+    assert "failed (1 nodes: model.districtwide.base_sis__orgs)" in message
+    assert "dbt's messages are in the run's log" in message
+    assert "Smith" not in message and "broken.parquet" not in message
