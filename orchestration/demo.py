@@ -19,6 +19,7 @@ from dagster import DagsterInstance, ExecuteInProcessResult
 from connectors.home import Home, default_home
 from connectors.sources import ALL_SPECS
 from connectors.warehouse import connect as connect_warehouse
+from connectors.warehouse import marts_path
 from orchestration.run_alerts import alert_after_run
 
 log = logging.getLogger("districtwide.demo")
@@ -145,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     print(summary(home.warehouse))
     print(f"consolidated_load: {elapsed:.1f} s")
     print(f"Served marts (read-only, for dashboards and analysts): {home.serving}")
-    print(f"Warehouse (every layer, for the data team): {home.warehouse}")
+    print(
+        f"Warehouse (every layer, for the data team): {home.warehouse}, its marts in "
+        f"{marts_path(home.warehouse)} (connectors.warehouse.connect opens both)"
+    )
     print("Dagster UI: make dev, then open http://127.0.0.1:3000")
     return 0
 
