@@ -18,11 +18,22 @@
     concat_ws(','{% for c in columns %}, coalesce("{{ c }}", ''){% endfor %})
 {%- endmacro %}
 
-{# _raw_record kept only on quarantined rows (NULL on clean ones): in the final select over a CTE
-   that holds _raw_record and the quarantine reason. Only quarantine reads it, and building the
-   text for every clean row cost ~0.8 s of CPU at 1.5 M attendance exceptions. #}
-{% macro raw_record_if_quarantined() -%}
+{# A base model's final select: the rows of `cte` (typed, with their quarantine reason) with the
+   delivered row as text (`_raw_record`) kept on quarantined rows only, NULL on clean ones. Only
+   quarantine reads it, and writing it for every clean row cost ~0.8 s of CPU at 1.5 M attendance
+   exceptions. #}
+{% macro select_keeping_raw_record_if_quarantined(cte) -%}
+    {{ return(adapter.dispatch('select_keeping_raw_record_if_quarantined', 'districtwide')(cte)) }}
+{%- endmacro %}
+{% macro duckdb__select_keeping_raw_record_if_quarantined(cte) -%}
+select * replace (
     case when _quarantine_reason is not null then _raw_record end as _raw_record
+)
+from {{ cte }}
+{%- endmacro %}
+{# PostgreSQL has no `* replace`: there every row keeps its text (more to store, same quarantine). #}
+{% macro default__select_keeping_raw_record_if_quarantined(cte) -%}
+select * from {{ cte }}
 {%- endmacro %}
 
 {# Quarantine rows of one raw table: what the CSV parser rejected and what staging rules failed. #}
@@ -57,7 +68,7 @@
    number of an exact duplicate (numbered by latest_loads(..., copies_of=columns), which `raw`
    must come from); with `key` (a delivered ID column), the number of the row among those sharing
    that ID; and the delivered row as text (the model's final select keeps it for quarantined rows
-   only, with raw_record_if_quarantined). #}
+   only, with select_keeping_raw_record_if_quarantined). #}
 {% macro row_lineage(columns, key=none) -%}
     raw._load_id,
         raw._source_file,

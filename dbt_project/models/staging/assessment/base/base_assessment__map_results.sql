@@ -68,31 +68,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    term_name,
-    season,
-    term_order,
-    school_year,
-    school_name,
-    local_id,
-    last_name,
-    first_name,
-    birth_date,
-    sex,
-    grade_level,
-    grade_number,
-    subject_code,
-    academic_subject,
-    test_date,
-    rit_score,
-    standard_error,
-    percentile,
-    _birth_missing,
-    _copy_number,
-    {{ raw_record_if_quarantined() }},
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

@@ -63,31 +63,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    school_year,
-    district_code,
-    state_school_code,
-    state_id,
-    last_name,
-    first_name,
-    birth_date,
-    grade_level,
-    grade_number,
-    subject_code,
-    academic_subject,
-    scale_score,
-    achievement_level_code,
-    achievement_level,
-    level_order,
-    is_proficient,
-    min_scale_score,
-    max_scale_score,
-    _birth_missing,
-    _copy_number,
-    {{ raw_record_if_quarantined() }},
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

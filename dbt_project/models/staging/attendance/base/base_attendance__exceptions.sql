@@ -49,24 +49,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    att_student_id,
-    att_school_code,
-    school_id,
-    attendance_date,
-    att_code,
-    attendance_event_category,
-    category_key,
-    is_absent,
-    is_excused,
-    precedence,
-    minutes,
-    _minutes_missing,
-    _copy_number,
-    {{ raw_record_if_quarantined() }},
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

@@ -54,25 +54,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    att_student_id,
-    last_name,
-    first_name,
-    middle_initial,
-    birth_date,
-    sex,
-    grade_level,
-    grade_number,
-    att_school_code,
-    school_id,
-    sis_local_id,
-    _birth_missing,
-    _copy_number,
-    _key_number,
-    {{ raw_record_if_quarantined() }},
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

@@ -28,20 +28,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    _copy_number,
-    _key_number,
-    {{ raw_record_if_quarantined() }},
-    session_id,
-    session_title,
-    session_type,
-    start_date,
-    end_date,
-    parent_session_id,
-    school_year,
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

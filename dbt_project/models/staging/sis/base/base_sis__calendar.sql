@@ -40,18 +40,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    school_id,
-    calendar_date,
-    day_type,
-    calendar_event,
-    is_instructional,
-    _copy_number,
-    _key_number,
-    {{ raw_record_if_quarantined() }},
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

@@ -30,24 +30,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    _copy_number,
-    _key_number,
-    {{ raw_record_if_quarantined() }},
-    section_id,
-    section_title,
-    grade_codes,
-    course_id,
-    class_code,
-    class_type,
-    location,
-    school_id,
-    term_ids,
-    subjects,
-    periods,
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

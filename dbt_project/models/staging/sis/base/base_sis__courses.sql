@@ -24,20 +24,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    _copy_number,
-    _key_number,
-    {{ raw_record_if_quarantined() }},
-    course_id,
-    school_year_session_id,
-    course_title,
-    course_code,
-    grade_codes,
-    org_id,
-    subjects,
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

@@ -57,24 +57,4 @@ checked as (
     left join races on categorised._race_flag = races.oneroster_flag
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    _copy_number,
-    _key_number,
-    {{ raw_record_if_quarantined() }},
-    student_id,
-    birth_date,
-    sex,
-    {%- for flag in race_flags + ['demographicRaceTwoOrMoreRaces', 'hispanicOrLatinoEthnicity'] %}
-    is_{{ flag | lower }},
-    {%- endfor %}
-    _race_count,
-    _birth_missing,
-    _sex_missing,
-    _race_flag,
-    race_ethnicity,
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

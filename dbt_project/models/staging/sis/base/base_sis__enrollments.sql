@@ -33,23 +33,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    _copy_number,
-    _key_number,
-    {{ raw_record_if_quarantined() }},
-    enrollment_id,
-    section_id,
-    school_id,
-    user_id,
-    enrollment_role,
-    is_primary,
-    begin_date,
-    end_date,
-    _begin_missing,
-    _end_missing,
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

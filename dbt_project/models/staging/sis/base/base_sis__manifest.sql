@@ -17,13 +17,4 @@ checked as (
     from raw
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    property_name,
-    property_value,
-    {{ raw_record_if_quarantined() }},
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

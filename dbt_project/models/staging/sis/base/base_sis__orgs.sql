@@ -23,18 +23,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    _copy_number,
-    _key_number,
-    {{ raw_record_if_quarantined() }},
-    org_id,
-    org_name,
-    org_type,
-    state_org_code,
-    parent_org_id,
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

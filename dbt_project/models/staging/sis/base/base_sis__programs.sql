@@ -39,19 +39,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    student_id,
-    program_code,
-    program,
-    subgroup_column,
-    begin_date,
-    end_date,
-    _end_missing,
-    _copy_number,
-    {{ raw_record_if_quarantined() }},
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}

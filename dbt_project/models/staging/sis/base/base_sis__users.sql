@@ -35,24 +35,4 @@ checked as (
     from typed
 )
 
-select
-    _load_id,
-    _source_file,
-    _line_number,
-    _copy_number,
-    _key_number,
-    {{ raw_record_if_quarantined() }},
-    user_id,
-    user_role,
-    first_name,
-    last_name,
-    middle_name,
-    state_id,
-    email,
-    school_id,
-    grade_code,
-    grade_level,
-    grade_number,
-    _quarantine_reason,
-    _quarantine_column
-from checked
+{{ select_keeping_raw_record_if_quarantined('checked') }}
