@@ -10,6 +10,7 @@ from dagster import DagsterInstance, materialize
 
 from connectors.oneroster import SPECS
 from orchestration.assets.raw import raw_tables_asset
+from orchestration.event_log import PooledPostgresEventLogStorage
 from orchestration.instance import instance_yaml
 from orchestration.resources import DistrictwideHome
 from tests.conftest import require_service
@@ -51,6 +52,7 @@ def test_a_landing_run_is_recorded_in_postgres(pg_dagster_home: Path, tmp_path: 
         "D001,active,2026-06-18,Maple Valley,district,0350,\n"
     )
     instance = DagsterInstance.from_config(str(pg_dagster_home))
+    assert isinstance(instance.event_log_storage, PooledPostgresEventLogStorage)
     try:
         result = materialize(
             [raw_tables_asset([orgs], name="land_orgs")],

@@ -8,6 +8,7 @@ import pytest
 from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
 
 from connectors.sources import ALL_SPECS
+from orchestration.instance import instance_yaml
 from orchestration.resources import DistrictwideHome
 
 
@@ -83,7 +84,8 @@ def test_the_ui_serves_the_whole_asset_graph(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "DISTRICTWIDE_HOME": str(tmp_path)}
-    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    # The instance `make dev` configures (its event log storage is ours).
+    (tmp_path / "dagster.yaml").write_text(instance_yaml("sqlite"))
     webserver = Path(sys.executable).with_name("dagster-webserver")
     proc = subprocess.Popen(
         [str(webserver), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
