@@ -9,12 +9,17 @@ import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
 from connectors.home import Home
+from orchestration import dbt_runner
 from orchestration.assets.dbt import districtwide_dbt_models
 from orchestration.resources import DistrictwideHome, build_resources
 
 pytestmark = pytest.mark.integration
 
 CODES = AssetKey(["seeds", "attendance_codes"])
+LIMITS = (
+    "select name, value from duckdb_settings() "
+    "where name in ('memory_limit', 'preserve_insertion_order')"
+)
 
 
 def build(home: Home, *selection: AssetKey):
@@ -34,11 +39,27 @@ def test_a_subset_is_built_in_process_and_reported_node_by_node(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DISTRICTWIDE_HOME", str(tmp_path))
+    monkeypatch.setenv("DISTRICTWIDE_DUCKDB_MEMORY", "700MB")
     home = Home(tmp_path).ensure()
+    in_build: dict[str, str] = {}
+
+    def read_settings_then_close() -> None:
+        """dbt's database, as its last model saw it (profiles.yml `config_options`)."""
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        with DuckDBConnectionManager._ENV.conn.cursor() as cursor:
+            in_build.update(cursor.execute(LIMITS).fetchall())
+        close()
+
+    close = dbt_runner._close_duckdb
+    monkeypatch.setattr(dbt_runner, "_close_duckdb", read_settings_then_close)
 
     result = build(home, CODES)
 
     assert result.success
+    with duckdb.connect(config={"memory_limit": "700MB"}) as con:
+        expected = dict(con.execute(LIMITS).fetchall()) | {"preserve_insertion_order": "false"}
+    assert in_build == expected
     assert {e.asset_key for e in result.get_asset_materialization_events()} == {CODES}
     checks = {
         e.event_specific_data.check_name: e.event_specific_data.passed
