@@ -80,9 +80,11 @@ $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 	@mkdir -p $(DISTRICTWIDE_HOME)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 
-$(DAGSTER_HOME)/dagster.yaml:
-	@mkdir -p $(DAGSTER_HOME)
-	@$(BIN)/python -m orchestration.instance > $@
+# Rewritten whenever orchestration/instance.py or DISTRICTWIDE_DAGSTER_STORAGE says otherwise.
+$(DAGSTER_HOME)/dagster.yaml: FORCE $(VENV)/.installed
+	@$(BIN)/python -m orchestration.instance --write $@
+
+FORCE:
 
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.demo --students $(STUDENTS) --seed $(SEED)

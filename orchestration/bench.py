@@ -24,7 +24,7 @@ from pathlib import Path
 
 from connectors.home import REPO_ROOT
 from orchestration.demo import run_consolidated_load
-from orchestration.instance import instance_yaml
+from orchestration.instance import write_instance_yaml
 
 STAGE_SELECTIONS = {"land": "raw", "transform": "dbt"}
 
@@ -87,8 +87,7 @@ def reset(home: Path) -> None:
     """Forget every load and run but keep the delivered files, the truth and dbt's parse cache."""
     for name in ("archive", "raw", "warehouse", "serving", "work", "dagster"):
         shutil.rmtree(home / name, ignore_errors=True)
-    (home / "dagster").mkdir()
-    (home / "dagster" / "dagster.yaml").write_text(instance_yaml("sqlite"))
+    write_instance_yaml(home / "dagster" / "dagster.yaml", "sqlite")
 
 
 def machine() -> str:

@@ -10,7 +10,13 @@ more than half of a 5,000-student load.
 
 from __future__ import annotations
 
+import argparse
 import os
+from pathlib import Path
+
+HEADER = """\
+# Written by `make` (orchestration/instance.py, DISTRICTWIDE_DAGSTER_STORAGE): edits are replaced.
+"""
 
 SQLITE = """\
 telemetry:
@@ -61,5 +67,25 @@ def instance_yaml(storage: str | None = None) -> str:
     return POSTGRES if storage == "postgres" else SQLITE
 
 
+def write_instance_yaml(path: Path, storage: str | None = None) -> bool:
+    """Write the configuration to `path` unless it already says that; True if it was written.
+
+    `make` calls this before every Dagster command, so a data folder follows this file and the
+    environment (an upgrade, a switch to PostgreSQL) without its mtime changing on every call.
+    """
+    text = HEADER + instance_yaml(storage)
+    if path.is_file() and path.read_text() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return True
+
+
 if __name__ == "__main__":
-    print(instance_yaml(), end="")
+    parser = argparse.ArgumentParser(description="Print or write $DAGSTER_HOME/dagster.yaml.")
+    parser.add_argument("--write", type=Path, help="write to this file (only if it differs)")
+    args = parser.parse_args()
+    if args.write:
+        write_instance_yaml(args.write)
+    else:
+        print(HEADER + instance_yaml(), end="")
