@@ -1,11 +1,11 @@
-"""The Dagster instance configuration (`$DAGSTER_HOME/dagster.yaml`), printed by `make`.
+"""The Dagster instance configuration (`$DAGSTER_HOME/dagster.yaml`), written by `make`.
 
 Run history lives in SQLite under the data folder by default; a district that runs Dagster as a
 service sets `DISTRICTWIDE_DAGSTER_STORAGE=postgres` and the `DAGSTER_PG_*` variables, and runs,
 event logs and schedules go to PostgreSQL. Credentials stay in the environment: the file only
 names the variables. Either way the event log is Dagster's own with its connections kept open
 (`orchestration.event_log`): a load stores ~700 events, and opening a connection for each cost
-more than half of a 5,000-student load.
+a 5,000-student load 5-9 s of its 16-22 s.
 """
 
 from __future__ import annotations
