@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from connectors.catalog import render
 from connectors.check import check_paths
 from connectors.home import Home
 from connectors.layout import load_layout, load_layouts, normalize_name, strptime_format
@@ -212,3 +213,11 @@ def test_check_names_the_layout_of_every_sample() -> None:
     for expected, path in samples():
         report = by_file[path.relative_to(FIXTURES).as_posix()]
         assert report.layout == expected, report.lines()
+
+
+def test_docs_layouts_md_is_the_catalogue_of_the_layout_files() -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "layouts.md"
+
+    assert page.read_text(encoding="utf-8") == render(LAYOUTS), (
+        "run: python -m connectors.catalog > docs/layouts.md"
+    )
