@@ -54,7 +54,7 @@ current_enrollments as (
         enrollments.school_year,
         row_number() over (
             partition by enrollments.student_key
-            order by enrollments.entry_date desc, enrollments.school_key
+            order by enrollments.entry_date desc, enrollments.school_key asc
         ) as n_enrollment
     from enrollments
     inner join last_days
@@ -72,7 +72,7 @@ latest_state_results as (
         is_proficient,
         row_number() over (
             partition by student_key, academic_subject
-            order by school_year desc, test_date desc, assessment_result_key
+            order by school_year desc, test_date desc, assessment_result_key asc
         ) as n_from_latest
     from state_results
 ),
