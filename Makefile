@@ -76,8 +76,8 @@ chromium:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		export DEBIAN_FRONTEND=noninteractive; \
-		$$SUDO apt-get install -y -q chromium chromium-driver || \
-		{ $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; }; \
+		$$SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver || \
+		{ $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver; }; \
 	fi
 
 # Superset (own venv, home under the data folder) on 127.0.0.1, the dashboards published through

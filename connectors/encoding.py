@@ -1,7 +1,7 @@
 """Text encodings of delivered files: detect UTF-8 (with or without BOM) or Windows-1252.
 
-DuckDB reads only UTF-8 here (its `encodings` extension cannot be installed offline, see
-../shared/notes/stack.md), so a Windows-1252 export is streamed to a UTF-8 working copy first.
+DuckDB reads only UTF-8 here (its `encodings` extension cannot be installed offline), so a
+Windows-1252 export is streamed to a UTF-8 working copy first.
 The archived original is never touched.
 
 UTF-8 is checked while the file is archived (`Utf8Check`, fed the chunks the archive copy reads),
@@ -82,8 +82,14 @@ def transcode_to_utf8(path: Path, encoding: str, dest: Path) -> Path:
 
 
 def legacy_to_utf8(path: Path, dest: Path) -> str:
-    """Transcode a file that is not UTF-8 to UTF-8 at `dest`: as Windows-1252 if every byte is
-    one (`cp1252`), else as Latin-1 (`latin-1`, which decodes any byte). Returns the encoding."""
+    """Transcode a file that is not UTF-8 to UTF-8 at `dest`: UTF-16 when it starts with its byte
+    order mark, else as Windows-1252 if every byte is one (`cp1252`), else as Latin-1
+    (`latin-1`, which decodes any byte). Returns the encoding."""
+    with path.open("rb") as handle:
+        head = handle.read(2)
+    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        transcode_to_utf8(path, "utf-16", dest)
+        return "utf-16"
     try:
         transcode_to_utf8(path, "cp1252", dest)
         return "cp1252"

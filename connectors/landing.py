@@ -1,12 +1,16 @@
 """Landing: archive every delivered file unchanged with its sha256, and keep the load audit.
 
-A file is copied to `archive/<source>/<date>/<sha256>-<name>` before anything parses it. One read
+A file is copied to `archive/<date>/<sha256>-<name>` before anything parses it. One read
 does it all: the copy hashes the bytes it writes, counts their lines and checks they are UTF-8, and
 a file whose bytes were already loaded is dropped right there, never archived twice.
 
 The audit is one small Parquet file per load under `raw/_audit/`, written last: a load without its
 audit row never happened, so a killed load is simply redone. Parquet rather than a table in the
 warehouse keeps parallel extract assets off DuckDB's single-writer lock.
+
+A file is tried once per content: a file that failed (or that no layout recognized) is not tried
+again until different bytes arrive under its name, and the last good load of its name stays in
+effect meanwhile.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from connectors.encoding import Utf8Check
-from connectors.filespec import FileSpec
 from connectors.home import Home
 from connectors.raw import cursor
 
@@ -34,6 +37,8 @@ AUDIT_COLUMNS = {
     "source": "VARCHAR",
     "raw_table": "VARCHAR",
     "source_file": "VARCHAR",
+    "source_path": "VARCHAR",
+    "layout": "VARCHAR",
     "sha256": "VARCHAR",
     "bytes": "BIGINT",
     "encoding": "VARCHAR",
@@ -51,8 +56,11 @@ AUDIT_COLUMNS = {
 class Landing:
     """One delivered file, archived and about to be (or already) parsed."""
 
-    spec: FileSpec
+    source: str | None
+    raw_table: str | None
     path: Path
+    # Where it was delivered, relative to the landing folder (`sis/export.zip/users.csv`).
+    source_path: str
     sha256: str
     bytes: int
     lines: int
@@ -71,8 +79,10 @@ def new_load_id(sha256: str, now: datetime | None = None) -> str:
 
 def archive_file(
     home: Home,
-    spec: FileSpec,
     path: Path,
+    source_path: str,
+    source: str | None = None,
+    raw_table: str | None = None,
     skip: Callable[[str, str], bool] | None = None,
 ) -> Landing | None:
     """Copy `path` into the archive unchanged, hashing it on the way; atomic by rename.
@@ -80,7 +90,7 @@ def archive_file(
     The copy also counts the lines and checks for UTF-8. When `skip(name, sha256)` is true (the
     bytes were already loaded) the copy is deleted and None returned: nothing is archived.
     """
-    scratch = home.archive / spec.source
+    scratch = home.archive
     scratch.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     check = Utf8Check()
@@ -108,7 +118,18 @@ def archive_file(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return Landing(spec, path, sha, size, lines, final, new_load_id(sha), check.finish())
+    return Landing(
+        source,
+        raw_table,
+        path,
+        source_path,
+        sha,
+        size,
+        lines,
+        final,
+        new_load_id(sha),
+        check.finish(),
+    )
 
 
 def audit_glob(home: Home) -> str:
@@ -117,45 +138,59 @@ def audit_glob(home: Home) -> str:
 
 @dataclass(frozen=True)
 class Loaded:
-    """What a raw table holds: (file name, sha256) of its latest loads and of every load."""
+    """What a raw table holds: (file name, sha256) of the latest try of each name, whatever its
+    outcome, and of every successful load."""
 
     latest: frozenset[tuple[str, str]]
     every: frozenset[tuple[str, str]]
 
     def should_skip(self, name: str, sha: str) -> bool:
-        """Skip a file equal to the latest load of its name, or whose bytes were loaded under
-        another name. A name whose content went back to an earlier version (a corrected file
-        re-sent after a bad one) is loaded again, so the correction wins."""
+        """Skip a file equal to the latest try of its name (loaded, or set aside as bad: it is
+        not retried until new bytes arrive), or whose bytes were loaded under another name. A
+        name whose content went back to an earlier version is loaded again, so the correction
+        wins."""
         if (name, sha) in self.latest:
             return True
         return any(other_sha == sha and other != name for other, other_sha in self.every)
 
 
-def already_loaded(home: Home, spec: FileSpec) -> Loaded:
-    return already_loaded_tables(home, [spec])[spec.table]
-
-
-def already_loaded_tables(home: Home, specs: list[FileSpec]) -> dict[str, Loaded]:
-    """`already_loaded` of several raw tables, reading the audit once."""
-    rows: list[tuple[str, str, str, bool]] = []
+def already_loaded_tables(home: Home, tables: list[str]) -> dict[str, Loaded]:
+    """`Loaded` of several raw tables, reading the audit once."""
+    rows: list[tuple[str, str, str, bool, bool]] = []
     if any(home.audit.glob("*.parquet")):
         with cursor() as con:
             rows = con.execute(
                 f"""
                 select raw_table, source_file, sha256,
-                    load_id = max(load_id) over (partition by raw_table, source_file)
+                    load_id = max(load_id) over (partition by raw_table, source_file),
+                    status = 'loaded'
                 from read_parquet('{audit_glob(home)}', union_by_name=true)
-                where list_contains($tables, raw_table) and status = 'loaded'
+                where list_contains($tables, raw_table)
                 """,
-                {"tables": [spec.table for spec in specs]},
+                {"tables": tables},
             ).fetchall()
     return {
-        spec.table: Loaded(
-            latest=frozenset((n, sha) for t, n, sha, latest in rows if t == spec.table and latest),
-            every=frozenset((n, sha) for t, n, sha, _ in rows if t == spec.table),
+        table: Loaded(
+            latest=frozenset((n, sha) for t, n, sha, latest, _ in rows if t == table and latest),
+            every=frozenset((n, sha) for t, n, sha, _, ok in rows if t == table and ok),
         )
-        for spec in specs
+        for table in tables
     }
+
+
+def unrecognized_seen(home: Home) -> frozenset[tuple[str, str]]:
+    """(source path, sha256) of files already recorded as recognized by no layout."""
+    if not any(home.audit.glob("*.parquet")):
+        return frozenset()
+    with cursor() as con:
+        rows = con.execute(
+            f"""
+            select source_path, sha256
+            from read_parquet('{audit_glob(home)}', union_by_name=true)
+            where status = 'unrecognized'
+            """
+        ).fetchall()
+    return frozenset((path, sha) for path, sha in rows)
 
 
 def write_audit(home: Home, record: dict) -> Path:
@@ -176,9 +211,10 @@ def audit_record(landing: Landing, **fields: object) -> dict:
     """The audit row for `landing`, completed by `fields` (status, counts, encoding, error)."""
     record = {
         "load_id": landing.load_id,
-        "source": landing.spec.source,
-        "raw_table": landing.spec.table,
-        "source_file": landing.path.name,
+        "source": landing.source,
+        "raw_table": landing.raw_table,
+        "source_file": Path(landing.source_path).name,
+        "source_path": landing.source_path,
         "sha256": landing.sha256,
         "bytes": landing.bytes,
         "archive_path": landing.archive_path,

@@ -1,20 +1,24 @@
-"""Load raw tables: land each new file of a table's pattern, parse it, record the audit row.
+"""Load what waits in landing: recognize each file's layout, archive it, parse it, audit it.
 
-`load_tables` loads several tables at once, one thread per table and up to one per core:
+`load_landing` first reads every delivered file's first lines to find its layout (and so its raw
+table), then loads the raw tables in parallel, one thread per table and up to one per core:
 hashing, copying and DuckDB's parsing release the GIL, and a table's files still load one after
-another in name order. A table that fails does not stop the others.
+another in name order. A bad file is set aside with its reason (status `failed`) and its table's
+other files load; a file no layout recognizes is archived and recorded as `unrecognized`, with
+the closest layouts and the columns they lack, for district IT.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from connectors.delivery import Delivery, deliveries
 from connectors.encoding import legacy_to_utf8
-from connectors.filespec import FileSpec
 from connectors.home import Home
 from connectors.landing import (
     Landing,
@@ -22,9 +26,13 @@ from connectors.landing import (
     already_loaded_tables,
     archive_file,
     audit_record,
+    unrecognized_seen,
     write_audit,
 )
+from connectors.layout import Layout, load_layouts
 from connectors.raw import BadFileError, ensure_schema_files, parse_csv
+from connectors.recognize import Match, Recognition, recognize
+from connectors.tables import RAW_TABLES, RawTable
 
 log = logging.getLogger(__name__)
 
@@ -49,28 +57,82 @@ class TableLoad:
         return sum(r["rows_rejected"] for r in self.loaded)
 
 
-def load_table(home: Home, spec: FileSpec, loaded: Loaded | None = None) -> TableLoad:
-    """Land and parse every not-yet-loaded file for `spec`; a bad file fails alone, loudly."""
+@dataclass
+class LandingRun:
+    """One run over the landing folder: per raw table, and the files no layout recognized."""
+
+    tables: dict[str, TableLoad]
+    # Audit-like records ({source_path, source, error, new}) of unrecognized files, this run's
+    # and those still waiting in landing from earlier runs.
+    unrecognized: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A delivery and the layout it matched."""
+
+    delivery: Delivery
+    match: Match
+    error: str | None = None
+
+
+def district_layouts(home: Home) -> tuple[Layout, ...]:
+    """The shipped layouts with the district's own (`config/layouts/`) over them."""
+    return load_layouts(home.root / "config" / "layouts")
+
+
+def triage(
+    home: Home, layouts: Sequence[Layout]
+) -> tuple[dict[str, list[Routed]], list[tuple[Delivery, Recognition]]]:
+    """Each delivery's layout, from its first lines: (raw table → files, unrecognized files)."""
+    files, _ = deliveries(home)
+    routed: dict[str, list[Routed]] = {}
+    unknown: list[tuple[Delivery, Recognition]] = []
+    for delivery in files:
+        seen = recognize(delivery.path, delivery.source_path, layouts)
+        if seen.match is None:
+            unknown.append((delivery, seen))
+            continue
+        table = seen.match.layout.raw_table.table
+        routed.setdefault(table, []).append(Routed(delivery, seen.match, seen.error))
+    for items in routed.values():
+        items.sort(key=lambda r: (r.delivery.name, r.delivery.source_path))
+    return routed, unknown
+
+
+def load_table(
+    home: Home, spec: RawTable, routed: Sequence[Routed], loaded: Loaded | None = None
+) -> TableLoad:
+    """Land and parse every not-yet-tried file routed to `spec`; a bad file fails alone, loudly."""
     home.ensure()
     ensure_schema_files(home.raw, spec)
     result = TableLoad(spec.table)
     if loaded is None:
-        loaded = already_loaded_tables(home, [spec])[spec.table]
-    for path in spec.files_in(home.landing):
-        landing = archive_file(home, spec, path, skip=loaded.should_skip)
+        loaded = already_loaded_tables(home, [spec.table])[spec.table]
+    for item in routed:
+        delivery = item.delivery
+        landing = archive_file(
+            home,
+            delivery.path,
+            delivery.source_path,
+            spec.source,
+            spec.table,
+            skip=loaded.should_skip,
+        )
         if landing is None:
-            result.skipped.append(path.name)
+            result.skipped.append(delivery.source_path)
             continue
-        record = _parse(home, landing)
+        record = _parse(home, landing, item)
         write_audit(home, record)
         if record["status"] == "failed":
             result.failed.append(record)
             continue
         result.loaded.append(record)
         log.info(
-            "%s → %s: %d rows, %d rejected (%s)",
-            path.name,
+            "%s → %s (%s): %d rows, %d rejected (%s)",
+            delivery.source_path,
             spec.table,
+            item.match.layout.layout,
             record["rows_parsed"],
             record["rows_rejected"],
             record["encoding"],
@@ -78,29 +140,36 @@ def load_table(home: Home, spec: FileSpec, loaded: Loaded | None = None) -> Tabl
     return result
 
 
-def load_tables(
-    home: Home, specs: Sequence[FileSpec], workers: int | None = None
-) -> dict[str, TableLoad]:
-    """`load_table` for each of `specs`, in parallel; the tables with the most bytes start first.
+def load_landing(
+    home: Home,
+    tables: Collection[str] | None = None,
+    layouts: Sequence[Layout] | None = None,
+    workers: int | None = None,
+) -> LandingRun:
+    """Load every new file in landing (only those feeding `tables`, when given), in parallel by
+    raw table; the tables with the most bytes start first.
 
     Every table is attempted: an error in one is kept in its `TableLoad.error`, not raised.
     """
     home.ensure()
-    loaded = already_loaded_tables(home, list(specs))
-    workers = workers or min(len(specs), os.cpu_count() or 1) or 1
+    layouts = layouts if layouts is not None else district_layouts(home)
+    routed, unknown = triage(home, layouts)
+    chosen = [t for t in RAW_TABLES if tables is None or t.table in tables]
+    loaded = already_loaded_tables(home, [t.table for t in chosen])
+    workers = workers or min(len(chosen), os.cpu_count() or 1) or 1
 
-    def pending_bytes(spec: FileSpec) -> int:
-        return sum(p.stat().st_size for p in spec.files_in(home.landing))
+    def pending_bytes(spec: RawTable) -> int:
+        return sum(r.delivery.path.stat().st_size for r in routed.get(spec.table, []))
 
-    def one(spec: FileSpec) -> TableLoad:
+    def one(spec: RawTable) -> TableLoad:
         try:
-            return load_table(home, spec, loaded[spec.table])
+            return load_table(home, spec, routed.get(spec.table, []), loaded[spec.table])
         except Exception as exc:  # raised by the caller, once the other tables are loaded
             # The type only: a parser's message can quote a line of the file (student data).
             log.error("%s: load stopped by an unexpected %s", spec.table, type(exc).__name__)
             return TableLoad(spec.table, error=exc)
 
-    order = sorted(specs, key=pending_bytes, reverse=True)
+    order = sorted(chosen, key=pending_bytes, reverse=True)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="land")
     try:
         results = [future.result() for future in [pool.submit(one, spec) for spec in order]]
@@ -108,35 +177,70 @@ def load_tables(
         # Interrupted (a run terminated): start no other table; the running ones finish their
         # file, whose outputs and audit row are written by rename, so nothing is left half-done.
         pool.shutdown(wait=True, cancel_futures=True)
-    return {result.table: result for result in results}
+    return LandingRun(
+        {result.table: result for result in results}, record_unrecognized(home, unknown)
+    )
 
 
-def _parse(home: Home, landing: Landing) -> dict:
+def record_unrecognized(home: Home, unknown: list[tuple[Delivery, Recognition]]) -> list[dict]:
+    """Archive and audit (once per content) each file no layout recognized; all of them listed."""
+    seen = unrecognized_seen(home)
+    out = []
+    for delivery, recognition in unknown:
+        error = recognition.explain(delivery.source_path)
+        landing = archive_file(
+            home,
+            delivery.path,
+            delivery.source_path,
+            delivery.folder_source,
+            skip=lambda _name, sha, path=delivery.source_path: (path, sha) in seen,
+        )
+        if landing is not None:
+            write_audit(home, audit_record(landing, status="unrecognized", error=error))
+            log.warning("%s", error)
+        out.append(
+            {
+                "source_path": delivery.source_path,
+                "source": delivery.folder_source,
+                "error": error,
+                "new": landing is not None,
+            }
+        )
+    return out
+
+
+def _parse(home: Home, landing: Landing, item: Routed) -> dict:
     """Parse an archived file (UTF-8, or a UTF-8 working copy of it); its audit record."""
     encoding = landing.utf8
-    utf8 = landing.archive_path
+    utf8: Path = landing.archive_path
+    layout = item.match.layout.layout
     if encoding is None:
         utf8 = home.work / f"{landing.load_id}.csv"
     try:
+        if item.error:
+            raise BadFileError(item.error)
         if encoding is None:
             encoding = legacy_to_utf8(landing.archive_path, utf8)
         parsed = parse_csv(
             utf8,
-            spec=landing.spec,
-            file_name=landing.path.name,
+            match=item.match,
+            file_name=landing.source_path,
             physical_lines=landing.lines,
             load_id=landing.load_id,
             loaded_at=landing.loaded_at,
             raw_root=home.raw,
         )
     except BadFileError as exc:
-        log.error("%s: load failed: %s", landing.path.name, exc)
-        return audit_record(landing, encoding=encoding, status="failed", error=str(exc))
+        log.error("%s: set aside: %s", landing.source_path, exc)
+        return audit_record(
+            landing, layout=layout, encoding=encoding, status="failed", error=str(exc)
+        )
     finally:
         if utf8 != landing.archive_path:
             utf8.unlink(missing_ok=True)
     return audit_record(
         landing,
+        layout=layout,
         encoding=encoding,
         status="loaded",
         rows_total=parsed.rows_parsed + parsed.rows_rejected,

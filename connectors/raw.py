@@ -1,10 +1,11 @@
-"""Parse a landed CSV into raw Parquet: every column as delivered text, rejects kept with reasons.
+"""Parse a landed file into its canonical raw table: every value as text, rejects kept with reasons.
 
 DuckDB's CSV reader does the parsing (`store_rejects` keeps each malformed line with its line
 number, column and error). When no line was rejected and no record spans lines (the usual file), a
 good row's position is its line; otherwise good rows get their physical line by filling the gaps
 the rejected lines leave, in file order (a positional join, no sort), so every staged or
-quarantined row can be traced back to `file:line`.
+quarantined row can be traced back to `file:line`. The file's columns are read by position and
+mapped onto the canonical table its layout feeds (`connectors/mapping.py`).
 
 Landing and parsing share one in-process DuckDB (`cursor()`): opening a database costs about 20 ms
 of CPU, a cursor on an open one a fraction of a millisecond. Its `threads = 1` runs each query on
@@ -22,7 +23,9 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.filespec import FileSpec
+from connectors.mapping import canonical_select
+from connectors.recognize import BadFileError, Match
+from connectors.tables import RawTable
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ META_COLUMNS = {
     "_source_file": "VARCHAR",
     "_line_number": "BIGINT",
     "_loaded_at": "TIMESTAMP",
+    "_layout": "VARCHAR",
 }
 REJECT_COLUMNS = {
     **META_COLUMNS,
@@ -47,8 +51,10 @@ _database: tuple[int, duckdb.DuckDBPyConnection] | None = None
 _database_lock = threading.Lock()
 
 
-class BadFileError(ValueError):
-    """A delivered file that cannot be parsed at all; the message names file, line and column."""
+# A field longer than this rejects its line (a 50 MB field never reaches the warehouse).
+MAX_LINE_BYTES = 1 << 20
+
+__all__ = ["BadFileError", "parse_csv", "cursor"]
 
 
 @dataclass(frozen=True)
@@ -71,15 +77,15 @@ def cursor() -> duckdb.DuckDBPyConnection:
         return _database[1].cursor()
 
 
-def table_dir(raw_root: Path, spec: FileSpec) -> Path:
+def table_dir(raw_root: Path, spec: RawTable) -> Path:
     return raw_root / spec.source / spec.entity
 
 
-def rejects_dir(raw_root: Path, spec: FileSpec) -> Path:
+def rejects_dir(raw_root: Path, spec: RawTable) -> Path:
     return raw_root / spec.source / f"{spec.entity}__rejects"
 
 
-def ensure_schema_files(raw_root: Path, spec: FileSpec) -> None:
+def ensure_schema_files(raw_root: Path, spec: RawTable) -> None:
     """Zero-row Parquet files that fix each raw table's columns before its first load.
 
     dbt's sources glob these folders; an empty folder would make every model fail.
@@ -101,27 +107,7 @@ def ensure_schema_files(raw_root: Path, spec: FileSpec) -> None:
             _copy_atomic(con, f"select {cols} limit 0", folder / "_schema.parquet", "snappy")
 
 
-def read_header(path: Path, file_name: str, spec: FileSpec) -> list[str]:
-    """The header line, checked against the spec: a missing column rejects the whole file."""
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), None)
-    if not header:
-        raise BadFileError(f"{file_name}: line 1: the file is empty (no header line)")
-    header = [name.strip() for name in header]
-    missing = [c for c in spec.columns if c not in header]
-    if missing:
-        raise BadFileError(
-            f"{file_name}: line 1, column {len(header) + 1}: expected column(s) "
-            f"{', '.join(missing)} missing from the header of a {spec.table} file"
-        )
-    duplicated = {c for c in header if header.count(c) > 1}
-    if duplicated:
-        col = header.index(sorted(duplicated)[0]) + 1
-        raise BadFileError(f"{file_name}: line 1, column {col}: duplicate header {duplicated}")
-    return header
-
-
-def record_lines(path: Path) -> list[tuple[int, int]]:
+def record_lines(path: Path, delimiter: str = ",", header_line: int = 1) -> list[tuple[int, int]]:
     """(physical start line, DuckDB's line number) of each data record, for files whose records
     span lines (quoted newlines) or that hold blank lines.
 
@@ -130,12 +116,14 @@ def record_lines(path: Path) -> list[tuple[int, int]]:
     """
     records: list[tuple[int, int]] = []
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+        for _ in range(header_line - 1):
+            handle.readline()
+        reader = csv.reader(handle, delimiter=delimiter)
         next(reader, None)
         quoted_newlines = max(reader.line_num - 1, 0)
-        start = reader.line_num + 1
+        start = reader.line_num + header_line
         for row in reader:
-            end = reader.line_num
+            end = reader.line_num + header_line - 1
             if row:
                 records.append((start, start - quoted_newlines))
                 quoted_newlines += end - start
@@ -146,30 +134,40 @@ def record_lines(path: Path) -> list[tuple[int, int]]:
 def parse_csv(
     path: Path,
     *,
-    spec: FileSpec,
+    match: Match,
     file_name: str,
     physical_lines: int,
     load_id: str,
     loaded_at: object,
     raw_root: Path,
 ) -> ParseResult:
-    """Parse the UTF-8 CSV at `path` into `<raw>/<source>/<entity>/<load_id>.parquet`."""
-    header = read_header(path, file_name, spec)
+    """Parse the UTF-8 file at `path` (recognized as `match`) into its canonical raw table,
+    `<raw>/<source>/<entity>/<load_id>.parquet`; lines the parser rejects go to `__rejects`."""
+    layout = match.layout
+    spec = layout.raw_table
     out = table_dir(raw_root, spec) / f"{load_id}.parquet"
     rej = rejects_dir(raw_root, spec) / f"{load_id}.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
     rej.parent.mkdir(parents=True, exist_ok=True)
-    columns = "{" + ", ".join(f"'{_q(c)}': 'VARCHAR'" for c in header) + "}"
-    cols = ", ".join(f'p."{_q_ident(c)}"' for c in header)
-    meta = f"'{load_id}' as _load_id, '{_q(file_name)}' as _source_file"
+    width = len(match.header)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    # `_source_file` is the delivered name without its folders: a name re-delivered replaces its
+    # earlier load (dbt's latest_loads), wherever in landing it arrives.
+    meta = (
+        f"'{load_id}' as _load_id, '{_q(Path(file_name).name)}' as _source_file, "
+        f"'{layout.layout}' as _layout"
+    )
     loaded = f"'{loaded_at}'::timestamp as _loaded_at"
+    skip = layout.header_line - 1
+    delim = match.delimiter.replace("\t", "\t")
     with cursor() as con:
         con.execute(
             f"""
             create temp table parsed as
             select * from read_csv('{_q(str(path))}', header = true, columns = {columns},
-                auto_detect = false, delim = ',', quote = '"', escape = '"',
-                strict_mode = true, null_padding = false, max_line_size = 1048576,
+                auto_detect = false, delim = '{_q(delim)}', quote = '"', escape = '"',
+                skip = {skip}, strict_mode = true, null_padding = false,
+                max_line_size = {MAX_LINE_BYTES},
                 store_rejects = true, rejects_table = 'rejects', rejects_scan = 'scans',
                 rejects_limit = 0)
             """
@@ -177,16 +175,23 @@ def parse_csv(
         [(parsed, rejected_lines)] = con.execute(
             "select (select count(*) from parsed), (select count(distinct line) from rejects)"
         ).fetchall()
-        data_lines = physical_lines - 1
+        data_lines = physical_lines - layout.header_line
         if rejected_lines == 0 and parsed == data_lines:
             # One record per line, none rejected: the row's position gives its line.
-            rows, line, reject_line = "parsed p", "p.rowid + 2", "r.line"
+            rows = "parsed p"
+            line = f"p.rowid + {layout.header_line + 1}"
+            reject_line = f"r.line + {skip}"
         else:
-            _number_lines(con, path, file_name, parsed, rejected_lines, data_lines)
+            _number_lines(con, path, match, file_name, parsed, rejected_lines, data_lines)
             rows, line = "parsed p positional join good_lines g", "g.line"
             reject_line = "(select l.line from reject_lines l where l.parser_line = r.line)"
-        query = f"select {cols}, {meta}, {line} as _line_number, {loaded} from {rows}"
-        _copy_atomic(con, query, out)
+        mapped = canonical_select(match, Path(file_name).name, rows, line)
+        written = (
+            con.execute(f"select count(*) from ({mapped})").fetchall()[0][0]
+            if match.groups
+            else parsed
+        )
+        _copy_atomic(con, f"select *, {meta}, {loaded} from ({mapped})", out)
         _copy_atomic(
             con,
             f"""
@@ -201,12 +206,13 @@ def parse_csv(
         )
     if rejected_lines:
         log.warning("%s: %d line(s) rejected by the CSV parser", file_name, rejected_lines)
-    return ParseResult(parsed, rejected_lines, out, rej)
+    return ParseResult(written, rejected_lines, out, rej)
 
 
 def _number_lines(
     con: duckdb.DuckDBPyConnection,
     path: Path,
+    match: Match,
     file_name: str,
     parsed: int,
     rejected_lines: int,
@@ -214,18 +220,21 @@ def _number_lines(
 ) -> None:
     """Temp tables `good_lines` (the physical line of each parsed row, in order) and
     `reject_lines` (the physical line of each line the parser numbered in its rejects)."""
+    skip = match.layout.header_line - 1
+    first = match.layout.header_line + 1
     if parsed + rejected_lines == data_lines:
-        # One record per line: DuckDB's line numbers are physical lines.
+        # One record per line: DuckDB's line numbers are physical lines less the skipped ones.
         con.execute(
             f"""
             create temp table record_lines as
-            select line, line as parser_line from range(2, {data_lines + 2}) as t(line)
+            select line, line - {skip} as parser_line
+            from range({first}, {data_lines + first}) as t(line)
             """
         ).fetchall()
     else:
         # Quoted newlines or blank lines: number the records the slow, exact way.
         log.info("%s: records span lines; numbering them with the csv module", file_name)
-        records = record_lines(path)
+        records = record_lines(path, match.delimiter, match.layout.header_line)
         con.execute(
             """
             create temp table record_lines as

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from dagster import DagsterInstance, ExecuteInProcessResult
 
+from connectors.delivery import landing_files
 from connectors.home import Home, default_home
-from connectors.sources import ALL_SPECS
 from connectors.warehouse import connect as connect_warehouse
 from connectors.warehouse import marts_path
 from orchestration.run_alerts import alert_after_run
@@ -26,7 +26,7 @@ log = logging.getLogger("districtwide.demo")
 
 
 def landing_is_empty(home: Home) -> bool:
-    return not any(spec.files_in(home.landing) for spec in ALL_SPECS)
+    return not landing_files(home.landing)
 
 
 def generate_district(home: Home, students: int, seed: int) -> None:

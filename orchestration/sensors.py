@@ -20,20 +20,19 @@ from dagster import (
     sensor,
 )
 
-from connectors.sources import ALL_SPECS
+from connectors.delivery import landing_files
 from orchestration.jobs import consolidated_load, publish_dashboards
 from orchestration.resources import DistrictwideHome
 from orchestration.run_alerts import alert_after_run
 
 
 def landing_fingerprint(home: DistrictwideHome) -> dict[str, list[float]]:
-    """Name → (size, mtime) of every file a raw table would pick up."""
-    layout = home.layout()
+    """Path under landing → (size, mtime) of every delivered file (subfolders and zips too)."""
+    landing = home.layout().landing
     files = {}
-    for spec in ALL_SPECS:
-        for path in spec.files_in(layout.landing):
-            stat = path.stat()
-            files[f"{spec.source}/{path.name}"] = [stat.st_size, stat.st_mtime]
+    for path in landing_files(landing):
+        stat = path.stat()
+        files[path.relative_to(landing).as_posix()] = [stat.st_size, stat.st_mtime]
     return files
 
 

@@ -11,8 +11,10 @@
 {% macro default__safe_int(expr) -%}
     case when trim({{ expr }}) ~ '^[+-]?[0-9]{1,9}$' then cast(trim({{ expr }}) as integer) end
 {%- endmacro %}
+{# Digits only: DuckDB's cast rounds '12.5' to 13 and a layout's integer column must never be a
+   silent rounding; '1,234' and '12.5' become NULL and their rows are quarantined. #}
 {% macro duckdb__safe_int(expr) -%}
-    try_cast(trim({{ expr }}) as integer)
+    case when regexp_full_match(trim({{ expr }}), '[+-]?[0-9]{1,9}') then cast(trim({{ expr }}) as integer) end
 {%- endmacro %}
 
 {% macro safe_numeric(expr) -%}
@@ -25,7 +27,7 @@
     try_cast(trim({{ expr }}) as decimal(12, 3))
 {%- endmacro %}
 
-{# format: 'iso' (YYYY-MM-DD) or 'us' (MM/DD/YYYY, one- or two-digit month and day) #}
+{# format: 'iso' (YYYY-MM-DD; landing rewrites every layout's dates so) or 'us' (MM/DD/YYYY) #}
 {% macro safe_date(expr, format='iso') -%}
     {{ return(adapter.dispatch('safe_date', 'districtwide')(expr, format)) }}
 {%- endmacro %}

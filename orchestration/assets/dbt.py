@@ -10,7 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from connectors.home import Home
 from connectors.landing import ensure_empty_audit
 from connectors.raw import ensure_schema_files
-from connectors.sources import ALL_SPECS
+from connectors.tables import RAW_TABLES
 from expectations.history import ensure_history
 from orchestration.dbt_project import DBT_PROJECT
 from orchestration.dbt_runner import DistrictwideDbt
@@ -70,6 +70,6 @@ def ensure_raw_layout(layout: Home) -> None:
     resolve even before a source's first delivery; the improvement-plan goals from the config."""
     ensure_empty_audit(layout)
     write_goals(layout)
-    for spec in ALL_SPECS:
+    for spec in RAW_TABLES:
         ensure_schema_files(layout.raw, spec)
     ensure_history(layout.raw / "_quality")

@@ -1,12 +1,17 @@
-"""The landed raw tables: one Dagster asset per `FileSpec`, all landed by one step.
+"""The landed raw tables: one Dagster asset per canonical raw table, all landed by one step.
 
 Each raw table is two assets, grouped by source: the parsed rows and the lines the CSV parser
 rejected. One subsettable `multi_asset`, `land_raw_tables`, lands every selected table in
-parallel (`connectors.load.load_tables`): Dagster runs a job's steps one after another in
+parallel (`connectors.load.load_landing`): Dagster runs a job's steps one after another in
 process, and landing a table is mostly DuckDB and hashing, which release the GIL, so one step
 with a thread per core lands 14 tables in half the time of 14 steps (or one step per source,
-whose largest file would leave a core idle). A table whose file is bad is not materialized and
-fails the step, naming the file, line and column, after the other tables have landed.
+whose largest file would leave a core idle).
+
+A bad file does not stop the load: it is set aside (audit status `failed`, with file, line and
+column), the last good load of its name stays in effect, its table is materialized from the rest,
+and the quality checks on the landing audit tell its steward. Files no layout recognizes are
+listed in the step's metadata and told to district IT the same way. Only an unexpected error
+(a bug, a full disk) fails the step, after the other tables have landed.
 """
 
 from collections.abc import Sequence
@@ -15,15 +20,13 @@ from dagster import (
     AssetExecutionContext,
     AssetsDefinition,
     AssetSpec,
-    Failure,
     MaterializeResult,
     MetadataValue,
     multi_asset,
 )
 
-from connectors.filespec import FileSpec
-from connectors.load import TableLoad, load_tables
-from connectors.sources import ALL_SPECS
+from connectors.load import TableLoad, load_landing
+from connectors.tables import RAW_TABLES, RawTable
 from orchestration.resources import DistrictwideHome
 
 # Who answers for each source's data (owners shown in the Dagster UI).
@@ -34,31 +37,31 @@ SOURCE_OWNERS = {
 }
 
 
-def table_specs(spec: FileSpec) -> tuple[AssetSpec, AssetSpec]:
+def table_specs(spec: RawTable) -> tuple[AssetSpec, AssetSpec]:
     """The two assets of one raw table: its rows and its parser rejects."""
     owners = SOURCE_OWNERS.get(spec.source, [])
     rows = AssetSpec(
         key=["raw", spec.source, spec.entity],
         group_name=spec.source,
         owners=owners,
-        description=f"{spec.description}. Files `landing/{spec.source}/{spec.pattern}`, "
-        "archived with their sha256, parsed to raw Parquet (every column as text).",
+        description=f"{spec.description}. Files in any layout that feeds `{spec.table}` "
+        "(connectors/layouts/), archived with their sha256, mapped to raw Parquet (text).",
         kinds={"csv", "parquet"},
     )
     rejects = AssetSpec(
         key=["raw", spec.source, f"{spec.entity}__rejects"],
         group_name=spec.source,
         owners=owners,
-        description=f"Lines of `{spec.pattern}` the CSV parser could not read, with line, "
+        description=f"Lines of `{spec.table}` files the CSV parser could not read, with line, "
         "column and the parser's reason.",
         kinds={"parquet"},
     )
     return rows, rejects
 
 
-def raw_tables_asset(specs: Sequence[FileSpec], name: str) -> AssetsDefinition:
-    """Land and parse the files of `specs` in one step, the selected tables in parallel; fail
-    loudly, naming each bad file, once every good table has landed."""
+def raw_tables_asset(specs: Sequence[RawTable], name: str) -> AssetsDefinition:
+    """Land and parse the files of `specs` in one step, the selected tables in parallel; bad files
+    are set aside and reported, an unexpected error fails the step once every table has landed."""
     assets = {spec.table: table_specs(spec) for spec in specs}
 
     @multi_asset(
@@ -71,10 +74,15 @@ def raw_tables_asset(specs: Sequence[FileSpec], name: str) -> AssetsDefinition:
         chosen = [
             spec for spec in specs if any(asset.key in selected for asset in assets[spec.table])
         ]
-        results = load_tables(home.layout(), chosen)
+        run = load_landing(home.layout(), {spec.table for spec in chosen})
+        results = run.tables
+        for item in run.unrecognized:
+            context.log.warning("not loaded: %s", item["error"])
         for spec in chosen:
             result = results[spec.table]
-            if result.failed or result.error:
+            for record in result.failed:
+                context.log.warning("set aside: %s", record["error"])
+            if result.error:
                 continue
             rows, rejects = assets[spec.table]
             if rows.key in selected:
@@ -91,35 +99,27 @@ def raw_tables_asset(specs: Sequence[FileSpec], name: str) -> AssetsDefinition:
 
 def rows_metadata(result: TableLoad) -> dict[str, object]:
     return {
-        "files_loaded": MetadataValue.json([r["source_file"] for r in result.loaded]),
+        "files_loaded": MetadataValue.json([r["source_path"] for r in result.loaded]),
+        "files_set_aside": MetadataValue.json(
+            {r["source_path"]: r["error"] for r in result.failed}
+        ),
         "files_skipped_already_loaded": MetadataValue.json(result.skipped),
         "rows_parsed": result.rows_parsed,
-        "sha256": MetadataValue.json({r["source_file"]: r["sha256"] for r in result.loaded}),
+        "sha256": MetadataValue.json({r["source_path"]: r["sha256"] for r in result.loaded}),
     }
 
 
 def raise_failures(results: Sequence[TableLoad]) -> None:
-    """Fail the step for the tables that did not land: an unexpected error is raised as it is
-    (noting which table), else a `Failure` naming every bad file, line and column."""
-    bad_files = [r for result in results for r in result.failed]
+    """Fail the step for an unexpected error (raised as it is, noting which table); bad files
+    are not failures of the step: they are set aside and reported."""
     errors = [(result.table, result.error) for result in results if result.error]
     if errors:
         table, error = errors[0]
         error.add_note(f"raised while landing raw table {table}")
         for other, other_error in errors[1:]:
             error.add_note(f"raw table {other} also failed: {type(other_error).__name__}")
-        for record in bad_files:
-            error.add_note(f"raw table {record['raw_table']}: {record['error']}")
         raise error
-    if bad_files:
-        raise Failure(
-            description="; ".join(str(r["error"]) for r in bad_files),
-            metadata={
-                "failed_files": [str(r["source_file"]) for r in bad_files],
-                "failed_tables": sorted({str(r["raw_table"]) for r in bad_files}),
-            },
-        )
 
 
-# Every raw table of every source (connectors/sources.py), grouped by source in the asset graph.
-LANDING = raw_tables_asset(ALL_SPECS, name="land_raw_tables")
+# Every canonical raw table (connectors/tables.py), grouped by source in the asset graph.
+LANDING = raw_tables_asset(RAW_TABLES, name="land_raw_tables")

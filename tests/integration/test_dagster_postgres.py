@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 from dagster import DagsterInstance, materialize
 
-from connectors.oneroster import SPECS
+from connectors.tables import raw_table
 from orchestration.assets.raw import raw_tables_asset
 from orchestration.event_log import PooledPostgresEventLogStorage
 from orchestration.instance import instance_yaml
@@ -44,7 +44,7 @@ def pg_dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_landing_run_is_recorded_in_postgres(pg_dagster_home: Path, tmp_path: Path) -> None:
-    orgs = next(spec for spec in SPECS if spec.entity == "orgs")
+    orgs = raw_table("sis__orgs")
     landing = tmp_path / "data" / "landing" / "sis"
     landing.mkdir(parents=True)
     (landing / "orgs.csv").write_text(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance, materialize
 
-from connectors.oneroster import SPECS
+from connectors.tables import raw_table
 from orchestration.assets.raw import raw_tables_asset
 from orchestration.event_log import KEPT_SQLITE_DATABASES, PooledSqliteEventLogStorage
 from orchestration.instance import instance_yaml
@@ -25,7 +25,7 @@ def land_orgs(instance: DagsterInstance, data: Path, version: int) -> str:
     landing.mkdir(parents=True, exist_ok=True)
     school = f"S{version:03},active,2026-06-18,S,school,1,D001\n"
     (landing / "orgs.csv").write_text(ORGS_CSV + school)
-    orgs = next(spec for spec in SPECS if spec.entity == "orgs")
+    orgs = raw_table("sis__orgs")
     result = materialize(
         [raw_tables_asset([orgs], name="land_orgs")],
         instance=instance,

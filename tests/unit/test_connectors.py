@@ -1,4 +1,6 @@
 """Landing and raw parsing on small hand-made files: archive, checksum, encodings, rejects."""
+# Each file is found by its layout (connectors/layouts/), here districtwide's own attendance
+# layouts; tests of recognizing other layouts are in test_layouts.py.
 
 from __future__ import annotations
 
@@ -10,8 +12,7 @@ import pytest
 
 from connectors.encoding import Utf8Check, detect_encoding
 from connectors.home import Home
-from connectors.load import load_table, load_tables
-from connectors.sources import spec_for
+from connectors.load import LandingRun, TableLoad, load_landing
 
 HEADER = "StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\r\n"
 
@@ -23,11 +24,22 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def raw_rows(home: Home, table: str) -> list[tuple]:
+    """(first column, _line_number, last delivered column) of each raw row, in line order."""
     source, entity = table.split("__")
     return duckdb.sql(
-        f"select * from read_parquet('{home.raw}/{source}/{entity}/*.parquet', union_by_name=true) "
+        "select StuNum, _line_number, Comment "
+        f"from read_parquet('{home.raw}/{source}/{entity}/*.parquet', union_by_name=true) "
         "order by _line_number"
     ).fetchall()
+
+
+def land(home: Home, table: str) -> TableLoad:
+    """Load what landing holds for one raw table."""
+    return load_landing(home, {table}).tables[table]
+
+
+def land_all(home: Home) -> LandingRun:
+    return load_landing(home, workers=2)
 
 
 @pytest.fixture
@@ -42,7 +54,7 @@ def test_windows_1252_file_is_archived_unchanged_and_read_correctly(home: Home) 
     )
     assert detect_encoding(path) == "cp1252"
 
-    result = load_table(home, spec_for("attendance__exceptions"))
+    result = land(home, "attendance__exceptions")
 
     record = result.loaded[0]
     archived = Path(record["archive_path"])
@@ -51,8 +63,8 @@ def test_windows_1252_file_is_archived_unchanged_and_read_correctly(home: Home) 
     assert archived.name == f"{record['sha256']}-{path.name}"
     assert record["encoding"] == "cp1252"
     [row] = raw_rows(home, "attendance__exceptions")
-    assert row[5] == "“Doctor’s note” – 5 €"
-    assert row[8] == 2  # _line_number: the header is line 1
+    assert row[2] == "“Doctor’s note” – 5 €"
+    assert row[1] == 2  # _line_number: the header is line 1
 
 
 def test_utf8_with_bom_is_detected(home: Home) -> None:
@@ -70,10 +82,10 @@ def test_bad_lines_are_kept_with_line_and_reason_and_good_rows_land(home: Home) 
     )
     write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", text)
 
-    result = load_table(home, spec_for("attendance__exceptions"))
+    result = land(home, "attendance__exceptions")
 
     assert (result.rows_parsed, result.rows_rejected) == (2, 2)
-    assert [(r[0], r[8]) for r in raw_rows(home, "attendance__exceptions")] == [
+    assert [(r[0], r[1]) for r in raw_rows(home, "attendance__exceptions")] == [
         ("7000001", 2),
         ("7000004", 5),
     ]
@@ -92,67 +104,74 @@ def test_loading_the_same_file_twice_changes_nothing(home: Home) -> None:
         home.landing / "attendance" / "attendance_exceptions_2025-2026.csv",
         HEADER + "1,101,09/03/2025,A,,\r\n",
     )
-    spec = spec_for("attendance__exceptions")
-    first = load_table(home, spec)
+    first = land(home, "attendance__exceptions")
     raw_files = sorted(p.name for p in (home.raw / "attendance" / "exceptions").iterdir())
 
-    second = load_table(home, spec)
+    second = land(home, "attendance__exceptions")
 
     assert len(first.loaded) == 1
-    assert second.loaded == [] and second.skipped == ["attendance_exceptions_2025-2026.csv"]
+    assert second.loaded == []
+    assert second.skipped == ["attendance/attendance_exceptions_2025-2026.csv"]
     assert sorted(p.name for p in (home.raw / "attendance" / "exceptions").iterdir()) == raw_files
 
 
-def test_missing_column_fails_the_file_naming_file_line_and_column(home: Home) -> None:
+def test_a_file_no_layout_matches_is_recorded_with_the_columns_it_lacks(home: Home) -> None:
     write(
         home.landing / "attendance" / "attendance_exceptions_2025-2026.csv",
         "StuNum,SchoolCode\r\n1,101\r\n",
     )
 
-    result = load_table(home, spec_for("attendance__exceptions"))
+    run = land_all(home)
 
-    [failed] = result.failed
-    assert failed["status"] == "failed"
-    assert failed["error"].startswith("attendance_exceptions_2025-2026.csv: line 1, column 3:")
-    assert "AbsenceDate" in failed["error"]
+    [item] = run.unrecognized
+    assert item["source_path"] == "attendance/attendance_exceptions_2025-2026.csv"
+    assert item["error"].startswith(
+        "attendance/attendance_exceptions_2025-2026.csv: line 1: no layout matches its header"
+    )
+    assert "districtwide_attendance_exceptions lacks AbsenceDate, AttCode" in item["error"]
+    audit = duckdb.sql(
+        f"select status, source, source_path from read_parquet('{home.audit}/2*.parquet')"
+    ).fetchall()
+    assert audit == [("unrecognized", "attendance", item["source_path"])]
+    # Still listed on the next run, not recorded twice.
+    assert [i["new"] for i in land_all(home).unrecognized] == [False]
+    assert len(list(home.audit.glob("2*.parquet"))) == 1
 
 
 def test_quoted_newlines_keep_exact_line_numbers(home: Home) -> None:
     text = HEADER + '1,101,09/03/2025,A,,"two\r\nlines"\r\n2,101,09/04/2025,E,,\r\n'
     write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", text)
 
-    load_table(home, spec_for("attendance__exceptions"))
+    land(home, "attendance__exceptions")
 
-    assert [(r[0], r[8]) for r in raw_rows(home, "attendance__exceptions")] == [("1", 2), ("2", 4)]
+    assert [(r[0], r[1]) for r in raw_rows(home, "attendance__exceptions")] == [("1", 2), ("2", 4)]
 
 
 def test_a_corrected_file_sent_after_a_bad_one_is_loaded_again(home: Home) -> None:
     path = home.landing / "attendance" / "attendance_exceptions_2025-2026.csv"
-    spec = spec_for("attendance__exceptions")
     good = HEADER + "1,101,09/03/2025,A,,\r\n2,101,09/03/2025,E,,\r\n"
     write(path, good)
-    load_table(home, spec)
+    land(home, "attendance__exceptions")
     write(path, HEADER + "1,101,09/03/2025,A,,\r\n")  # half the file: a bad delivery
-    assert len(load_table(home, spec).loaded) == 1
+    assert len(land(home, "attendance__exceptions").loaded) == 1
     write(path, good)  # the vendor re-sends the good file
 
-    again = load_table(home, spec)
+    again = land(home, "attendance__exceptions")
 
     assert len(again.loaded) == 1 and again.loaded[0]["rows_parsed"] == 2
-    assert load_table(home, spec).skipped == [path.name]
+    assert land(home, "attendance__exceptions").skipped == [f"attendance/{path.name}"]
 
 
 def test_the_same_bytes_under_a_new_name_are_not_loaded_twice(home: Home) -> None:
     text = HEADER + "1,101,09/03/2025,A,,\r\n"
     write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", text)
-    spec = spec_for("attendance__exceptions")
-    load_table(home, spec)
+    land(home, "attendance__exceptions")
     write(home.landing / "attendance" / "attendance_exceptions_2025-2026 (1).csv", text)
 
-    result = load_table(home, spec)
+    result = land(home, "attendance__exceptions")
 
     assert result.loaded == []
-    assert "attendance_exceptions_2025-2026 (1).csv" in result.skipped
+    assert "attendance/attendance_exceptions_2025-2026 (1).csv" in result.skipped
 
 
 def test_quoted_newlines_and_rejected_lines_keep_exact_line_numbers(home: Home) -> None:
@@ -167,10 +186,10 @@ def test_quoted_newlines_and_rejected_lines_keep_exact_line_numbers(home: Home) 
     )
     write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", text)
 
-    result = load_table(home, spec_for("attendance__exceptions"))
+    result = land(home, "attendance__exceptions")
 
     assert (result.rows_parsed, result.rows_rejected) == (3, 2)
-    assert [(r[0], r[8]) for r in raw_rows(home, "attendance__exceptions")] == [
+    assert [(r[0], r[1]) for r in raw_rows(home, "attendance__exceptions")] == [
         ("1", 2),
         ("3", 6),
         ("5", 8),
@@ -187,34 +206,43 @@ def test_a_skipped_file_leaves_nothing_in_the_archive(home: Home) -> None:
         home.landing / "attendance" / "attendance_exceptions_2025-2026.csv",
         HEADER + "1,101,09/03/2025,A,,\r\n",
     )
-    spec = spec_for("attendance__exceptions")
-    load_table(home, spec)
+    land(home, "attendance__exceptions")
     archived = sorted(p.relative_to(home.archive) for p in home.archive.rglob("*"))
 
-    assert load_table(home, spec).skipped == ["attendance_exceptions_2025-2026.csv"]
+    assert land(home, "attendance__exceptions").skipped == [
+        "attendance/attendance_exceptions_2025-2026.csv"
+    ]
 
     assert sorted(p.relative_to(home.archive) for p in home.archive.rglob("*")) == archived
 
 
 def test_tables_load_in_parallel_and_a_bad_file_fails_only_its_table(home: Home) -> None:
-    write(home.landing / "attendance" / "attendance_students.csv", "StuNum,LastName\r\n1,X\r\n")
+    students = (
+        "StuNum,LastName,FirstName,BirthDate,Grade,SchoolCode,SisNumber,Stu_Num\r\n"
+        "1,X,Y,01/02/2015,3,101,,1\r\n"
+    )
+    write(home.landing / "attendance" / "attendance_students.csv", students)
     exceptions = HEADER + "".join(f"{n},101,09/03/2025,A,,\r\n" for n in range(1000))
     write(home.landing / "attendance" / "attendance_exceptions_2025-2026.csv", exceptions)
-    specs = [spec_for("attendance__students"), spec_for("attendance__exceptions")]
 
-    results = load_tables(home, specs, workers=2)
+    results = land_all(home).tables
 
     students, loaded = results["attendance__students"], results["attendance__exceptions"]
     [failed] = students.failed
-    assert failed["error"].startswith("attendance_students.csv: line 1, column 3:")
+    assert failed["error"].startswith("attendance/attendance_students.csv: line 1, column 8:")
+    assert "rename one of them" in failed["error"]
     assert students.loaded == [] and students.error is None
     assert loaded.failed == [] and loaded.rows_parsed == 1000
-    lines = [r[8] for r in raw_rows(home, "attendance__exceptions")]
+    lines = [r[1] for r in raw_rows(home, "attendance__exceptions")]
     assert lines == list(range(2, 1002))
     audit = duckdb.sql(
         f"select raw_table, status from read_parquet('{home.audit}/2*.parquet') order by 1"
     ).fetchall()
     assert audit == [("attendance__exceptions", "loaded"), ("attendance__students", "failed")]
+    # A file set aside is not tried again until new bytes arrive under its name.
+    assert land_all(home).tables["attendance__students"].skipped == [
+        "attendance/attendance_students.csv"
+    ]
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 1 << 20])
@@ -242,8 +270,8 @@ def test_a_file_with_bytes_windows_1252_leaves_undefined_is_read_as_latin_1(home
     path.write_bytes(text)
     assert detect_encoding(path) == "latin-1"
 
-    result = load_table(home, spec_for("attendance__exceptions"))
+    result = land(home, "attendance__exceptions")
 
     assert result.loaded[0]["encoding"] == "latin-1"
     [row] = raw_rows(home, "attendance__exceptions")
-    assert row[5] == "café \x81"
+    assert row[2] == "café \x81"

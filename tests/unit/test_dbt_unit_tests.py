@@ -10,14 +10,14 @@ from pathlib import Path
 from connectors.home import REPO_ROOT, Home
 from connectors.landing import ensure_empty_audit
 from connectors.raw import ensure_schema_files
-from connectors.sources import ALL_SPECS
+from connectors.tables import RAW_TABLES
 from orchestration.goals import write_goals
 
 
 def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     home = Home(tmp_path).ensure()
     ensure_empty_audit(home)
-    for spec in ALL_SPECS:
+    for spec in RAW_TABLES:
         ensure_schema_files(home.raw, spec)
     write_goals(home, goals=())
     dbt = Path(sys.executable).with_name("dbt")

@@ -19,7 +19,7 @@ typed as (
         {{ clean_text('raw."StuNum"') }} as att_student_id,
         {{ clean_text('raw."SchoolCode"') }} as att_school_code,
         schools.school_sourced_id as school_id,
-        {{ safe_date('raw."AbsenceDate"', 'us') }} as attendance_date,
+        {{ safe_date('raw."AbsenceDate"') }} as attendance_date,
         upper({{ clean_text('raw."AttCode"') }}) as att_code,
         codes.attendance_event_category,
         codes.category_key,

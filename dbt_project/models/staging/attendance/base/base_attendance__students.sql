@@ -24,7 +24,7 @@ typed as (
         {{ clean_text('raw."LastName"') }} as last_name,
         {{ clean_text('raw."FirstName"') }} as first_name,
         {{ clean_text('raw."MiddleInit"') }} as middle_initial,
-        {{ safe_date('raw."BirthDate"', 'us') }} as birth_date,
+        {{ safe_date('raw."BirthDate"') }} as birth_date,
         sexes.sex,
         grades.grade_level,
         grades.grade_number,

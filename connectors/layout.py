@@ -1,0 +1,201 @@
+"""Vendor export layouts as data: one YAML file per layout, validated by these models.
+
+A layout says how to recognize a vendor's file (the columns its header must have, optionally a
+file-name pattern), how to read it (delimiter, header line) and which of its columns fill which
+column of a canonical raw table (`connectors/tables.py`), with per-column date formats, constants,
+values taken from the file name and wide-to-long unpivots. Shipped layouts live in
+`connectors/layouts/<source>/`; a district's own in `$DISTRICTWIDE_HOME/config/layouts/` extend
+them, and replace a shipped layout of the same name. Adding a vendor is one YAML file and a test.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import re
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from connectors.tables import RAW_TABLES, SOURCES, RawTable
+
+log = logging.getLogger(__name__)
+
+SHIPPED = Path(__file__).resolve().parent / "layouts"
+DELIMITERS: dict[str, str] = {
+    ",": "comma",
+    "\t": "tab",
+    "|": "pipe",
+    "^": "caret",
+    ";": "semicolon",
+}
+
+# Date format words a layout may use, and DuckDB's strptime codes for them.
+_DATE_TOKENS = (
+    ("YYYY", "%Y"),
+    ("YY", "%y"),
+    ("MM", "%m"),
+    ("DD", "%d"),
+    ("M", "%m"),
+    ("D", "%d"),
+    ("hh", "%H"),
+    ("mm", "%M"),
+    ("ss", "%S"),
+)
+
+
+def normalize_name(name: str) -> str:
+    """A header name as layouts match it: lower case, letters and digits (`Stu_Num ` → `stunum`)."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def strptime_format(pattern: str) -> str:
+    """`MM/DD/YYYY` → `%m/%d/%Y` (DuckDB's `%m`/`%d` also read one-digit months and days)."""
+    out, i = "", 0
+    while i < len(pattern):
+        for token, code in _DATE_TOKENS:
+            if pattern.startswith(token, i):
+                out += code
+                i += len(token)
+                break
+        else:
+            out += "%%" if pattern[i] == "%" else pattern[i]
+            i += 1
+    return out
+
+
+def _as_rule(value: object) -> object:
+    """A bare list of names (or one name) is the short form of `{names: [...]}`."""
+    if isinstance(value, str):
+        return {"names": [value]}
+    if isinstance(value, list):
+        return {"names": value}
+    return value
+
+
+class ColumnRule(BaseModel):
+    """Where one canonical column's value comes from: file columns, a constant or the file name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    names: list[str] = Field(default_factory=list, description="header names (aliases)")
+    optional: bool = False
+    date: list[str] | None = Field(default=None, description="date formats, e.g. MM/DD/YYYY")
+    value: str | None = None
+    file_name: str | None = Field(default=None, description="regex; its first group is the value")
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ColumnRule:
+        origins = [bool(self.names), self.value is not None, self.file_name is not None]
+        if sum(origins) != 1:
+            raise ValueError("give exactly one of names, value or file_name")
+        if self.file_name is not None and re.compile(self.file_name).groups < 1:
+            raise ValueError(f"file_name pattern {self.file_name!r} needs a (group)")
+        return self
+
+    @cached_property
+    def normalized(self) -> tuple[str, ...]:
+        return tuple(normalize_name(name) for name in self.names)
+
+    @property
+    def from_file(self) -> bool:
+        return bool(self.names)
+
+    @property
+    def strptime(self) -> list[str]:
+        return [strptime_format(p) for p in self.date or []]
+
+
+Rule = Annotated[ColumnRule, BeforeValidator(_as_rule)]
+
+
+class Layout(BaseModel):
+    """One vendor export layout (see connectors/layouts/README.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    layout: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    vendor: str
+    source: str
+    feeds: str
+    reference: str = Field(min_length=10)
+    sample: str | None = None
+    files: list[str] = Field(default_factory=list)
+    delimiter: str | None = None
+    header_line: int = Field(default=1, ge=1, le=50)
+    columns: dict[str, Rule]
+    unpivot: list[dict[str, Rule]] = Field(default_factory=list)
+    path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _check(self) -> Layout:
+        if self.source not in SOURCES:
+            raise ValueError(f"source {self.source!r} is not one of {list(SOURCES)}")
+        if self.delimiter is not None and self.delimiter not in DELIMITERS:
+            raise ValueError(f"delimiter {self.delimiter!r} is not one of {list(DELIMITERS)}")
+        table = self.raw_table
+        mapped = [set(self.columns)] + [set(group) for group in self.unpivot]
+        unknown = set().union(*mapped) - set(table.columns)
+        if unknown:
+            raise ValueError(f"{sorted(unknown)} are not columns of raw table {table.table}")
+        for group in self.unpivot:
+            if both := set(group) & set(self.columns):
+                raise ValueError(f"{sorted(both)} given both in columns and in an unpivot group")
+            if not any(rule.from_file for rule in group.values()):
+                raise ValueError("an unpivot group needs at least one column from the file")
+            if set(group) != set(self.unpivot[0]):
+                raise ValueError("every unpivot group must fill the same canonical columns")
+        return self
+
+    @cached_property
+    def raw_table(self) -> RawTable:
+        for table in RAW_TABLES:
+            if table.source == self.source and table.entity == self.feeds:
+                return table
+        raise ValueError(f"feeds: no raw table {self.source}__{self.feeds}")
+
+    @property
+    def rules(self) -> Iterable[ColumnRule]:
+        yield from self.columns.values()
+        for group in self.unpivot:
+            yield from group.values()
+
+    @cached_property
+    def signature(self) -> tuple[tuple[str, ...], ...]:
+        """The header names a file must have (each entry: its aliases)."""
+        return tuple(r.normalized for r in self.rules if r.from_file and not r.optional)
+
+    def matches_file_name(self, name: str) -> bool:
+        return not self.files or any(fnmatch.fnmatch(name.lower(), p.lower()) for p in self.files)
+
+
+def load_layout(path: Path) -> Layout:
+    """One layout file, validated; errors name the file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Layout.model_validate({**data, "path": path})
+    except Exception as exc:
+        raise ValueError(f"layout {path}: {exc}") from exc
+
+
+def load_layouts(*extra: Path) -> tuple[Layout, ...]:
+    """The shipped layouts, extended (and, by name, replaced) by the layouts in `extra` folders."""
+    found: dict[str, Layout] = {}
+    for folder in (SHIPPED, *extra):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*.y*ml")):
+            layout = load_layout(path)
+            if layout.layout in found and folder == SHIPPED:
+                raise ValueError(f"layout {layout.layout!r} is declared twice ({path})")
+            if layout.layout in found:
+                log.info(
+                    "layout %s: the district's %s replaces the shipped one", layout.layout, path
+                )
+            found[layout.layout] = layout
+    return tuple(found.values())

@@ -1,0 +1,188 @@
+"""Which layout a delivered file is in, read from its first lines only.
+
+A file is matched by its header, never by its name alone: its header line, split on the layout's
+delimiter (or the one that splits it into the most fields), must hold every column the layout
+requires, names compared without case, spaces or punctuation. When several layouts match, the one
+that uses the most of the file's columns wins, then one whose file-name pattern matched. When none
+does, the closest layouts and the columns they lack are reported, so district IT can add a layout
+or an alias.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from connectors.layout import DELIMITERS, Layout, normalize_name
+
+HEAD_BYTES = 1 << 16
+
+
+class BadFileError(ValueError):
+    """A delivered file that cannot be read at all; the message names file, line and column."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """A file recognized as `layout`: its delimiter, header and where each used column is."""
+
+    layout: Layout
+    delimiter: str
+    header: tuple[str, ...]
+    # Canonical column → 0-based position in the file, for columns in `layout.columns`.
+    positions: dict[str, int]
+    # One dict per unpivot group, likewise.
+    groups: tuple[dict[str, int], ...]
+
+    @property
+    def used(self) -> int:
+        return len(self.positions) + sum(len(g) for g in self.groups)
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A layout the file did not match, and the columns it lacked (first alias of each)."""
+
+    layout: Layout
+    missing: tuple[str, ...]
+    present: int
+
+
+@dataclass
+class Recognition:
+    """The outcome for one file: a match, or the closest misses; `error` when the file cannot be
+    read (with `match`: recognized, but bad)."""
+
+    match: Match | None
+    misses: list[Miss] = field(default_factory=list)
+    header: tuple[str, ...] = ()
+    error: str | None = None
+
+    def closest(self, n: int = 3) -> list[Miss]:
+        ranked = sorted(self.misses, key=lambda m: (len(m.missing), -m.present))
+        return ranked[:n]
+
+    def explain(self, file_name: str) -> str:
+        """One line for the audit and district IT: why no layout took the file."""
+        if self.error:
+            return self.error
+        near = "; ".join(
+            f"{m.layout.layout} lacks {', '.join(m.missing)}" for m in self.closest() if m.missing
+        )
+        return f"{file_name}: line 1: no layout matches its header ({len(self.header)} columns)" + (
+            f"; closest: {near}" if near else ""
+        )
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The encoding to read the first lines with: a BOM decides, else UTF-8 if they decode."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the end of the sample is still UTF-8.
+        return "utf-8" if exc.start >= len(head) - 3 else "cp1252"
+
+
+def head_lines(path: Path, n: int) -> list[str]:
+    """The first `n` lines of a text file (decoded as sniffed); raises for binary data."""
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if not head.strip():
+        raise BadFileError(f"{path.name}: line 1: the file is empty (no header line)")
+    encoding = sniff_encoding(head)
+    text = head.decode(encoding, errors="replace")
+    if "\x00" in text:
+        raise BadFileError(f"{path.name}: line 1: binary data, not a delimited text file")
+    return text.splitlines()[:n]
+
+
+def split_header(line: str, delimiter: str | None) -> tuple[str, tuple[str, ...]]:
+    """The header's names on `delimiter`, or on the candidate that gives the most fields."""
+    options = [delimiter] if delimiter else list(DELIMITERS)
+    best = max(options, key=lambda d: len(next(csv.reader([line], delimiter=d), [])))
+    names = next(csv.reader([line], delimiter=best), [])
+    return best, tuple(name.strip() for name in names)
+
+
+def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
+    """Whether the file's header (at the layout's header line) fits `layout`."""
+    if len(lines) < layout.header_line:
+        return Miss(layout, ("(header line)",), 0)
+    delimiter, header = split_header(lines[layout.header_line - 1], layout.delimiter)
+    index: dict[str, int] = {}
+    for position, name in enumerate(header):
+        index.setdefault(normalize_name(name), position)
+
+    def find(aliases: tuple[str, ...]) -> int | None:
+        return next((index[a] for a in aliases if a in index), None)
+
+    missing = [
+        rule.names[0]
+        for rule in layout.rules
+        if rule.from_file and not rule.optional and find(rule.normalized) is None
+    ]
+    present = sum(
+        1 for rule in layout.rules if rule.from_file and find(rule.normalized) is not None
+    )
+    if missing:
+        return Miss(layout, tuple(missing), present)
+
+    def place(rules: dict) -> dict[str, int]:
+        out = {}
+        for column, rule in rules.items():
+            if rule.from_file and (pos := find(rule.normalized)) is not None:
+                out[column] = pos
+        return out
+
+    return Match(
+        layout, delimiter, header, place(layout.columns), tuple(place(g) for g in layout.unpivot)
+    )
+
+
+def recognize(path: Path, file_name: str, layouts: Sequence[Layout]) -> Recognition:
+    """The best layout for the file at `path`, delivered as `file_name` (its path in landing)."""
+    depth = max((layout.header_line for layout in layouts), default=1)
+    try:
+        lines = head_lines(path, depth)
+    except BadFileError as exc:
+        return Recognition(None, error=str(exc).replace(path.name, file_name, 1))
+    matches: list[Match] = []
+    misses: list[Miss] = []
+    for layout in layouts:
+        outcome = try_layout(layout, lines)
+        if isinstance(outcome, Match) and layout.matches_file_name(PurePosixPath(file_name).name):
+            matches.append(outcome)
+        elif isinstance(outcome, Miss):
+            misses.append(outcome)
+    _, header = split_header(lines[0], None) if lines else (",", ())
+    if not matches:
+        return Recognition(None, misses, header)
+    best = max(matches, key=lambda m: (m.used, bool(m.layout.files), -m.layout.header_line))
+    try:
+        _check_duplicates(best, file_name)
+    except BadFileError as exc:
+        return Recognition(best, misses, best.header, error=str(exc))
+    return Recognition(best, misses, best.header)
+
+
+def _check_duplicates(match: Match, file_name: str) -> None:
+    """Two header columns that normalize to one name are ambiguous when the layout uses it."""
+    seen: dict[str, int] = {}
+    used = set(match.positions.values()) | {p for g in match.groups for p in g.values()}
+    for position, name in enumerate(match.header):
+        key = normalize_name(name)
+        if key in seen and seen[key] in used:
+            raise BadFileError(
+                f"{file_name}: line {match.layout.header_line}, column {position + 1}: "
+                f"header {name!r} is the same name as column {seen[key] + 1} "
+                f"({match.header[seen[key]]!r}); rename one of them"
+            )
+        seen.setdefault(key, position)

@@ -1,0 +1,239 @@
+"""The canonical raw tables: what every delivered file is mapped onto before dbt reads it.
+
+A vendor's export is described by a layout (`connectors/layouts/`); each layout feeds one of these
+tables, naming which of its columns fills which canonical column. dbt's staging models read these
+tables only, so a new vendor needs a layout, not new SQL. Every value stays text: typing, code
+mapping and quarantine happen in dbt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SOURCES: tuple[str, ...] = ("sis", "attendance", "assessment")
+
+_ONEROSTER_BASE = ("sourcedId", "status", "dateLastModified")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One canonical raw table `<source>__<entity>`: its text columns, in order."""
+
+    source: str
+    entity: str
+    columns: tuple[str, ...]
+    description: str
+
+    @property
+    def table(self) -> str:
+        return f"{self.source}__{self.entity}"
+
+
+RAW_TABLES: tuple[RawTable, ...] = (
+    RawTable("sis", "manifest", ("propertyName", "value"), "OneRoster manifest"),
+    RawTable(
+        "sis",
+        "orgs",
+        (*_ONEROSTER_BASE, "name", "type", "identifier", "parentSourcedId"),
+        "District and schools, with state school codes",
+    ),
+    RawTable(
+        "sis",
+        "academic_sessions",
+        (
+            *_ONEROSTER_BASE,
+            "title",
+            "type",
+            "startDate",
+            "endDate",
+            "parentSourcedId",
+            "schoolYear",
+        ),
+        "School years and terms",
+    ),
+    RawTable(
+        "sis",
+        "courses",
+        (
+            *_ONEROSTER_BASE,
+            "schoolYearSourcedId",
+            "title",
+            "courseCode",
+            "grades",
+            "orgSourcedId",
+            "subjects",
+            "subjectCodes",
+        ),
+        "Course catalogue",
+    ),
+    RawTable(
+        "sis",
+        "classes",
+        (
+            *_ONEROSTER_BASE,
+            "title",
+            "grades",
+            "courseSourcedId",
+            "classCode",
+            "classType",
+            "location",
+            "schoolSourcedId",
+            "termSourcedIds",
+            "subjects",
+            "subjectCodes",
+            "periods",
+        ),
+        "Sections (homerooms and scheduled classes)",
+    ),
+    RawTable(
+        "sis",
+        "users",
+        (
+            *_ONEROSTER_BASE,
+            "enabledUser",
+            "orgSourcedIds",
+            "role",
+            "username",
+            "userIds",
+            "givenName",
+            "familyName",
+            "middleName",
+            "identifier",
+            "email",
+            "sms",
+            "phone",
+            "agentSourcedIds",
+            "grades",
+            "password",
+        ),
+        "Students and teachers",
+    ),
+    RawTable(
+        "sis",
+        "enrollments",
+        (
+            *_ONEROSTER_BASE,
+            "classSourcedId",
+            "schoolSourcedId",
+            "userSourcedId",
+            "role",
+            "primary",
+            "beginDate",
+            "endDate",
+        ),
+        "Student and teacher enrollments in sections; homeroom spans are school enrollment",
+    ),
+    RawTable(
+        "sis",
+        "demographics",
+        (
+            *_ONEROSTER_BASE,
+            "birthDate",
+            "sex",
+            "americanIndianOrAlaskaNative",
+            "asian",
+            "blackOrAfricanAmerican",
+            "nativeHawaiianOrOtherPacificIslander",
+            "white",
+            "demographicRaceTwoOrMoreRaces",
+            "hispanicOrLatinoEthnicity",
+            "countryOfBirthCode",
+            "stateOfBirthAbbreviation",
+            "cityOfBirth",
+            "publicSchoolResidenceStatus",
+        ),
+        "Student birth date, sex and race/ethnicity",
+    ),
+    RawTable(
+        "sis",
+        "programs",
+        ("studentSourcedId", "programCode", "beginDate", "endDate"),
+        "Program participation (English learner, IEP, low income)",
+    ),
+    RawTable(
+        "sis",
+        "calendar",
+        ("schoolSourcedId", "date", "dayType"),
+        "School calendar: every weekday of the year and its day type",
+    ),
+    RawTable(
+        "attendance",
+        "students",
+        (
+            "StuNum",
+            "LastName",
+            "FirstName",
+            "MiddleInit",
+            "BirthDate",
+            "Gender",
+            "Grade",
+            "SchoolCode",
+            "SisNumber",
+            "StateID",
+        ),
+        "The attendance system's student list, with the SIS number where a clerk typed it",
+    ),
+    RawTable(
+        "attendance",
+        "exceptions",
+        ("StuNum", "SchoolCode", "AbsenceDate", "AttCode", "Minutes", "Comment"),
+        "Absences, tardies and early dismissals: one row per student per day with an exception",
+    ),
+    RawTable(
+        "assessment",
+        "state_results",
+        (
+            "Assessment",
+            "SchoolYear",
+            "DistrictCode",
+            "SchoolCode",
+            "SchoolName",
+            "SASID",
+            "LocalID",
+            "LastName",
+            "FirstName",
+            "BirthDate",
+            "TestedGrade",
+            "Subject",
+            "ScaleScore",
+            "AchievementLevel",
+            "NotTestedCode",
+        ),
+        "State test: one row per student per subject",
+    ),
+    RawTable(
+        "assessment",
+        "map_results",
+        (
+            "TermName",
+            "DistrictName",
+            "SchoolName",
+            "StudentID",
+            "StudentLastName",
+            "StudentFirstName",
+            "StudentMI",
+            "StudentDateOfBirth",
+            "StudentGender",
+            "Grade",
+            "Subject",
+            "Course",
+            "TestType",
+            "TestName",
+            "TestStartDate",
+            "TestDurationMinutes",
+            "TestRITScore",
+            "TestStandardError",
+            "TestPercentile",
+            "AchievementQuintile",
+        ),
+        "NWEA MAP Growth benchmark results, fall/winter/spring",
+    ),
+)
+
+
+def raw_table(table: str) -> RawTable:
+    """The raw table named `<source>__<entity>`."""
+    for spec in RAW_TABLES:
+        if spec.table == table:
+            return spec
+    raise KeyError(f"no raw table named {table!r}")
