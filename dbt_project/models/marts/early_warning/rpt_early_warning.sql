@@ -1,5 +1,5 @@
 -- Grain: one row per current student (enrolled on the last instructional day of the latest school
--- year at their school): the early warning flags (DESIGN.md, Metrics: the "ABC" indicators without
+-- year at their school): the early warning flags (docs/architecture.md, Metrics: the "ABC" indicators without
 -- behavior, which has no source yet), their count and a risk tier. Staff use only: names included.
 with calendar as (
     select * from {{ ref('dim_calendar') }}
