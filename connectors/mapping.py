@@ -1,10 +1,12 @@
 """The SQL that turns a parsed file (columns `c0`, `c1`, ... by position) into its canonical table.
 
 Each canonical column takes a file column, a constant, a value from the file's name, or NULL when
-the layout does not give it. Dates are rewritten as `YYYY-MM-DD` when they parse in one of the
-layout's formats and kept as delivered when they do not, so staging quarantines them as malformed
-with the file's own text. A wide file (one row per student, a column group per subject) gives one
-row per group that has any value, all with the file row's line number.
+the layout does not give it. Dates are rewritten as `YYYY-MM-DD`; a row with a date in none of the
+layout's formats (an ISO date in a `MM/DD/YYYY` file, `13/45/2025`) is not mapped but rejected
+with its line, column and the formats it was read with, like a line the CSV parser could not
+read. Empty dates pass as empty: staging decides whether the column may be empty. A wide file (one
+row per student, a column group per subject) gives one row per group that has any value, all with
+the file row's line number.
 """
 
 from __future__ import annotations
@@ -33,33 +35,68 @@ def _expr(rule: ColumnRule | None, position: int | None, file_name: str) -> str:
         return "null::varchar"
     column = f"p.c{position}"
     if rule.date:
-        formats = "[" + ", ".join(_literal(f) for f in rule.strptime) + "]"
-        return f"coalesce(strftime(try_strptime(trim({column}), {formats}), '%Y-%m-%d'), {column})"
+        return f"coalesce(strftime({_parsed_date(rule, column)}, '%Y-%m-%d'), {column})"
     return column
 
 
-def canonical_select(match: Match, file_name: str, rows: str, line: str) -> str:
+def _parsed_date(rule: ColumnRule, column: str) -> str:
+    formats = "[" + ", ".join(_literal(f) for f in rule.strptime) + "]"
+    return f"try_strptime(trim({column}), {formats})"
+
+
+def _bad_date(rules: dict[str, ColumnRule], positions: dict[str, int]) -> str:
+    """The first date column of the row that is filled but in none of its formats, else NULL."""
+    cases = [
+        f"when nullif(trim(p.c{positions[name]}), '') is not null "
+        f"and {_parsed_date(rule, f'p.c{positions[name]}')} is null "
+        f"then {_literal(name + ': ' + ' or '.join(rule.date or []))}"
+        for name, rule in rules.items()
+        if rule.date and name in positions
+    ]
+    return f"case {' '.join(cases)} end" if cases else "null::varchar"
+
+
+def canonical_select(
+    match: Match, file_name: str, rows: str, line: str, *, rejected: bool = False
+) -> str:
     """A query over `rows` (the parsed file as `p`) giving the canonical table's columns in
-    order, then `_line_number` (the expression `line`)."""
+    order, then `_line_number` (the expression `line`), for the rows whose dates read.
+
+    With `rejected`, the rows whose dates do not read instead, as `_line_number`, `_column`
+    (the canonical column and the formats tried) and `_raw_line` (the file's fields).
+    """
     layout = match.layout
     table = layout.raw_table
     groups = match.groups or ({},)
     rules_by_group = layout.unpivot or [{}]
+    raw_line = "concat_ws(" + _literal(match.delimiter) + ", "
+    raw_line += ", ".join(f"coalesce(p.c{i}, '')" for i in range(len(match.header))) + ")"
     selects = []
     for order, (positions, group_rules) in enumerate(zip(groups, rules_by_group, strict=True)):
-        parts = []
-        for column in table.columns:
-            if column in group_rules:
-                expr = _expr(group_rules[column], positions.get(column), file_name)
-            else:
-                expr = _expr(layout.columns.get(column), match.positions.get(column), file_name)
-            parts.append(f'{expr} as "{column}"')
-        select = f"select {', '.join(parts)}, {line} as _line_number, {order} as _group from {rows}"
+        if group_rules and not positions:
+            continue  # a column group this file does not have (another grade's, say)
+        bad = _bad_date({**layout.columns, **group_rules}, {**match.positions, **positions})
+        conditions = [f"({bad}) is {'not ' if rejected else ''}null"]
         if group_rules:
             filled = [f"nullif(trim(p.c{pos}), '')" for pos in positions.values()]
-            select += f" where coalesce({', '.join(filled)}) is not null"
-        selects.append(select)
+            conditions.append(f"coalesce({', '.join(filled)}) is not null")
+        where = " where " + " and ".join(c for c in conditions if c != "(null::varchar) is null")
+        if where == " where ":
+            where = ""
+        if rejected:
+            parts = [f"{bad} as _column", f"{raw_line} as _raw_line"]
+        else:
+            parts = []
+            for column in table.columns:
+                rule = group_rules.get(column) if column in group_rules else None
+                if rule is not None:
+                    expr = _expr(rule, positions.get(column), file_name)
+                else:
+                    expr = _expr(layout.columns.get(column), match.positions.get(column), file_name)
+                parts.append(f'{expr} as "{column}"')
+        select = f"select {', '.join(parts)}, {line} as _line_number, {order} as _group"
+        selects.append(f"{select} from {rows}{where}")
     if len(selects) == 1:
-        return selects[0].replace(", 0 as _group", "", 1)
+        return f"select * exclude (_group) from ({selects[0]})"
     union = " union all ".join(selects)
     return f"select * exclude (_group) from ({union}) order by _line_number, _group"

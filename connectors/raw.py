@@ -185,27 +185,40 @@ def parse_csv(
             _number_lines(con, path, match, file_name, parsed, rejected_lines, data_lines)
             rows, line = "parsed p positional join good_lines g", "g.line"
             reject_line = "(select l.line from reject_lines l where l.parser_line = r.line)"
-        mapped = canonical_select(match, Path(file_name).name, rows, line)
-        written = (
-            con.execute(f"select count(*) from ({mapped})").fetchall()[0][0]
-            if match.groups
-            else parsed
-        )
+        name = Path(file_name).name
+        mapped = canonical_select(match, name, rows, line)
         _copy_atomic(con, f"select *, {meta}, {loaded} from ({mapped})", out)
+        bad_dates = canonical_select(match, name, rows, line, rejected=True)
         _copy_atomic(
             con,
             f"""
-            select {meta}, {reject_line}::bigint as _line_number, {loaded},
+            select {meta}, ({reject_line})::bigint as _line_number, {loaded},
                 column_name as _column, error_type::varchar as _error_type,
                 error_message as _error, csv_line as _raw_line
             from rejects r
             qualify row_number() over (partition by r.line order by column_idx) = 1
-            order by r.line
+            union all
+            select {meta}, b._line_number::bigint, {loaded},
+                split_part(b._column, ':', 1) as _column, 'MALFORMED DATE' as _error_type,
+                'not a date in the layout''s format (' || trim(split_part(b._column, ':', 2))
+                    || ')' as _error,
+                b._raw_line
+            from ({bad_dates}) b
+            order by _line_number
             """,
             rej,
         )
+        [(written, date_rejects)] = con.execute(
+            f"select (select count(*) from read_parquet('{_q(str(out))}')), "
+            f"(select count(*) from read_parquet('{_q(str(rej))}'))"
+        ).fetchall()
+        rejected_lines = date_rejects
     if rejected_lines:
-        log.warning("%s: %d line(s) rejected by the CSV parser", file_name, rejected_lines)
+        log.warning(
+            "%s: %d line(s) rejected (unreadable, or a date out of format)",
+            file_name,
+            rejected_lines,
+        )
     return ParseResult(written, rejected_lines, out, rej)
 
 

@@ -62,7 +62,7 @@ class Recognition:
     error: str | None = None
 
     def closest(self, n: int = 3) -> list[Miss]:
-        ranked = sorted(self.misses, key=lambda m: (len(m.missing), -m.present))
+        ranked = sorted(self.misses, key=lambda m: (-m.present, len(m.missing)))
         return ranked[:n]
 
     def explain(self, file_name: str) -> str:
@@ -165,7 +165,15 @@ def recognize(path: Path, file_name: str, layouts: Sequence[Layout]) -> Recognit
     _, header = split_header(lines[0], None) if lines else (",", ())
     if not matches:
         return Recognition(None, misses, header)
-    best = max(matches, key=lambda m: (m.used, bool(m.layout.files), -m.layout.header_line))
+    best = max(
+        matches,
+        key=lambda m: (
+            m.used,
+            len(m.layout.signature),
+            bool(m.layout.files),
+            -m.layout.header_line,
+        ),
+    )
     try:
         _check_duplicates(best, file_name)
     except BadFileError as exc:

@@ -237,6 +237,25 @@ def rows_dropped(source: str, max_drop_share: float, *, blocking: bool = True) -
     )
 
 
+def file_set_aside(source: str, *, blocking: bool = False) -> ExpectationSpec:
+    """The latest try of a delivered file was set aside (it does not fit its layout)."""
+    query = (
+        "with tries as (select source_path, status, row_number() over ("
+        "partition by raw_table, source_file order by load_id desc) as recency "
+        f"from {BATCH} as l where l.source = {sql_literal(source)} "
+        "and l.status in ('loaded', 'failed')) "
+        "select t.source_path from tries as t where t.recency = 1 and t.status = 'failed'"
+    )
+    return sql_rule(
+        "file_set_aside",
+        query,
+        f"A {source} file was set aside: it does not fit its layout (audit.file_loads.error names "
+        "the file, line and column). Its previous good delivery stays in effect and every other "
+        "file loaded. Fix the export (or its layout) and drop the file again.",
+        blocking=blocking,
+    )
+
+
 def stale_source(
     source: str, calendar_days: int, school_days: int, *, blocking: bool = False
 ) -> ExpectationSpec:

@@ -8,8 +8,9 @@ from expectations.spec import SuiteSpec
 
 
 def file_loads_suite(source: str, settings: QualitySettings) -> SuiteSpec:
-    """Deliveries of one source: no half-empty file, and (daily sources) no stale source."""
-    checks = [rules.rows_dropped(source, settings.max_row_drop_share)]
+    """Deliveries of one source: no half-empty file, no file set aside, and (daily sources) no
+    stale source."""
+    checks = [rules.rows_dropped(source, settings.max_row_drop_share), rules.file_set_aside(source)]
     if source in settings.daily_sources:
         checks.append(
             rules.stale_source(

@@ -83,6 +83,8 @@ def file_load(source: str, raw_table: str, file: str, rows: int, days_ago: int) 
         None,
         f"archive/{source}/{file}",
         NOW - timedelta(days=days_ago),
+        f"{source}/{file}",
+        "districtwide_test_layout",
     )
 
 
@@ -433,6 +435,8 @@ def clean_tables() -> dict[str, Table]:
             "error varchar",
             "archive_path varchar",
             "loaded_at timestamp",
+            "source_path varchar",
+            "layout varchar",
         ],
         [
             file_load("sis", "sis__users", "users.csv", 100, 2),
@@ -688,6 +692,26 @@ def test_state_score_out_of_scale_fails(tmp_path: Path) -> None:
     assert failed(result) == {"unexpected_rows_expectation:state_scale_score_out_of_range": 1}
 
 
+def test_a_file_set_aside_warns_its_steward_until_a_good_one_follows(tmp_path: Path) -> None:
+    def set_aside(t: dict[str, Table]) -> None:
+        row = file_load("attendance", "attendance__exceptions", EXC_FILE, 0, 0)
+        t["audit.file_loads"].rows.append(
+            (*row[:10], "failed", "x.csv: line 1, column 3: ...", *row[12:])
+        )
+
+    result = check(tmp_path, "attendance_file_loads", set_aside)
+    assert failed(result) == {"unexpected_rows_expectation:file_set_aside": 1}
+    assert not result.blocked  # the other files and sources load and publish
+    assert check(tmp_path, "sis_file_loads", set_aside).success
+
+    def then_good(t: dict[str, Table]) -> None:
+        set_aside(t)
+        row = file_load("attendance", "attendance__exceptions", EXC_FILE, 850, 0)
+        t["audit.file_loads"].rows.append((load_id(-1, "good"), *row[1:]))
+
+    assert check(tmp_path, "attendance_file_loads", then_good).success
+
+
 def test_half_empty_file_fails_the_row_count_band(tmp_path: Path) -> None:
     def change(t: dict[str, Table]) -> None:
         t["audit.file_loads"].rows.append(
@@ -766,7 +790,7 @@ def test_stale_source_fails_freshness(tmp_path: Path) -> None:
     def change(t: dict[str, Table]) -> None:
         rows = t["audit.file_loads"].rows
         t["audit.file_loads"].rows = [
-            r[:-1] + (NOW - timedelta(days=30),) if r[1] == "sis" else r for r in rows
+            r[:13] + (NOW - timedelta(days=30),) + r[14:] if r[1] == "sis" else r for r in rows
         ]
 
     result = check(tmp_path, "sis_file_loads", change)

@@ -4,6 +4,8 @@ select
     source,
     raw_table,
     source_file,
+    source_path,
+    layout,
     sha256,
     bytes,
     encoding,
