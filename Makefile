@@ -17,31 +17,44 @@ DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/se
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help install demo test dev bench lint format clean superset-install chromium dashboards superset-stop
+.PHONY: help install lock demo test test-fast dev bench lint lint-sql format clean superset-install chromium dashboards superset-stop
 
 help:
 	@echo "make demo      generate a $(STUDENTS)-student district and run the consolidated load"
 	@echo "make test      run the test suite"
+	@echo "make test-fast the unit tests only (under a minute)"
 	@echo "make dev       the Dagster UI on http://127.0.0.1:3000"
 	@echo "make bench     the 100,000-student load, figures into BENCHMARKS.md"
 	@echo "make lint      ruff check and format check"
+	@echo "make lint-sql  sqlfluff on the dbt models"
+	@echo "make lock      rewrite requirements.lock from pyproject.toml"
 	@echo "make dashboards  Superset on http://127.0.0.1:8088 with the dashboards published"
 	@echo "make superset-stop  stop the Superset server that make dashboards started"
 
-# The virtual environment, from the pinned pyproject (uv when it can be had, pip otherwise).
+# The virtual environment, exactly the locked set in requirements.lock (uv when it can be had, pip
+# otherwise), then districtwide itself, editable, without resolving again. `make lock` rewrites the
+# lock from pyproject.toml after a pin changes there.
 # Bytecode is compiled at install (pip does, uv only when asked): where PYTHONDONTWRITEBYTECODE is
 # set, every Dagster, dbt and GX process would otherwise compile its imports from source again
 # (dbt alone: 4-5 s of CPU per start, twice per load).
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@if $(PYTHON) -m pip install -q uv >/dev/null 2>&1 && $(PYTHON) -m uv --version >/dev/null 2>&1; then \
 		$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV) && \
-		$(PYTHON) -m uv pip install -q --compile-bytecode --python $(VENV)/bin/python -e ".[dev]"; \
+		$(PYTHON) -m uv pip sync -q --compile-bytecode --python $(VENV)/bin/python requirements.lock && \
+		$(PYTHON) -m uv pip install -q --compile-bytecode --no-deps --python $(VENV)/bin/python -e .; \
 	else \
-		$(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q -e ".[dev]"; \
+		$(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q -r requirements.lock && \
+		$(BIN)/pip install -q --no-deps -e .; \
 	fi
 	@touch $@
 
 install: $(VENV)/.installed $(MANIFEST)
+
+# requirements.lock: every package of the install, pinned, for Python 3.11 and 3.12 on any platform.
+lock:
+	@$(PYTHON) -m pip install -q uv >/dev/null 2>&1 || true
+	$(PYTHON) -m uv pip compile -q pyproject.toml --extra dev --universal --python-version 3.11 \
+		-o requirements.lock
 
 # Superset's venv, exactly the frozen set in constraints.txt. `python -m uv` with --python, never
 # VIRTUAL_ENV=: with `python -m uv` that installs into the interpreter running uv.
@@ -92,6 +105,10 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 test: install $(SUPERSET_VENV)/.installed chromium
 	$(BIN)/pytest -q
 
+# The unit tests alone (no Superset, no browser, no generated district): under a minute.
+test-fast: install
+	$(BIN)/pytest -q tests/unit
+
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
@@ -100,6 +117,10 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# sqlfluff on the dbt models (.sqlfluff): ~16 s on 2 cores.
+lint-sql: install
+	$(BIN)/sqlfluff lint dbt_project/models --processes 2 --disable-progress-bar
 
 format: install
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -10,6 +10,7 @@ import os
 from dagster import (
     AssetKey,
     DagsterRunStatus,
+    DefaultSensorStatus,
     EventLogEntry,
     RunRequest,
     RunStatusSensorContext,
@@ -55,6 +56,9 @@ def landing_sensor(context: SensorEvaluationContext, home: DistrictwideHome):
     run_status=DagsterRunStatus.SUCCESS,
     monitored_jobs=[consolidated_load],
     name="steward_alerts_on_success",
+    # On from the start: a district that runs the daemon gets its stewards' emails without a
+    # click in the UI (the outbox folder when no SMTP host is set).
+    default_status=DefaultSensorStatus.RUNNING,
 )
 def steward_alerts_on_success(context: RunStatusSensorContext, home: DistrictwideHome):
     """After a load: one email per domain whose checks failed (warnings included)."""
@@ -65,6 +69,9 @@ def steward_alerts_on_success(context: RunStatusSensorContext, home: Districtwid
     run_status=DagsterRunStatus.FAILURE,
     monitored_jobs=[consolidated_load],
     name="steward_alerts_on_failure",
+    # On from the start: a district that runs the daemon gets its stewards' emails without a
+    # click in the UI (the outbox folder when no SMTP host is set).
+    default_status=DefaultSensorStatus.RUNNING,
 )
 def steward_alerts_on_failure(context: RunStatusSensorContext, home: DistrictwideHome):
     """A blocked load emails the stewards; a crashed one also emails district IT."""

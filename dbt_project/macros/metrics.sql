@@ -1,4 +1,4 @@
-{# Metric helpers shared by the inquiry marts (DESIGN.md, Metrics). #}
+{# Metric helpers shared by the inquiry marts (docs/architecture.md, Metrics). #}
 
 {# A share as a double: numerator / denominator, NULL when the denominator is 0. `double precision`
    is spelled the same in DuckDB and PostgreSQL (integer division would truncate in PostgreSQL). #}

@@ -1,4 +1,4 @@
-{# The reporting subgroups (DESIGN.md, Metrics): one cell per group and subgroup value.
+{# The reporting subgroups (docs/architecture.md, Metrics): one cell per group and subgroup value.
 
    Renders a `union all` of one `select ... group by` per subgroup over `relation`, which must
    carry the student's race_ethnicity, sex, is_english_learner, has_disability, is_low_income and

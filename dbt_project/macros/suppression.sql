@@ -1,4 +1,4 @@
-{# Small-cell suppression for aggregate marts meant for wide audiences (DESIGN.md, Metrics).
+{# Small-cell suppression for aggregate marts meant for wide audiences (docs/architecture.md, Metrics).
 
    Renders a complete `select` over `relation` (a CTE or ref) whose rows are cells: one row per
    group and subgroup value, with the number of students in `n_column`.

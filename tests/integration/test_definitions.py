@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
+from dagster import (
+    AssetKey,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    SkipReason,
+    build_sensor_context,
+)
 
 from connectors.tables import RAW_TABLES
 from orchestration.instance import instance_yaml
@@ -49,6 +56,14 @@ def test_job_schedule_and_sensor(defs) -> None:
     schedule = defs.resolve_schedule_def("nightly_consolidated_load")
     assert schedule.cron_schedule == "0 2 * * *"
     assert defs.resolve_sensor_def("landing_sensor")
+
+
+def test_the_schedule_and_the_steward_alerts_are_on_by_default(defs) -> None:
+    """A daemon started on a fresh data folder loads nightly and emails the stewards unasked."""
+    schedule = defs.resolve_schedule_def("nightly_consolidated_load")
+    assert schedule.default_status == DefaultScheduleStatus.RUNNING
+    for name in ("steward_alerts_on_success", "steward_alerts_on_failure"):
+        assert defs.resolve_sensor_def(name).default_status == DefaultSensorStatus.RUNNING
 
 
 def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:

@@ -1155,7 +1155,7 @@ def test_suite_runs_in_the_database_on_millions_of_rows(tmp_path: Path) -> None:
     assert stats["errors"] == [] and stats["failed"] == {}
     assert stats["dataframes"] == 0
     # GX and its imports take ~300 MB; the checks add DuckDB's working memory, far from the
-    # ~1.9 GB a pandas validation of 5 M rows took (../shared/notes/stack.md).
+    # ~1.9 GB a pandas validation of 5 M rows took (docs/notes/stack.md).
     assert stats["peak_mb"] - stats["rss_before_mb"] < 700, stats
 
 

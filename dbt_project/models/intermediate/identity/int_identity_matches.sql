@@ -1,4 +1,4 @@
--- Links each source person record to one SIS student, precision first (DESIGN.md, Conformance):
+-- Links each source person record to one SIS student, precision first (docs/architecture.md, Conformance):
 --   1. a steward's decision (seed identity_overrides) wins;
 --   2. state ID, 3. district local ID — confirmed by birth date, or by both names where the
 --      source has no birth date to compare; an ID whose owner has another birth date and name is

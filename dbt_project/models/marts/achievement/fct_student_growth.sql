@@ -28,7 +28,7 @@ ranked as (
         percentile,
         row_number() over (
             partition by student_key, school_year, academic_subject, term_order
-            order by test_date desc, assessment_result_key
+            order by test_date desc, assessment_result_key asc
         ) as n_in_window
     from results
 ),
@@ -92,7 +92,7 @@ class_of_record as (
                     else 1
                 end,
                 section_enrollments.begin_date desc,
-                section_enrollments.section_key
+                section_enrollments.section_key asc
         ) as n_candidate
     from pivoted
     inner join section_enrollments

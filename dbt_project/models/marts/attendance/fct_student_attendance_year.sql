@@ -1,5 +1,5 @@
 -- Grain: one row per student per school year, across every school of the district: a transfer
--- does not reset the count (DESIGN.md, Metrics). Built from the per-school rows so both marts
+-- does not reset the count (docs/architecture.md, Metrics). Built from the per-school rows so both marts
 -- always add up.
 with school_years as (
     select * from {{ ref('fct_student_attendance_school_year') }}

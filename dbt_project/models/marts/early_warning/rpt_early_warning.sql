@@ -1,5 +1,5 @@
 -- Grain: one row per current student (enrolled on the last instructional day of the latest school
--- year at their school): the early warning flags (DESIGN.md, Metrics: the "ABC" indicators without
+-- year at their school): the early warning flags (docs/architecture.md, Metrics: the "ABC" indicators without
 -- behavior, which has no source yet), their count and a risk tier. Staff use only: names included.
 with calendar as (
     select * from {{ ref('dim_calendar') }}
@@ -54,7 +54,7 @@ current_enrollments as (
         enrollments.school_year,
         row_number() over (
             partition by enrollments.student_key
-            order by enrollments.entry_date desc, enrollments.school_key
+            order by enrollments.entry_date desc, enrollments.school_key asc
         ) as n_enrollment
     from enrollments
     inner join last_days
@@ -72,7 +72,7 @@ latest_state_results as (
         is_proficient,
         row_number() over (
             partition by student_key, academic_subject
-            order by school_year desc, test_date desc, assessment_result_key
+            order by school_year desc, test_date desc, assessment_result_key asc
         ) as n_from_latest
     from state_results
 ),

@@ -20,7 +20,7 @@ bands as (
             (3, '05-09 days', 5, 9),
             (4, '10-17 days', 10, 17),
             (5, '18+ days', 18, 100000)
-    ) as bands (band_order, absence_band, min_days, max_days)
+    ) as bands (band_order, absence_band, min_days, max_days)  -- noqa: AL05
 ),
 
 school_years as (

@@ -1,0 +1,97 @@
+"""The per-run history of `make bench`: one CSV row per 100,000-student (or other size) run.
+
+BENCHMARKS.md keeps the current figures as a table; every run goes here, so a figure can be
+traced to its date, commit and machine without a diary. Pure standard library (csv), so a
+script or a notebook can read it without the project's environment.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+#: The history file beside this module.
+HISTORY = Path(__file__).resolve().parent / "history.csv"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One whole-load run (the `consolidated_load` job from an empty data folder, files kept).
+
+    `seconds` is the job's execution in Dagster; the four steps are its land, dbt build, quality
+    checks and publish steps; `peak_rss_mb` the process's peak resident set (its dbt included).
+    A step not measured is None (an empty cell).
+    """
+
+    date: str  # UTC, "YYYY-MM-DD HH:MM"
+    commit: str  # short hash of HEAD when the run started
+    machine: str  # e.g. "2 cores (AMD EPYC), 24 GiB RAM"
+    students: int
+    seconds: float
+    peak_rss_mb: float
+    land_seconds: float | None = None
+    dbt_seconds: float | None = None
+    checks_seconds: float | None = None
+    publish_seconds: float | None = None
+    notes: str = ""
+
+
+COLUMNS = [f.name for f in fields(Run)]
+
+
+def _cell(name: str, value: object) -> str:
+    if value is None:
+        return ""
+    if name == "peak_rss_mb":
+        return f"{float(value):.0f}"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def append_run(run: Run, path: Path = HISTORY) -> None:
+    """Append `run` to the CSV at `path`, writing the header first when the file is new or empty."""
+    new = not path.exists() or path.stat().st_size == 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        writer.writerow({name: _cell(name, value) for name, value in asdict(run).items()})
+
+
+def read_runs(path: Path = HISTORY) -> list[Run]:
+    """Every run of the CSV, oldest first."""
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as rows:
+        reader = csv.DictReader(rows)
+        if reader.fieldnames != COLUMNS:
+            raise ValueError(f"{path}: columns {reader.fieldnames}, expected {COLUMNS}")
+        return [_run(row) for row in reader]
+
+
+def _run(row: dict[str, str]) -> Run:
+    def number(name: str) -> float | None:
+        return float(row[name]) if row[name] else None
+
+    return Run(
+        date=row["date"],
+        commit=row["commit"],
+        machine=row["machine"],
+        students=int(row["students"]),
+        seconds=float(row["seconds"]),
+        peak_rss_mb=float(row["peak_rss_mb"]),
+        land_seconds=number("land_seconds"),
+        dbt_seconds=number("dbt_seconds"),
+        checks_seconds=number("checks_seconds"),
+        publish_seconds=number("publish_seconds"),
+        notes=row["notes"],
+    )
+
+
+def now() -> str:
+    """The current UTC time as the `date` column writes it."""
+    return f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
