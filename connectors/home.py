@@ -19,7 +19,7 @@ def default_home() -> Path:
 
 @dataclass(frozen=True)
 class Home:
-    """The layout under the data folder (see docs/sources.md and ../shared/DESIGN.md)."""
+    """The layout under the data folder (see docs/sources.md)."""
 
     root: Path
 
@@ -55,6 +55,11 @@ class Home:
     def serving(self) -> Path:
         """The read-only copy of the marts that dashboards and analysts open."""
         return self.root / "serving" / "districtwide.duckdb"
+
+    @property
+    def data_docs(self) -> Path:
+        """Great Expectations Data Docs, linked from the stewards' emails."""
+        return self.root / "quality" / "data_docs"
 
     def ensure(self) -> Home:
         for path in (

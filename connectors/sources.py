@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from connectors import assessment, attendance, oneroster
 from connectors.filespec import FileSpec
+from settings.domains import DOMAINS
 
 ALL_SPECS: tuple[FileSpec, ...] = (*oneroster.SPECS, *attendance.SPECS, *assessment.SPECS)
-SOURCES: tuple[str, ...] = ("sis", "attendance", "assessment")
+SOURCES: tuple[str, ...] = DOMAINS  # defined once, in settings.domains
 
 
 def spec_for(table: str) -> FileSpec:
