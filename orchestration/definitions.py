@@ -12,9 +12,14 @@ from functools import cache
 
 from dagster import Definitions, definitions
 
-from orchestration.defs import alerts, dashboards, dbt, landing, quality, serving
+from orchestration.defs.alerts import definitions as alerts
+from orchestration.defs.dashboards import definitions as dashboards
+from orchestration.defs.dbt import definitions as dbt
 from orchestration.defs.jobs import consolidated_load
+from orchestration.defs.landing import definitions as landing
+from orchestration.defs.quality import definitions as quality
 from orchestration.defs.schedules import nightly_consolidated_load
+from orchestration.defs.serving import definitions as serving
 from orchestration.resources import build_resources
 from settings.environment import EnvironmentSettings
 

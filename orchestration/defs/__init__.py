@@ -1,4 +1,4 @@
-"""The Dagster definitions, one folder per domain, each exposing its own `defs`:
+"""The Dagster definitions, one folder per domain, each gathering its own in a `definitions` module:
 
 - `landing`: the raw tables landed from the vendors' files, and the landing sensor;
 - `dbt`: the dbt project's models (staging, conformed, marts, quarantine);
