@@ -14,6 +14,10 @@ Builds the latent world every export is drawn from and puts it into an in-memory
 Children the SIS never saw (known to one other system only) get spans too, so the attendance
 and assessment generators treat everyone alike; SIS exports and SIS counts filter on
 `known_to = 0`.
+
+One file of ~580 lines on purpose: every table above is drawn from one random stream in a fixed
+order, and that order is what makes the same seed give the same bytes; split across modules, a
+reordered import or call would silently change every generated district.
 """
 
 from __future__ import annotations
