@@ -3,7 +3,7 @@
 Where the file is found, first match wins:
 
 1. `$DISTRICTWIDE_HOME/config/district.yaml` (the district's own settings folder);
-2. `$DISTRICTWIDE_CONFIG`, if set (it must exist);
+2. `$DISTRICTWIDE_CONFIG`, if set (it must exist, or it is an error whatever else exists);
 3. `district.yaml` in the data folder (`$DISTRICTWIDE_HOME`, else `data/`), as before;
 4. the repository's `district.example.yaml` (example.org addresses; a warning is logged).
 
@@ -39,16 +39,16 @@ def home_of(env: Mapping[str, str]) -> Path:
 def config_path(env: Mapping[str, str] | None = None) -> Path:
     """Where the district config file is (see the module docstring for the order)."""
     env = os.environ if env is None else env
+    explicit = Path(env[CONFIG_ENV]).expanduser() if env.get(CONFIG_ENV) else None
+    if explicit is not None and not explicit.is_file():
+        # Set but wrong is a mistake to say, whichever file would win.
+        raise ConfigError(f"{CONFIG_ENV} points to {explicit}, which is not a file")
     home = home_of(env)
     in_config_dir = home / CONFIG_DIR / CONFIG_FILENAME
     if in_config_dir.is_file():
         return in_config_dir.resolve()
-    explicit = env.get(CONFIG_ENV)
-    if explicit:
-        path = Path(explicit).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"{CONFIG_ENV} points to {path}, which is not a file")
-        return path.resolve()
+    if explicit is not None:
+        return explicit.resolve()
     in_home = home / CONFIG_FILENAME
     if in_home.is_file():
         return in_home.resolve()
