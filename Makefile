@@ -83,24 +83,26 @@ chromium:
 # Superset (own venv, home under the data folder) on 127.0.0.1, the dashboards published through
 # Dagster; the server keeps running until `make superset-stop`.
 dashboards: install $(SUPERSET_VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m orchestration.dashboards_up
+	$(BIN)/python -m districtwide dashboards up
 
 superset-stop: $(VENV)/.installed
-	$(BIN)/python -m dashboards.server stop
+	$(BIN)/python -m districtwide superset stop
 
 # Dagster loads dbt assets from the manifest: build it before anything imports the code location.
 $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 	@mkdir -p $(DISTRICTWIDE_HOME)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 
-# Rewritten whenever orchestration/instance.py or DISTRICTWIDE_DAGSTER_STORAGE says otherwise.
+# Rewritten whenever orchestration/instance/ or DISTRICTWIDE_DAGSTER_STORAGE says otherwise.
+# The commands run as `python -m districtwide` from the repository root: the checkout's devtools
+# and synthetic packages (not installed with the product) are importable there.
 $(DAGSTER_HOME)/dagster.yaml: FORCE $(VENV)/.installed
-	@$(BIN)/python -m orchestration.instance --write $@
+	@$(BIN)/python -m districtwide instance write $@
 
 FORCE:
 
 demo: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m orchestration.demo --students $(STUDENTS) --seed $(SEED)
+	$(BIN)/python -m districtwide demo --students $(STUDENTS) --seed $(SEED)
 
 test: install $(SUPERSET_VENV)/.installed chromium
 	$(BIN)/pytest -q
@@ -113,7 +115,7 @@ dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: install
-	$(BIN)/python -m orchestration.bench --students 100000
+	$(BIN)/python -m districtwide bench --students 100000
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

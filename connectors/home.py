@@ -56,6 +56,11 @@ class Home:
         """The read-only copy of the marts that dashboards and analysts open."""
         return self.root / "serving" / "districtwide.duckdb"
 
+    @property
+    def data_docs(self) -> Path:
+        """Great Expectations Data Docs, linked from the stewards' emails."""
+        return self.root / "quality" / "data_docs"
+
     def ensure(self) -> Home:
         for path in (
             self.landing,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SOURCES: tuple[str, ...] = ("sis", "attendance", "assessment")
+from settings.domains import DOMAINS
+
+SOURCES: tuple[str, ...] = DOMAINS  # the domain list is defined once, in settings.domains
 
 _ONEROSTER_BASE = ("sourcedId", "status", "dateLastModified")
 

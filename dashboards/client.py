@@ -13,21 +13,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import prison
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from dashboards.errors import SupersetError
 
 log = logging.getLogger(__name__)
 
 # Answers worth retrying: the server is starting, restarting or briefly overloaded.
-RETRY_STATUS = {502, 503, 504}
-
-
-class SupersetError(RuntimeError):
-    """A Superset API call failed: which object, which call, what Superset said."""
-
-    def __init__(self, what: str, call: str, status: int | None, message: str) -> None:
-        self.what, self.call, self.status, self.message = what, call, status, message
-        code = f"HTTP {status}" if status is not None else "no answer"
-        super().__init__(f"Superset: {what}: {call} failed ({code}): {message}")
+RETRY_STATUS = frozenset({502, 503, 504})
+# Every call, POST included (create-or-update is matched by name, so a repeat is harmless), is
+# tried 4 times on a connection error or a RETRY_STATUS answer, 4 and 8 s apart at most 10.
+RETRIES = Retry(
+    total=3,
+    status_forcelist=RETRY_STATUS,
+    allowed_methods=None,
+    backoff_factor=2,
+    backoff_max=10,
+    raise_on_status=False,
+)
 
 
 @dataclass(frozen=True)
@@ -38,25 +44,6 @@ class Upserted:
     action: str
     # The object as Superset showed it before any update (None when just created).
     current: dict[str, Any] | None = None
-
-
-def rison(value: Any) -> str:
-    """Encode `value` as Rison, the query-string notation Superset's list endpoints read (?q=)."""
-    if value is None:
-        return "!n"
-    if value is True:
-        return "!t"
-    if value is False:
-        return "!f"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str):
-        return "'" + value.replace("!", "!!").replace("'", "!'") + "'"
-    if isinstance(value, dict):
-        return "(" + ",".join(f"{key}:{rison(item)}" for key, item in value.items()) + ")"
-    if isinstance(value, list | tuple):
-        return "!(" + ",".join(rison(item) for item in value) + ")"
-    raise TypeError(f"cannot encode {type(value).__name__} as rison")
 
 
 def differs(current: Any, wanted: Any) -> bool:
@@ -102,6 +89,7 @@ class SupersetClient:
         self.timeout = timeout
         self.ready_timeout = ready_timeout
         self.session = requests.Session()
+        self.session.mount(self.base_url, HTTPAdapter(max_retries=RETRIES))
         self.session.headers["Referer"] = self.base_url
 
     @classmethod
@@ -143,7 +131,8 @@ class SupersetClient:
         last = "no answer"
         while True:
             try:
-                answer = self.session.get(f"{self.base_url}/health", timeout=5)
+                # Not through the session: its retries would stretch each poll.
+                answer = requests.get(f"{self.base_url}/health", timeout=5)
                 if answer.ok:
                     return
                 last = f"HTTP {answer.status_code}"
@@ -158,23 +147,15 @@ class SupersetClient:
                 )
             time.sleep(1)
 
-    def request(
-        self, method: str, path: str, what: str, *, attempts: int = 4, **kwargs: Any
-    ) -> dict[str, Any]:
-        """One API call, retried on connection errors and 502/503/504; raises with context."""
+    def request(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:
+        """One API call (retried by the session, see RETRIES); raises with context."""
         call = f"{method} {path}"
-        for attempt in range(1, attempts + 1):
-            try:
-                answer = self.session.request(
-                    method, self.base_url + path, timeout=self.timeout, **kwargs
-                )
-            except requests.RequestException as exc:
-                if attempt == attempts:
-                    raise SupersetError(what, call, None, str(exc)) from exc
-            else:
-                if answer.status_code not in RETRY_STATUS or attempt == attempts:
-                    break
-            time.sleep(min(2**attempt, 10))
+        try:
+            answer = self.session.request(
+                method, self.base_url + path, timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise SupersetError(what, call, None, str(exc)) from exc
         if not answer.ok:
             raise SupersetError(what, call, answer.status_code, _message(answer))
         return answer.json() if answer.content else {}
@@ -190,7 +171,7 @@ class SupersetClient:
             "page_size": 100,
         }
         found = self.request(
-            "GET", f"/api/v1/{resource}/", f"look up {what}", params={"q": rison(query)}
+            "GET", f"/api/v1/{resource}/", f"look up {what}", params={"q": prison.dumps(query)}
         )
         return found.get("result", [])
 
@@ -255,7 +236,7 @@ class SupersetClient:
         menus = self.find("security/resources", what, name=view_menu)
         if not menus:
             raise SupersetError(what, "GET /api/v1/security/resources/", None, "no such resource")
-        query = rison(
+        query = prison.dumps(
             {
                 "filters": [{"col": "view_menu", "opr": "rel_o_m", "value": menus[0]["id"]}],
                 "page_size": 100,

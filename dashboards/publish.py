@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashboards.client import SupersetClient, SupersetError, Upserted
-from dashboards.served import COLUMNS_SQL, SCHOOLS_SQL, DuckDBServed, ServedMarts
+from dashboards.client import SupersetClient, Upserted
+from dashboards.errors import SupersetError
 from dashboards.specs import Chart, Dashboard, Specs, load_specs
+from serving.served import COLUMNS_SQL, SCHOOLS_SQL, DuckDBServed, ServedMarts
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def publish_dashboards(
     client: SupersetClient, served: ServedMarts | Path, specs: Specs | None = None
 ) -> Publication:
     """Create or update every object of `specs` over the served marts: a DuckDB serving file's
-    path, or any ServedMarts (dashboards/served.py, e.g. PostgreSQL)."""
+    path, or any ServedMarts (serving/served.py, e.g. PostgreSQL)."""
     if isinstance(served, Path):
         served = DuckDBServed(served)
     specs = specs or load_specs()

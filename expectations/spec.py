@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from great_expectations.expectations.expectation import Expectation
 
-Domain = Literal["sis", "attendance", "assessment"]
-DOMAINS: tuple[str, ...] = ("sis", "attendance", "assessment")
+from settings.domains import DOMAINS, Domain
 
 # Dagster check names and GX suite names: letters, digits and underscores.
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")

@@ -1,4 +1,8 @@
-"""Dagster resources: the data folder, dbt and Superset, configured by environment."""
+"""Dagster resources: the data folder, dbt and Superset, configured by environment.
+
+Values that are secret or differ by machine come through `EnvVar`, resolved when a run needs
+them; the rest from `settings.environment.EnvironmentSettings`, read when the definitions load.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +13,41 @@ from dagster import ConfigurableResource, EnvVar
 
 from connectors.home import Home
 from dashboards.client import SupersetClient
-from orchestration.dbt_project import DBT_PROJECT
-from orchestration.dbt_runner import DistrictwideDbt
+from orchestration.defs.dbt.project import DBT_PROJECT
+from orchestration.defs.dbt.runner import DistrictwideDbt
+from settings.environment import EnvironmentSettings
 
 # The dbt of this virtual environment, whatever PATH says (cron and the UI start without it).
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
 class DistrictwideHome(ConfigurableResource):
-    """The data folder every asset reads and writes (`$DISTRICTWIDE_HOME`)."""
+    """The data folder every asset reads and writes (`$DISTRICTWIDE_HOME`), and the memory cap
+    of the DuckDB readers that share the machine with a load (`$DISTRICTWIDE_DUCKDB_MEMORY`)."""
 
     root: str
+    duckdb_memory: str = "1500MB"
 
     def layout(self) -> Home:
         return Home(Path(self.root).resolve()).ensure()
 
 
-def build_resources() -> dict[str, object]:
-    """The resources of the code location; everything comes from the environment."""
+class SupersetResource(ConfigurableResource):
+    """The Superset server the dashboards are published to, and the admin login publishing uses."""
+
+    url: str
+    username: str
+    password: str
+
+    def client(self) -> SupersetClient:
+        return SupersetClient(self.url, self.username, self.password).login()
+
+
+def build_resources(env: EnvironmentSettings | None = None) -> dict[str, object]:
+    """The resources of the code location, from the environment."""
+    env = env or EnvironmentSettings.from_env()
     return {
-        "home": DistrictwideHome(root=EnvVar("DISTRICTWIDE_HOME")),
+        "home": DistrictwideHome(root=EnvVar("DISTRICTWIDE_HOME"), duckdb_memory=env.duckdb_memory),
         # dbt's file log at its default (debug) level holds every statement and event of the
         # build: 15-20% of dbt's CPU for 190 nodes. Dagster keeps the info events; the file keeps
         # warnings and errors.
@@ -43,14 +62,3 @@ def build_resources() -> dict[str, object]:
             password=EnvVar("DISTRICTWIDE_SUPERSET_ADMIN_PASSWORD"),
         ),
     }
-
-
-class SupersetResource(ConfigurableResource):
-    """The Superset server the dashboards are published to, and the admin login publishing uses."""
-
-    url: str
-    username: str
-    password: str
-
-    def client(self) -> SupersetClient:
-        return SupersetClient(self.url, self.username, self.password).login()

@@ -38,7 +38,7 @@ class District:
 
 
 def generate(root: Path, students: int, seed: int, *extra: str) -> None:
-    cmd = [sys.executable, "-m", "connectors.synthetic", "--students", str(students)]
+    cmd = [sys.executable, "-m", "synthetic", "--students", str(students)]
     cmd += ["--seed", str(seed), "--out", str(root), *extra]
     subprocess.run(cmd, check=True, cwd=REPO)
 
@@ -48,7 +48,7 @@ def run_load(home: Home):
     os.environ["DISTRICTWIDE_HOME"] = str(home.root)
     from dagster import DagsterInstance
 
-    from orchestration.demo import run_consolidated_load
+    from devtools.demo import run_consolidated_load
 
     return run_consolidated_load(DagsterInstance.ephemeral())
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboards.screenshot import CHROMEDRIVER, CHROMIUM
-from dashboards.server import SupersetProcess, SupersetSettings, initialise, start
+from devtools.screenshot import CHROMEDRIVER, CHROMIUM
+from devtools.superset_server import SupersetProcess, SupersetSettings, initialise, start
 
 REPO = Path(__file__).resolve().parents[2]
 SUPERSET_VENV = REPO / ".venv-superset"

@@ -16,14 +16,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
-from orchestration.alerts import (
+from alerts import (
     CheckFailure,
     SmtpSettings,
     SmtpTransport,
     send_alerts,
     send_run_failure,
 )
-from orchestration.stewards import DistrictConfig, load_config
+from settings import DistrictConfig, load_config
 
 pytestmark = pytest.mark.smtp
 

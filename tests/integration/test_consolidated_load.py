@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboards.serving import content_checksum
+from serving.publish import content_checksum
 from tests.conftest import District, run_load
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ from dagster import DagsterInstance, materialize
 
 from connectors.tables import raw_table
 from orchestration.assets.raw import raw_tables_asset
-from orchestration.event_log import PooledPostgresEventLogStorage
 from orchestration.instance import instance_yaml
+from orchestration.instance.event_log import PooledPostgresEventLogStorage
 from orchestration.resources import DistrictwideHome
 from tests.conftest import require_service
 

@@ -17,8 +17,8 @@ import pytest
 
 from dashboards.client import SupersetClient, SupersetError
 from dashboards.publish import DISTRICT_ROLE, SCHOOL_ROLE, Publication, publish_dashboards
-from dashboards.screenshot import screenshot_dashboard
 from dashboards.specs import load_specs
+from devtools.screenshot import screenshot_dashboard
 from tests.conftest import District, run_load
 
 SPECS = load_specs()
@@ -197,17 +197,19 @@ def test_publishing_is_a_dagster_asset_after_the_served_marts(superset, publicat
 
     from orchestration.definitions import defs
 
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     dashboards = AssetKey(["serving", "dashboards"])
     assert graph.get(dashboards).parent_keys == {AssetKey(["serving", "marts"])}
-    consolidated = defs.resolve_job_def("consolidated_load")
+    consolidated = defs().resolve_job_def("consolidated_load")
     assert dashboards not in consolidated.asset_layer.executable_asset_keys
 
     monkeypatch.setenv("DISTRICTWIDE_SUPERSET_URL", superset.base_url)
     monkeypatch.setenv("DISTRICTWIDE_SUPERSET_ADMIN_USER", superset.admin_user)
     monkeypatch.setenv("DISTRICTWIDE_SUPERSET_ADMIN_PASSWORD", superset.admin_password)
-    result = defs.resolve_job_def("publish_dashboards").execute_in_process(
-        instance=DagsterInstance.ephemeral()
+    result = (
+        defs()
+        .resolve_job_def("publish_dashboards")
+        .execute_in_process(instance=DagsterInstance.ephemeral())
     )
     assert result.success
     [materialization] = result.asset_materializations_for_node("serving__dashboards")

@@ -13,10 +13,10 @@ import pytest
 
 from dashboards.client import SupersetClient
 from dashboards.publish import publish_dashboards
-from dashboards.served import PostgresServed
-from dashboards.serving import content_checksum
-from dashboards.serving_postgres import PostgresTarget, publish_to_postgres
 from dashboards.specs import load_specs
+from serving.postgres import PostgresTarget, publish_to_postgres
+from serving.publish import content_checksum
+from serving.served import PostgresServed
 from tests.conftest import District, require_service
 from tests.integration.test_dashboards import rows_equal
 

@@ -9,8 +9,8 @@ import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
 from connectors.home import Home
-from orchestration import dbt_runner
-from orchestration.assets.dbt import districtwide_dbt_models
+from orchestration.defs.dbt import runner as dbt_runner
+from orchestration.defs.dbt.assets import districtwide_dbt_models
 from orchestration.resources import DistrictwideHome, build_resources
 
 pytestmark = pytest.mark.integration

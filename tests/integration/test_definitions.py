@@ -23,7 +23,7 @@ from orchestration.resources import DistrictwideHome
 def defs():
     from orchestration.definitions import defs
 
-    return defs
+    return defs()
 
 
 def test_asset_graph_has_every_raw_table_and_mart(defs) -> None:

@@ -9,8 +9,8 @@ from dagster import AssetKey, DagsterEventType, DagsterInstance, materialize
 
 from connectors.tables import raw_table
 from orchestration.assets.raw import raw_tables_asset
-from orchestration.event_log import KEPT_SQLITE_DATABASES, PooledSqliteEventLogStorage
 from orchestration.instance import instance_yaml
+from orchestration.instance.event_log import KEPT_SQLITE_DATABASES, PooledSqliteEventLogStorage
 from orchestration.resources import DistrictwideHome
 
 ORGS_CSV = (

@@ -20,7 +20,7 @@ import psycopg2
 import pytest
 
 from connectors.home import REPO_ROOT, Home
-from connectors.synthetic.truth import CHRONIC_MIN_DAYS, CHRONIC_THRESHOLD
+from synthetic.truth import CHRONIC_MIN_DAYS, CHRONIC_THRESHOLD
 from tests.conftest import District, require_service
 
 pytestmark = pytest.mark.integration

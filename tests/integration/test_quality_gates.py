@@ -17,10 +17,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from dagster import DagsterInstance
 
+from alerts.after_run import alert_after_run
 from connectors.home import Home
-from dashboards.serving import content_checksum
-from orchestration.demo import run_consolidated_load
-from orchestration.run_alerts import alert_after_run
+from devtools.demo import run_consolidated_load
+from serving.publish import content_checksum
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.integration, pytest.mark.smtp]
@@ -126,7 +126,7 @@ def test_quality_gates_alert_the_right_stewards_and_guard_the_served_marts(
         [
             sys.executable,
             "-m",
-            "connectors.synthetic",
+            "synthetic",
             "--students",
             "800",
             "--seed",

@@ -20,9 +20,9 @@ import requests
 
 from dashboards.client import SupersetClient
 from dashboards.publish import position
-from dashboards.screenshot import ScreenshotError, login_session, screenshot_dashboard
-from dashboards.served import DuckDBServed
-from dashboards.server import (
+from dashboards.specs import Chart, Dashboard
+from devtools.screenshot import ScreenshotError, login_session, screenshot_dashboard
+from devtools.superset_server import (
     SupersetAlreadyRunning,
     SupersetError,
     SupersetProcess,
@@ -30,7 +30,7 @@ from dashboards.server import (
     is_running,
     start,
 )
-from dashboards.specs import Chart, Dashboard
+from serving.served import DuckDBServed
 from tests.integration.conftest import REPO, clone_home, superset_settings
 
 pytestmark = pytest.mark.superset
@@ -49,7 +49,7 @@ def _gone(pid: int, timeout: float = 10) -> bool:
 
 
 def _cli(settings, command: str) -> subprocess.CompletedProcess:
-    args = [sys.executable, "-m", "dashboards.server", command]
+    args = [sys.executable, "-m", "districtwide", "superset", command]
     args += ["--home", str(settings.home), "--port", str(settings.port), "--workers", "1"]
     args += ["--venv", str(settings.venv)]
     return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration import alerts, stewards
-from orchestration.alerts import (
+import alerts
+import settings as stewards
+from alerts import (
     AlertConfigError,
     CheckFailure,
     SmtpSettings,
@@ -29,7 +30,7 @@ from orchestration.alerts import (
     send_alerts,
     send_run_failure,
 )
-from orchestration.stewards import ConfigError, Contact, load_config, parse_config
+from settings import ConfigError, Contact, load_config, parse_config
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "district.example.yaml"
@@ -316,7 +317,7 @@ def test_run_failure_goes_to_district_it_once_a_day(config, tmp_path: Path) -> N
 def test_outbox_when_no_host_is_logged_and_reported(
     config, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="orchestration.alerts")
+    caplog.set_level(logging.INFO, logger="alerts")
     report = run(config, tmp_path, [UNMAPPED], NIGHT, "abc12345-ffff")
     (delivery,) = report.deliveries
     assert delivery.status == "outbox"

@@ -11,7 +11,7 @@ from connectors.home import REPO_ROOT, Home
 from connectors.landing import ensure_empty_audit
 from connectors.raw import ensure_schema_files
 from connectors.tables import RAW_TABLES
-from orchestration.goals import write_goals
+from settings.goals import write_goals
 
 
 def test_dbt_unit_tests_pass(tmp_path: Path) -> None:

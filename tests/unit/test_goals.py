@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from connectors.home import Home
-from orchestration.goals import goals_path, write_goals
-from orchestration.stewards import EXAMPLE_CONFIG, ConfigError, load_config, parse_config
+from settings import EXAMPLE_CONFIG, ConfigError, load_config, parse_config
+from settings.goals import goals_path, write_goals
 
 GOAL = {
     "name": "Fewer chronically absent students",

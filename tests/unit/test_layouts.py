@@ -221,3 +221,19 @@ def test_docs_layouts_md_is_the_catalogue_of_the_layout_files() -> None:
     assert page.read_text(encoding="utf-8") == render(LAYOUTS), (
         "run: python -m connectors.catalog > docs/layouts.md"
     )
+
+
+def test_districtwide_check_command_exits_nonzero_on_an_unknown_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from districtwide.cli import main
+
+    good = FIXTURES / "powerschool_attendance"
+    bad = tmp_path / "unknown.csv"
+    bad.write_text("a,b\n1,2\n")
+
+    ok = CliRunner().invoke(main, ["check", str(good)], env={"DISTRICTWIDE_HOME": str(tmp_path)})
+    not_ok = CliRunner().invoke(main, ["check", str(bad)], env={"DISTRICTWIDE_HOME": str(tmp_path)})
+
+    assert "powerschool_attendance → attendance__exceptions" in ok.output
+    assert not_ok.exit_code == 1 and "NOT RECOGNIZED" in not_ok.output

@@ -15,10 +15,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from connectors.synthetic import GeneratorConfig, generate, names
-from connectors.synthetic.__main__ import main
-from connectors.synthetic.assessment import CUTS
-from connectors.synthetic.faults import TAGS, mistype_ids, plant_id_traps, transpose
+from synthetic import GeneratorConfig, generate, names
+from synthetic.__main__ import main
+from synthetic.assessment import CUTS
+from synthetic.faults import TAGS, mistype_ids, plant_id_traps, transpose
 
 SOURCES_MD = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 N_STUDENTS = 1500

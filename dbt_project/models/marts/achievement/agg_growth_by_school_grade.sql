@@ -9,39 +9,23 @@ with growth as (
 
 cells as (
     select
-        school_key,
-        school_year,
-        academic_subject,
-        grade_level,
-        count(*) as n_students,
-        avg(cast(fall_rit as double precision)) as mean_fall_rit,
-        avg(cast(spring_rit as double precision)) as mean_spring_rit,
-        avg(cast(rit_change_fall_to_spring as double precision)) as mean_rit_change_fall_to_spring
+        growth.school_key,
+        growth.school_year,
+        growth.academic_subject,
+        growth.grade_level,
+        {{ growth_means('growth') }}
     from growth
     group by 1, 2, 3, 4
 ),
 
-keyed as (
-    select
-        {{ surrogate_key(['school_key', 'school_year', 'academic_subject', 'grade_level']) }} as growth_by_school_grade_key,
-        school_key,
-        school_year,
-        academic_subject,
-        grade_level,
-        n_students,
-        mean_fall_rit,
-        mean_spring_rit,
-        mean_rit_change_fall_to_spring
-    from cells
-),
-
 suppressed as (
-    {{ suppress_small_cells(
-        'keyed',
-        columns=['growth_by_school_grade_key', 'school_key', 'school_year', 'academic_subject', 'grade_level'],
-        value_columns=['n_students', 'mean_fall_rit', 'mean_spring_rit', 'mean_rit_change_fall_to_spring'],
+    {{ keyed_and_suppressed(
+        'cells',
+        key_name='growth_by_school_grade_key',
+        key_columns=['school_key', 'school_year', 'academic_subject', 'grade_level'],
+        columns=['school_key', 'school_year', 'academic_subject', 'grade_level'],
+        value_columns=growth_values(),
         partition_by=['school_key', 'school_year', 'academic_subject'],
-        n_column='n_students',
         tiebreak='grade_level',
     ) }}
 )

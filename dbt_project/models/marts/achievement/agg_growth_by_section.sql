@@ -17,37 +17,20 @@ cells as (
         sections.school_key,
         growth.school_year,
         growth.academic_subject,
-        count(*) as n_students,
-        avg(cast(growth.fall_rit as double precision)) as mean_fall_rit,
-        avg(cast(growth.spring_rit as double precision)) as mean_spring_rit,
-        avg(cast(growth.rit_change_fall_to_spring as double precision)) as mean_rit_change_fall_to_spring
+        {{ growth_means('growth') }}
     from growth
     inner join sections on growth.section_key = sections.section_key
     group by 1, 2, 3, 4, 5
 ),
 
-keyed as (
-    select
-        {{ surrogate_key(['section_key', 'school_year', 'academic_subject']) }} as growth_by_section_key,
-        section_key,
-        teacher_key,
-        school_key,
-        school_year,
-        academic_subject,
-        n_students,
-        mean_fall_rit,
-        mean_spring_rit,
-        mean_rit_change_fall_to_spring
-    from cells
-),
-
 suppressed as (
-    {{ suppress_small_cells(
-        'keyed',
-        columns=['growth_by_section_key', 'section_key', 'teacher_key', 'school_key', 'school_year', 'academic_subject'],
-        value_columns=['n_students', 'mean_fall_rit', 'mean_spring_rit', 'mean_rit_change_fall_to_spring'],
+    {{ keyed_and_suppressed(
+        'cells',
+        key_name='growth_by_section_key',
+        key_columns=['section_key', 'school_year', 'academic_subject'],
+        columns=['section_key', 'teacher_key', 'school_key', 'school_year', 'academic_subject'],
+        value_columns=growth_values(),
         partition_by=['school_key', 'school_year', 'academic_subject'],
-        n_column='n_students',
         tiebreak='section_key',
     ) }}
 )

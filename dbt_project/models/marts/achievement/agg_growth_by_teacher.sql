@@ -9,37 +9,22 @@ with growth as (
 
 cells as (
     select
-        teacher_key,
-        school_year,
-        academic_subject,
-        count(*) as n_students,
-        avg(cast(fall_rit as double precision)) as mean_fall_rit,
-        avg(cast(spring_rit as double precision)) as mean_spring_rit,
-        avg(cast(rit_change_fall_to_spring as double precision)) as mean_rit_change_fall_to_spring
+        growth.teacher_key,
+        growth.school_year,
+        growth.academic_subject,
+        {{ growth_means('growth') }}
     from growth
     group by 1, 2, 3
 ),
 
-keyed as (
-    select
-        {{ surrogate_key(['teacher_key', 'school_year', 'academic_subject']) }} as growth_by_teacher_key,
-        teacher_key,
-        school_year,
-        academic_subject,
-        n_students,
-        mean_fall_rit,
-        mean_spring_rit,
-        mean_rit_change_fall_to_spring
-    from cells
-),
-
 suppressed as (
-    {{ suppress_small_cells(
-        'keyed',
-        columns=['growth_by_teacher_key', 'teacher_key', 'school_year', 'academic_subject'],
-        value_columns=['n_students', 'mean_fall_rit', 'mean_spring_rit', 'mean_rit_change_fall_to_spring'],
+    {{ keyed_and_suppressed(
+        'cells',
+        key_name='growth_by_teacher_key',
+        key_columns=['teacher_key', 'school_year', 'academic_subject'],
+        columns=['teacher_key', 'school_year', 'academic_subject'],
+        value_columns=growth_values(),
         partition_by=['school_year', 'academic_subject'],
-        n_column='n_students',
         tiebreak='teacher_key',
     ) }}
 )

@@ -17,12 +17,7 @@ student_rows as (
         student_school_years.n_days_enrolled,
         student_school_years.n_days_present,
         student_school_years.is_chronically_absent,
-        students.race_ethnicity,
-        students.sex,
-        students.is_english_learner,
-        students.has_disability,
-        students.is_low_income,
-        students.grade_level
+        {{ subgroup_attributes('students') }}
     from student_school_years
     inner join students on student_school_years.student_key = students.student_key
 ),
@@ -36,27 +31,17 @@ cells as (
     ]) }}
 ),
 
-rated as (
-    select
-        {{ surrogate_key(['school_key', 'school_year', 'subgroup', 'subgroup_value']) }} as attendance_by_school_key,
-        school_key,
-        school_year,
-        subgroup,
-        subgroup_value,
-        n_students,
-        n_chronically_absent,
-        n_days_enrolled,
-        n_days_present,
-        {{ ratio('n_days_present', 'n_days_enrolled') }} as attendance_rate,
-        {{ ratio('n_chronically_absent', 'n_students') }} as chronic_absence_rate
-    from cells
-),
-
 suppressed as (
-    {{ suppress_small_cells(
-        'rated',
-        columns=['attendance_by_school_key', 'school_key', 'school_year', 'subgroup', 'subgroup_value'],
-        value_columns=['n_students', 'n_chronically_absent', 'n_days_enrolled', 'n_days_present', 'attendance_rate', 'chronic_absence_rate'],
+    {{ keyed_and_suppressed(
+        'cells',
+        key_name='attendance_by_school_key',
+        key_columns=['school_key', 'school_year', 'subgroup', 'subgroup_value'],
+        columns=['school_key', 'school_year', 'subgroup', 'subgroup_value'],
+        value_columns=['n_students', 'n_chronically_absent', 'n_days_enrolled', 'n_days_present'],
+        derived=[
+            ['attendance_rate', ratio('n_days_present', 'n_days_enrolled')],
+            ['chronic_absence_rate', ratio('n_chronically_absent', 'n_students')],
+        ],
         partition_by=['school_key', 'school_year', 'subgroup'],
     ) }}
 )

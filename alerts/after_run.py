@@ -1,0 +1,160 @@
+"""After each consolidated load: tell each domain's stewards what failed, and IT when the run broke.
+
+Called by the run-status sensors (when Dagster runs as a service) and directly after an
+in-process run (`make demo`, tests). Failed rules come from this run's quality history
+(`raw/_quality/<run_id>.parquet`: counts and rule names only), failed dbt tests from the run's
+asset-check evaluations, and quarantine counts from the warehouse, by source and reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+from dagster import DagsterEventType, DagsterInstance
+
+from alerts.inputs import CheckFailure
+from alerts.send import AlertReport, send_alerts, send_run_failure
+from connectors.home import Home
+from expectations.suites import all_suites
+from settings import DOMAINS, DistrictConfig, load_config
+
+log = logging.getLogger(__name__)
+
+QUALITY_STEP = "data_quality"
+MEANINGS = {(s.name, e.name): e.meaning for s in all_suites() for e in s.expectations}
+
+
+def alert_after_run(
+    instance: DagsterInstance, run_id: str, home: Home, config: DistrictConfig | None = None
+) -> list[AlertReport]:
+    """Send the stewards' emails for `run_id`, and district IT's when a step crashed."""
+    config = config or load_config()
+    state_dir = home.root / "alerts"
+    reports = []
+    crash = crashed_step(instance, run_id)
+    if crash:
+        step, error = crash
+        reports.append(
+            send_run_failure(
+                error.message,
+                config,
+                run_id,
+                state_dir=state_dir,
+                step=step,
+                error_type=error.cls_name,
+                job_name="consolidated_load",
+            )
+        )
+    failures = rule_failures(home, run_id) + dbt_test_failures(instance, run_id)
+    if failures or not crash:
+        reports.append(
+            send_alerts(
+                failures,
+                quarantine_counts(home),
+                config,
+                run_id,
+                state_dir=state_dir,
+                data_docs_path=home.data_docs / "index.html",
+                domains_checked=None if not crash else {f.domain for f in failures},
+            )
+        )
+    for report in reports:
+        log.info("alerts for run %s: %s", run_id, report.summary())
+    return reports
+
+
+def crashed_step(instance: DagsterInstance, run_id: str) -> tuple[str, object] | None:
+    """The first step that failed with an exception (a failed check is not a crash)."""
+    records = instance.get_records_for_run(run_id, of_type=DagsterEventType.STEP_FAILURE).records
+    for record in records:
+        event = record.event_log_entry.dagster_event
+        error = event.step_failure_data.error
+        if event.step_key == QUALITY_STEP and "AssetCheckFailed" in (error.cls_name or ""):
+            continue
+        return event.step_key, error
+    return None
+
+
+def rule_failures(home: Home, run_id: str) -> list[CheckFailure]:
+    """Failed quality rules of this run, from the quality history."""
+    path = home.raw / "_quality" / f"{run_id}.parquet"
+    if not path.exists():
+        return []
+    rows = duckdb.sql(
+        "select suite, domain, asset_key, expectation, severity, observed_value, unexpected_count "
+        f"from read_parquet('{path}') where not success order by domain, suite, expectation"
+    ).fetchall()
+    return [
+        CheckFailure(
+            domain=domain,
+            check_name=f"{suite}: {rule}",
+            asset=asset,
+            severity=severity,
+            observed=observed,
+            unexpected_count=unexpected,
+            meaning=MEANINGS.get((suite, rule), ""),
+        )
+        for suite, domain, asset, rule, severity, observed, unexpected in rows
+    ]
+
+
+def dbt_test_failures(instance: DagsterInstance, run_id: str) -> list[CheckFailure]:
+    """dbt data tests that failed in this run (their asset check evaluations)."""
+    records = instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    failures = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        if evaluation.passed or "suite" in evaluation.metadata:
+            continue
+        asset = evaluation.asset_key.to_user_string()
+        failures.append(
+            CheckFailure(
+                domain=domain_of(evaluation.asset_key.path),
+                check_name=evaluation.check_name,
+                asset=asset,
+                severity="blocking" if evaluation.severity.value == "ERROR" else "warning",
+                observed=None,
+                unexpected_count=None,
+                meaning="A dbt test on this model failed; see the run in Dagster.",
+            )
+        )
+    return failures
+
+
+def domain_of(path: list[str]) -> str:
+    """The source a model belongs to by name (`stg_sis__users` → sis); marts go to the SIS."""
+    name = f"_{path[-1]}_"
+    for source in DOMAINS:
+        if f"_{source}_" in name:
+            return source
+    return "sis"
+
+
+def quarantine_counts(home: Home) -> list[tuple[str, str, int]]:
+    """(domain, reason, rows) now in quarantine: the latest load of every file."""
+    if not Path(home.warehouse).exists():
+        return []
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        tables = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'quarantine' and table_name like 'quarantine_%'"
+            ).fetchall()
+        }
+        return [
+            (source, reason, n)
+            for source in DOMAINS
+            if f"quarantine_{source}" in tables
+            for reason, n in con.execute(
+                f"select reason, count(*) from quarantine.quarantine_{source} "
+                "group by 1 order by 2 desc"
+            ).fetchall()
+        ]
+    finally:
+        con.close()

@@ -1,0 +1,255 @@
+"""Composing the emails: one per domain with failed checks (what failed, whether it blocked
+publishing, what was quarantined, where to look) and one to district IT for a crashed run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from pathlib import Path
+
+from alerts.inputs import CheckFailure, QuarantineCount, default_quarantine_tables
+from alerts.scrub import (
+    assert_no_student_data,
+    observed_text,
+    scrub_error_message,
+    scrub_student_data,
+    truncate,
+)
+from settings.district import Contact
+
+SUBJECT_PREFIX = "[districtwide]"
+DEFAULT_FROM = "districtwide@localhost"
+
+
+def compose_domain_alert(
+    domain: str,
+    failures: Sequence[CheckFailure],
+    quarantine: Iterable[tuple[str, str, int]],
+    *,
+    run_id: str,
+    recipients: Sequence[Contact],
+    sender: str = DEFAULT_FROM,
+    data_docs_path: str | Path | None = None,
+    quarantine_tables: Sequence[str] | None = None,
+    district_name: str = "districtwide",
+    now: datetime | None = None,
+    failing_since: datetime | None = None,
+    unconfigured_domain: bool = False,
+    forbidden: Iterable[str] = (),
+) -> EmailMessage:
+    """The one email for `domain` in run `run_id`: its failed checks and quarantined rows.
+
+    `quarantine` may hold other domains' counts; only `domain`'s are shown. `failing_since`
+    (the first run of an unbroken streak of the same failures) marks the daily reminder.
+    Raises StudentDataError if the composed text still holds a `forbidden` value.
+    """
+    now = aware_now(now)
+    forbidden = list(forbidden)
+    mine = sorted((f for f in failures if f.domain == domain), key=failure_order)
+    if not mine:
+        raise ValueError(f"no failures for domain {domain!r}: nothing to alert")
+    rows = [QuarantineCount(*q) for q in quarantine if q[0] == domain]
+    tables = tuple(quarantine_tables or default_quarantine_tables(domain))
+    subject = _domain_subject(domain, mine, run_id)
+    sections = [
+        _headline(domain, mine, run_id, now, district_name),
+        _publish_meaning(mine),
+        _failures_section(mine, forbidden),
+        _quarantine_section(domain, rows, forbidden),
+        _where_to_look(run_id, data_docs_path, tables),
+        _repeat_note(failing_since, now),
+        _footer(domain, unconfigured_domain),
+    ]
+    body = "\n\n".join(s for s in sections if s) + "\n"
+    assert_no_student_data(subject + "\n" + body, forbidden)
+    headers = {"X-Districtwide-Domain": domain, "X-Districtwide-Kind": "check-failures"}
+    return _message(subject, body, sender, recipients, run_id, now, headers)
+
+
+def compose_run_failure(
+    error: BaseException | str,
+    *,
+    run_id: str,
+    recipients: Sequence[Contact],
+    sender: str = DEFAULT_FROM,
+    job_name: str | None = None,
+    step: str | None = None,
+    run_url: str | None = None,
+    error_type: str | None = None,
+    district_name: str = "districtwide",
+    now: datetime | None = None,
+    forbidden: Iterable[str] = (),
+) -> EmailMessage:
+    """The email to district IT when run `run_id` itself failed (an exception, not a check)."""
+    now = aware_now(now)
+    forbidden = list(forbidden)
+    kind = scrub_student_data(error_type or error_kind(error), forbidden)
+    message = scrub_error_message(str(error), forbidden)
+    job = job_name or "the consolidated load"
+    subject = f"{SUBJECT_PREFIX} run failed: {job} — run {short_id(run_id)}"
+    lines = [
+        f"{district_name}: the run {run_id} of {job} failed at {stamp(now)}.",
+        "",
+        f"Step:  {scrub_student_data(step, forbidden) if step else 'not recorded'}",
+        f"Error: {kind}: {message}" if message else f"Error: {kind}",
+        "",
+        "What it means: nothing from this run was published. The marts and dashboards keep "
+        "showing the last good load, unchanged. The data stewards were not emailed; this is "
+        "a failure of the run, not of the data's checks.",
+        "",
+        "Where to look: the run's log in Dagster"
+        + (f" ({run_url})" if run_url else f" (Runs → {run_id})")
+        + " has the full error and traceback.",
+        "",
+        "The error text above had dates, ID-like numbers and quoted values removed; this email "
+        "never carries student names, birth dates or IDs.",
+    ]
+    body = "\n".join(lines) + "\n"
+    assert_no_student_data(subject + "\n" + body, forbidden)
+    headers = {"X-Districtwide-Kind": "run-failure"}
+    return _message(subject, body, sender, recipients, run_id, now, headers)
+
+
+def error_kind(error: BaseException | str) -> str:
+    return type(error).__name__ if isinstance(error, BaseException) else "Error"
+
+
+def failure_order(failure: CheckFailure) -> tuple[int, str, str]:
+    return (0 if failure.blocking else 1, failure.check_name, failure.asset)
+
+
+def _domain_subject(domain: str, failures: Sequence[CheckFailure], run_id: str) -> str:
+    n = len(failures)
+    blocking = sum(f.blocking for f in failures)
+    what = f"{n} check{'s' if n != 1 else ''} failed"
+    return f"{SUBJECT_PREFIX} {domain}: {what} ({blocking} blocking) — run {short_id(run_id)}"
+
+
+def _headline(
+    domain: str, failures: Sequence[CheckFailure], run_id: str, now: datetime, district: str
+) -> str:
+    n = len(failures)
+    blocking = sum(f.blocking for f in failures)
+    return (
+        f"{district}: {n} data check{'s' if n != 1 else ''} on {domain} failed in run {run_id} "
+        f"({stamp(now)}); {blocking} of them {'is' if blocking == 1 else 'are'} blocking."
+    )
+
+
+def _publish_meaning(failures: Sequence[CheckFailure]) -> str:
+    if any(f.blocking for f in failures):
+        return (
+            "What this means: a blocking check failed, so TODAY'S MARTS WERE NOT PUBLISHED.\n"
+            "Dashboards and reports keep showing yesterday's data, which stays in place "
+            "unchanged, until the problem is fixed and the load runs again."
+        )
+    return (
+        "What this means: only warnings failed, so today's marts WERE published.\n"
+        "The data loaded, but something looks off and deserves a look before people rely on it."
+    )
+
+
+def _failures_section(failures: Sequence[CheckFailure], forbidden: list[str]) -> str:
+    lines = ["Failed checks", "-------------"]
+    for i, f in enumerate(failures, start=1):
+        effect = "blocking: stopped today's publish" if f.blocking else "warning: published anyway"
+        lines.append(f"{i}. {scrub_student_data(f.check_name, forbidden)} ({effect})")
+        lines.append(f"   Table:         {scrub_student_data(f.asset, forbidden)}")
+        lines.append(f"   What it means: {truncate(scrub_student_data(f.meaning, forbidden), 500)}")
+        lines.append(f"   Observed:      {observed_text(f.observed, forbidden)}")
+        if f.unexpected_count is not None:
+            lines.append(f"   Rows affected: {f.unexpected_count:,}")
+    return "\n".join(lines)
+
+
+def _quarantine_section(domain: str, rows: Sequence[QuarantineCount], forbidden: list[str]) -> str:
+    title = ["Rows quarantined in this run", "----------------------------"]
+    if not rows:
+        return "\n".join([*title, f"No {domain} rows were quarantined in this run."])
+    lines = list(title)
+    for row in sorted(rows, key=lambda r: (-r.count, r.reason)):
+        lines.append(f"  {scrub_student_data(row.reason, forbidden)}: {row.count:,} rows")
+    lines.append(f"  Total: {sum(r.count for r in rows):,} rows")
+    lines.append(
+        "Quarantined rows are kept out of the marts, each with its reason. They are not lost: "
+        "fix them in the source system and they load on the next run."
+    )
+    return "\n".join(lines)
+
+
+def _where_to_look(run_id: str, docs: str | Path | None, tables: Sequence[str]) -> str:
+    return "\n".join(
+        [
+            "Where to look",
+            "-------------",
+            f"  Data Docs (every check, with details): {docs if docs else 'not configured'}",
+            f"  Quarantine tables (the rows and why):  {', '.join(tables)}",
+            f"  Dagster run:                           {run_id}",
+        ]
+    )
+
+
+def _repeat_note(failing_since: datetime | None, now: datetime) -> str:
+    if failing_since is None:
+        return ""
+    return (
+        f"Reminder: these same checks have been failing on every run since {stamp(failing_since)}."
+        " You get this reminder once a day while they keep failing."
+    )
+
+
+def _footer(domain: str, unconfigured: bool) -> str:
+    who = (
+        f"The domain {domain!r} has no stewards in the district config file, so this went to "
+        "district IT; add it to the config file to reach its stewards."
+        if unconfigured
+        else f"You get this because you are a data steward of {domain} in the district config file."
+    )
+    return (
+        f"--\n{who}\n"
+        "One email per domain per run; the same failures repeating are reported once a day.\n"
+        "This email carries counts and rule names only, never student names, birth dates or "
+        "IDs: open the quarantine tables with your usual warehouse access to see the rows."
+    )
+
+
+def _message(
+    subject: str,
+    body: str,
+    sender: str,
+    recipients: Sequence[Contact],
+    run_id: str,
+    now: datetime,
+    headers: Mapping[str, str],
+) -> EmailMessage:
+    if not recipients:
+        raise ValueError("an alert needs at least one recipient")
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = formataddr(("districtwide", sender))
+    msg["To"] = ", ".join(formataddr((c.name, c.email)) for c in recipients)
+    msg["Date"] = format_datetime(now if now.tzinfo else now.astimezone())
+    msg["Message-ID"] = make_msgid(domain="districtwide.local")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Districtwide-Run"] = run_id
+    for name, value in headers.items():
+        msg[name] = value
+    msg.set_content(body)
+    return msg
+
+
+def short_id(run_id: str) -> str:
+    return run_id[:8]
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def aware_now(now: datetime | None) -> datetime:
+    """`now` as an aware datetime (a naive one is taken as local time); default: now."""
+    if now is None:
+        return datetime.now().astimezone()
+    return now if now.tzinfo else now.astimezone()

@@ -1,0 +1,195 @@
+"""`make bench` (`districtwide bench`): the consolidated load at district scale, timed and
+measured per stage.
+
+Each stage runs in a fresh subprocess so its peak RSS (the process and its dbt child) is its own:
+generate (excluded from the total), land (every raw asset), transform (every dbt asset), then
+the whole `consolidated_load` job once more from an empty data folder. Runs are recorded in a
+Dagster instance configured as `make` configures the nightly one (`orchestration.instance`,
+SQLite under the bench's data folder), so the figures include storing the run's events.
+Figures are appended to BENCHMARKS.md with the machine, the command and the date.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from connectors.home import REPO_ROOT
+from devtools.demo import run_consolidated_load
+from orchestration.instance import write_instance_yaml
+
+STAGE_SELECTIONS = {"land": "raw", "transform": "dbt"}
+
+
+def run_stage(selection: str) -> dict:
+    """Materialize one selection in this process; print its wall time and peak RSS as JSON."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    # What the nightly job runs (publishing the dashboards is a job of its own).
+    executable = set(defs().resolve_job_def("consolidated_load").asset_layer.executable_asset_keys)
+    raw_keys = {k for k in executable if k.path[0] == "raw"}
+    if selection == "raw":
+        keys = raw_keys
+    elif selection == "dbt":
+        keys = executable - raw_keys
+    else:
+        keys = executable
+    instance = DagsterInstance.get()
+    started = time.perf_counter()
+    result = run_consolidated_load(instance, asset_selection=sorted(keys))
+    elapsed = time.perf_counter() - started
+    steps = {
+        stats.step_key: round(stats.end_time - stats.start_time, 2)
+        for stats in instance.get_run_step_stats(result.run_id)
+    }
+    peak_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    return {
+        "success": result.success,
+        "seconds": elapsed,
+        "peak_rss_mb": peak_kb / 1024,
+        "checks_seconds": steps.get("data_quality", 0.0),
+        "dbt_seconds": steps.get("districtwide_dbt_models", 0.0),
+        "land_seconds": round(sum(v for k, v in steps.items() if k.startswith("land_")), 2),
+        "publish_seconds": steps.get("serving__marts", 0.0),
+    }
+
+
+def measure(args: list[str], env: dict[str, str]) -> dict:
+    """Run `python -m districtwide bench <args>` and read the JSON it prints last."""
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "districtwide", "bench", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process_seconds"] = time.perf_counter() - started
+    return result
+
+
+def reset(home: Path) -> None:
+    """Forget every load and run but keep the delivered files, the truth and dbt's parse cache."""
+    for name in ("archive", "raw", "warehouse", "serving", "work", "dagster"):
+        shutil.rmtree(home / name, ignore_errors=True)
+    write_instance_yaml(home / "dagster" / "dagster.yaml", "sqlite")
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+        cpu = model
+    except (OSError, StopIteration):
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB RAM, {system}"
+
+
+def main(students: int = 100_000, seed: int = 2026, stage: str | None = None) -> int:
+    """Generate once, then time the stages and the whole load; append the figures."""
+    if stage:
+        print(json.dumps(run_stage(stage)))
+        return 0
+
+    home = Path(os.environ.get("DISTRICTWIDE_BENCH_HOME", REPO_ROOT / "data" / "bench")).resolve()
+    env = {**os.environ, "DISTRICTWIDE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    if not (home / "truth" / "counts.json").exists():
+        shutil.rmtree(home, ignore_errors=True)
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "synthetic",
+                "--students",
+                str(students),
+                "--seed",
+                str(seed),
+                "--out",
+                str(home),
+            ],
+            check=True,
+            cwd=REPO_ROOT,
+        )
+        print(f"generate: {time.perf_counter() - started:.1f} s (not part of the load)")
+    rows = []
+    reset(home)
+    for label in ("land", "transform"):
+        result = measure(["--stage", STAGE_SELECTIONS[label]], env)
+        rows.append((label, result))
+        print(f"{label}: {result}")
+    reset(home)
+    result = measure(["--stage", "all"], env)
+    rows.append(("whole load (one job, from empty)", result))
+    print(f"whole load: {result}")
+    if not all(r["success"] for _, r in rows):
+        print("a stage failed; nothing recorded", file=sys.stderr)
+        return 1
+    record(rows, students, mart_seconds(home))
+    return 0
+
+
+def mart_seconds(home: Path) -> dict[str, float]:
+    """Seconds each mart model took in the last dbt build (dbt's run_results.json)."""
+    results = json.loads((home / "dbt_target" / "run_results.json").read_text())
+    return {
+        r["unique_id"].split(".")[-1]: round(r["execution_time"], 1)
+        for r in results["results"]
+        if r["unique_id"].startswith("model.") and '"marts".' in (r.get("relation_name") or "")
+    }
+
+
+def record(rows: list[tuple[str, dict]], students: int, marts: dict[str, float]) -> None:
+    path = REPO_ROOT / "BENCHMARKS.md"
+    if not path.exists():
+        path.write_text(
+            "# Benchmarks\n\nFigures from `make bench` (devtools/bench.py). Targets for the "
+            "100,000-student load on a 2-core machine: whole load ≤ 30 s, peak RSS ≤ 2 GB.\n"
+        )
+    lines = [
+        "",
+        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {students:,} students, one school year",
+        "",
+        f"- machine: {machine()}",
+        f"- command: `make bench` (districtwide bench --students {students})",
+        "",
+        "| run | seconds in Dagster | process seconds (incl. start-up) | peak RSS (MB) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for label, r in rows:
+        seconds, process, peak = r["seconds"], r["process_seconds"], r["peak_rss_mb"]
+        lines.append(f"| {label} | {seconds:.1f} | {process:.1f} | {peak:.0f} |")
+    whole = rows[-1][1]
+    lines += [
+        "",
+        "Steps of the whole load (seconds): "
+        f"land {whole['land_seconds']:.1f}, dbt build {whole['dbt_seconds']:.1f}, "
+        f"quality checks {whole['checks_seconds']:.1f} "
+        f"({100 * whole['checks_seconds'] / whole['seconds']:.0f}% of the load), "
+        f"publish {whole['publish_seconds']:.1f}.",
+        "",
+        "Mart models in that build (seconds): "
+        + ", ".join(f"{name} {sec}" for name, sec in sorted(marts.items(), key=lambda m: -m[1])),
+    ]
+    path.write_text(path.read_text() + "\n".join(lines) + "\n")

@@ -1,0 +1,17 @@
+"""`districtwide bench`: the consolidated load at district scale, timed (`devtools.bench`)."""
+
+from __future__ import annotations
+
+import click
+
+from districtwide.commands import from_checkout
+
+
+@click.command(name="bench")
+@click.option("--students", type=int, default=100_000, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--stage", hidden=True, help="one stage in this process (the bench's own use)")
+def command(students: int, seed: int, stage: str | None) -> None:
+    """Time landing, transforming and the whole load; append the figures to BENCHMARKS.md."""
+    bench = from_checkout("devtools.bench")
+    raise SystemExit(bench.main(students=students, seed=seed, stage=stage))

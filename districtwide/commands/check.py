@@ -1,0 +1,26 @@
+"""`districtwide check PATH...`: what a load would make of some files, without loading them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command(name="check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def command(paths: tuple[Path, ...]) -> None:
+    """Say, for each file (a folder is searched, a zip unpacked), the layout it matches or the
+    closest ones and what they lack, its delimiter, encoding and rows, the lines that would be
+    rejected, the codes no crosswalk maps and the identity fields present. Exits 1 when a file
+    would be rejected or rows quarantined."""
+    from connectors.check import check_paths
+    from connectors.home import Home, default_home
+    from connectors.load import district_layouts
+
+    reports = check_paths(list(paths), district_layouts(Home(default_home())))
+    for report in reports:
+        click.echo("\n".join(report.lines()))
+    bad = [r for r in reports if not r.ok]
+    click.echo(f"{len(reports)} file(s), {len(bad)} with problems")
+    raise SystemExit(1 if bad else 0)

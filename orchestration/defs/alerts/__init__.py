@@ -1,0 +1,1 @@
+"""Steward alerts in Dagster: the run-status sensors that call the `alerts` package."""

@@ -1,0 +1,95 @@
+"""The dbt models as Dagster assets: staging per source, intermediate, marts and quarantine.
+
+The district's settings are read once per build (`settings.load_config`): its metric settings go
+to dbt as `--vars`, its goals to the raw Parquet dbt reads.
+"""
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey, Failure
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+
+from connectors.home import Home
+from connectors.landing import ensure_empty_audit
+from connectors.raw import ensure_schema_files
+from connectors.tables import RAW_TABLES
+from expectations.history import ensure_history
+from orchestration.defs.dbt.project import DBT_PROJECT
+from orchestration.defs.dbt.runner import DistrictwideDbt
+from orchestration.resources import DistrictwideHome
+from settings import DistrictConfig, ensure_district_config, load_config
+from settings.goals import write_goals
+
+LAYER_GROUPS = {"staging": None, "intermediate": "conformed", "marts": "marts"}
+
+
+class DistrictwideTranslator(DagsterDbtTranslator):
+    """Asset keys `<schema>/<model>`, groups by source for staging, by layer after."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        meta_key = dbt_resource_props.get("meta", {}).get("dagster", {}).get("asset_key")
+        if meta_key:
+            return AssetKey(meta_key)
+        if dbt_resource_props["resource_type"] == "seed":
+            return AssetKey(["seeds", dbt_resource_props["name"]])
+        return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "crosswalks"
+        group = dbt_resource_props.get("meta", {}).get("dagster", {}).get("group")
+        if group:
+            return group
+        return LAYER_GROUPS.get(dbt_resource_props.get("schema", ""), "conformed") or "conformed"
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=DistrictwideTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+)
+def districtwide_dbt_models(
+    context: AssetExecutionContext, dbt: DistrictwideDbt, home: DistrictwideHome
+):
+    """`dbt build`: seeds, models and their data tests, in dependency order.
+
+    dbt unit tests check the SQL, not the data: CI runs them (tests/unit/test_dbt_unit_tests.py),
+    a nightly load does not, as dbt recommends for production.
+    """
+    layout = home.layout()
+    require_dbt_home(layout)
+    config = load_config(ensure_district_config(layout.root))
+    ensure_raw_layout(layout, config)
+    dbt_vars = json.dumps(config.metrics.dbt_vars(), sort_keys=True)
+    yield from dbt.build_in_process(
+        ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars],
+        context=context,
+        target_path=layout.root / "dbt_target",
+    )
+
+
+def require_dbt_home(layout: Home) -> None:
+    """dbt finds the data folder in `DISTRICTWIDE_HOME` (profiles.yml, the sources' Parquet
+    paths): fail, rather than build another folder, when it names another one."""
+    named = os.environ.get("DISTRICTWIDE_HOME")
+    if not named or Path(named).resolve() != layout.root.resolve():
+        raise Failure(
+            description=f"DISTRICTWIDE_HOME is {named!r}, but the home resource is {layout.root}: "
+            "dbt reads the data folder from the environment, so the two must agree"
+        )
+
+
+def ensure_raw_layout(layout: Home, config: DistrictConfig) -> None:
+    """Zero-row files for every raw table, the audit and the quality history, so dbt's sources
+    resolve even before a source's first delivery; the improvement-plan goals from the config."""
+    ensure_empty_audit(layout)
+    write_goals(layout, config.goals)
+    for spec in RAW_TABLES:
+        ensure_schema_files(layout.raw, spec)
+    ensure_history(layout.raw / "_quality")

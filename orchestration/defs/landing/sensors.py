@@ -1,0 +1,38 @@
+"""The landing sensor: start a consolidated load when a vendor drops new files into a landing
+folder (new, replaced or removed files), once per change."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
+
+from connectors.delivery import landing_files
+from orchestration.defs.jobs import consolidated_load
+from orchestration.resources import DistrictwideHome
+
+
+def landing_fingerprint(home: DistrictwideHome) -> dict[str, list[float]]:
+    """Path under landing → (size, mtime) of every delivered file (subfolders and zips too)."""
+    landing = home.layout().landing
+    files = {}
+    for path in landing_files(landing):
+        stat = path.stat()
+        files[path.relative_to(landing).as_posix()] = [stat.st_size, stat.st_mtime]
+    return files
+
+
+@sensor(job=consolidated_load, minimum_interval_seconds=60)
+def landing_sensor(context: SensorEvaluationContext, home: DistrictwideHome):
+    """Request one run per change of the landing folders (new, replaced or removed files)."""
+    files = landing_fingerprint(home)
+    previous = json.loads(context.cursor) if context.cursor else {}
+    changed = sorted(name for name, sig in files.items() if previous.get(name) != sig)
+    if not changed:
+        return SkipReason("no new files in the landing folders")
+    digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+    context.update_cursor(json.dumps(files, sort_keys=True))
+    return RunRequest(
+        run_key=f"landing-{digest}", tags={"districtwide/new_files": ",".join(changed)[:1000]}
+    )

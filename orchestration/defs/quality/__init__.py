@@ -1,0 +1,1 @@
+"""Quality: the Great Expectations suites as Dagster asset checks."""

@@ -1,0 +1,42 @@
+"""The served marts: published for readers only after the whole build and its checks passed."""
+
+from dagster import AssetKey, MaterializeResult, MetadataValue, asset
+
+from orchestration.defs.dbt.assets import districtwide_dbt_models
+from orchestration.defs.quality.checks import CHECKED_ASSETS
+from orchestration.resources import DistrictwideHome
+from serving.postgres import PostgresTarget, publish_to_postgres
+from serving.publish import publish
+from serving.served import serving_target
+
+# Every mart, and every asset a quality suite checks: a failed blocking check on any of them
+# stops the publication (Dagster blocks only the direct dependents of a checked asset).
+PUBLISH_AFTER = sorted(
+    {key for key in districtwide_dbt_models.keys if key.path[0] == "marts"} | set(CHECKED_ASSETS),
+    key=lambda key: key.to_user_string(),
+)
+
+
+@asset(
+    key=AssetKey(["serving", "marts"]),
+    deps=PUBLISH_AFTER,
+    group_name="serving",
+    owners=["team:data-office"],
+    kinds={"duckdb"},
+    description="The marts as a read-only DuckDB file (serving/districtwide.duckdb), swapped in "
+    "atomically after a load whose blocking checks passed; yesterday's copy stays otherwise. "
+    "With DISTRICTWIDE_SERVING=postgres, also copied into PostgreSQL and swapped there.",
+)
+def served_marts(home: DistrictwideHome) -> MaterializeResult:
+    layout = home.layout()
+    published = publish(layout.warehouse, layout.serving)
+    metadata = {
+        "path": MetadataValue.path(str(published.path)),
+        "rows": MetadataValue.json(published.tables),
+        "views": MetadataValue.json(list(published.views)),
+    }
+    if serving_target() == "postgres":
+        target = PostgresTarget.from_env()
+        publish_to_postgres(layout.serving, target)
+        metadata["postgres"] = f"{target.host}:{target.port}/{target.database}.{target.schema}"
+    return MaterializeResult(metadata=metadata)

@@ -1,0 +1,48 @@
+"""One typed source of settings: the district's config file and the process environment.
+
+- `settings.domains`: the data domains, defined once;
+- `settings.district`: the district config file's pydantic models (stewards, district IT, goals,
+  quality thresholds, metric settings), validated once;
+- `settings.files`: where that file is, and its creation on a first run;
+- `settings.quality`, `settings.metrics`: the thresholds of the checks, the dbt vars of the marts;
+- `settings.environment`: the DISTRICTWIDE_* environment, read when asked, never at import;
+- `settings.goals`: the improvement-plan goals written for dbt.
+"""
+
+from settings.district import (
+    ConfigError,
+    Contact,
+    DistrictConfig,
+    Domain,
+    Goal,
+    Steward,
+    parse_config,
+)
+from settings.domains import DOMAINS
+from settings.files import (
+    CONFIG_ENV,
+    EXAMPLE_CONFIG,
+    config_path,
+    ensure_district_config,
+    load_config,
+)
+from settings.metrics import MetricSettings
+from settings.quality import QualitySettings
+
+__all__ = [
+    "CONFIG_ENV",
+    "DOMAINS",
+    "EXAMPLE_CONFIG",
+    "ConfigError",
+    "Contact",
+    "DistrictConfig",
+    "Domain",
+    "Goal",
+    "MetricSettings",
+    "QualitySettings",
+    "Steward",
+    "config_path",
+    "ensure_district_config",
+    "load_config",
+    "parse_config",
+]

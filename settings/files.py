@@ -1,0 +1,105 @@
+"""Where the district config file is, reading it, and creating it on a district's first run.
+
+Where the file is found, first match wins:
+
+1. `$DISTRICTWIDE_HOME/config/district.yaml` (the district's own settings folder);
+2. `$DISTRICTWIDE_CONFIG`, if set (it must exist, or it is an error whatever else exists);
+3. `district.yaml` in the data folder (`$DISTRICTWIDE_HOME`, else `data/`), as before;
+4. the repository's `district.example.yaml` (example.org addresses; a warning is logged).
+
+`ensure_district_config` copies the shipped example to the first place on a first run, when
+none of the first three exists, and never overwrites a file that is there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from connectors.home import REPO_ROOT, default_home
+from settings.district import ConfigError, DistrictConfig, parse_config
+
+log = logging.getLogger(__name__)
+
+CONFIG_ENV = "DISTRICTWIDE_CONFIG"
+CONFIG_DIR = "config"
+CONFIG_FILENAME = "district.yaml"
+EXAMPLE_CONFIG = REPO_ROOT / "district.example.yaml"
+
+
+def home_of(env: Mapping[str, str]) -> Path:
+    return Path(env["DISTRICTWIDE_HOME"]) if env.get("DISTRICTWIDE_HOME") else default_home()
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where the district config file is (see the module docstring for the order)."""
+    env = os.environ if env is None else env
+    explicit = Path(env[CONFIG_ENV]).expanduser() if env.get(CONFIG_ENV) else None
+    if explicit is not None and not explicit.is_file():
+        # Set but wrong is a mistake to say, whichever file would win.
+        raise ConfigError(f"{CONFIG_ENV} points to {explicit}, which is not a file")
+    home = home_of(env)
+    in_config_dir = home / CONFIG_DIR / CONFIG_FILENAME
+    if in_config_dir.is_file():
+        return in_config_dir.resolve()
+    if explicit is not None:
+        return explicit.resolve()
+    in_home = home / CONFIG_FILENAME
+    if in_home.is_file():
+        return in_home.resolve()
+    log.warning(
+        "no %s in %s and %s is not set: using %s (example.org addresses)",
+        CONFIG_FILENAME,
+        home,
+        CONFIG_ENV,
+        EXAMPLE_CONFIG,
+    )
+    return EXAMPLE_CONFIG
+
+
+def ensure_district_config(home: Path, env: Mapping[str, str] | None = None) -> Path:
+    """The district's config file; on a first run (none found) a copy of the shipped example in
+    `home/config/`, to be edited there. An existing file is never overwritten."""
+    env = {**(os.environ if env is None else env), "DISTRICTWIDE_HOME": str(home)}
+    explicit = env.get(CONFIG_ENV)
+    found = [
+        Path(home) / CONFIG_DIR / CONFIG_FILENAME,
+        *([Path(explicit).expanduser()] if explicit else []),
+        Path(home) / CONFIG_FILENAME,
+    ]
+    if any(path.is_file() for path in found):
+        return config_path(env)
+    target = found[0]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with EXAMPLE_CONFIG.open("rb") as source, target.open("xb") as copy:
+            shutil.copyfileobj(source, copy)
+    except FileExistsError:
+        return target.resolve()
+    log.warning(
+        "created %s from %s: replace its example.org people with the district's own",
+        target,
+        EXAMPLE_CONFIG.name,
+    )
+    return target.resolve()
+
+
+def load_config(
+    path: Path | str | None = None, env: Mapping[str, str] | None = None
+) -> DistrictConfig:
+    """Read and validate the district config file (`path`, else found by `config_path`)."""
+    path = Path(path) if path is not None else config_path(env)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the district config file ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    return parse_config(data, path)

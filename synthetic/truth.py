@@ -1,0 +1,300 @@
+"""The ground truth beside the exports (`truth/`): who every record really is, and what a correct
+pipeline must count. Computed from the generator's own latent tables, never from the files.
+
+`students.parquet` — one row per true child (`true_student_id`), with the key each system knows
+them by: `sis_local_id` (NULL when the SIS never saw the child), `state_id` (the child's real
+SASID), `att_stunum` (NULL when the attendance system does not know them), `map_student_id`,
+`known_to` (`sis`, or the one other system that knows a child the SIS never saw), names, birth
+date, sex, programs, `same_name_group` (the planted pairs of different children sharing first
+name, last name and birth date), `lookalike_of` (for a child the SIS never saw: the SIS child
+whose last name, birth date, school and grade they share, but not the first name) and
+`local_id_trap_victim` / `state_id_trap_victim` (the child whose real ID this child's transposed
+ID is).
+
+`records.parquet` — one row per data row of users.csv (students and teachers), demographics.csv,
+enrollments.csv (students and teachers), programs.csv, attendance_students.csv, every exceptions
+file, every state file and AssessmentResults.csv: `source_file` (name only), `line_number`
+(physical line; header = 1, data row k on line k + 1), `true_student_id` (NULL for a teacher row),
+`faults` (comma-separated tags from `faults.TAGS`, '' when clean; the second copy of an exact
+duplicate carries `duplicate` besides its original's tags) and `mistyped_id_owner` (for a
+mistyped ID: the SIS child whose real ID the typed one is, else NULL).
+
+`counts.json` — the figures a correct pipeline reproduces:
+
+- `school_years`: ending years, oldest first.
+- `schools`: [{sourced_id, name, level, state_code, att_code}] — how the SIS, the state file and
+  the attendance system (`SchoolCode`) name each school; att_code is 100 + the number in the
+  SIS sourcedId (SCH01 -> 101), the `attendance_school_codes` crosswalk.
+- `sis`:
+  `schools` (orgs of type school); `students` (distinct SIS students); `teachers`; `courses`
+  (rows of courses.csv); `sections` (classes.csv rows, homerooms included);
+  `school_enrollments` (distinct student homeroom enrollment rows = enrollment spans);
+  `section_enrollments` (distinct student enrollment rows of every class type);
+  `calendar_days` (distinct rows of calendar.csv); `instructional_days` (per school per year:
+  180); `instructional_school_days` (calendar.csv rows of type instructional).
+- `attendance`:
+  `student_days` = sum over SIS students' enrollment spans of the instructional days inside the
+  span (the row count of the daily attendance fact), `student_days_by_year`;
+  `valid_exception_rows_sis` = exception rows that are format-valid (no bad_field_count,
+  malformed_date or unmapped_code), not the second copy of a duplicate, and whose true child is in
+  the SIS; `days_by_category` over those rows: `unexcused_absence` (A), `excused_absence` (E, M),
+  `out_of_school_suspension` (S), `in_school_suspension` (I), `tardy` (T), `early_departure` (D),
+  `school_activity` (F);
+  `chronic_absent_students` {year: n}: SIS students with at least 10 enrolled days in the year
+  whose absent days (A, E, M, S among those valid rows) are at least 10% of their enrolled days,
+  counted per student across schools; `students_with_10plus_days` {year: n}.
+- `assessment`:
+  `state_valid_rows_sis` = state rows that are format-valid (no bad_field_count), not a duplicate
+  copy, of a child in the SIS (with or without a usable SASID); `state_proficient_rows_sis` those
+  at level M or E; `state_proficient_by_school_subject`: [{school_year, school_code (8-digit state
+  code), subject, n_tested, n_proficient}] over those rows; `map_valid_rows_sis` = MAP rows
+  without a malformed date, not a duplicate copy, of a child in the SIS.
+- `identity`: `same_name_birthdate_pairs`; `mistyped_ids_owned_by_another_child` {file: rows
+  whose mistyped ID is another SIS child's real ID}.
+- `files`: {file name: {`data_rows`, one count per fault tag}} for every file written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow.parquet as pq
+
+from synthetic.assessment import PROFICIENT_LEVELS
+from synthetic.attendance import ABSENCE_CODES, CATEGORY
+from synthetic.district import District
+from synthetic.faults import FORMAT_TAGS, TAGS
+from synthetic.people import IN_SIS, KNOWN_TO_NAMES
+from synthetic.school_calendar import INSTRUCTIONAL_DAYS
+from synthetic.tables import put_table, scalar, table_columns
+
+log = logging.getLogger(__name__)
+
+CHRONIC_THRESHOLD = 0.10
+CHRONIC_MIN_DAYS = 10
+
+
+def _union(tables: list[str], select: str) -> str:
+    return " union all ".join(f"select {select} from {t}" for t in tables)
+
+
+def write_truth(district: District, out: Path, written: dict[str, int]) -> dict:
+    """Write students.parquet, records.parquet and counts.json into `out`; returns the counts."""
+    out.mkdir(parents=True, exist_ok=True)
+    _students(district, out)
+    _records(district, out)
+    counts = _counts(district, written)
+    (out / "counts.json").write_text(
+        json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return counts
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
+    pq.write_table(con.sql(sql).to_arrow_table(), path, compression="zstd")
+
+
+def _students(district: District, out: Path) -> None:
+    con = district.con
+    known = " ".join(f"when {i} then '{name}'" for i, name in enumerate(KNOWN_TO_NAMES))
+    put_table(
+        con,
+        "traps",
+        pid=np.arange(1, len(district.people) + 1),
+        local_victim=district.trap_victim["local"] + 1,
+        state_victim=district.trap_victim["state"] + 1,
+    )
+    _write_parquet(
+        con,
+        f"""
+        with last_span as (
+            select pid, min(year) as first_school_year, max(year) as last_school_year,
+                   arg_max(grade, year * 10 + span_no) as last_grade,
+                   arg_max(school, year * 10 + span_no) as last_school
+            from spans group by pid
+        )
+        select p.pid as true_student_id,
+               case p.known_to {known} end as known_to,
+               p.known_to = {IN_SIS} as in_sis,
+               case when p.known_to = {IN_SIS} then i.local_id end as sis_local_id,
+               i.state_id,
+               case when p.known_to in (0, 1) then i.stunum end as att_stunum,
+               case when p.known_to in (0, 3) then i.local_id end as map_student_id,
+               p.first_name, p.middle_name, p.last_name, p.birth_date, p.sex,
+               p.hispanic, p.americanIndianOrAlaskaNative, p.asian, p.blackOrAfricanAmerican,
+               p.nativeHawaiianOrOtherPacificIslander, p.white, p.two_or_more,
+               p.ell, p.sped, p.frl,
+               l.first_school_year, l.last_school_year, l.last_grade,
+               sc.sourced_id as last_school,
+               nullif(p.same_name_group, 0) as same_name_group,
+               nullif(p.lookalike_of, 0) as lookalike_of,
+               case when t.local_victim > 0 then t.local_victim end as local_id_trap_victim,
+               case when t.state_victim > 0 then t.state_victim end as state_id_trap_victim
+        from people p
+        join ids i using (pid)
+        join last_span l using (pid)
+        join schools sc on sc.school = l.last_school
+        join traps t using (pid)
+        order by p.pid
+        """,
+        out / "students.parquet",
+    )
+
+
+def _records(district: District, out: Path) -> None:
+    con = district.con
+    parts = []
+    for name, table in district.exports:
+        owner = "owner" if "owner" in table_columns(con, table) else "null::bigint"
+        parts.append(
+            f"select '{name}' as source_file, rid + 1 as line_number, pid as true_student_id, "
+            f"faults, {owner} as mistyped_id_owner from {table}"
+        )
+    _write_parquet(
+        con,
+        f"select * from ({' union all '.join(parts)}) order by source_file, line_number",
+        out / "records.parquet",
+    )
+
+
+def _counts(district: District, written: dict[str, int]) -> dict:
+    con = district.con
+    years = district.config.school_years
+    exc_tables = [f"att_exc_{y}" for y in years]
+    state_tables = [f"state_{y}" for y in years]
+    invalid = " or ".join(f"f_{t}" for t in FORMAT_TAGS)
+    cat_cases = " ".join(f"when '{c}' then '{cat}'" for c, cat in CATEGORY.items())
+    con.execute(
+        f"""
+        create or replace table valid_exceptions as
+        select pid, year, true_code,
+               case true_code {cat_cases} end as category
+        from ({_union(exc_tables, "*")})
+        where known_to = {IN_SIS} and not f_duplicate and not ({invalid})
+        """
+    )
+    con.execute(
+        f"""
+        create or replace table student_year_attendance as
+        with enrolled as (
+            select pid, year, sum(e - b + 1) as days from spans
+            where known_to = {IN_SIS} group by pid, year
+        ),
+        absent as (
+            select pid, year, count(*) as days from valid_exceptions
+            where true_code in ({", ".join(f"'{c}'" for c in ABSENCE_CODES)})
+            group by pid, year
+        )
+        select e.pid, e.year, e.days as enrolled, coalesce(a.days, 0) as absent
+        from enrolled e left join absent a using (pid, year)
+        """
+    )
+    per_year = con.execute(
+        f"""
+        select year,
+               count(*) filter (where enrolled >= {CHRONIC_MIN_DAYS}) as with_min_days,
+               count(*) filter (where enrolled >= {CHRONIC_MIN_DAYS}
+                                  and absent >= {CHRONIC_THRESHOLD} * enrolled) as chronic,
+               sum(enrolled) as student_days
+        from student_year_attendance group by year order by year
+        """
+    ).fetchall()
+    by_category = dict.fromkeys(sorted(set(CATEGORY.values())), 0)
+    by_category.update(
+        con.execute("select category, count(*) from valid_exceptions group by category").fetchall()
+    )
+    state_valid = (
+        f"({_union(state_tables, '*')}) "
+        f"where known_to = {IN_SIS} and not f_duplicate and not f_bad_field_count"
+    )
+    by_school = con.execute(
+        f"""
+        select cast(SchoolYear as integer) as school_year, SchoolCode as school_code, subject,
+               count(*) as n_tested,
+               count(*) filter (where level in {PROFICIENT_LEVELS}) as n_proficient
+        from {state_valid}
+        group by all order by all
+        """
+    ).fetchall()
+
+    files: dict[str, dict[str, int]] = {}
+    for name, rows in sorted(written.items()):
+        files[name] = {"data_rows": rows, **dict.fromkeys(TAGS, 0)}
+    owned = {}
+    for name, table in district.exports:
+        cols = table_columns(con, table)
+        sums = ", ".join(f"coalesce(sum(f_{t}::int), 0)" if f"f_{t}" in cols else "0" for t in TAGS)
+        values = con.execute(f"select count(*), {sums} from {table}").fetchall()[0]
+        files[name] = {"data_rows": values[0], **dict(zip(TAGS, values[1:], strict=True))}
+        if "owner" in cols:
+            owned[name] = scalar(con, f"select count(*) from {table} where owner is not null")
+
+    schools = con.execute(
+        """
+        select sourced_id, name, level_name, state_code, att_code from schools order by school
+        """
+    ).fetchall()
+    return {
+        "school_years": years,
+        "schools": [
+            dict(zip(("sourced_id", "name", "level", "state_code", "att_code"), r, strict=True))
+            for r in schools
+        ],
+        "sis": {
+            "schools": scalar(con, "select count(*) from schools"),
+            "students": scalar(con, f"select count(*) from people where known_to = {IN_SIS}"),
+            "teachers": scalar(con, "select count(*) from teachers"),
+            "courses": written["courses.csv"],
+            "sections": scalar(con, "select count(*) from classes"),
+            "school_enrollments": scalar(
+                con, f"select count(*) from spans where known_to = {IN_SIS}"
+            ),
+            "section_enrollments": scalar(con, "select count(*) from span_sections"),
+            "calendar_days": written["calendar.csv"],
+            "instructional_days": INSTRUCTIONAL_DAYS,
+            "instructional_school_days": scalar(
+                con,
+                "select count(*) from schools cross join calendar where day_type = 'instructional'",
+            ),
+        },
+        "attendance": {
+            "student_days": sum(int(r[3]) for r in per_year),
+            "student_days_by_year": {str(r[0]): int(r[3]) for r in per_year},
+            "valid_exception_rows_sis": scalar(con, "select count(*) from valid_exceptions"),
+            "days_by_category": by_category,
+            "chronic_absent_students": {str(r[0]): r[2] for r in per_year},
+            "students_with_10plus_days": {str(r[0]): r[1] for r in per_year},
+        },
+        "assessment": {
+            "state_valid_rows_sis": scalar(con, f"select count(*) from {state_valid}"),
+            "state_proficient_rows_sis": scalar(
+                con, f"select count(*) from {state_valid} and level in {PROFICIENT_LEVELS}"
+            ),
+            "state_proficient_by_school_subject": [
+                {
+                    "school_year": r[0],
+                    "school_code": r[1],
+                    "subject": r[2],
+                    "n_tested": r[3],
+                    "n_proficient": r[4],
+                }
+                for r in by_school
+            ],
+            "map_valid_rows_sis": scalar(
+                con,
+                f"""select count(*) from map_results where known_to = {IN_SIS}
+                    and not f_duplicate and not f_malformed_date""",
+            ),
+        },
+        "identity": {
+            "same_name_birthdate_pairs": scalar(
+                con, "select count(distinct same_name_group) from people where same_name_group > 0"
+            ),
+            "mistyped_ids_owned_by_another_child": owned,
+        },
+        "files": files,
+    }
