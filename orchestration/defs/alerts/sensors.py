@@ -3,7 +3,7 @@ failed; after a crashed one, district IT's too (`alerts.after_run`)."""
 
 from __future__ import annotations
 
-from dagster import DagsterRunStatus, RunStatusSensorContext, run_status_sensor
+from dagster import DagsterRunStatus, DefaultSensorStatus, RunStatusSensorContext, run_status_sensor
 
 from alerts.after_run import alert_after_run
 from orchestration.defs.jobs import consolidated_load
@@ -14,6 +14,7 @@ from orchestration.resources import DistrictwideHome
     run_status=DagsterRunStatus.SUCCESS,
     monitored_jobs=[consolidated_load],
     name="steward_alerts_on_success",
+    default_status=DefaultSensorStatus.RUNNING,
 )
 def steward_alerts_on_success(context: RunStatusSensorContext, home: DistrictwideHome):
     """After a load: one email per domain whose checks failed (warnings included)."""
@@ -24,6 +25,7 @@ def steward_alerts_on_success(context: RunStatusSensorContext, home: Districtwid
     run_status=DagsterRunStatus.FAILURE,
     monitored_jobs=[consolidated_load],
     name="steward_alerts_on_failure",
+    default_status=DefaultSensorStatus.RUNNING,
 )
 def steward_alerts_on_failure(context: RunStatusSensorContext, home: DistrictwideHome):
     """A blocked load emails the stewards; a crashed one also emails district IT."""
