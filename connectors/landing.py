@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from connectors.encoding import Utf8Check
 from connectors.home import Home
 from connectors.raw import cursor
@@ -183,13 +185,17 @@ def unrecognized_seen(home: Home) -> frozenset[tuple[str, str]]:
     if not any(home.audit.glob("*.parquet")):
         return frozenset()
     with cursor() as con:
-        rows = con.execute(
-            f"""
-            select source_path, sha256
-            from read_parquet('{audit_glob(home)}', union_by_name=true)
-            where status = 'unrecognized'
-            """
-        ).fetchall()
+        try:
+            rows = con.execute(
+                f"""
+                select source_path, sha256
+                from read_parquet('{audit_glob(home)}', union_by_name=true)
+                where status = 'unrecognized'
+                """
+            ).fetchall()
+        except duckdb.BinderException:
+            # An audit written before files were named by path: none was unrecognized then.
+            return frozenset()
     return frozenset((path, sha) for path, sha in rows)
 
 
