@@ -1,8 +1,9 @@
 """What waits in the landing folder, as vendors deliver it: any name, subfolders, zip archives.
 
 Each file is a delivery, named by its path under `landing/` (`sis/oneroster.zip/users.csv` for a
-zip's member). Zips are unpacked into the work folder (the zip itself is archived unchanged like
-any file); members in folders keep their folder in the name. Files that are still being written
+zip's member). Zips are unpacked into the work folder and each member is archived unchanged like
+any file (the zip container itself is not archived); members in folders keep their folder in the
+name. Files that are still being written
 by an upload (`.part`, `.tmp`, `.filepart`, `.crdownload`) and hidden files (`.DS_Store`) are left
 for later and counted, never loaded half-written.
 """
@@ -55,18 +56,16 @@ def landing_files(landing: Path) -> list[Path]:
     return sorted(p for p in landing.rglob("*") if p.is_file() and not is_waiting(p))
 
 
-def deliveries(home: Home) -> tuple[list[Delivery], list[Delivery]]:
-    """(files to load, zip archives) in landing; zips' members are unpacked and listed as files."""
+def deliveries(home: Home) -> list[Delivery]:
+    """The files to load in landing; zips' members are unpacked and listed as files."""
     files: list[Delivery] = []
-    zips: list[Delivery] = []
     for path in landing_files(home.landing):
         source_path = path.relative_to(home.landing).as_posix()
         if zipfile.is_zipfile(path):
-            zips.append(Delivery(path, source_path))
             files.extend(unpack(home, path, source_path))
         else:
             files.append(Delivery(path, source_path))
-    return files, zips
+    return files
 
 
 def unpack(home: Home, path: Path, source_path: str) -> list[Delivery]:

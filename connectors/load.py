@@ -85,7 +85,7 @@ def triage(
     home: Home, layouts: Sequence[Layout]
 ) -> tuple[dict[str, list[Routed]], list[tuple[Delivery, Recognition]]]:
     """Each delivery's layout, from its first lines: (raw table → files, unrecognized files)."""
-    files, _ = deliveries(home)
+    files = deliveries(home)
     routed: dict[str, list[Routed]] = {}
     unknown: list[tuple[Delivery, Recognition]] = []
     for delivery in files:

@@ -44,16 +44,22 @@ def _parsed_date(rule: ColumnRule, column: str) -> str:
     return f"try_strptime(trim({column}), {formats})"
 
 
-def _bad_date(rules: dict[str, ColumnRule], positions: dict[str, int]) -> str:
-    """The first date column of the row that is filled but in none of its formats, else NULL."""
-    cases = [
-        f"when nullif(trim(p.c{positions[name]}), '') is not null "
-        f"and {_parsed_date(rule, f'p.c{positions[name]}')} is null "
-        f"then {_literal(name + ': ' + ' or '.join(rule.date or []))}"
-        for name, rule in rules.items()
-        if rule.date and name in positions
+def _bad_date(rules: dict[str, ColumnRule], positions: dict[str, int]) -> tuple[str, str] | None:
+    """(column, error) of the row's first date that is filled but in none of its formats: two
+    SQL expressions, NULL when every date reads; None when the file has no date column."""
+    dates = [(n, r, f"p.c{positions[n]}") for n, r in rules.items() if r.date and n in positions]
+    if not dates:
+        return None
+    whens = [
+        f"when nullif(trim({col}), '') is not null and {_parsed_date(rule, col)} is null then "
+        for _, rule, col in dates
     ]
-    return f"case {' '.join(cases)} end" if cases else "null::varchar"
+    column = " ".join(w + _literal(name) for w, (name, _, _) in zip(whens, dates, strict=True))
+    error = " ".join(
+        w + _literal(f"not a date in the layout's format ({' or '.join(rule.date or [])})")
+        for w, (_, rule, _) in zip(whens, dates, strict=True)
+    )
+    return f"case {column} end", f"case {error} end"
 
 
 def canonical_select(
@@ -62,8 +68,8 @@ def canonical_select(
     """A query over `rows` (the parsed file as `p`) giving the canonical table's columns in
     order, then `_line_number` (the expression `line`), for the rows whose dates read.
 
-    With `rejected`, the rows whose dates do not read instead, as `_line_number`, `_column`
-    (the canonical column and the formats tried) and `_raw_line` (the file's fields).
+    With `rejected`, the rows whose dates do not read instead, as `_column` (the canonical
+    column), `_error` (the formats tried), `_raw_line` (the file's fields) and `_line_number`.
     """
     layout = match.layout
     table = layout.raw_table
@@ -76,26 +82,30 @@ def canonical_select(
         if group_rules and not positions:
             continue  # a column group this file does not have (another grade's, say)
         bad = _bad_date({**layout.columns, **group_rules}, {**match.positions, **positions})
-        conditions = [f"({bad}) is {'not ' if rejected else ''}null"]
+        conditions = []
+        if bad is not None:
+            conditions.append(f"({bad[0]}) is {'not ' if rejected else ''}null")
+        elif rejected:
+            continue  # no date column: nothing to reject
         if group_rules:
             filled = [f"nullif(trim(p.c{pos}), '')" for pos in positions.values()]
             conditions.append(f"coalesce({', '.join(filled)}) is not null")
-        where = " where " + " and ".join(c for c in conditions if c != "(null::varchar) is null")
-        if where == " where ":
-            where = ""
+        where = f" where {' and '.join(conditions)}" if conditions else ""
         if rejected:
-            parts = [f"{bad} as _column", f"{raw_line} as _raw_line"]
+            parts = [f"{bad[0]} as _column", f"{bad[1]} as _error", f"{raw_line} as _raw_line"]
         else:
             parts = []
             for column in table.columns:
-                rule = group_rules.get(column) if column in group_rules else None
-                if rule is not None:
-                    expr = _expr(rule, positions.get(column), file_name)
+                if column in group_rules:
+                    expr = _expr(group_rules[column], positions.get(column), file_name)
                 else:
                     expr = _expr(layout.columns.get(column), match.positions.get(column), file_name)
                 parts.append(f'{expr} as "{column}"')
         select = f"select {', '.join(parts)}, {line} as _line_number, {order} as _group"
         selects.append(f"{select} from {rows}{where}")
+    if not selects:
+        empty = "null::varchar as _column, null::varchar as _error, null::varchar as _raw_line"
+        return f"select {empty}, {line} as _line_number from {rows} limit 0"
     if len(selects) == 1:
         return f"select * exclude (_group) from ({selects[0]})"
     union = " union all ".join(selects)

@@ -159,13 +159,12 @@ def parse_csv(
     )
     loaded = f"'{loaded_at}'::timestamp as _loaded_at"
     skip = layout.header_line - 1
-    delim = match.delimiter.replace("\t", "\t")
     with cursor() as con:
         con.execute(
             f"""
             create temp table parsed as
             select * from read_csv('{_q(str(path))}', header = true, columns = {columns},
-                auto_detect = false, delim = '{_q(delim)}', quote = '"', escape = '"',
+                auto_detect = false, delim = '{_q(match.delimiter)}', quote = '"', escape = '"',
                 skip = {skip}, strict_mode = true, null_padding = false,
                 max_line_size = {MAX_LINE_BYTES},
                 store_rejects = true, rejects_table = 'rejects', rejects_scan = 'scans',
@@ -199,20 +198,16 @@ def parse_csv(
             qualify row_number() over (partition by r.line order by column_idx) = 1
             union all
             select {meta}, b._line_number::bigint, {loaded},
-                split_part(b._column, ':', 1) as _column, 'MALFORMED DATE' as _error_type,
-                'not a date in the layout''s format (' || trim(split_part(b._column, ':', 2))
-                    || ')' as _error,
-                b._raw_line
+                b._column, 'MALFORMED DATE' as _error_type, b._error, b._raw_line
             from ({bad_dates}) b
             order by _line_number
             """,
             rej,
         )
-        [(written, date_rejects)] = con.execute(
+        [(written, rejected_lines)] = con.execute(
             f"select (select count(*) from read_parquet('{_q(str(out))}')), "
             f"(select count(*) from read_parquet('{_q(str(rej))}'))"
         ).fetchall()
-        rejected_lines = date_rejects
     if rejected_lines:
         log.warning(
             "%s: %d line(s) rejected (unreadable, or a date out of format)",

@@ -91,16 +91,17 @@ def sniff_encoding(head: bytes) -> str:
         return "utf-8" if exc.start >= len(head) - 3 else "cp1252"
 
 
-def head_lines(path: Path, n: int) -> list[str]:
-    """The first `n` lines of a text file (decoded as sniffed); raises for binary data."""
+def head_lines(path: Path, n: int, file_name: str) -> list[str]:
+    """The first `n` lines of a text file (decoded as sniffed); raises, naming `file_name`, for
+    an empty file or binary data."""
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if not head.strip():
-        raise BadFileError(f"{path.name}: line 1: the file is empty (no header line)")
+        raise BadFileError(f"{file_name}: line 1: the file is empty (no header line)")
     encoding = sniff_encoding(head)
     text = head.decode(encoding, errors="replace")
     if "\x00" in text:
-        raise BadFileError(f"{path.name}: line 1: binary data, not a delimited text file")
+        raise BadFileError(f"{file_name}: line 1: binary data, not a delimited text file")
     return text.splitlines()[:n]
 
 
@@ -151,9 +152,9 @@ def recognize(path: Path, file_name: str, layouts: Sequence[Layout]) -> Recognit
     """The best layout for the file at `path`, delivered as `file_name` (its path in landing)."""
     depth = max((layout.header_line for layout in layouts), default=1)
     try:
-        lines = head_lines(path, depth)
+        lines = head_lines(path, depth, file_name)
     except BadFileError as exc:
-        return Recognition(None, error=str(exc).replace(path.name, file_name, 1))
+        return Recognition(None, error=str(exc))
     matches: list[Match] = []
     misses: list[Miss] = []
     for layout in layouts:
