@@ -9,7 +9,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from connectors.tables import raw_table
-from orchestration.assets.raw import raw_tables_asset
+from orchestration.defs.landing.assets import raw_tables_asset
 from orchestration.instance import instance_yaml
 from orchestration.instance.event_log import PooledPostgresEventLogStorage
 from orchestration.resources import DistrictwideHome

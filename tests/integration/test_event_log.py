@@ -8,7 +8,7 @@ import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance, materialize
 
 from connectors.tables import raw_table
-from orchestration.assets.raw import raw_tables_asset
+from orchestration.defs.landing.assets import raw_tables_asset
 from orchestration.instance import instance_yaml
 from orchestration.instance.event_log import KEPT_SQLITE_DATABASES, PooledSqliteEventLogStorage
 from orchestration.resources import DistrictwideHome

@@ -11,7 +11,7 @@ import pytest
 from dagster import AssetKey, materialize
 
 from connectors.home import Home
-from orchestration.assets.raw import LANDING
+from orchestration.defs.landing.assets import LANDING
 from orchestration.resources import DistrictwideHome
 
 pytestmark = pytest.mark.integration

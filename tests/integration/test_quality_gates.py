@@ -217,7 +217,7 @@ def test_a_crashed_load_emails_district_it_not_the_stewards(
     monkeypatch.setenv("DISTRICTWIDE_HOME", str(tmp_path))
     monkeypatch.delenv("DISTRICTWIDE_CONFIG", raising=False)
     # A bad file no longer crashes a load (it is set aside, its steward told); a full disk does.
-    import orchestration.assets.raw as raw_assets
+    import orchestration.defs.landing.assets as raw_assets
 
     def disk_full(*_args: object, **_kwargs: object) -> None:
         raise OSError(28, "No space left on device")

@@ -1,2 +1,2 @@
-"""Landing: one asset per raw table a vendor delivers (`orchestration.assets.raw`), and the
+"""Landing: one asset per raw table a vendor delivers (`orchestration.defs.landing.assets`), and the
 sensor that starts a load when new files arrive."""

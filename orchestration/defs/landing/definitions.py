@@ -2,7 +2,7 @@
 
 from dagster import Definitions
 
-from orchestration.assets.raw import LANDING
+from orchestration.defs.landing.assets import LANDING
 from orchestration.defs.landing.sensors import landing_sensor
 
 defs = Definitions(assets=[LANDING], sensors=[landing_sensor])
