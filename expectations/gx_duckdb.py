@@ -29,7 +29,7 @@ from memory. The answers are duckdb-engine's (the unit tests compare them). The 
 long as the engine, i.e. one `run_suites` call, during which the file is open read-only, so no
 writer can change a table under it (DuckDB's file lock).
 
-tests/unit/test_expectations.py pins all three: it fails loudly when the GX version, the patched
+tests/integration/test_gx_duckdb.py pins all three: it fails loudly when the GX version, the patched
 name, the places that read it, or the failure it works around change, and when the dialect's
 answers differ from duckdb-engine's.
 """

@@ -13,7 +13,7 @@ Rule names stay those of GX's expectation (`unexpected_rows_expectation:<rule>`,
 `ExpectationSpec.expectation_type`): the quality history, the alerts' memory of what was already
 said, and the dashboards key on them.
 
-tests/unit/test_expectations.py pins what this relies on: the parent's metric dependencies and
+tests/integration/test_gx_duckdb.py pins what this relies on: the parent's metric dependencies and
 its BASIC result, and that one query per rule reaches the database.
 """
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from expectations import SuiteResult, all_suites, run_suites
-from tests.unit.test_expectations import Table, build_warehouse, clean_tables
+from tests.fixtures.quality_warehouse import Table, build_warehouse, clean_tables
 
 
 def outcomes(results: list[SuiteResult]) -> dict[str, tuple[bool, int | None, str | None]]:
