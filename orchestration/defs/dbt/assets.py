@@ -59,8 +59,9 @@ def districtwide_dbt_models(
 ):
     """`dbt build`: seeds, models and their data tests, in dependency order.
 
-    dbt unit tests check the SQL, not the data: CI runs them (tests/unit/test_dbt_unit_tests.py),
-    a nightly load does not, as dbt recommends for production.
+    dbt unit tests check the SQL, not the data: CI runs them
+    (tests/integration/test_dbt_unit_tests.py), a nightly load does not, as dbt recommends for
+    production.
     """
     layout = home.layout()
     require_dbt_home(layout)

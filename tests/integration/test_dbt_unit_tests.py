@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from connectors.home import REPO_ROOT, Home
+import pytest
+
+from connectors.home import Home
 from connectors.landing import ensure_empty_audit
 from connectors.raw import ensure_schema_files
 from connectors.tables import RAW_TABLES
 from settings.goals import write_goals
+from tests.fixtures.dbt import run_dbt
+
+pytestmark = pytest.mark.integration
 
 
 def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
@@ -20,20 +22,10 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     for spec in RAW_TABLES:
         ensure_schema_files(home.raw, spec)
     write_goals(home, goals=())
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "DISTRICTWIDE_HOME": str(tmp_path)}
-    args = ["--profiles-dir", ".", "--target-path", str(tmp_path / "dbt_target")]
     # cautious: a data test of a selected model that also reads an unselected one (relationships
     # to a dimension) is not run against an empty warehouse.
-    args += ["--indirect-selection", "cautious"]
-    run = subprocess.run(
-        [str(dbt), "build", "--select", "+test_type:unit", *args],
-        cwd=REPO_ROOT / "dbt_project",
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stdout[-3000:]
+    selection = ["--select", "+test_type:unit", "--indirect-selection", "cautious"]
+    run = run_dbt(tmp_path, ["build", *selection], tmp_path / "dbt_target")
     assert "identity_rules_precision_first" in run.stdout
     assert "attendance_codes_map_or_quarantine" in run.stdout
     assert "attendance_days_per_month_from_spans_and_exceptions" in run.stdout

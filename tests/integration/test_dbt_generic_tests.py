@@ -8,12 +8,14 @@ per student and day rests on the second), so each is run here through dbt itself
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from connectors.home import REPO_ROOT, Home
+import pytest
+
+from connectors.home import Home
+from tests.fixtures.dbt import run_dbt
+
+pytestmark = pytest.mark.integration
 
 KEYS = "(select * from (values (1), (1), (null), (2)) as t (k))"
 SPANS = (
@@ -39,28 +41,11 @@ QUERY = (
 
 def test_generic_tests_flag_exactly_the_bad_rows(tmp_path: Path) -> None:
     Home(tmp_path).ensure()
-    dbt = Path(sys.executable).with_name("dbt")
-    run = subprocess.run(
-        [
-            str(dbt),
-            "show",
-            "--inline",
-            QUERY,
-            "--output",
-            "json",
-            "--log-format",
-            "json",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(tmp_path / "dbt_target"),
-        ],
-        cwd=REPO_ROOT / "dbt_project",
-        env={**os.environ, "DISTRICTWIDE_HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
+    run = run_dbt(
+        tmp_path,
+        ["show", "--inline", QUERY, "--output", "json", "--log-format", "json"],
+        tmp_path / "dbt_target",
     )
-    assert run.returncode == 0, run.stdout[-3000:]
     previews = [
         json.loads(event["data"]["preview"])
         for event in map(json.loads, run.stdout.splitlines())

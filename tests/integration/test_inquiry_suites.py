@@ -6,8 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from expectations import run_suite, suite_named
+
+pytestmark = pytest.mark.integration
 
 COLUMNS = (
     "attendance_by_school_key bigint, school_key bigint, school_year int, subgroup varchar, "
