@@ -1,4 +1,7 @@
-"""The synthetic district keeps the contract of docs/sources.md; its truth agrees with its files."""
+"""The synthetic district keeps the contract of docs/sources.md; its truth agrees with its files.
+
+Integration: it generates districts of 600 to 1,500 students and reads them with DuckDB.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ from synthetic import GeneratorConfig, generate, names
 from synthetic.__main__ import main
 from synthetic.assessment import CUTS
 from synthetic.faults import TAGS, mistype_ids, plant_id_traps, transpose
+
+pytestmark = pytest.mark.integration
 
 SOURCES_MD = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 N_STUDENTS = 1500

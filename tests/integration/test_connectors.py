@@ -1,6 +1,9 @@
-"""Landing and raw parsing on small hand-made files: archive, checksum, encodings, rejects."""
+"""Landing and raw parsing on small hand-made files: archive, checksum, encodings, rejects.
+
+Integration: each load writes raw Parquet and the audit through DuckDB.
+"""
 # Each file is found by its layout (connectors/layouts/), here districtwide's own attendance
-# layouts; tests of recognizing other layouts are in test_layouts.py.
+# layouts; tests of recognizing other layouts are in tests/unit/test_layouts.py.
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ import pytest
 from connectors.encoding import Utf8Check, detect_encoding
 from connectors.home import Home
 from connectors.load import LandingRun, TableLoad, load_landing
+
+pytestmark = pytest.mark.integration
 
 HEADER = "StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\r\n"
 
