@@ -5,7 +5,8 @@ Where the file is found, first match wins:
 1. `$DISTRICTWIDE_HOME/config/district.yaml` (the district's own settings folder);
 2. `$DISTRICTWIDE_CONFIG`, if set (it must exist, or it is an error whatever else exists);
 3. `district.yaml` in the data folder (`$DISTRICTWIDE_HOME`, else `data/`), as before;
-4. the repository's `district.example.yaml` (example.org addresses; a warning is logged).
+4. the example shipped in this package, `settings/district.example.yaml` (example.org
+   addresses; a warning is logged).
 
 `ensure_district_config` copies the shipped example to the first place on a first run, when
 none of the first three exists, and never overwrites a file that is there.
@@ -17,11 +18,12 @@ import logging
 import os
 import shutil
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from connectors.home import REPO_ROOT, default_home
+from connectors.home import default_home
 from settings.district import ConfigError, DistrictConfig, parse_config
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,10 @@ log = logging.getLogger(__name__)
 CONFIG_ENV = "DISTRICTWIDE_CONFIG"
 CONFIG_DIR = "config"
 CONFIG_FILENAME = "district.yaml"
-EXAMPLE_CONFIG = REPO_ROOT / "district.example.yaml"
+# Package data (pyproject.toml), so an installed wheel has it too. districtwide is installed as
+# files (a wheel unpacked into site-packages, or editable), never zipped: the resource is a file
+# on disk, which `config_path` can return as the path to read.
+EXAMPLE_CONFIG = Path(str(resources.files(__package__) / "district.example.yaml"))
 
 
 def home_of(env: Mapping[str, str]) -> Path:

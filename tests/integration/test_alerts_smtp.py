@@ -23,7 +23,7 @@ from alerts import (
     send_alerts,
     send_run_failure,
 )
-from settings import DistrictConfig, load_config
+from settings import EXAMPLE_CONFIG, DistrictConfig, load_config
 
 pytestmark = pytest.mark.smtp
 
@@ -104,7 +104,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def config() -> DistrictConfig:
-    return load_config(REPO / "district.example.yaml")
+    return load_config(EXAMPLE_CONFIG)
 
 
 @pytest.fixture

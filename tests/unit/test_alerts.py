@@ -33,7 +33,7 @@ from alerts import (
 from settings import ConfigError, Contact, load_config, parse_config
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "district.example.yaml"
+EXAMPLE = stewards.EXAMPLE_CONFIG
 NIGHT = datetime(2026, 3, 10, 2, 15, tzinfo=timezone(timedelta(hours=-5)))
 NO_SMTP: dict[str, str] = {}
 
