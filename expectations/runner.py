@@ -309,32 +309,25 @@ def _outcome(spec: ExpectationSpec, result: Any) -> ExpectationOutcome:
         "description": spec.meaning,
         "severity": spec.severity,
     }
+    unevaluated = {
+        "success": False,
+        "observed_value": None,
+        "unexpected_count": None,
+        "unexpected_percent": None,
+        "element_count": None,
+    }
     if result is None:
         return ExpectationOutcome(
-            success=False,
-            observed_value=None,
-            unexpected_count=None,
-            unexpected_percent=None,
-            element_count=None,
-            error="GX returned no result for this rule",
-            **common,
+            error="GX returned no result for this rule", **unevaluated, **common
         )
     info = result.exception_info or {}
     raised = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
     if info.get("raised_exception"):
         raised.append(info)
     if raised:
-        message = str(raised[0].get("exception_message") or "error")
-        log.warning("rule %s could not be evaluated: %s", spec.name, redact(message))
-        return ExpectationOutcome(
-            success=False,
-            observed_value=None,
-            unexpected_count=None,
-            unexpected_percent=None,
-            element_count=None,
-            error=redact(message),
-            **common,
-        )
+        message = redact(str(raised[0].get("exception_message") or "error"))
+        log.warning("rule %s could not be evaluated: %s", spec.name, message)
+        return ExpectationOutcome(error=message, **unevaluated, **common)
     payload = result.result or {}
     observed = safe_number(payload.get("observed_value"))
     if is_sensitive_column(spec.column):

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -145,20 +147,27 @@ def test_history_keeps_every_rule_of_the_run(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the warehouse file
 
 
-def test_runs_while_another_process_holds_the_file_read_only(tmp_path: Path) -> None:
-    path = warehouse(tmp_path)
+@contextmanager
+def held(path: Path, mode: str) -> Iterator[None]:
+    """Another process holds the DuckDB file (`read_only` or `write`) while the block runs."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path), "read_only"],
+        [sys.executable, "-c", HOLD, str(path), mode],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "holding"
-        assert run_suite(suite_named("dim_student"), path, run_id="t").success
+        yield
     finally:
         holder.communicate("done\n", timeout=30)
     assert holder.returncode == 0
+
+
+def test_runs_while_another_process_holds_the_file_read_only(tmp_path: Path) -> None:
+    path = warehouse(tmp_path)
+    with held(path, "read_only"):
+        assert run_suite(suite_named("dim_student"), path, run_id="t").success
 
 
 def test_runs_while_this_process_holds_the_file_read_only(tmp_path: Path) -> None:
@@ -173,18 +182,11 @@ def test_runs_while_this_process_holds_the_file_read_only(tmp_path: Path) -> Non
 
 def test_a_writer_holding_the_file_gives_a_clear_error(tmp_path: Path) -> None:
     path = warehouse(tmp_path)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path), "write"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
-        with pytest.raises(WarehouseUnavailable, match="cannot open the warehouse"):
-            run_suite(suite_named("dim_school"), path, run_id="t")
-    finally:
-        holder.communicate("done\n", timeout=30)
+    with (
+        held(path, "write"),
+        pytest.raises(WarehouseUnavailable, match="cannot open the warehouse"),
+    ):
+        run_suite(suite_named("dim_school"), path, run_id="t")
 
 
 def test_missing_file_and_missing_table_are_errors(tmp_path: Path) -> None:
