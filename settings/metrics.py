@@ -1,8 +1,8 @@
 """The metric settings of the marts: chronic absence, small-cell suppression, early warning.
 
-They are district settings, not constants (DESIGN.md, Metrics): some states count chronic absence
-from 20 enrolled days, some suppress cells under 5. The district config sets them under
-`metrics:`; they reach dbt as `--vars` (`dbt_vars`) and the quality checks through
+They are district settings, not constants (docs/architecture.md, Metrics): some states count
+chronic absence from 20 enrolled days, some suppress cells under 5. The district config sets them
+under `metrics:`; they reach dbt as `--vars` (`dbt_vars`) and the quality checks through
 `QualitySettings.min_cell_size`. dbt_project.yml keeps the same defaults for a bare `dbt parse`;
 tests/unit/test_settings.py pins the two together.
 """

@@ -2,7 +2,7 @@
 
 `generate` builds a district in memory (people, schools, calendars, enrollment spans, sections,
 attendance, tests), draws the faults real files hold at known rates, plants the identity traps
-of DESIGN.md, and writes `landing/sis/`, `landing/attendance/`, `landing/assessment/` and
+of docs/architecture.md, and writes `landing/sis/`, `landing/attendance/`, `landing/assessment/` and
 `truth/` under the output folder. Same seed and settings, same bytes.
 
     python -m synthetic --students 5000 --seed 1 --out data

@@ -4,7 +4,7 @@ One dataclass holds every rate so a run can change or zero them (`--clean`). The
 are the vocabulary of the ground truth (`records.parquet`). The helpers work on whole arrays
 (numpy) or whole tables (DuckDB SQL macros), never row by row.
 
-The identity trap of DESIGN.md (a mistyped ID that is another real child's ID) is planted on
+The identity trap of architecture.md (a mistyped ID that is another real child's ID) is planted on
 purpose: `plant_id_traps` rewrites a few children's IDs so that a transposition of a source child's
 ID *is* the other child's ID, and `mistype_ids` then types exactly that transposition.
 """

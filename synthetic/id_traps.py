@@ -1,6 +1,6 @@
 """Mistyped IDs: the planted identity trap and the typed IDs every exporter prints.
 
-DESIGN.md's trap: an ID with two digits transposed can be another real child's ID. After the
+architecture.md's trap: an ID with two digits transposed can be another real child's ID. After the
 exporters have drawn which rows carry a mistyped ID (and which of those should collide), the
 collision sources get a trap: another SIS child's ID is rewritten to the transposition of the
 source's ID (`plant`). When the files are written, `typed_ids_table` types exactly that
