@@ -65,6 +65,13 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> District:
     return District(home, counts)
 
 
+# How to start a service the tests need (README, "Set up and try it").
+START = {
+    "PostgreSQL": "sudo apt-get install -y --no-install-recommends postgresql && "
+    "sudo service postgresql start (user postgres, trust on loopback, a database test)",
+}
+
+
 def require_service(name: str, host: str, port: int) -> None:
     """Fail in CI, skip elsewhere, when a real service the test needs is not reachable."""
     import socket
@@ -72,7 +79,8 @@ def require_service(name: str, host: str, port: int) -> None:
     try:
         socket.create_connection((host, port), timeout=2).close()
     except OSError as exc:
-        message = f"{name} is not reachable on {host}:{port} ({exc})"
+        how = START.get(name, 'see the README, "Set up and try it"')
+        message = f"{name} is not reachable on {host}:{port} ({exc}); start it: {how}"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{message}; CI must provide it")
         pytest.skip(message)
