@@ -44,13 +44,18 @@ def generate(root: Path, students: int, seed: int, *extra: str) -> None:
 
 
 def run_load(home: Home):
-    """The consolidated_load job, in process, against `home` (an ephemeral Dagster instance)."""
-    os.environ["DISTRICTWIDE_HOME"] = str(home.root)
+    """The consolidated_load job, in process, against `home` (an ephemeral Dagster instance).
+
+    The job's resources read DISTRICTWIDE_HOME when the run starts (`EnvVar`): it is set for the
+    run only, and the environment is as it was afterwards.
+    """
     from dagster import DagsterInstance
 
     from devtools.demo import run_consolidated_load
 
-    return run_consolidated_load(DagsterInstance.ephemeral())
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DISTRICTWIDE_HOME", str(home.root))
+        return run_consolidated_load(DagsterInstance.ephemeral())
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from devtools.screenshot import CHROMEDRIVER, CHROMIUM
 from devtools.superset_server import SupersetProcess, SupersetSettings, initialise, start
+from tests.fixtures.network import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SUPERSET_VENV = REPO / ".venv-superset"
@@ -38,13 +38,6 @@ def require_superset_venv() -> None:
         (SUPERSET_VENV / "bin" / "superset").exists() and (SUPERSET_VENV / "bin/gunicorn").exists(),
         f"no Superset venv at {SUPERSET_VENV} (make {SUPERSET_VENV.name}/.installed)",
     )
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on now (the kernel's pick)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def clone_home(template: Path, home: Path) -> Path:

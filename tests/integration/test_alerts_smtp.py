@@ -4,10 +4,9 @@ student data on the wire."""
 from __future__ import annotations
 
 import shutil
-import socket
 import ssl
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,11 +23,11 @@ from alerts import (
     send_run_failure,
 )
 from settings import EXAMPLE_CONFIG, DistrictConfig, load_config
+from tests.fixtures.alerts import NIGHT, OUTSIDE
+from tests.fixtures.network import free_port
 
 pytestmark = pytest.mark.smtp
 
-REPO = Path(__file__).resolve().parents[2]
-NIGHT = datetime(2026, 3, 10, 2, 15, tzinfo=timezone(timedelta(hours=-5)))
 
 # Student data planted next to the failure inputs: none of it may reach an email.
 STUDENT_NAME = "Ana Garcia-Lopez"
@@ -48,15 +47,7 @@ FAILURES = [
         unexpected_count=42,
         meaning="Every local attendance code must map to a standard category.",
     ),
-    CheckFailure(
-        domain="attendance",
-        check_name="exceptions_within_enrollment",
-        asset="int_attendance_events",
-        severity="warning",
-        observed=0.0123,
-        unexpected_count=7,
-        meaning="Absences should fall on days the student was enrolled.",
-    ),
+    OUTSIDE,
     CheckFailure(
         domain="sis",
         check_name="birth_date_parses",
@@ -94,12 +85,6 @@ class Collector:
 
     def messages(self) -> list[EmailMessage]:
         return [message_from_bytes(r["data"], policy=policy.default) for r in self.received]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

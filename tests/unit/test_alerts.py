@@ -1,17 +1,17 @@
-"""Steward alerts: composing, one email per domain, once-a-day dedupe, outbox, config, FERPA."""
+"""Steward alerts: composing, one email per domain, once-a-day dedupe, outbox and transport.
+
+Their scrubbing of student data is in test_alert_scrub.py; the district config file they read,
+in test_district_config.py.
+"""
 
 from __future__ import annotations
 
 import logging
-import socket
-from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import getaddresses
 from pathlib import Path
 
 import pytest
-import yaml
 
 import alerts
 import settings as stewards
@@ -20,81 +20,26 @@ from alerts import (
     CheckFailure,
     SmtpSettings,
     SmtpTransport,
-    StudentDataError,
-    assert_no_student_data,
     compose_domain_alert,
-    compose_run_failure,
     group_by_domain,
-    scrub_error_message,
-    scrub_student_data,
     send_alerts,
     send_run_failure,
 )
-from settings import ConfigError, Contact, load_config, parse_config
+from tests.fixtures.alerts import (
+    DUP_ID,
+    NIGHT,
+    NO_SMTP,
+    OUTSIDE,
+    QUARANTINE,
+    SCORE_RANGE,
+    UNMAPPED,
+    body_of,
+    read_eml,
+    to_addresses,
+)
+from tests.fixtures.network import free_port
 
-REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = stewards.EXAMPLE_CONFIG
-NIGHT = datetime(2026, 3, 10, 2, 15, tzinfo=timezone(timedelta(hours=-5)))
-NO_SMTP: dict[str, str] = {}
-
-UNMAPPED = CheckFailure(
-    domain="attendance",
-    check_name="attendance_codes_mapped",
-    asset="stg_attendance__exceptions",
-    severity="blocking",
-    observed="3 unmapped codes: EXC, UNX, 7T",
-    unexpected_count=42,
-    meaning="Every local attendance code must map to a standard category.",
-)
-OUTSIDE = CheckFailure(
-    domain="attendance",
-    check_name="exceptions_within_enrollment",
-    asset="int_attendance_events",
-    severity="warning",
-    observed=0.0123,
-    unexpected_count=7,
-    meaning="Absences should fall on days the student was enrolled.",
-)
-DUP_ID = CheckFailure(
-    domain="sis",
-    check_name="users_identifier_unique",
-    asset="sis__users",
-    severity="blocking",
-    observed="2 identifiers used twice",
-    unexpected_count=4,
-    meaning="Each student's state ID must belong to one student only.",
-)
-SCORE_RANGE = CheckFailure(
-    domain="assessment",
-    check_name="scale_score_in_range",
-    asset="stg_assessment__state_results",
-    severity="warning",
-    observed="max 9999",
-    unexpected_count=1,
-    meaning="Scale scores must lie within the state's published range.",
-)
-QUARANTINE = [
-    ("attendance", "unmapped_code", 42),
-    ("attendance", "no_enrollment_on_date", 7),
-    ("sis", "unparseable_birth_date", 3),
-]
-
-
-@pytest.fixture
-def config() -> stewards.DistrictConfig:
-    return load_config(EXAMPLE)
-
-
-def body_of(message: EmailMessage) -> str:
-    return message.get_content()
-
-
-def read_eml(path: Path) -> EmailMessage:
-    return message_from_bytes(path.read_bytes(), policy=policy.default)
-
-
-def to_addresses(message: EmailMessage) -> set[str]:
-    return {addr for _, addr in getaddresses([str(message["To"])])}
 
 
 # ─── composing ───────────────────────────────────────────────────────────────────────────────
@@ -339,12 +284,6 @@ def test_outbox_never_overwrites(config, tmp_path: Path) -> None:
     assert first != second and first.exists() and second.exists()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_unreachable_server_saves_to_outbox_and_retries_next_run(
     config, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -399,192 +338,3 @@ def test_smtp_settings_from_env() -> None:
         SmtpSettings.from_env({"DISTRICTWIDE_SMTP_HOST": "h", "DISTRICTWIDE_SMTP_TLS": "tls1.3"})
     with pytest.raises(AlertConfigError, match="DISTRICTWIDE_SMTP_PORT"):
         SmtpSettings.from_env({"DISTRICTWIDE_SMTP_HOST": "h", "DISTRICTWIDE_SMTP_PORT": "smtp"})
-
-
-# ─── FERPA ───────────────────────────────────────────────────────────────────────────────────
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("student 1234567 absent 03/04/2012", "student [id removed] absent [date removed]"),
-        ("born 2012-03-04", "born [date removed]"),
-        ("born March 4, 2012", "born [date removed]"),
-        ("born 4 Mar 2012", "born [date removed]"),
-        ("sourcedId S0012345", "sourcedId [id removed]"),
-        ("20120304", "[id removed]"),
-        ("ssn 123-45-6789", "ssn [id removed]"),
-        ("email ana.g@students.example.org", "email [email removed]"),
-        ("3 unmapped codes: EXC, 7T", "3 unmapped codes: EXC, 7T"),
-        ("null rate 0.000123, 1,234 rows", "null rate 0.000123, 1,234 rows"),
-        ("school 0412, grade 05", "school 0412, grade 05"),
-    ],
-)
-def test_scrub_student_data(raw: str, expected: str) -> None:
-    assert scrub_student_data(raw) == expected
-
-
-def test_scrub_removes_forbidden_values_case_insensitively() -> None:
-    text = "Flagged: Ana GARCIA-Lopez and ana garcia-lopez; garcia is fine in 'garcias'"
-    scrubbed = scrub_student_data(text, ["Ana Garcia-Lopez"])
-    assert scrubbed == "Flagged: [removed] and [removed]; garcia is fine in 'garcias'"
-
-
-def test_assert_no_student_data_names_no_value() -> None:
-    assert_no_student_data("2 checks failed", ["Ana Garcia", "2012-03-04"])
-    with pytest.raises(StudentDataError) as info:
-        assert_no_student_data("row of ana garcia", ["Ana Garcia", "2012-03-04"])
-    assert "garcia" not in str(info.value).lower()
-
-
-def test_observed_values_are_scrubbed_in_the_email(config) -> None:
-    leaky = CheckFailure(
-        domain="sis",
-        check_name="birth_date_parses",
-        asset="stg_sis__demographics",
-        severity="blocking",
-        observed="e.g. Ana Garcia, 2012-03-04, ID 9876543210",
-        unexpected_count=1,
-        meaning="Birth dates must parse as dates.",
-    )
-    msg = compose_domain_alert(
-        "sis",
-        [leaky],
-        [],
-        run_id="r",
-        recipients=config.domain("sis").stewards,
-        now=NIGHT,
-        forbidden=["Ana Garcia"],
-    )
-    body = body_of(msg)
-    for value in ("Ana Garcia", "2012-03-04", "9876543210"):
-        assert value not in body
-    assert "Observed:      e.g. [removed], [date removed], ID [id removed]" in body
-
-
-def test_alert_holding_a_forbidden_value_is_withheld(config, tmp_path: Path) -> None:
-    # the run id is not scrubbed (it is ours), so a forbidden value there trips the final guard
-    report = send_alerts(
-        [DUP_ID],
-        [],
-        config,
-        "run-for-9876543",
-        state_dir=tmp_path,
-        now=NIGHT,
-        env=NO_SMTP,
-        forbidden=["9876543"],
-    )
-    assert [d.status for d in report.deliveries] == ["withheld"]
-    assert not (tmp_path / "outbox").exists()
-
-
-def test_run_failure_error_text_is_scrubbed(config) -> None:
-    error = ValueError(
-        "Conversion Error: could not convert 'Garcia' to DATE in 'main.stg_sis__users' "
-        "(row 88812345, value 13/45/2012)"
-    )
-    body = body_of(compose_run_failure(error, run_id="r", recipients=config.district_it))
-    assert "Garcia" not in body and "88812345" not in body and "13/45/2012" not in body
-    assert "'main.stg_sis__users'" in body
-    assert scrub_error_message("in 'sis__users' for 'Bill'") == "in 'sis__users' for '…'"
-
-
-# ─── config ──────────────────────────────────────────────────────────────────────────────────
-
-
-def test_example_config_is_valid() -> None:
-    config = load_config(EXAMPLE)
-    assert set(config.domains) == {"sis", "attendance", "assessment"}
-    assert config.domain_for_source("attendance__exceptions").name == "attendance"
-    assert config.domain_for_source("assessment__state_results").name == "assessment"
-    assert config.domain_for_source("nope__x") is None
-    emails = [c.email for d in config.domains.values() for c in d.stewards]
-    emails += [c.email for c in config.district_it]
-    assert all(e.endswith("@example.org") for e in emails)
-
-
-def example_data() -> dict:
-    return yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-
-
-def write(tmp_path: Path, data: object) -> Path:
-    path = tmp_path / "district.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
-
-
-@pytest.mark.parametrize(
-    ("mutate", "message"),
-    [
-        (lambda d: d.pop("domains"), "missing key 'domains'"),
-        (lambda d: d["domains"].pop("attendance"), r"missing domain\(s\) \['attendance'\]"),
-        (lambda d: d["domains"].update(behavior={}), r"unknown domain\(s\) \['behavior'\]"),
-        (
-            lambda d: d["domains"]["sis"].update(steward=d["domains"]["sis"].pop("stewards")),
-            r"domains.sis: unknown key\(s\) \['steward'\]",
-        ),
-        (
-            lambda d: d["domains"]["attendance"]["stewards"][0].update(email="linda.park"),
-            r"domains.attendance.stewards\[0\].email: 'linda.park' is not an email address",
-        ),
-        (
-            lambda d: d["domains"]["assessment"].update(stewards=[]),
-            r"domains.assessment.stewards: the list is empty",
-        ),
-        (
-            lambda d: d["domains"]["sis"]["sources"].append("attendance__exceptions"),
-            r"domains.sis.sources\[10\]: 'attendance__exceptions' is not a raw table of this",
-        ),
-        (
-            lambda d: d["domains"]["attendance"]["sources"].append("attendance__students"),
-            r"'attendance__students' is listed twice",
-        ),
-        (lambda d: d.pop("district_it"), "missing key 'district_it'"),
-        (
-            lambda d: d["district_it"][0].pop("name"),
-            r"missing key 'district_it\[0\].name'",
-        ),
-    ],
-)
-def test_config_validation_names_file_and_key(tmp_path: Path, mutate, message: str) -> None:
-    data = example_data()
-    mutate(data)
-    path = write(tmp_path, data)
-    with pytest.raises(ConfigError, match=message) as info:
-        load_config(path)
-    assert str(info.value).startswith(str(path))
-
-
-def test_config_not_yaml_or_not_a_mapping(tmp_path: Path) -> None:
-    bad = tmp_path / "district.yaml"
-    bad.write_text("domains: [unclosed", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid YAML"):
-        load_config(bad)
-    with pytest.raises(ConfigError, match="the top level: expected a mapping"):
-        parse_config(["a", "list"], "x.yaml")
-    with pytest.raises(ConfigError, match="cannot read"):
-        load_config(tmp_path / "missing.yaml")
-
-
-def test_config_path_order(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    assert stewards.config_path({"DISTRICTWIDE_HOME": str(home)}) == stewards.EXAMPLE_CONFIG
-    in_home = write(home, example_data())
-    assert stewards.config_path({"DISTRICTWIDE_HOME": str(home)}) == in_home.resolve()
-    explicit = tmp_path / "elsewhere.yaml"
-    explicit.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    env = {"DISTRICTWIDE_HOME": str(home), "DISTRICTWIDE_CONFIG": str(explicit)}
-    assert stewards.config_path(env) == explicit.resolve()
-    with pytest.raises(ConfigError, match="DISTRICTWIDE_CONFIG points to"):
-        stewards.config_path({"DISTRICTWIDE_CONFIG": str(tmp_path / "nope.yaml")})
-    assert load_config(env=env).path == explicit.resolve()
-
-
-def test_contacts_are_typed(config) -> None:
-    first = config.domain("sis").stewards[0]
-    assert first == Contact(
-        name="Maria Delgado", email="maria.delgado@example.org", role="SIS coordinator"
-    )
-    with pytest.raises(KeyError, match="no domain 'behavior'"):
-        config.domain("behavior")
