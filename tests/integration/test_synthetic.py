@@ -1,33 +1,33 @@
 """The synthetic district keeps the contract of docs/sources.md; its truth agrees with its files.
 
-Integration: it generates districts of 600 to 1,500 students and reads them with DuckDB.
+Integration: one 1,500-student district, generated once, read with DuckDB. Same-seed runs, clean
+runs and several years are in test_synthetic_runs.py.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import json
 import re
-from collections import Counter
 from pathlib import Path
 
-import duckdb
-import numpy as np
-import pyarrow as pa
 import pytest
 
-from synthetic import GeneratorConfig, generate, names
-from synthetic.__main__ import main
+from synthetic import GeneratorConfig, generate
 from synthetic.assessment import CUTS
-from synthetic.faults import TAGS, mistype_ids, plant_id_traps, transpose
+from synthetic.faults import TAGS
+from tests.fixtures.synthetic_files import (
+    EXCEPTIONS_2026,
+    counts,
+    encoding_of,
+    load,
+    one,
+    rows_of,
+    student_days,
+)
 
 pytestmark = pytest.mark.integration
 
 SOURCES_MD = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 N_STUDENTS = 1500
-EXCEPTIONS_2026 = "attendance_exceptions_2025-2026.csv"
 
 
 @pytest.fixture(scope="module")
@@ -35,66 +35,6 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("district")
     generate(GeneratorConfig(n_students=N_STUDENTS, seed=11, out_dir=out))
     return out
-
-
-@pytest.fixture(scope="module")
-def two_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("two_years")
-    generate(GeneratorConfig(n_students=1000, seed=5, out_dir=out, years=2, end_year=2026))
-    return out
-
-
-def counts(out: Path) -> dict:
-    return json.loads((out / "truth" / "counts.json").read_text(encoding="utf-8"))
-
-
-def encoding_of(path: Path) -> str:
-    return "cp1252" if path.parent.name == "attendance" else "utf-8"
-
-
-def rows_of(path: Path) -> list[list[str]]:
-    """Every line of a CSV file as fields (header included), parsed by the csv module."""
-    text = path.read_bytes().decode(encoding_of(path))
-    return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def as_table(rows: list[list[str]]) -> pa.Table:
-    """Well-formed data rows as an all-text table plus their `line_number` (header = line 1).
-
-    Rows with a wrong field count are left out.
-    """
-    header = rows[0]
-    lines = [n for n, r in enumerate(rows, start=1) if n > 1 and len(r) == len(header)]
-    columns = {c: [rows[n - 1][i] for n in lines] for i, c in enumerate(header)}
-    return pa.table({**columns, "line_number": lines})
-
-
-def load(out: Path) -> duckdb.DuckDBPyConnection:
-    """A DuckDB with every landing file as a text table (named by file stem), the truth, and the
-    homeroom enrollment spans."""
-    con = duckdb.connect()
-    for path in sorted((out / "landing").rglob("*.csv")):
-        con.register("tbl", as_table(rows_of(path)))
-        con.execute(f'create table "{re.sub(r"[^A-Za-z0-9]", "_", path.stem)}" as from tbl')
-        con.unregister("tbl")
-    con.execute(f"create table records as from read_parquet('{out / 'truth' / 'records.parquet'}')")
-    con.execute(
-        f"create table students as from read_parquet('{out / 'truth' / 'students.parquet'}')"
-    )
-    con.execute(
-        """
-        create table homeroom_spans as
-        select distinct e.userSourcedId as student, e.schoolSourcedId as school,
-               e.beginDate::date as b, e.endDate::date as e
-        from enrollments e join classes c on c.sourcedId = e.classSourcedId
-        where c.classType = 'homeroom' and e.role = 'student'
-        """
-    )
-    return con
-
-
-def one(con: duckdb.DuckDBPyConnection, sql: str):
-    return con.execute(sql).fetchall()[0][0]
 
 
 def documented_headers() -> dict[str, str]:
@@ -146,20 +86,6 @@ def test_calendar_has_180_instructional_days_per_school(district: Path) -> None:
     ).fetchall()
     assert len(per_school) == counts(district)["sis"]["schools"] >= 3
     assert all(r[1:] == (180, 0, 0) for r in per_school)
-
-
-def student_days(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Student-days recomputed from calendar.csv and the homeroom rows of enrollments.csv."""
-    result = con.execute(
-        """
-        select year(c.date::date) + (month(c.date::date) >= 8)::int as school_year, count(*)
-        from homeroom_spans h
-        join calendar c on c.schoolSourcedId = h.school and c.date::date between h.b and h.e
-        where c.dayType = 'instructional'
-        group by all
-        """
-    ).fetchall()
-    return {str(y): n for y, n in result}
 
 
 def test_student_days_match_calendar_and_homeroom_enrollments(district: Path) -> None:
@@ -463,121 +389,3 @@ def test_unknown_students_are_not_in_the_sis(district: Path) -> None:
         """
     ).fetchall()
     assert lookalikes and set(lookalikes) == {(False, True, True)}
-
-
-def test_names_fit_windows_1252() -> None:
-    for name in names.all_names():
-        name.encode("cp1252")
-    for needed in ("José", "Zoë", "Peña", "Muñoz", "O'Brien", "D'Angelo"):
-        assert needed in names.all_names()
-    assert names.NICKNAMES["William"][0] == "Bill"
-    for lists in (names.FEMALE, names.MALE, names.LAST):
-        assert sum(len(group) for group in lists) > 300
-
-
-def test_id_traps_make_a_transposition_another_childs_id() -> None:
-    rng = np.random.default_rng(0)
-    ids = rng.choice(900_000, 1000, replace=False) + 100_000
-    new_ids, pos, victim = plant_id_traps(rng, ids, 6, np.arange(10), np.arange(10, 1000))
-    assert len(np.unique(new_ids)) == 1000
-    sources = np.flatnonzero(pos >= 0)
-    assert len(sources) >= 8
-    typed = mistype_ids(rng, new_ids[sources], 6, pos[sources], digit_change_share=0.5)
-    assert (typed == new_ids[victim[sources]]).all()
-    assert (typed == transpose(new_ids[sources], 6, pos[sources])).all()
-    free = mistype_ids(rng, new_ids[100:200], 6, np.full(100, -1), digit_change_share=0.5)
-    assert (free != new_ids[100:200]).all()
-
-
-def digest(out: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(out.rglob("*"))
-        if p.is_file()
-    }
-
-
-def test_same_seed_same_bytes(tmp_path: Path) -> None:
-    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    for out, seed in ((a, 3), (b, 3), (c, 4)):
-        generate(GeneratorConfig(n_students=600, seed=seed, out_dir=out))
-    assert digest(a) == digest(b)
-    assert len(digest(a)) == 17
-    assert digest(a)["landing/sis/users.csv"] != digest(c)["landing/sis/users.csv"]
-
-
-def test_clean_run_has_no_faults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--students", "600", "--seed", "2", "--out", str(tmp_path), "--clean"]) == 0
-    assert "600 students" in capsys.readouterr().out
-    files = counts(tmp_path)["files"]
-    assert all(v[t] == 0 for v in files.values() for t in TAGS)
-    con = load(tmp_path)
-    assert one(con, "select count(*) from records where faults <> ''") == 0
-    assert one(con, "select count(*) from students where known_to <> 'sis'") == 0
-    unmatched = one(
-        con,
-        """
-        select count(*) from attendance_students a
-        full join (from users where role = 'student') u on u.sourcedId = a.SisNumber
-        where a.SisNumber is null or u.sourcedId is null
-        """,
-    )
-    assert unmatched == 0
-
-
-def test_years_advance_grades_and_split_files(two_years: Path) -> None:
-    c = counts(two_years)
-    assert c["school_years"] == [2025, 2026]
-    att = sorted(p.name for p in (two_years / "landing" / "attendance").iterdir())
-    assert att == [
-        "attendance_exceptions_2024-2025.csv",
-        EXCEPTIONS_2026,
-        "attendance_students.csv",
-    ]
-    tests = sorted(p.name for p in (two_years / "landing" / "assessment").iterdir())
-    assert tests == [
-        "AssessmentResults.csv",
-        "state_assessment_2025.csv",
-        "state_assessment_2026.csv",
-    ]
-    con = load(two_years)
-    terms = Counter(r[0] for r in con.execute("select TermName from AssessmentResults").fetchall())
-    assert set(terms) == {
-        f"{t} {y - 1}-{y}" for t in ("Fall", "Winter", "Spring") for y in (2025, 2026)
-    }
-    sessions = [r[0] for r in con.execute("select sourcedId from academicSessions").fetchall()]
-    assert sessions == ["Y2025", "Y2025S1", "Y2025S2", "Y2026", "Y2026S1", "Y2026S2"]
-    assert student_days(con) == c["attendance"]["student_days_by_year"]
-    moves = con.execute(
-        """
-        with g as (
-            select distinct e.userSourcedId as student, left(c.sourcedId, 6) as year, c.grades
-            from enrollments e join classes c on c.sourcedId = e.classSourcedId
-            where e.role = 'student' and c.classType = 'homeroom'
-        )
-        select a.grades, b.grades from g a join g b
-          on a.student = b.student and a.year = 'CL2025' and b.year = 'CL2026'
-        """
-    ).fetchall()
-    order = ["KG", *(f"{g:02d}" for g in range(1, 13))]
-    assert len(moves) > 700
-    assert all(order.index(b) == order.index(a) + 1 for a, b in moves)
-    assert c["sis"]["courses"] == 2 * 39
-    graduates = one(
-        con,
-        """
-        select count(distinct e.userSourcedId) from enrollments e
-        join classes c on c.sourcedId = e.classSourcedId
-        where c.sourcedId like 'CL2025-%' and c.grades = '12' and e.role = 'student'
-          and e.userSourcedId in (select userSourcedId from enrollments
-                                  where classSourcedId like 'CL2026-%')
-        """,
-    )
-    assert graduates == 0
-
-
-def test_cli_rejects_a_district_too_small(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--students", "10", "--seed", "1", "--out", str(tmp_path)])
-    assert exit_info.value.code == 2
-    assert not (tmp_path / "landing").exists()
