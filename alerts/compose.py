@@ -65,7 +65,7 @@ def compose_domain_alert(
     body = "\n\n".join(s for s in sections if s) + "\n"
     assert_no_student_data(subject + "\n" + body, forbidden)
     headers = {"X-Districtwide-Domain": domain, "X-Districtwide-Kind": "check-failures"}
-    return _message(subject, body, sender, recipients, run_id, now, headers)
+    return build_message(subject, body, sender, recipients, run_id, now, headers)
 
 
 def compose_run_failure(
@@ -109,7 +109,7 @@ def compose_run_failure(
     body = "\n".join(lines) + "\n"
     assert_no_student_data(subject + "\n" + body, forbidden)
     headers = {"X-Districtwide-Kind": "run-failure"}
-    return _message(subject, body, sender, recipients, run_id, now, headers)
+    return build_message(subject, body, sender, recipients, run_id, now, headers)
 
 
 def error_kind(error: BaseException | str) -> str:
@@ -215,7 +215,7 @@ def _footer(domain: str, unconfigured: bool) -> str:
     )
 
 
-def _message(
+def build_message(
     subject: str,
     body: str,
     sender: str,

@@ -46,7 +46,7 @@ class Delivery:
     """What happened to one alert: sent by SMTP, written to the outbox, suppressed as a repeat
     said earlier today, failed (saved to the outbox; retried next run) or withheld (FERPA)."""
 
-    kind: Literal["domain", "run_failure"]
+    kind: Literal["domain", "run_failure", "file"]
     status: Status
     subject: str
     recipients: tuple[str, ...]
@@ -210,7 +210,7 @@ def _alert_domain(
     except StudentDataError as exc:
         log.error("%s: alert withheld, %s", domain, exc)
         return Delivery(status="withheld", subject="", detail=str(exc), **base)
-    delivery = _deliver(message, transport, base, domain, outbox_dir(state.path.parent))
+    delivery = deliver(message, transport, base, domain, outbox_dir(state.path.parent))
     if delivery.status in ("sent", "outbox"):
         state.record_domain(domain, key, run_id, now)
     else:
@@ -266,7 +266,7 @@ def send_run_failure(
         now=now,
         forbidden=forbidden,
     )
-    delivery = _deliver(message, transport, base, "run failure", outbox_dir(state_dir))
+    delivery = deliver(message, transport, base, "run failure", outbox_dir(state_dir))
     if delivery.status in ("sent", "outbox"):
         state.record_run_failure(key, run_id, now)
         state.save()
@@ -274,7 +274,7 @@ def send_run_failure(
     return report
 
 
-def _deliver(
+def deliver(
     message: EmailMessage, transport: Transport, base: dict, label: str, fallback: Path
 ) -> Delivery:
     """Hand `message` to `transport`; if that fails, save it to the `fallback` folder."""
