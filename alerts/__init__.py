@@ -14,6 +14,8 @@ The package follows the path of an alert:
   - `state`: the once-a-day dedupe of repeats;
   - `transport`: SMTP from the DISTRICTWIDE_SMTP_* environment, or an outbox folder;
   - `send`: one run's alerts, end to end;
+  - `compose_files`, `send_files`: a file set aside (to its source's stewards) and the files no
+    layout recognized (to district IT), each once per file bytes;
   - `after_run`: what a finished Dagster run tells `send` (its quality history, its dbt tests).
 """
 
