@@ -81,6 +81,7 @@ def alert_after_run(
                 data_docs_path=home.data_docs / "index.html",
                 domains_checked=None if not crash else {f.domain for f in failures},
                 transport=transport,
+                held_back=held_back_domains(instance, run_id),
             )
         )
     for report in reports:
@@ -147,6 +148,19 @@ def dbt_test_failures(instance: DagsterInstance, run_id: str) -> list[CheckFailu
             )
         )
     return failures
+
+
+def held_back_domains(instance: DagsterInstance, run_id: str) -> set[str]:
+    """Domains whose new files this run held back (their checks' `held_back` metadata)."""
+    records = instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    domains = set()
+    for record in records:
+        metadata = record.event_log_entry.dagster_event.event_specific_data.metadata
+        if "held_back" in metadata and "domain" in metadata:
+            domains.add(str(metadata["domain"].value))
+    return domains
 
 
 def domain_of(path: list[str]) -> str:

@@ -1,6 +1,7 @@
-"""Composing the emails about delivered files: one to a source's stewards per file set aside
-(which file, what is wrong, how to fix it), one to district IT listing the files no layout
-recognized (header seen, closest layouts and what they lack, where a layout goes).
+"""Composing the emails about delivered files: one to a source's stewards per file set aside or
+held back by a blocking check (which file, what is wrong, how to fix it), one to district IT
+listing the files no layout recognized (header seen, closest layouts and what they lack, where a
+layout goes).
 
 The file is named by its path under landing/ as delivered; the error passes the FERPA scrub
 (`scrub_error_message`: a quoted value, a date or an ID-like number in it is removed), and a
@@ -37,16 +38,22 @@ def compose_set_aside(
     unconfigured_source: bool = False,
     forbidden: Iterable[str] = (),
 ) -> EmailMessage:
-    """The steward's email about one file set aside in run `run_id`."""
+    """The steward's email about one file set aside (or held back) in run `run_id`."""
     now = aware_now(now)
     forbidden = list(forbidden)
     source = problem.source or "an unknown source"
-    subject = f"{SUBJECT_PREFIX} {source}: file set aside: {problem.source_path}"
+    what = "held back" if problem.kind == "held" else "set aside"
+    subject = f"{SUBJECT_PREFIX} {source}: file {what}: {problem.source_path}"
     error = error_text(problem, forbidden)
     article = "an" if source[:1] in "aeiou" else "a"
+    why = (
+        "its rows failed a blocking quality check, so its new data was held back"
+        if problem.kind == "held"
+        else "it does not fit its layout, so none of its rows were loaded"
+    )
     lines = [
-        f"{district_name}: {article} {source} file was set aside by run {run_id} "
-        f"({stamp(now)}): it does not fit its layout, so none of its rows were loaded.",
+        f"{district_name}: {article} {source} file was {what} by run {run_id} "
+        f"({stamp(now)}): {why}.",
         "",
         f"File:            landing/{problem.source_path}",
         f"Layout:          {problem.layout or 'not recorded'}",
@@ -65,7 +72,10 @@ def compose_set_aside(
     ]
     body = "\n".join(lines) + "\n"
     assert_no_student_data(subject + "\n" + body, forbidden)
-    headers = {"X-Districtwide-Kind": "file-set-aside", "X-Districtwide-Domain": source}
+    headers = {
+        "X-Districtwide-Kind": f"file-{what.replace(' ', '-')}",
+        "X-Districtwide-Domain": source,
+    }
     return build_message(subject, body, sender, recipients, run_id, now, headers)
 
 

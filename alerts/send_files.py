@@ -1,5 +1,6 @@
-"""Sending the emails about delivered files: each file set aside to its source's stewards, the
-files no layout recognized to district IT, each file once per bytes (`AlertState.files`).
+"""Sending the emails about delivered files: each file set aside or held back to its source's
+stewards, the files no layout recognized to district IT, each file once per bytes
+(`AlertState.files`).
 
 A delivery that fails is not marked as said, so the next run tries again; problems no longer
 current (the file corrected, or removed) are forgotten, so the same bad bytes delivered again
@@ -46,7 +47,7 @@ def send_file_alerts(
     if new:
         transport = transport or transport_from_env(state_dir, env)
     fallback = outbox_dir(state.path.parent)
-    for problem in (p for p in new if p.kind == "set_aside"):
+    for problem in (p for p in new if p.kind != "unrecognized"):
         configured = problem.source in config.domains
         recipients = config.domains[problem.source].stewards if configured else config.district_it
         base = {

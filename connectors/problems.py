@@ -6,6 +6,8 @@ process asks:
 
 - *set aside*: the latest try of a file name failed its layout; the previous good delivery of
   that name stays in effect until corrected bytes arrive (`connectors.landing.Loaded`);
+- *held*: the file loaded, but a blocking check failed on its source's new data, so it was held
+  back (`connectors.holds`); likewise its previous delivery stays in effect;
 - *unrecognized*: the latest audit row of a delivered path says no layout matched its header.
 
 Each comes with a one-line fix in plain words (`fix_hint`). For an unrecognized file, the header
@@ -31,7 +33,7 @@ from connectors.layout import Layout
 from connectors.raw import cursor
 from connectors.recognize import BadFileError, Miss, head_lines, recognize, split_header
 
-Kind = Literal["set_aside", "unrecognized"]
+Kind = Literal["held", "set_aside", "unrecognized"]
 
 # Where a district adds its own layouts (over the shipped ones), as said to district IT.
 LAYOUTS_FOLDER = "$DISTRICTWIDE_HOME/config/layouts/"
@@ -46,6 +48,11 @@ _VALUE = re.compile(
 HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), hint)
     for pattern, hint in (
+        (
+            r"held back",
+            "Its rows failed a blocking quality check (named above; the quality email says what "
+            "it means): correct the export in the source system and drop the file again.",
+        ),
         (
             r"empty|no header line",
             "The file is empty: re-export it from the source system and drop it again.",
@@ -176,9 +183,9 @@ def file_problems(home: Home, layouts: Sequence[Layout] = ()) -> list[FileProble
                 with tries as (
                     select *, row_number() over (
                         partition by raw_table, source_file order by load_id desc) as recency
-                    from {audit} where status in ('loaded', 'failed'))
-                select source_path, sha256, source, error, loaded_at, layout, archive_path
-                from tries where recency = 1 and status = 'failed'
+                    from {audit} where status in ('loaded', 'failed', 'held'))
+                select status, source_path, sha256, source, error, loaded_at, layout, archive_path
+                from tries where recency = 1 and status in ('failed', 'held')
                 order by source_path
                 """
             ).fetchall()
@@ -196,7 +203,8 @@ def file_problems(home: Home, layouts: Sequence[Layout] = ()) -> list[FileProble
     except duckdb.BinderException:
         # An audit from before files were named by path: nothing to say about it.
         return []
-    problems = [FileProblem("set_aside", *row) for row in aside]
+    kinds: dict[str, Kind] = {"failed": "set_aside", "held": "held"}
+    problems = [FileProblem(kinds[status], *row) for status, *row in aside]
     problems += [_unrecognized(row, layouts) for row in unknown]
     return sorted(problems, key=lambda p: (p.kind, p.source_path))
 
@@ -232,7 +240,7 @@ def _closest(miss: Miss) -> Closest:
 
 def describe(problem: FileProblem) -> str:
     """One line for a summary or a log: the file, what is wrong (scrubbed by the caller)."""
-    if problem.kind == "set_aside":
+    if problem.kind != "unrecognized":
         return f"{problem.source_path}: {problem.error.removeprefix(problem.source_path + ': ')}"
     near = "; ".join(f"{c.layout} lacks {', '.join(c.missing)}" for c in problem.closest)
     return f"{problem.source_path}: {header_text(problem)}" + (f"; closest: {near}" if near else "")

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from alerts.after_run import dbt_test_failures, rule_failures
+import duckdb
+
+from alerts.after_run import dbt_test_failures, held_back_domains, rule_failures
 from alerts.inputs import CheckFailure
 from connectors.home import Home
 from connectors.load import district_layouts
@@ -48,6 +50,13 @@ def outcome(run: LoadRun, failures: list[CheckFailure]) -> str:
     head = f"consolidated_load run {run.run_id[:8]} {state} in {run.elapsed:.1f} s."
     blocking = sorted({f.check_name for f in failures if f.blocking})
     if published(run):
+        held = held_back_domains(run.instance, run.run_id)
+        if held:
+            return head + (
+                " The marts were published (the served copy was replaced), with the previous "
+                f"data of {', '.join(sorted(held))}: blocking checks failed on its new files, "
+                "which were held back."
+            )
         return head + " The marts were published (the served copy was replaced)."
     if blocking:
         return (
@@ -83,18 +92,21 @@ def landed_files(run: LoadRun) -> tuple[list[str], list[str]]:
 def files_section(run: LoadRun, problems: list[FileProblem]) -> str:
     loaded, skipped = landed_files(run)
     aside = [p for p in problems if p.kind == "set_aside"]
+    held = [p for p in problems if p.kind == "held"]
     unknown = [p for p in problems if p.kind == "unrecognized"]
     lines = [
         "Files in landing:",
         f"  loaded              {len(loaded):>5}",
         f"  skipped, unchanged  {len(skipped):>5}  (these bytes were loaded, or set aside, before)",
         f"  set aside           {len(aside):>5}",
+        f"  held back           {len(held):>5}  (loaded, but a blocking check failed on them)",
         f"  unrecognized        {len(unknown):>5}",
     ]
-    for problem in aside:
-        lines.append(f"  set aside{_new(problem, run)}: {describe(problem)}")
+    for problem in aside + held:
+        what = "set aside" if problem.kind == "set_aside" else "held back"
+        lines.append(f"  {what}{_new(problem, run)}: {describe(problem)}")
         lines.append(f"    fix: {problem.hint}")
-    if aside:
+    if aside or held:
         lines.append(
             "    (its previous good delivery stays in effect; its stewards are emailed once)"
         )
@@ -135,7 +147,10 @@ def first_sentence(text: str) -> str:
 
 def warehouse_section(warehouse: Path) -> str:
     """Rows per mart, quarantine by reason, identity match rates: what a data team checks first."""
-    con = connect_warehouse(warehouse)
+    try:
+        con = connect_warehouse(warehouse)
+    except duckdb.Error as exc:
+        return f"Warehouse: cannot be read ({type(exc).__name__}); see the run's log in Dagster."
     try:
         tables = {
             (schema, name)

@@ -1,6 +1,7 @@
-"""Emails about delivered files: a set-aside file to its source's stewards, naming the file, what
-is wrong and how to fix it, once per file bytes; unrecognized files to district IT, never
-quoting a header line that holds a student's record."""
+"""Emails about delivered files: a set-aside (or held back) file to its source's stewards, naming
+the file, what is wrong and how to fix it, once per file bytes; unrecognized files to district
+IT, never quoting a header line that holds a student's record. Which blocking failures hold back
+one source's new files rather than the whole publication."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from alerts import OutboxTransport
 from alerts.compose_files import compose_set_aside, compose_unrecognized
 from alerts.send_files import send_file_alerts
 from connectors.problems import Closest, FileProblem, fix_hint, header_text, looks_like_data
+from expectations import SuiteResult, SuiteSpec, all_suites
+from expectations.result import ExpectationOutcome
+from orchestration.defs.quality.holdback import sources_to_hold
 from settings import load_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -178,3 +182,60 @@ def test_each_file_is_told_once_per_bytes(tmp_path: Path) -> None:
     # Fixed, then the old bad bytes delivered once more: a new delivery, told again.
     assert send([ROLES, NO_HEADER], "run-4") == []
     assert [d.domain for d in send([DUPLICATE_HEADER, ROLES, NO_HEADER], "run-5")] == ["attendance"]
+
+
+HELD = FileProblem(
+    kind="held",
+    source_path="assessment/state_assessment_2026.csv",
+    sha256="f" * 64,
+    source="assessment",
+    error="assessment/state_assessment_2026.csv: held back: blocking check(s) failed: "
+    "assessment_file_loads (rows_dropped_since_previous_load)",
+    seen_at=SEEN,
+    layout="districtwide_state_results",
+)
+
+
+def test_a_held_back_file_tells_its_steward_which_check_held_it() -> None:
+    message = compose_set_aside(
+        HELD,
+        run_id="run-1",
+        recipients=CONFIG.domains["assessment"].stewards,
+        sender="districtwide@example.org",
+        now=NOW,
+    )
+    body = message.get_content()
+    assert "file held back: assessment/state_assessment_2026.csv" in str(message["Subject"])
+    assert "failed a blocking quality check, so its new data was held back" in body
+    assert "rows_dropped_since_previous_load" in body
+    assert "previous good delivery of this file stays in effect" in body
+
+
+def outcome(name: str, blocking: bool, success: bool) -> ExpectationOutcome:
+    severity = "blocking" if blocking else "warning"
+    return ExpectationOutcome(name, "x", None, success, None, 3, None, 10, "meaning", severity)
+
+
+def result(suite: SuiteSpec, *outcomes: ExpectationOutcome) -> SuiteResult:
+    return SuiteResult(
+        suite.name, suite.domain, suite.asset_key, suite.table, "run", SEEN, 0.1, outcomes
+    )
+
+
+def test_only_failures_of_a_sources_own_data_hold_back_that_source() -> None:
+    suites = {suite.name: suite for suite in all_suites()}
+    deliveries = suites["assessment_file_loads"]
+    staging = suites["stg_sis__users"]
+    mart = next(s for s in suites.values() if s.schema == "marts")
+    dropped = outcome("rows_dropped", blocking=True, success=False)
+    passed = outcome("rows_dropped", blocking=True, success=True)
+    warned = outcome("file_set_aside", blocking=False, success=False)
+
+    assert sources_to_hold([result(deliveries, dropped)], suites) == {"assessment"}
+    assert sources_to_hold([result(deliveries, dropped), result(staging, dropped)], suites) == {
+        "assessment",
+        "sis",
+    }
+    # A warning holds nothing back; a failing mart cannot be pinned on one source's files.
+    assert sources_to_hold([result(deliveries, passed, warned)], suites) == set()
+    assert sources_to_hold([result(deliveries, dropped), result(mart, dropped)], suites) is None
