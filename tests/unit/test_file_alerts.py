@@ -20,10 +20,9 @@ from connectors.problems import Closest, FileProblem, fix_hint, header_text, loo
 from expectations import SuiteResult, SuiteSpec, all_suites
 from expectations.result import ExpectationOutcome
 from orchestration.defs.quality.holdback import sources_to_hold
-from settings import load_config
+from settings import EXAMPLE_CONFIG, load_config
 
-REPO = Path(__file__).resolve().parents[2]
-CONFIG = load_config(REPO / "district.example.yaml")
+CONFIG = load_config(EXAMPLE_CONFIG)
 SEEN = datetime(2026, 12, 1, 2, 0)
 NOW = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
 
