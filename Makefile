@@ -17,10 +17,11 @@ DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/se
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help install lock demo test test-fast dev bench lint lint-sql format clean superset-install chromium dashboards superset-stop
+.PHONY: help install lock demo load test test-fast dev bench lint lint-sql format clean superset-install chromium dashboards superset-stop
 
 help:
 	@echo "make demo      generate a $(STUDENTS)-student district and run the consolidated load"
+	@echo "make load      load what waits in \$$DISTRICTWIDE_HOME/landing now (the nightly job), print the summary"
 	@echo "make test      run the test suite"
 	@echo "make test-fast the unit tests only (under a minute)"
 	@echo "make dev       the Dagster UI on http://127.0.0.1:3000"
@@ -103,6 +104,10 @@ FORCE:
 
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m districtwide demo --students $(STUDENTS) --seed $(SEED)
+
+# One consolidated load of what is in landing (the nightly job, in this process), then the summary.
+load: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m districtwide load
 
 test: install $(SUPERSET_VENV)/.installed chromium
 	$(BIN)/pytest -q

@@ -3,7 +3,8 @@
 A failed check nobody hears about is a dashboard quietly showing wrong numbers. After each
 consolidated load, every domain with failed checks gets ONE email to its stewards (named in the
 district config file, see `settings.district`): which checks failed, whether they blocked
-publishing (blocking = today's marts were not published; yesterday's stay in place), how many
+publishing (blocking = the source's new files were held back, or, when a mart failed, today's
+marts were not published and yesterday's stay in place), how many
 rows were quarantined and why, and where to look (Data Docs, quarantine tables). A run that
 crashes, rather than a check that fails, goes to district IT instead.
 
@@ -14,6 +15,8 @@ The package follows the path of an alert:
   - `state`: the once-a-day dedupe of repeats;
   - `transport`: SMTP from the DISTRICTWIDE_SMTP_* environment, or an outbox folder;
   - `send`: one run's alerts, end to end;
+  - `compose_files`, `send_files`: a file set aside (to its source's stewards) and the files no
+    layout recognized (to district IT), each once per file bytes;
   - `after_run`: what a finished Dagster run tells `send` (its quality history, its dbt tests).
 """
 

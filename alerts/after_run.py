@@ -4,6 +4,11 @@ Called by the run-status sensors (when Dagster runs as a service) and directly a
 in-process run (`make demo`, tests). Failed rules come from this run's quality history
 (`raw/_quality/<run_id>.parquet`: counts and rule names only), failed dbt tests from the run's
 asset-check evaluations, and quarantine counts from the warehouse, by source and reason.
+
+Delivered files that did not load are told file by file, once per file bytes
+(`alerts.send_files`): a file set aside to its source's stewards, files no layout recognized to
+district IT. The `file_set_aside` rule is left out of the domain emails for that reason: it fails
+on every run until the file is corrected, and the domain email would repeat it every day.
 """
 
 from __future__ import annotations
@@ -16,13 +21,19 @@ from dagster import DagsterEventType, DagsterInstance
 
 from alerts.inputs import CheckFailure
 from alerts.send import AlertReport, send_alerts, send_run_failure
+from alerts.send_files import send_file_alerts
+from alerts.transport import transport_from_env
 from connectors.home import Home
+from connectors.load import district_layouts
+from connectors.problems import file_problems
 from expectations.suites import all_suites
 from settings import DOMAINS, DistrictConfig, load_config
 
 log = logging.getLogger(__name__)
 
 QUALITY_STEP = "data_quality"
+# Rules whose failures are told per file (alerts.send_files), not in the domain's email.
+TOLD_PER_FILE = frozenset({"unexpected_rows_expectation:file_set_aside"})
 MEANINGS = {(s.name, e.name): e.meaning for s in all_suites() for e in s.expectations}
 
 
@@ -32,6 +43,7 @@ def alert_after_run(
     """Send the stewards' emails for `run_id`, and district IT's when a step crashed."""
     config = config or load_config()
     state_dir = home.root / "alerts"
+    transport = transport_from_env(state_dir)
     reports = []
     crash = crashed_step(instance, run_id)
     if crash:
@@ -45,8 +57,18 @@ def alert_after_run(
                 step=step,
                 error_type=error.cls_name,
                 job_name="consolidated_load",
+                transport=transport,
             )
         )
+    reports.append(
+        send_file_alerts(
+            file_problems(home, district_layouts(home)),
+            config,
+            run_id,
+            state_dir=state_dir,
+            transport=transport,
+        )
+    )
     failures = rule_failures(home, run_id) + dbt_test_failures(instance, run_id)
     if failures or not crash:
         reports.append(
@@ -58,6 +80,8 @@ def alert_after_run(
                 state_dir=state_dir,
                 data_docs_path=home.data_docs / "index.html",
                 domains_checked=None if not crash else {f.domain for f in failures},
+                transport=transport,
+                held_back=held_back_domains(instance, run_id),
             )
         )
     for report in reports:
@@ -97,6 +121,7 @@ def rule_failures(home: Home, run_id: str) -> list[CheckFailure]:
             meaning=MEANINGS.get((suite, rule), ""),
         )
         for suite, domain, asset, rule, severity, observed, unexpected in rows
+        if rule not in TOLD_PER_FILE
     ]
 
 
@@ -123,6 +148,19 @@ def dbt_test_failures(instance: DagsterInstance, run_id: str) -> list[CheckFailu
             )
         )
     return failures
+
+
+def held_back_domains(instance: DagsterInstance, run_id: str) -> set[str]:
+    """Domains whose new files this run held back (their checks' `held_back` metadata)."""
+    records = instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    domains = set()
+    for record in records:
+        metadata = record.event_log_entry.dagster_event.event_specific_data.metadata
+        if "held_back" in metadata and "domain" in metadata:
+            domains.add(str(metadata["domain"].value))
+    return domains
 
 
 def domain_of(path: list[str]) -> str:

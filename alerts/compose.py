@@ -38,11 +38,14 @@ def compose_domain_alert(
     failing_since: datetime | None = None,
     unconfigured_domain: bool = False,
     forbidden: Iterable[str] = (),
+    held_back: bool = False,
 ) -> EmailMessage:
     """The one email for `domain` in run `run_id`: its failed checks and quarantined rows.
 
     `quarantine` may hold other domains' counts; only `domain`'s are shown. `failing_since`
     (the first run of an unbroken streak of the same failures) marks the daily reminder.
+    `held_back`: the blocking failures held back only this domain's new files, and the marts
+    were published with its previous data (orchestration/defs/quality/holdback.py).
     Raises StudentDataError if the composed text still holds a `forbidden` value.
     """
     now = aware_now(now)
@@ -55,8 +58,8 @@ def compose_domain_alert(
     subject = _domain_subject(domain, mine, run_id)
     sections = [
         _headline(domain, mine, run_id, now, district_name),
-        _publish_meaning(mine),
-        _failures_section(mine, forbidden),
+        _publish_meaning(mine, held_back),
+        _failures_section(mine, forbidden, held_back),
         _quarantine_section(domain, rows, forbidden),
         _where_to_look(run_id, data_docs_path, tables),
         _repeat_note(failing_since, now),
@@ -65,7 +68,7 @@ def compose_domain_alert(
     body = "\n\n".join(s for s in sections if s) + "\n"
     assert_no_student_data(subject + "\n" + body, forbidden)
     headers = {"X-Districtwide-Domain": domain, "X-Districtwide-Kind": "check-failures"}
-    return _message(subject, body, sender, recipients, run_id, now, headers)
+    return build_message(subject, body, sender, recipients, run_id, now, headers)
 
 
 def compose_run_failure(
@@ -109,7 +112,7 @@ def compose_run_failure(
     body = "\n".join(lines) + "\n"
     assert_no_student_data(subject + "\n" + body, forbidden)
     headers = {"X-Districtwide-Kind": "run-failure"}
-    return _message(subject, body, sender, recipients, run_id, now, headers)
+    return build_message(subject, body, sender, recipients, run_id, now, headers)
 
 
 def error_kind(error: BaseException | str) -> str:
@@ -138,7 +141,14 @@ def _headline(
     )
 
 
-def _publish_meaning(failures: Sequence[CheckFailure]) -> str:
+def _publish_meaning(failures: Sequence[CheckFailure], held_back: bool = False) -> str:
+    if held_back and any(f.blocking for f in failures):
+        return (
+            "What this means: a blocking check failed on this source's new files, so THEY WERE "
+            "HELD BACK: today's marts were published with this source's previous data and every "
+            "other source's new data. Each held file is named in an email of its own; drop a "
+            "corrected file and the next load takes it."
+        )
     if any(f.blocking for f in failures):
         return (
             "What this means: a blocking check failed, so TODAY'S MARTS WERE NOT PUBLISHED.\n"
@@ -151,10 +161,13 @@ def _publish_meaning(failures: Sequence[CheckFailure]) -> str:
     )
 
 
-def _failures_section(failures: Sequence[CheckFailure], forbidden: list[str]) -> str:
+def _failures_section(
+    failures: Sequence[CheckFailure], forbidden: list[str], held_back: bool = False
+) -> str:
     lines = ["Failed checks", "-------------"]
+    stopped = "held back the new files" if held_back else "stopped today's publish"
     for i, f in enumerate(failures, start=1):
-        effect = "blocking: stopped today's publish" if f.blocking else "warning: published anyway"
+        effect = f"blocking: {stopped}" if f.blocking else "warning: published anyway"
         lines.append(f"{i}. {scrub_student_data(f.check_name, forbidden)} ({effect})")
         lines.append(f"   Table:         {scrub_student_data(f.asset, forbidden)}")
         lines.append(f"   What it means: {truncate(scrub_student_data(f.meaning, forbidden), 500)}")
@@ -215,7 +228,7 @@ def _footer(domain: str, unconfigured: bool) -> str:
     )
 
 
-def _message(
+def build_message(
     subject: str,
     body: str,
     sender: str,

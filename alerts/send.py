@@ -46,7 +46,7 @@ class Delivery:
     """What happened to one alert: sent by SMTP, written to the outbox, suppressed as a repeat
     said earlier today, failed (saved to the outbox; retried next run) or withheld (FERPA)."""
 
-    kind: Literal["domain", "run_failure"]
+    kind: Literal["domain", "run_failure", "file"]
     status: Status
     subject: str
     recipients: tuple[str, ...]
@@ -111,13 +111,15 @@ def send_alerts(
     env: Mapping[str, str] | None = None,
     domains_checked: Iterable[str] | None = None,
     forbidden: Iterable[str] = (),
+    held_back: Iterable[str] = (),
 ) -> AlertReport:
     """Email each domain with failed checks in run `run_id` once, to that domain's stewards.
 
     A run that reached this point did not crash, so pending run-failure reminders end. Each
     domain in `domains_checked` (default: every configured domain) without failures ends its
     streak. A domain not in the config file goes to district IT. `transport` defaults to
-    `transport_from_env(state_dir, env)`.
+    `transport_from_env(state_dir, env)`. `held_back`: domains whose new files a blocking
+    failure held back (the marts published with their previous data).
     """
     now = aware_now(now)
     failures = list(failures)
@@ -145,6 +147,7 @@ def send_alerts(
                 data_docs_path=data_docs_path,
                 tables=(quarantine_tables or {}).get(domain),
                 forbidden=forbidden,
+                held_back=domain in set(held_back),
             )
         )
     state.save()
@@ -173,6 +176,7 @@ def _alert_domain(
     data_docs_path: str | Path | None,
     tables: Sequence[str] | None,
     forbidden: list[str],
+    held_back: bool = False,
 ) -> Delivery:
     key = failure_key(failures)
     unconfigured = domain not in config.domains
@@ -206,11 +210,12 @@ def _alert_domain(
             failing_since=decision.failing_since,
             unconfigured_domain=unconfigured,
             forbidden=forbidden,
+            held_back=held_back,
         )
     except StudentDataError as exc:
         log.error("%s: alert withheld, %s", domain, exc)
         return Delivery(status="withheld", subject="", detail=str(exc), **base)
-    delivery = _deliver(message, transport, base, domain, outbox_dir(state.path.parent))
+    delivery = deliver(message, transport, base, domain, outbox_dir(state.path.parent))
     if delivery.status in ("sent", "outbox"):
         state.record_domain(domain, key, run_id, now)
     else:
@@ -266,7 +271,7 @@ def send_run_failure(
         now=now,
         forbidden=forbidden,
     )
-    delivery = _deliver(message, transport, base, "run failure", outbox_dir(state_dir))
+    delivery = deliver(message, transport, base, "run failure", outbox_dir(state_dir))
     if delivery.status in ("sent", "outbox"):
         state.record_run_failure(key, run_id, now)
         state.save()
@@ -274,7 +279,7 @@ def send_run_failure(
     return report
 
 
-def _deliver(
+def deliver(
     message: EmailMessage, transport: Transport, base: dict, label: str, fallback: Path
 ) -> Delivery:
     """Hand `message` to `transport`; if that fails, save it to the `fallback` folder."""

@@ -30,13 +30,19 @@ class AlertState:
     path: Path
     domains: dict[str, dict[str, object]] = field(default_factory=dict)
     run_failures: dict[str, dict[str, object]] = field(default_factory=dict)
+    files: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, state_dir: Path) -> AlertState:
         path = Path(state_dir) / STATE_FILE
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, dict(data.get("domains", {})), dict(data.get("run_failures", {})))
+            return cls(
+                path,
+                dict(data.get("domains", {})),
+                dict(data.get("run_failures", {})),
+                dict(data.get("files", {})),
+            )
         except FileNotFoundError:
             return cls(path)
         except (OSError, ValueError, AttributeError) as exc:
@@ -45,7 +51,12 @@ class AlertState:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"version": 1, "domains": self.domains, "run_failures": self.run_failures}
+        data = {
+            "version": 1,
+            "domains": self.domains,
+            "run_failures": self.run_failures,
+            "files": self.files,
+        }
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
         tmp.replace(self.path)
@@ -89,6 +100,19 @@ class AlertState:
 
     def clear_run_failures(self) -> None:
         self.run_failures.clear()
+
+    def file_told(self, key: str) -> bool:
+        """Whether the file problem `key` (kind, path, sha256) was already emailed."""
+        return key in self.files
+
+    def record_file(self, key: str, run_id: str, now: datetime) -> None:
+        self.files[key] = {"last_sent": now.isoformat(), "last_run": run_id}
+
+    def keep_files(self, keys: Iterable[str]) -> None:
+        """Forget file problems no longer current (fixed or gone), so bytes delivered again
+        later are told again and the state does not grow."""
+        current = set(keys)
+        self.files = {k: v for k, v in self.files.items() if k in current}
 
 
 @dataclass(frozen=True)

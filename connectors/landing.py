@@ -8,9 +8,9 @@ The audit is one small Parquet file per load under `raw/_audit/`, written last: 
 audit row never happened, so a killed load is simply redone. Parquet rather than a table in the
 warehouse keeps parallel extract assets off DuckDB's single-writer lock.
 
-A file is tried once per content: a file that failed (or that no layout recognized) is not tried
-again until different bytes arrive under its name, and the last good load of its name stays in
-effect meanwhile.
+A file is tried once per content: a file that failed (or that no layout recognized, or that a
+blocking check held back: `connectors.holds`) is not tried again until different bytes arrive
+under its name, and the last good load of its name stays in effect meanwhile.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "dashboards": "districtwide.commands.dashboards",
     "demo": "districtwide.commands.demo",
     "instance": "districtwide.commands.instance",
+    "load": "districtwide.commands.load",
     "superset": "districtwide.commands.superset",
     "synthetic": "districtwide.commands.synthetic",
 }

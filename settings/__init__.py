@@ -22,7 +22,9 @@ from settings.domains import DOMAINS
 from settings.files import (
     CONFIG_ENV,
     EXAMPLE_CONFIG,
+    config_notice,
     config_path,
+    create_district_config,
     ensure_district_config,
     load_config,
 )
@@ -42,6 +44,8 @@ __all__ = [
     "QualitySettings",
     "Steward",
     "config_path",
+    "config_notice",
+    "create_district_config",
     "ensure_district_config",
     "load_config",
     "parse_config",

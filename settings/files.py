@@ -9,7 +9,10 @@ Where the file is found, first match wins:
    addresses; a warning is logged).
 
 `ensure_district_config` copies the shipped example to the first place on a first run, when
-none of the first three exists, and never overwrites a file that is there.
+none of the first three exists, and never overwrites a file that is there. The notice that it did
+is said once: a command that prints its own (`districtwide load`, `make demo`) calls
+`create_district_config`, which logs nothing, before any Dagster step could; the warning that the
+example is in use is logged once per process, not at every read of the config.
 """
 
 from __future__ import annotations
@@ -57,19 +60,42 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     in_home = home / CONFIG_FILENAME
     if in_home.is_file():
         return in_home.resolve()
-    log.warning(
-        "no %s in %s and %s is not set: using %s (example.org addresses)",
-        CONFIG_FILENAME,
-        home,
-        CONFIG_ENV,
-        EXAMPLE_CONFIG,
-    )
+    if home not in _WARNED:
+        _WARNED.add(home)
+        log.warning(
+            "no %s in %s and %s is not set: using %s (example.org addresses)",
+            CONFIG_FILENAME,
+            home,
+            CONFIG_ENV,
+            EXAMPLE_CONFIG,
+        )
     return EXAMPLE_CONFIG
+
+
+# Data folders whose missing config was already warned about in this process.
+_WARNED: set[Path] = set()
 
 
 def ensure_district_config(home: Path, env: Mapping[str, str] | None = None) -> Path:
     """The district's config file; on a first run (none found) a copy of the shipped example in
-    `home/config/`, to be edited there. An existing file is never overwritten."""
+    `home/config/`, to be edited there, with a warning. An existing file is never overwritten."""
+    path, created = create_district_config(home, env)
+    if created:
+        log.warning(config_notice(path))
+    return path
+
+
+def config_notice(path: Path) -> str:
+    """What to tell a district whose config file was just created."""
+    return (
+        f"created {path} from {EXAMPLE_CONFIG.name}: replace its example.org people with the "
+        "district's own"
+    )
+
+
+def create_district_config(home: Path, env: Mapping[str, str] | None = None) -> tuple[Path, bool]:
+    """`ensure_district_config` without the warning: (the config file, whether it was created
+    now), for a caller that says so itself."""
     env = {**(os.environ if env is None else env), "DISTRICTWIDE_HOME": str(home)}
     explicit = env.get(CONFIG_ENV)
     found = [
@@ -78,20 +104,15 @@ def ensure_district_config(home: Path, env: Mapping[str, str] | None = None) -> 
         Path(home) / CONFIG_FILENAME,
     ]
     if any(path.is_file() for path in found):
-        return config_path(env)
+        return config_path(env), False
     target = found[0]
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with EXAMPLE_CONFIG.open("rb") as source, target.open("xb") as copy:
             shutil.copyfileobj(source, copy)
     except FileExistsError:
-        return target.resolve()
-    log.warning(
-        "created %s from %s: replace its example.org people with the district's own",
-        target,
-        EXAMPLE_CONFIG.name,
-    )
-    return target.resolve()
+        return target.resolve(), False
+    return target.resolve(), True
 
 
 def load_config(

@@ -9,9 +9,11 @@ whose largest file would leave a core idle).
 
 A bad file does not stop the load: it is set aside (audit status `failed`, with file, line and
 column), the last good load of its name stays in effect, its table is materialized from the rest,
-and the quality checks on the landing audit tell its steward. Files no layout recognizes are
-listed in the step's metadata and told to district IT the same way. Only an unexpected error
-(a bug, a full disk) fails the step, after the other tables have landed.
+and its steward is emailed once about it (`alerts.send_files`). Files no layout recognizes are
+logged one by one (header, closest layouts, what they lack) and told to district IT the same way.
+The run's tags count the files (`districtwide/files_loaded`, `_set_aside`, `_unrecognized`,
+`_skipped`), so the runs list shows them. Only an unexpected error (a bug, a full disk) fails the
+step, after the other tables have landed.
 """
 
 from collections.abc import Sequence
@@ -25,7 +27,7 @@ from dagster import (
     multi_asset,
 )
 
-from connectors.load import TableLoad, load_landing
+from connectors.load import LandingRun, TableLoad, load_landing
 from connectors.tables import RAW_TABLES, RawTable
 from orchestration.resources import DistrictwideHome
 
@@ -92,6 +94,9 @@ def raw_tables_asset(specs: Sequence[RawTable], name: str) -> AssetsDefinition:
                     asset_key=rejects.key,
                     metadata={"rows_rejected_by_parser": result.rows_rejected},
                 )
+        context.instance.add_run_tags(
+            context.run.run_id, run_tags(run, [results[spec.table] for spec in chosen])
+        )
         raise_failures([results[spec.table] for spec in chosen])
 
     return _land
@@ -106,6 +111,16 @@ def rows_metadata(result: TableLoad) -> dict[str, object]:
         "files_skipped_already_loaded": MetadataValue.json(result.skipped),
         "rows_parsed": result.rows_parsed,
         "sha256": MetadataValue.json({r["source_path"]: r["sha256"] for r in result.loaded}),
+    }
+
+
+def run_tags(run: LandingRun, results: Sequence[TableLoad]) -> dict[str, str]:
+    """The files of this run, counted, as the run's tags (Dagster tags are strings)."""
+    return {
+        "districtwide/files_loaded": str(sum(len(r.loaded) for r in results)),
+        "districtwide/files_set_aside": str(sum(len(r.failed) for r in results)),
+        "districtwide/files_skipped": str(sum(len(r.skipped) for r in results)),
+        "districtwide/files_unrecognized": str(len(run.unrecognized)),
     }
 
 

@@ -3,7 +3,9 @@
 All suites run in one step over one read-only connection to the warehouse (one GX context, not
 one per suite). A suite with a failing *blocking* rule fails its check with ERROR severity, which
 stops every asset that depends on the checked one (the served marts depend on each of them), so
-yesterday's served copy stays in place. Warning rules fail with WARN severity and the load goes on.
+yesterday's served copy stays in place; unless the failures are one source's own, whose new files
+are then held back and the build redone without them (`holdback`). Warning rules fail with WARN
+severity and the load goes on.
 Each rule's outcome is also kept in the quality history (`raw/_quality/`, `audit.quality_results`).
 """
 
@@ -22,6 +24,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from connectors.holds import release
 from connectors.home import Home
 from expectations import (
     QualitySettings,
@@ -33,6 +36,8 @@ from expectations import (
     run_suites,
 )
 from expectations.history import write_history
+from orchestration.defs.dbt.runner import DistrictwideDbt
+from orchestration.defs.quality.holdback import hold_back, rebuild
 from orchestration.resources import DistrictwideHome
 from settings import ConfigError, load_config
 
@@ -76,45 +81,96 @@ CHECKED_ASSETS: list[AssetKey] = sorted(
     can_subset=True,
 )
 def data_quality(
-    context: AssetCheckExecutionContext, home: DistrictwideHome
+    context: AssetCheckExecutionContext, home: DistrictwideHome, dbt: DistrictwideDbt
 ) -> Iterator[AssetCheckResult]:
-    """Run the selected suites in the warehouse; one check result per suite."""
+    """Run the selected suites in the warehouse; one check result per suite.
+
+    When the blocking failures are all one source's own (`holdback`), that source's new files
+    are held back, dbt builds again without them and the suites run again: the held suites are
+    reported as warnings saying so, and the marts publish with that source's previous data.
+    """
     layout = home.layout()
     selected = context.selected_asset_check_keys
     suites = [s for s in all_suites(quality_settings()) if check_key(s) in selected]
+    by_name = {suite.name: suite for suite in suites}
     # The checks' reader shares the machine with the next load: capped like dbt's DuckDB.
     duckdb_config = {"memory_limit": home.duckdb_memory}
     run_id = context.run.run_id
+    results, errors = validate(suites, layout, run_id, duckdb_config)
+    write_history(layout.raw / "_quality", run_id, results)
+    held = hold_back(layout, results, by_name) if not errors else []
+    if held:
+        second, second_errors = [], []
+        if rebuild(dbt, layout):
+            second, second_errors = validate(suites, layout, run_id, duckdb_config)
+        if second and not second_errors and not any(result.blocked for result in second):
+            first = {result.suite: result for result in results if result.blocked}
+            files = [load.source_path for load in held]
+            for result in second:
+                key = check_key(by_name[result.suite])
+                if result.suite in first:
+                    yield held_back_result(first[result.suite], key, files)
+                else:
+                    yield to_check_result(result, key)
+            return
+        # Holding back did not clear the failures: the whole publication waits, as before.
+        log.warning("holding back %d file(s) did not clear the blocking checks", len(held))
+        release(layout, held)
+    for result in results:
+        yield to_check_result(result, check_key(by_name[result.suite]))
+    yield from errors
+
+
+def validate(
+    suites: list[SuiteSpec], layout: Home, run_id: str, duckdb_config: dict[str, str]
+) -> tuple[list[SuiteResult], list[AssetCheckResult]]:
+    """Every suite's result, over one GX context; a suite GX cannot run is a failed check."""
     try:
         # One GX context and one connection for every suite: far cheaper than one per suite.
-        results = run_suites(
-            suites,
-            layout.warehouse,
-            run_id=run_id,
-            data_docs_dir=docs_dir(layout),
-            duckdb_config=duckdb_config,
+        return (
+            run_suites(
+                suites,
+                layout.warehouse,
+                run_id=run_id,
+                data_docs_dir=docs_dir(layout),
+                duckdb_config=duckdb_config,
+            ),
+            [],
         )
     except SuiteError:
-        results = []
-        for suite in suites:
-            try:
-                results.append(
-                    run_suite(suite, layout.warehouse, run_id=run_id, duckdb_config=duckdb_config)
-                )
-            except SuiteError as exc:
-                yield AssetCheckResult(
+        pass
+    results, errors = [], []
+    for suite in suites:
+        try:
+            results.append(
+                run_suite(suite, layout.warehouse, run_id=run_id, duckdb_config=duckdb_config)
+            )
+        except SuiteError as exc:
+            errors.append(
+                AssetCheckResult(
                     asset_key=AssetKey(suite.asset_key),
                     check_name=suite.name,
                     passed=False,
-                    severity=AssetCheckSeverity.ERROR
-                    if suite.blocking
-                    else AssetCheckSeverity.WARN,
+                    severity=severity(suite.blocking),
                     metadata={"suite": suite.name, "domain": suite.domain, "error": str(exc)},
                 )
-    by_name = {suite.name: suite for suite in suites}
-    for result in results:
-        yield to_check_result(result, check_key(by_name[result.suite]))
-    write_history(layout.raw / "_quality", run_id, results)
+            )
+    return results, errors
+
+
+def held_back_result(first: SuiteResult, key: AssetCheckKey, files: list[str]) -> AssetCheckResult:
+    """A suite that blocked on its source's new files, now held back: a warning that says so."""
+    metadata = first.to_metadata()
+    metadata["held_back"] = MetadataValue.json(files)
+    return AssetCheckResult(
+        asset_key=key.asset_key,
+        check_name=key.name,
+        passed=False,
+        severity=AssetCheckSeverity.WARN,
+        description="Blocking rules failed on this source's new files: they were held back, "
+        "and the marts were built with its previous data.",
+        metadata=metadata,
+    )
 
 
 def to_check_result(result: SuiteResult, key: AssetCheckKey) -> AssetCheckResult:

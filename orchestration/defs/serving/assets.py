@@ -2,6 +2,7 @@
 
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
+from connectors.holds import record_published
 from orchestration.defs.dbt.assets import districtwide_dbt_models
 from orchestration.defs.quality.checks import CHECKED_ASSETS
 from orchestration.resources import DistrictwideHome
@@ -30,6 +31,9 @@ PUBLISH_AFTER = sorted(
 def served_marts(home: DistrictwideHome) -> MaterializeResult:
     layout = home.layout()
     published = publish(layout.warehouse, layout.serving)
+    # What it was built from: a source's files newer than these are what a blocking failure on
+    # that source holds back next time (orchestration/defs/quality/holdback.py).
+    record_published(layout)
     metadata = {
         "path": MetadataValue.path(str(published.path)),
         "rows": MetadataValue.json(published.tables),

@@ -1,0 +1,106 @@
+"""Sending the emails about delivered files: each file set aside or held back to its source's
+stewards, the files no layout recognized to district IT, each file once per bytes
+(`AlertState.files`).
+
+A delivery that fails is not marked as said, so the next run tries again; problems no longer
+current (the file corrected, or removed) are forgotten, so the same bad bytes delivered again
+later are told again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from alerts.compose import aware_now
+from alerts.compose_files import compose_set_aside, compose_unrecognized
+from alerts.scrub import StudentDataError
+from alerts.send import AlertReport, Delivery, deliver
+from alerts.state import AlertState
+from alerts.transport import Transport, outbox_dir, transport_from_env
+from connectors.problems import FileProblem
+from settings.district import DistrictConfig
+
+log = logging.getLogger(__name__)
+
+
+def send_file_alerts(
+    problems: Sequence[FileProblem],
+    config: DistrictConfig,
+    run_id: str,
+    *,
+    state_dir: Path,
+    now: datetime | None = None,
+    transport: Transport | None = None,
+    env: Mapping[str, str] | None = None,
+    forbidden: Iterable[str] = (),
+) -> AlertReport:
+    """Email what is new in `problems` (every file now set aside or unrecognized)."""
+    now = aware_now(now)
+    forbidden = list(forbidden)
+    state = AlertState.load(Path(state_dir))
+    state.keep_files(p.key for p in problems)
+    report = AlertReport(run_id=run_id)
+    new = [p for p in problems if not state.file_told(p.key)]
+    if new:
+        transport = transport or transport_from_env(state_dir, env)
+    fallback = outbox_dir(state.path.parent)
+    for problem in (p for p in new if p.kind != "unrecognized"):
+        configured = problem.source in config.domains
+        recipients = config.domains[problem.source].stewards if configured else config.district_it
+        base = {
+            "kind": "file",
+            "domain": problem.source,
+            "checks": (problem.source_path,),
+            "recipients": tuple(c.email for c in recipients),
+        }
+        try:
+            message = compose_set_aside(
+                problem,
+                run_id=run_id,
+                recipients=recipients,
+                sender=transport.sender,
+                district_name=config.district_name,
+                now=now,
+                unconfigured_source=not configured,
+                forbidden=forbidden,
+            )
+        except StudentDataError as exc:
+            log.error("%s: alert withheld, %s", problem.source_path, exc)
+            report.deliveries.append(Delivery(status="withheld", subject="", **base))
+            continue
+        delivery = deliver(message, transport, base, problem.source_path, fallback)
+        report.deliveries.append(delivery)
+        if delivery.status in ("sent", "outbox"):
+            state.record_file(problem.key, run_id, now)
+    unknown = [p for p in new if p.kind == "unrecognized"]
+    if unknown:
+        base = {
+            "kind": "file",
+            "domain": None,
+            "checks": tuple(p.source_path for p in unknown),
+            "recipients": tuple(c.email for c in config.district_it),
+        }
+        try:
+            message = compose_unrecognized(
+                unknown,
+                run_id=run_id,
+                recipients=config.district_it,
+                sender=transport.sender,
+                district_name=config.district_name,
+                now=now,
+                forbidden=forbidden,
+            )
+        except StudentDataError as exc:
+            log.error("unrecognized files: alert withheld, %s", exc)
+            report.deliveries.append(Delivery(status="withheld", subject="", **base))
+        else:
+            delivery = deliver(message, transport, base, "unrecognized files", fallback)
+            report.deliveries.append(delivery)
+            if delivery.status in ("sent", "outbox"):
+                for problem in unknown:
+                    state.record_file(problem.key, run_id, now)
+    state.save()
+    return report

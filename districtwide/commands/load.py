@@ -1,0 +1,44 @@
+"""`districtwide load` (`make load`): one consolidated load of what waits in landing, now.
+
+The same Dagster job as the nightly schedule, run in this process in the instance of
+`$DAGSTER_HOME`; then the alerts it calls for and the summary (`districtwide.summary`). Exits 1
+when the run failed (a crashed step, or a blocking check that held the publication back).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+
+
+@click.command(name="load")
+def command() -> None:
+    """Load every new file in $DISTRICTWIDE_HOME/landing (the nightly job, now), send the
+    alerts, print the summary. Exits 1 when the run failed."""
+    from connectors.home import Home
+    from settings import config_notice, create_district_config
+
+    named = os.environ.get("DISTRICTWIDE_HOME")
+    if not named:
+        # dbt and the Dagster resources read the data folder from the environment.
+        raise click.ClickException("DISTRICTWIDE_HOME is not set: run `make load`, or export it")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    home = Home(Path(named).resolve()).ensure()
+    path, created = create_district_config(home.root)
+    if created:
+        click.echo(config_notice(path))
+    raise SystemExit(load(home))
+
+
+def load(home, expected: dict[str, str] | None = None) -> int:
+    """Run, alert, print the summary; the exit code (`make demo` shares it)."""
+    from districtwide.running import load_and_alert
+    from districtwide.summary import render
+
+    click.echo(f"Loading what waits in {home.landing} ...")
+    run = load_and_alert(home)
+    click.echo(render(run, home, expected))
+    return 0 if run.success else 1
