@@ -80,6 +80,20 @@ def new_loads(home: Home, sources: Collection[str]) -> list[HeldLoad]:
     ]
 
 
+def published_sources(home: Home) -> frozenset[str]:
+    """The sources the last publication had loads of ({} when nothing was ever published)."""
+    published = published_loads(home)
+    if not published or not any(home.audit.glob("2*.parquet")):
+        return frozenset()
+    with cursor() as con:
+        rows = con.execute(
+            f"select distinct source from read_parquet('{audit_glob(home)}', union_by_name=true) "
+            "where list_contains($ids, load_id)",
+            {"ids": sorted(published)},
+        ).fetchall()
+    return frozenset(row[0] for row in rows)
+
+
 def hold(home: Home, loads: Sequence[HeldLoad], reason: str) -> None:
     """Mark `loads` held in the audit: their earlier loads are back in effect for the build."""
     for load in loads:

@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 
-from connectors.holds import HeldLoad, hold, new_loads
+from connectors.holds import HeldLoad, hold, new_loads, published_sources
 from connectors.home import Home
 from connectors.tables import SOURCES
 from expectations import SuiteResult, SuiteSpec
@@ -57,9 +57,15 @@ def hold_back(
     layout: Home, results: Sequence[SuiteResult], suites: Mapping[str, SuiteSpec]
 ) -> list[HeldLoad]:
     """Hold the new loads of the sources the blocked results name; [] when that cannot help
-    (a mart failed, or the source has no new load since the last publication)."""
+    (a mart failed, the source has no new load since the last publication, or none of its data
+    was ever published, so holding it back would publish marts without it)."""
     sources = sources_to_hold(results, suites)
     if not sources:
+        return []
+    never_published = sources - published_sources(layout)
+    if never_published:
+        # Publishing without a source that was never served would empty its marts.
+        log.warning("no earlier data of %s was ever published: none held", sorted(never_published))
         return []
     loads = new_loads(layout, sources)
     if {load.source for load in loads} != sources:
