@@ -18,7 +18,7 @@ from pathlib import Path
 
 from connectors.crosswalks import crosswalks_for, normalize_code
 from connectors.delivery import Delivery, is_waiting, unpack
-from connectors.encoding import Utf8Check, legacy_to_utf8
+from connectors.encoding import Utf8Check, legacy_to_utf8, utf16_encoding
 from connectors.home import Home
 from connectors.layout import Layout
 from connectors.raw import BadFileError, cursor, parse_csv
@@ -100,18 +100,19 @@ def check_file(delivery: Delivery, layouts: Sequence[Layout], scratch: Path) -> 
         report.problem = seen.error
         return report
     check = Utf8Check()
-    newlines, last = 0, b""
+    newlines, last, head = 0, b"", b""
     with delivery.path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
+            head = head or chunk[:4096]
             check.update(chunk)
             newlines += chunk.count(b"\n")
             last = chunk[-1:]
-    report.encoding = check.finish()
+    report.encoding = None if utf16_encoding(head) else check.finish()
     utf8 = delivery.path
     if report.encoding is None:
         utf8 = scratch / "utf8.csv"
         scratch.mkdir(parents=True, exist_ok=True)
-        report.encoding = legacy_to_utf8(delivery.path, utf8)
+        report.encoding = legacy_to_utf8(delivery.path, utf8).encoding
     lines = newlines + (1 if last not in (b"", b"\n") else 0)
     try:
         parsed = parse_csv(

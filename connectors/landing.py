@@ -26,9 +26,9 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.encoding import Utf8Check
+from connectors.encoding import Utf8Check, utf16_encoding
 from connectors.home import Home
-from connectors.raw import cursor
+from connectors.raw import MAX_LINE_BYTES, cursor
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,11 @@ AUDIT_COLUMNS = {
     "rows_rejected": "BIGINT",
     "status": "VARCHAR",
     "error": "VARCHAR",
+    # Lines read as Windows-1252 in a file whose other lines are UTF-8 (0 otherwise), and a
+    # warning for the file's steward that does not stop its load (mixed encodings, a cut last
+    # line, no data rows).
+    "mixed_encoding_lines": "BIGINT",
+    "warning": "VARCHAR",
     "archive_path": "VARCHAR",
     "loaded_at": "TIMESTAMP",
 }
@@ -70,6 +75,10 @@ class Landing:
     load_id: str
     # `utf-8` or `utf-8-sig` as read while archiving; None for any other encoding.
     utf8: str | None = None
+    # The longest line's length in bytes and number, when a line is longer than MAX_LINE_BYTES.
+    longest_line: tuple[int, int] = (0, 0)
+    # Whether the last byte is a line ending (a file cut short usually ends mid-line).
+    ends_with_newline: bool = True
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
 
@@ -89,15 +98,18 @@ def archive_file(
 ) -> Landing | None:
     """Copy `path` into the archive unchanged, hashing it on the way; atomic by rename.
 
-    The copy also counts the lines and checks for UTF-8. When `skip(name, sha256)` is true (the
+    The copy also counts the lines, finds a line longer than DuckDB's limit and checks for
+    UTF-8 (a UTF-16 file without a byte order mark is valid UTF-8 when it is ASCII: its zero
+    bytes tell it apart). When `skip(name, sha256)` is true (the
     bytes were already loaded) the copy is deleted and None returned: nothing is archived.
     """
     scratch = home.archive
     scratch.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     check = Utf8Check()
-    size = newlines = 0
-    last = b""
+    size = newlines = run = 0
+    last = head = b""
+    longest = (0, 0)
     tmp = scratch / f".{path.name}.{os.getpid()}-{threading.get_native_id()}.part"
     try:
         with tmp.open("wb") as out, path.open("rb") as src:
@@ -105,6 +117,16 @@ def archive_file(
                 digest.update(chunk)
                 check.update(chunk)
                 size += len(chunk)
+                head = head or chunk[:4096]
+                # Lines inside one chunk are shorter than a chunk (CHUNK <= MAX_LINE_BYTES):
+                # only a line across chunks can be too long, so two finds per chunk find it.
+                first = chunk.find(b"\n")
+                if first == -1:
+                    run += len(chunk)
+                else:
+                    if run + first > longest[0]:
+                        longest = (run + first, newlines + 1)
+                    run = len(chunk) - chunk.rfind(b"\n") - 1
                 newlines += chunk.count(b"\n")
                 last = chunk[-1:]
                 out.write(chunk)
@@ -113,6 +135,8 @@ def archive_file(
             tmp.unlink()
             return None
         lines = newlines + (1 if last not in (b"", b"\n") else 0)
+        if run > longest[0]:
+            longest = (run, newlines + 1)
         folder = scratch / datetime.now(UTC).strftime("%Y-%m-%d")
         folder.mkdir(exist_ok=True)
         final = folder / f"{sha}-{path.name}"
@@ -130,7 +154,9 @@ def archive_file(
         lines,
         final,
         new_load_id(sha),
-        check.finish(),
+        None if utf16_encoding(head) else check.finish(),
+        longest if longest[0] > MAX_LINE_BYTES else (0, 0),
+        last in (b"", b"\n"),
     )
 
 
