@@ -89,6 +89,9 @@ def files_under(paths: Sequence[Path], scratch: Home) -> list[Delivery]:
 
 def check_file(delivery: Delivery, layouts: Sequence[Layout], scratch: Path) -> FileReport:
     report = FileReport(delivery.source_path)
+    if delivery.problem:
+        report.problem = delivery.problem
+        return report
     seen = recognize(delivery.path, delivery.source_path, layouts)
     if seen.match is None:
         report.problem = seen.explain(delivery.source_path)

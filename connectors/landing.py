@@ -257,10 +257,17 @@ def audit_record(landing: Landing, **fields: object) -> dict:
 
 
 def ensure_empty_audit(home: Home) -> None:
-    """A zero-row audit file, so dbt can read the audit before the first load."""
+    """A zero-row audit file, so dbt can read the audit before the first load; rewritten when
+    an upgrade added audit columns, so dbt finds them before any new file loads."""
     path = home.audit / "_schema.parquet"
     if path.exists():
-        return
+        with cursor() as con:
+            names = con.execute(
+                "select name from parquet_schema($path) where name <> 'duckdb_schema'",
+                {"path": str(path)},
+            ).fetchall()
+        if {name for (name,) in names} >= set(AUDIT_COLUMNS):
+            return
     home.audit.mkdir(parents=True, exist_ok=True)
     cols = ", ".join(f"null::{kind} as {name}" for name, kind in AUDIT_COLUMNS.items())
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")

@@ -89,7 +89,11 @@ def triage(
     routed: dict[str, list[Routed]] = {}
     unknown: list[tuple[Delivery, Recognition]] = []
     for delivery in files:
-        seen = recognize(delivery.path, delivery.source_path, layouts)
+        seen = (
+            Recognition(None, error=delivery.problem)
+            if delivery.problem
+            else recognize(delivery.path, delivery.source_path, layouts)
+        )
         if seen.match is None:
             unknown.append((delivery, seen))
             continue
