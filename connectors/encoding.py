@@ -14,10 +14,15 @@ transcode, which also tells Windows-1252 from Latin-1.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK = 1 << 20
+NON_ASCII = re.compile(rb"[\x80-\xff]+")
+# `bytes.translate` arguments that leave of a block its line endings and an `x` per byte >= 0x80.
+MARKS = bytes(range(128)) + b"x" * 128
+ASCII_BUT_NEWLINE = bytes(b for b in range(128) if b != 0x0A)
 UTF8_BOM = codecs.BOM_UTF8
 
 
@@ -179,36 +184,67 @@ class _PerLine:
         self.utf8_multibyte = False
 
     def convert(self, block: bytes) -> bytes:
-        view = memoryview(block)
-        parts: list[str] = []
-        pos = 0
-        while True:
+        """`block` (whole lines) as UTF-8: as it is when all of it is UTF-8 (the usual case),
+        else line by line, visiting only the lines that hold a non-ASCII byte."""
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            self.utf8_multibyte = self.utf8_multibyte or len(text) != len(block)
+            self.line += block.count(b"\n")
+            return block
+        if len(block.decode("utf-8", "surrogateescape")) == len(block):
+            # Every non-ASCII byte stood alone: no line here holds a UTF-8 character, so the
+            # whole block is legacy text and one decode does it.
             try:
-                text = str(view[pos:], "utf-8")
-            except UnicodeDecodeError as exc:
-                bad = pos + exc.start
-                start = block.rfind(b"\n", pos, bad) + 1 or pos
-                end = block.find(b"\n", bad)
-                end = len(block) if end == -1 else end + 1
-                self._utf8(parts, str(view[pos:start], "utf-8"), start - pos)
-                self.line += block.count(b"\n", pos, start)
-                parts.append(self._legacy(block[start:end]))
-                self.line += block.count(b"\n", start, end)
-                pos = end
-                continue
-            self._utf8(parts, text, len(block) - pos)
-            self.line += block.count(b"\n", pos)
-            return "".join(parts).encode("utf-8")
+                text = block.decode("cp1252")
+            except UnicodeDecodeError:
+                pass
+            else:
+                self._count_legacy(block)
+                return text.encode("utf-8")
+        return self._line_by_line(block)
 
-    def _utf8(self, parts: list[str], text: str, size: int) -> None:
-        parts.append(text)
-        if len(text) != size:
-            self.utf8_multibyte = True
+    def _count_legacy(self, block: bytes) -> None:
+        """Count the lines of `block` holding a non-ASCII byte, all read as legacy: with the
+        block reduced to its line endings and one `x` per non-ASCII byte, such a line is an
+        `x` before a line ending."""
+        marks = block.translate(MARKS, ASCII_BUT_NEWLINE)
+        self.legacy += marks.count(b"x\n") + (1 if marks.endswith(b"x") else 0)
+        at = 0
+        while len(self.first) < 10 and (x := marks.find(b"x", at)) != -1:
+            self.first.append(self.line + marks.count(b"\n", 0, x))
+            at = marks.find(b"\n", x) + 1 or len(marks)
+        self.line += marks.count(b"\n")
+
+    def _line_by_line(self, block: bytes) -> bytes:
+        parts: list[str] = []
+        pos = counted = 0
+        for found in NON_ASCII.finditer(block):
+            if found.start() < pos:
+                continue  # another run of the line just converted
+            start = block.rfind(b"\n", 0, found.start()) + 1
+            end = block.find(b"\n", found.end())
+            end = len(block) if end == -1 else end + 1
+            parts.append(block[pos:start].decode("ascii"))
+            line = block[start:end]
+            try:
+                parts.append(line.decode("utf-8"))
+                self.utf8_multibyte = True
+            except UnicodeDecodeError:
+                if len(self.first) < 10:
+                    self.line += block.count(b"\n", counted, start)
+                    counted = start
+                    self.first.append(self.line)
+                parts.append(self._legacy(line))
+            pos = end
+        parts.append(block[pos:].decode("ascii"))
+        self.line += block.count(b"\n", counted)
+        return "".join(parts).encode("utf-8")
 
     def _legacy(self, line: bytes) -> str:
         self.legacy += 1
-        if len(self.first) < 10:
-            self.first.append(self.line)
         try:
             return line.decode("cp1252")
         except UnicodeDecodeError:
