@@ -1,4 +1,5 @@
-"""The synthetic district keeps the contract of docs/sources.md; its truth agrees with its files."""
+"""The synthetic district keeps the contract of docs/districtwide_layouts.md; its truth agrees
+with its files."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from synthetic.__main__ import main
 from synthetic.assessment import CUTS
 from synthetic.faults import TAGS, mistype_ids, plant_id_traps, transpose
 
-SOURCES_MD = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
+SOURCES_MD = Path(__file__).resolve().parents[2] / "docs" / "districtwide_layouts.md"
 N_STUDENTS = 1500
 EXCEPTIONS_2026 = "attendance_exceptions_2025-2026.csv"
 
@@ -93,7 +94,7 @@ def one(con: duckdb.DuckDBPyConnection, sql: str):
 
 
 def documented_headers() -> dict[str, str]:
-    """File name pattern -> header line, from the tables of docs/sources.md."""
+    """File name pattern -> header line, from the tables of docs/districtwide_layouts.md."""
     found = {}
     for line in SOURCES_MD.read_text(encoding="utf-8").splitlines():
         m = re.match(r"^\| `([^`]+)` \| [^`|]*`([^`]+)`", line)
