@@ -271,6 +271,13 @@ def _warnings(
         out.append(f"{name}: {mixed.warning}")
     if parsed.rows_parsed + parsed.rows_rejected == 0:
         out.append(f"{name}: line {match.layout.header_line}: a header and no data rows")
+    elif parsed.open_quote_line:
+        line = parsed.open_quote_line
+        out.append(
+            f"{name}: line {line}: a quote opened here is never closed; the "
+            f"{landing.lines - line} line(s) after it, to the end of the file, were read into "
+            "that one rejected record (the file may be cut short; ask the vendor to send it again)"
+        )
     elif not landing.ends_with_newline and parsed.last_line_rejected:
         out.append(
             f"{name}: line {landing.lines}: the last line is cut short and has no line ending; "

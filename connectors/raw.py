@@ -68,6 +68,8 @@ class ParseResult:
     rejects_path: Path
     # Whether the file's last line was rejected (with no final line ending: a cut file).
     last_line_rejected: bool = False
+    # The line of a quote never closed, when its record ran to the end of the file.
+    open_quote_line: int | None = None
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -224,10 +226,12 @@ def parse_csv(
             """,
             rej,
         )
-        [(written, rejected_lines, last_rejected)] = con.execute(
+        [(written, rejected_lines, last_rejected, last_type, last_good)] = con.execute(
             f"select (select count(*) from read_parquet('{_q(str(out))}')), "
             f"(select count(*) from read_parquet('{_q(str(rej))}')), "
-            f"(select max(_line_number) from read_parquet('{_q(str(rej))}'))"
+            f"(select max(_line_number) from read_parquet('{_q(str(rej))}')), "
+            f"(select arg_max(_error_type, _line_number) from read_parquet('{_q(str(rej))}')), "
+            f"(select max(_line_number) from read_parquet('{_q(str(out))}'))"
         ).fetchall()
     if rejected_lines:
         log.warning(
@@ -235,7 +239,17 @@ def parse_csv(
             file_name,
             rejected_lines,
         )
-    return ParseResult(written, rejected_lines, out, rej, last_rejected == physical_lines)
+    # A quote never closed swallows every line after it into its (rejected) record.
+    open_quote = (
+        last_rejected
+        if last_type == "UNQUOTED VALUE"
+        and last_rejected < physical_lines
+        and (last_good is None or last_good < last_rejected)
+        else None
+    )
+    return ParseResult(
+        written, rejected_lines, out, rej, last_rejected == physical_lines, open_quote
+    )
 
 
 def _number_lines(

@@ -128,6 +128,30 @@ def test_a_truncated_file_rejects_its_last_line_by_line_and_column(
     assert_archived(record, data)
 
 
+def test_a_quote_never_closed_mid_file_is_named_with_the_lines_it_swallowed(
+    tmp_path: Path,
+) -> None:
+    """Decided: CSV lets a quoted field span lines, so the lines after an open quote are read into
+    its one record; that record is rejected whole (its raw line keeps every byte) and the audit
+    warns that the file's rows stop there. `rows_total` counts records, not physical lines."""
+    data = (HEADER + ROW + '7000002,101,09/03/2025,A,,"open\r\n' + ROW + ROW).encode()
+
+    home, _, record = land(tmp_path, "attendance/x.csv", data)
+
+    [(line, column, error_type, _)] = rejects(home)
+    assert (line, column, error_type) == (3, "Comment", "UNQUOTED VALUE")
+    assert record["warning"].startswith(
+        "attendance/x.csv: line 3: a quote opened here is never closed; the 2 line(s) after it, "
+        "to the end of the file, were read into that one rejected record"
+    )
+    assert (record["rows_parsed"], record["rows_rejected"]) == (1, 1)
+    [(raw_line,)] = duckdb.sql(
+        f"select _raw_line from '{home.raw}/attendance/exceptions__rejects/2*.parquet'"
+    ).fetchall()
+    assert raw_line.count("7000001") == 2  # the swallowed lines are kept in the reject
+    assert_archived(record, data)
+
+
 def test_binary_data_is_recorded_as_unreadable(tmp_path: Path) -> None:
     data = b"PK\x03\x04\x00\x00\x08\x00" + bytes(range(256)) * 4
 
