@@ -18,8 +18,9 @@ from pathlib import Path
 
 from connectors.crosswalks import crosswalks_for, normalize_code
 from connectors.delivery import Delivery, is_waiting, unpack
-from connectors.encoding import Utf8Check, legacy_to_utf8, utf16_encoding
+from connectors.encoding import legacy_to_utf8
 from connectors.home import Home
+from connectors.landing import LineScan
 from connectors.layout import Layout
 from connectors.raw import BadFileError, cursor, parse_csv
 from connectors.recognize import recognize
@@ -102,21 +103,17 @@ def check_file(delivery: Delivery, layouts: Sequence[Layout], scratch: Path) -> 
     if seen.error:
         report.problem = seen.error
         return report
-    check = Utf8Check()
-    newlines, last, head = 0, b"", b""
+    scan = LineScan()
     with delivery.path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
-            head = head or chunk[:4096]
-            check.update(chunk)
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
-    report.encoding = None if utf16_encoding(head) else check.finish()
+            scan.update(chunk)
+    report.encoding = scan.encoding()
     utf8 = delivery.path
     if report.encoding is None:
         utf8 = scratch / "utf8.csv"
         scratch.mkdir(parents=True, exist_ok=True)
         report.encoding = legacy_to_utf8(delivery.path, utf8).encoding
-    lines = newlines + (1 if last not in (b"", b"\n") else 0)
+    lines = scan.lines
     try:
         parsed = parse_csv(
             utf8,
@@ -126,6 +123,7 @@ def check_file(delivery: Delivery, layouts: Sequence[Layout], scratch: Path) -> 
             load_id="check",
             loaded_at="2000-01-01",
             raw_root=scratch,
+            longest_line=scan.long_line(),
         )
     except BadFileError as exc:
         report.problem = str(exc)

@@ -88,6 +88,49 @@ def new_load_id(sha256: str, now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%S%f}Z-{sha256[:12]}"
 
 
+class LineScan:
+    """What one read of a file tells about its text, fed its chunks in order: lines, the longest
+    line over DuckDB's limit, a final line ending, UTF-8 (or UTF-16, told by its zero bytes)."""
+
+    def __init__(self) -> None:
+        self.utf8 = Utf8Check()
+        self.newlines = self.run = 0
+        self.last = self.head = b""
+        self.longest = (0, 0)
+
+    def update(self, chunk: bytes) -> None:
+        self.utf8.update(chunk)
+        self.head = self.head or chunk[:4096]
+        # Lines inside one chunk are shorter than a chunk (CHUNK <= MAX_LINE_BYTES): only a
+        # line across chunks can be too long, so two finds per chunk find it.
+        first = chunk.find(b"\n")
+        if first == -1:
+            self.run += len(chunk)
+        else:
+            if self.run + first > self.longest[0]:
+                self.longest = (self.run + first, self.newlines + 1)
+            self.run = len(chunk) - chunk.rfind(b"\n") - 1
+        self.newlines += chunk.count(b"\n")
+        self.last = chunk[-1:]
+
+    @property
+    def lines(self) -> int:
+        return self.newlines + (0 if self.ends_with_newline else 1)
+
+    @property
+    def ends_with_newline(self) -> bool:
+        return self.last in (b"", b"\n")
+
+    def long_line(self) -> tuple[int, int]:
+        """(bytes, line number) of the longest line when it is over MAX_LINE_BYTES, else (0, 0)."""
+        longest = max(self.longest, (self.run, self.newlines + 1))
+        return longest if longest[0] > MAX_LINE_BYTES else (0, 0)
+
+    def encoding(self) -> str | None:
+        """`utf-8` or `utf-8-sig`; None for anything else (UTF-16 included)."""
+        return None if utf16_encoding(self.head) else self.utf8.finish()
+
+
 def archive_file(
     home: Home,
     path: Path,
@@ -98,45 +141,27 @@ def archive_file(
 ) -> Landing | None:
     """Copy `path` into the archive unchanged, hashing it on the way; atomic by rename.
 
-    The copy also counts the lines, finds a line longer than DuckDB's limit and checks for
-    UTF-8 (a UTF-16 file without a byte order mark is valid UTF-8 when it is ASCII: its zero
-    bytes tell it apart). When `skip(name, sha256)` is true (the
-    bytes were already loaded) the copy is deleted and None returned: nothing is archived.
+    The copy also scans the text (`LineScan`): lines, a line longer than DuckDB's limit, UTF-8.
+    When `skip(name, sha256)` is true (the bytes were already loaded) the copy is deleted and
+    None returned: nothing is archived.
     """
     scratch = home.archive
     scratch.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    check = Utf8Check()
-    size = newlines = run = 0
-    last = head = b""
-    longest = (0, 0)
+    scan = LineScan()
+    size = 0
     tmp = scratch / f".{path.name}.{os.getpid()}-{threading.get_native_id()}.part"
     try:
         with tmp.open("wb") as out, path.open("rb") as src:
             while chunk := src.read(CHUNK):
                 digest.update(chunk)
-                check.update(chunk)
+                scan.update(chunk)
                 size += len(chunk)
-                head = head or chunk[:4096]
-                # Lines inside one chunk are shorter than a chunk (CHUNK <= MAX_LINE_BYTES):
-                # only a line across chunks can be too long, so two finds per chunk find it.
-                first = chunk.find(b"\n")
-                if first == -1:
-                    run += len(chunk)
-                else:
-                    if run + first > longest[0]:
-                        longest = (run + first, newlines + 1)
-                    run = len(chunk) - chunk.rfind(b"\n") - 1
-                newlines += chunk.count(b"\n")
-                last = chunk[-1:]
                 out.write(chunk)
         sha = digest.hexdigest()
         if skip is not None and skip(path.name, sha):
             tmp.unlink()
             return None
-        lines = newlines + (1 if last not in (b"", b"\n") else 0)
-        if run > longest[0]:
-            longest = (run, newlines + 1)
         folder = scratch / datetime.now(UTC).strftime("%Y-%m-%d")
         folder.mkdir(exist_ok=True)
         final = folder / f"{sha}-{path.name}"
@@ -151,12 +176,12 @@ def archive_file(
         source_path,
         sha,
         size,
-        lines,
+        scan.lines,
         final,
         new_load_id(sha),
-        None if utf16_encoding(head) else check.finish(),
-        longest if longest[0] > MAX_LINE_BYTES else (0, 0),
-        last in (b"", b"\n"),
+        scan.encoding(),
+        scan.long_line(),
+        scan.ends_with_newline,
     )
 
 
