@@ -328,7 +328,8 @@ def _reject_column(header: tuple[str, ...]) -> str:
     names = ", ".join(f"'{_q(name)}'" for name in header)
     return (
         "case when column_name similar to 'c[0-9]+' "
-        f"then [{names}][substr(column_name, 2)::int + 1] else column_name end"
+        f"then coalesce([{names}][substr(column_name, 2)::int + 1], column_name) "
+        "else column_name end"
     )
 
 
