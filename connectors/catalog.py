@@ -1,7 +1,9 @@
-"""The catalogue of layouts districtwide reads, rendered from the layout files as Markdown.
+"""The catalogue of sources and layouts districtwide reads, rendered from the layout files.
 
-`python -m connectors.catalog > docs/layouts.md` writes it; a test keeps the page equal to the
-layout files, so the documentation can never describe a layout the code does not have.
+`python -m connectors.catalog > docs/sources.md` writes it; a test keeps the page equal to the
+layout files, so the documentation can never describe a layout the code does not have. It is the
+one catalogue: per source, each layout's name, the specification it follows, the header columns
+that identify a file as that layout and the canonical raw table it feeds.
 """
 
 from __future__ import annotations
@@ -10,42 +12,74 @@ import sys
 from collections.abc import Sequence
 
 from connectors.layout import DELIMITERS, Layout, load_layouts
-from connectors.tables import RAW_TABLES
+from connectors.tables import RAW_TABLES, SOURCES
+
+TITLES = {
+    "sis": "Student information system (`landing/sis/`)",
+    "attendance": "Attendance (`landing/attendance/`)",
+    "assessment": "Assessment (`landing/assessment/`)",
+}
+
+
+def identifying_columns(layout: Layout) -> str:
+    """The header columns a file must have, first name of each (the others are its aliases)."""
+    names = [f"`{r.names[0]}`" for r in layout.rules if r.from_file and not r.optional]
+    return ", ".join(dict.fromkeys(names))
 
 
 def render(layouts: Sequence[Layout]) -> str:
     lines = [
-        "# The layouts districtwide reads",
+        "# The sources and layouts districtwide reads",
         "",
-        "Generated from `connectors/layouts/` by `python -m connectors.catalog`; do not edit.",
-        "Drop files into `landing/` as delivered (any name, subfolders, zips): each file is",
-        "recognized by its header (names compared without case, spaces or punctuation) and",
-        "mapped onto a canonical raw table. A district adds or overrides a layout with a YAML",
-        "file in `$DISTRICTWIDE_HOME/config/layouts/` (see `connectors/layout.py`).",
+        "Generated from `connectors/layouts/` by `python -m connectors.catalog > docs/sources.md`;",
+        "do not edit (a test keeps it equal to the layout files).",
+        "",
+        "Drop files into `landing/` as delivered: any name, subfolders, zips (a zip inside a zip",
+        "too). Each file is recognized by its header, never by its name alone: it must hold every",
+        "identifying column of a layout, names compared without case, spaces or punctuation (a",
+        "layout's aliases count too); when several layouts fit, the one that uses the most of the",
+        "file's columns wins. The delimiter is detected when a layout does not fix it; the",
+        "encoding is detected per file (UTF-8, UTF-16 with or without a byte order mark) and per",
+        "line (a Windows-1252 line in a UTF-8 file is read as such, counted and reported). A",
+        "district adds or overrides a layout with a YAML file in",
+        "`$DISTRICTWIDE_HOME/config/layouts/` (see `connectors/layout.py`). The synthetic",
+        "district's own generic layouts (`districtwide_*`, OneRoster 1.1) are described column by",
+        "column in [districtwide_layouts.md](districtwide_layouts.md).",
         "",
     ]
-    for table in RAW_TABLES:
+    tables = {table.table: table for table in RAW_TABLES}
+    for source in SOURCES:
         feeding = sorted(
-            (x for x in layouts if x.raw_table.table == table.table), key=lambda x: x.layout
+            (x for x in layouts if x.source == source),
+            key=lambda x: (x.raw_table.table, x.layout),
         )
         if not feeding:
             continue
-        lines += [f"## `{table.table}`: {table.description}", ""]
-        lines += ["| layout | what | delimiter | required columns |", "| --- | --- | --- | --- |"]
+        lines += [f"## {TITLES.get(source, source)}", ""]
+        lines += [
+            "| layout | what | feeds | identifying header columns | delimiter |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for layout in feeding:
             delimiter = DELIMITERS.get(layout.delimiter or "", "detected")
-            required = ", ".join(
-                f"`{rule.names[0]}`"
-                for rule in layout.rules
-                if rule.from_file and not rule.optional
-            )
+            columns = identifying_columns(layout)
+            if layout.header_line > 1:
+                columns += f" (header on line {layout.header_line})"
             if layout.unpivot:
-                required += f" (wide: {len(layout.unpivot)} column groups, one row each)"
-            lines.append(f"| `{layout.layout}` | {layout.title} | {delimiter} | {required} |")
-        lines.append("")
+                columns += f"; wide: {len(layout.unpivot)} column groups, one row each"
+            if layout.files and "*.csv" not in layout.files:
+                columns += "; file name " + " or ".join(f"`{p}`" for p in layout.files)
+            lines.append(
+                f"| `{layout.layout}` | {layout.title} | `{layout.raw_table.table}` | "
+                f"{columns} | {delimiter} |"
+            )
+        lines += ["", "Canonical tables:", ""]
+        for table in dict.fromkeys(x.raw_table.table for x in feeding):
+            lines.append(f"- `{table}`: {tables[table].description}")
+        lines += ["", "Specifications:", ""]
         for layout in feeding:
             reference = " ".join(layout.reference.split())
-            lines.append(f"- `{layout.layout}`: {reference}")
+            lines.append(f"- `{layout.layout}` ({layout.vendor}): {reference}")
         lines.append("")
     return "\n".join(lines)
 

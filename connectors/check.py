@@ -18,8 +18,9 @@ from pathlib import Path
 
 from connectors.crosswalks import crosswalks_for, normalize_code
 from connectors.delivery import Delivery, is_waiting, unpack
-from connectors.encoding import Utf8Check, legacy_to_utf8
+from connectors.encoding import legacy_to_utf8
 from connectors.home import Home
+from connectors.landing import LineScan
 from connectors.layout import Layout
 from connectors.raw import BadFileError, cursor, parse_csv
 from connectors.recognize import recognize
@@ -89,6 +90,9 @@ def files_under(paths: Sequence[Path], scratch: Home) -> list[Delivery]:
 
 def check_file(delivery: Delivery, layouts: Sequence[Layout], scratch: Path) -> FileReport:
     report = FileReport(delivery.source_path)
+    if delivery.problem:
+        report.problem = delivery.problem
+        return report
     seen = recognize(delivery.path, delivery.source_path, layouts)
     if seen.match is None:
         report.problem = seen.explain(delivery.source_path)
@@ -99,20 +103,17 @@ def check_file(delivery: Delivery, layouts: Sequence[Layout], scratch: Path) -> 
     if seen.error:
         report.problem = seen.error
         return report
-    check = Utf8Check()
-    newlines, last = 0, b""
+    scan = LineScan()
     with delivery.path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
-            check.update(chunk)
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
-    report.encoding = check.finish()
+            scan.update(chunk)
+    report.encoding = scan.encoding()
     utf8 = delivery.path
     if report.encoding is None:
         utf8 = scratch / "utf8.csv"
         scratch.mkdir(parents=True, exist_ok=True)
-        report.encoding = legacy_to_utf8(delivery.path, utf8)
-    lines = newlines + (1 if last not in (b"", b"\n") else 0)
+        report.encoding = legacy_to_utf8(delivery.path, utf8).encoding
+    lines = scan.lines
     try:
         parsed = parse_csv(
             utf8,
@@ -122,6 +123,7 @@ def check_file(delivery: Delivery, layouts: Sequence[Layout], scratch: Path) -> 
             load_id="check",
             loaded_at="2000-01-01",
             raw_root=scratch,
+            longest_line=scan.long_line(),
         )
     except BadFileError as exc:
         report.problem = str(exc)

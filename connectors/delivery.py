@@ -3,9 +3,12 @@
 Each file is a delivery, named by its path under `landing/` (`sis/oneroster.zip/users.csv` for a
 zip's member). Zips are unpacked into the work folder and each member is archived unchanged like
 any file (the zip container itself is not archived); members in folders keep their folder in the
-name. Files that are still being written
-by an upload (`.part`, `.tmp`, `.filepart`, `.crdownload`) and hidden files (`.DS_Store`) are left
-for later and counted, never loaded half-written.
+name, and a zip inside a zip is unpacked in turn (`x.zip/inner.zip/users.csv`, up to
+MAX_ZIP_DEPTH levels). A member whose name points outside the zip (`../x.csv`, `/etc/x`, `C:\\x`)
+is refused: it is extracted only under a neutral name in the work folder, never where its name
+points, and is recorded with the reason like a file no layout reads. Files that are still being
+written by an upload (`.part`, `.tmp`, `.filepart`, `.crdownload`) and hidden files (`.DS_Store`)
+are left for later and counted, never loaded half-written.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from connectors.tables import SOURCES
 log = logging.getLogger(__name__)
 
 IN_PROGRESS = (".part", ".tmp", ".filepart", ".crdownload", ".partial")
+# Zips inside zips are unpacked this many levels deep; a deeper one is recorded, not opened.
+MAX_ZIP_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class Delivery:
     source_path: str
     # The zip the file came out of (its own source path), if any.
     container: str | None = None
+    # Why the file cannot be read at all (a refused zip member), naming it; None when it can.
+    problem: str | None = None
 
     @property
     def name(self) -> str:
@@ -68,8 +75,9 @@ def deliveries(home: Home) -> list[Delivery]:
     return files
 
 
-def unpack(home: Home, path: Path, source_path: str) -> list[Delivery]:
-    """The members of the zip at `path`, extracted under `work/unzipped/<sha256 of the zip>/`."""
+def unpack(home: Home, path: Path, source_path: str, depth: int = 1) -> list[Delivery]:
+    """The members of the zip at `path`, extracted under `work/unzipped/<sha256 of the zip>/`;
+    zips among them are unpacked in turn."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
@@ -77,19 +85,50 @@ def unpack(home: Home, path: Path, source_path: str) -> list[Delivery]:
     target = home.work / "unzipped" / digest.hexdigest()[:16]
     out: list[Delivery] = []
     with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            member = PurePosixPath(info.filename)
+        for number, info in enumerate(archive.infolist(), 1):
+            member = PurePosixPath(info.filename.replace("\\", "/"))
             if info.is_dir() or "__MACOSX" in member.parts or member.name.startswith("."):
                 continue
-            parts = [p for p in member.parts if p not in ("", ".", "..")]
-            dest = target.joinpath(*parts)
-            if not dest.exists() or dest.stat().st_size != info.file_size:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dest.with_name(f".{dest.name}.part")
-                with archive.open(info) as src, tmp.open("wb") as sink:
-                    while chunk := src.read(1 << 20):
-                        sink.write(chunk)
-                tmp.replace(dest)
-            out.append(Delivery(dest, f"{source_path}/{'/'.join(parts)}", container=source_path))
+            name = f"{source_path}/{info.filename}"
+            if unsafe_member(info.filename):
+                dest = target / "_refused" / f"member-{number}"
+                _extract(archive, info, dest)
+                problem = (
+                    f"{name}: refused: the member's name points outside the zip (path "
+                    "traversal); nothing was written there. Ask the sender for a zip whose "
+                    "members have plain names"
+                )
+                log.warning("%s", problem)
+                out.append(Delivery(dest, name, container=source_path, problem=problem))
+                continue
+            dest = target.joinpath(*member.parts)
+            _extract(archive, info, dest)
+            name = f"{source_path}/{member.as_posix()}"
+            if zipfile.is_zipfile(dest) and depth < MAX_ZIP_DEPTH:
+                out.extend(unpack(home, dest, name, depth + 1))
+                continue
+            problem = None
+            if zipfile.is_zipfile(dest):
+                problem = f"{name}: a zip nested more than {MAX_ZIP_DEPTH} deep; not unpacked"
+            out.append(Delivery(dest, name, container=source_path, problem=problem))
     log.info("%s: %d file(s) unpacked", source_path, len(out))
     return out
+
+
+def unsafe_member(filename: str) -> bool:
+    """Whether a zip member's name could land outside the folder it is unpacked into."""
+    name = filename.replace("\\", "/")
+    parts = PurePosixPath(name).parts
+    return name.startswith("/") or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
+def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> None:
+    """Stream one member to `dest` (kept when already there at its size); atomic by rename."""
+    if dest.exists() and dest.stat().st_size == info.file_size:
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.part")
+    with archive.open(info) as src, tmp.open("wb") as sink:
+        while chunk := src.read(1 << 20):
+            sink.write(chunk)
+    tmp.replace(dest)

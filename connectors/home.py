@@ -19,7 +19,7 @@ def default_home() -> Path:
 
 @dataclass(frozen=True)
 class Home:
-    """The layout under the data folder (see docs/sources.md and docs/architecture.md)."""
+    """The layout under the data folder (see docs/architecture.md)."""
 
     root: Path
 

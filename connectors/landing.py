@@ -26,9 +26,9 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.encoding import Utf8Check
+from connectors.encoding import Utf8Check, utf16_encoding
 from connectors.home import Home
-from connectors.raw import cursor
+from connectors.raw import MAX_LINE_BYTES, cursor
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,11 @@ AUDIT_COLUMNS = {
     "rows_rejected": "BIGINT",
     "status": "VARCHAR",
     "error": "VARCHAR",
+    # Lines read as Windows-1252 in a file whose other lines are UTF-8 (0 otherwise), and a
+    # warning for the file's steward that does not stop its load (mixed encodings, a cut last
+    # line, no data rows).
+    "mixed_encoding_lines": "BIGINT",
+    "warning": "VARCHAR",
     "archive_path": "VARCHAR",
     "loaded_at": "TIMESTAMP",
 }
@@ -70,6 +75,10 @@ class Landing:
     load_id: str
     # `utf-8` or `utf-8-sig` as read while archiving; None for any other encoding.
     utf8: str | None = None
+    # The longest line's length in bytes and number, when a line is longer than MAX_LINE_BYTES.
+    longest_line: tuple[int, int] = (0, 0)
+    # Whether the last byte is a line ending (a file cut short usually ends mid-line).
+    ends_with_newline: bool = True
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
 
@@ -77,6 +86,49 @@ def new_load_id(sha256: str, now: datetime | None = None) -> str:
     """Sortable by time, unique per file: `20261127T105040123456Z-<sha[:12]>`."""
     now = now or datetime.now(UTC)
     return f"{now:%Y%m%dT%H%M%S%f}Z-{sha256[:12]}"
+
+
+class LineScan:
+    """What one read of a file tells about its text, fed its chunks in order: lines, the longest
+    line over DuckDB's limit, a final line ending, UTF-8 (or UTF-16, told by its zero bytes)."""
+
+    def __init__(self) -> None:
+        self.utf8 = Utf8Check()
+        self.newlines = self.run = 0
+        self.last = self.head = b""
+        self.longest = (0, 0)
+
+    def update(self, chunk: bytes) -> None:
+        self.utf8.update(chunk)
+        self.head = self.head or chunk[:4096]
+        # Lines inside one chunk are shorter than a chunk (CHUNK <= MAX_LINE_BYTES): only a
+        # line across chunks can be too long, so two finds per chunk find it.
+        first = chunk.find(b"\n")
+        if first == -1:
+            self.run += len(chunk)
+        else:
+            if self.run + first > self.longest[0]:
+                self.longest = (self.run + first, self.newlines + 1)
+            self.run = len(chunk) - chunk.rfind(b"\n") - 1
+        self.newlines += chunk.count(b"\n")
+        self.last = chunk[-1:]
+
+    @property
+    def lines(self) -> int:
+        return self.newlines + (0 if self.ends_with_newline else 1)
+
+    @property
+    def ends_with_newline(self) -> bool:
+        return self.last in (b"", b"\n")
+
+    def long_line(self) -> tuple[int, int]:
+        """(bytes, line number) of the longest line when it is over MAX_LINE_BYTES, else (0, 0)."""
+        longest = max(self.longest, (self.run, self.newlines + 1))
+        return longest if longest[0] > MAX_LINE_BYTES else (0, 0)
+
+    def encoding(self) -> str | None:
+        """`utf-8` or `utf-8-sig`; None for anything else (UTF-16 included)."""
+        return None if utf16_encoding(self.head) else self.utf8.finish()
 
 
 def archive_file(
@@ -89,30 +141,27 @@ def archive_file(
 ) -> Landing | None:
     """Copy `path` into the archive unchanged, hashing it on the way; atomic by rename.
 
-    The copy also counts the lines and checks for UTF-8. When `skip(name, sha256)` is true (the
-    bytes were already loaded) the copy is deleted and None returned: nothing is archived.
+    The copy also scans the text (`LineScan`): lines, a line longer than DuckDB's limit, UTF-8.
+    When `skip(name, sha256)` is true (the bytes were already loaded) the copy is deleted and
+    None returned: nothing is archived.
     """
     scratch = home.archive
     scratch.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    check = Utf8Check()
-    size = newlines = 0
-    last = b""
+    scan = LineScan()
+    size = 0
     tmp = scratch / f".{path.name}.{os.getpid()}-{threading.get_native_id()}.part"
     try:
         with tmp.open("wb") as out, path.open("rb") as src:
             while chunk := src.read(CHUNK):
                 digest.update(chunk)
-                check.update(chunk)
+                scan.update(chunk)
                 size += len(chunk)
-                newlines += chunk.count(b"\n")
-                last = chunk[-1:]
                 out.write(chunk)
         sha = digest.hexdigest()
         if skip is not None and skip(path.name, sha):
             tmp.unlink()
             return None
-        lines = newlines + (1 if last not in (b"", b"\n") else 0)
         folder = scratch / datetime.now(UTC).strftime("%Y-%m-%d")
         folder.mkdir(exist_ok=True)
         final = folder / f"{sha}-{path.name}"
@@ -127,10 +176,12 @@ def archive_file(
         source_path,
         sha,
         size,
-        lines,
+        scan.lines,
         final,
         new_load_id(sha),
-        check.finish(),
+        scan.encoding(),
+        scan.long_line(),
+        scan.ends_with_newline,
     )
 
 
@@ -231,10 +282,17 @@ def audit_record(landing: Landing, **fields: object) -> dict:
 
 
 def ensure_empty_audit(home: Home) -> None:
-    """A zero-row audit file, so dbt can read the audit before the first load."""
+    """A zero-row audit file, so dbt can read the audit before the first load; rewritten when
+    an upgrade added audit columns, so dbt finds them before any new file loads."""
     path = home.audit / "_schema.parquet"
     if path.exists():
-        return
+        with cursor() as con:
+            names = con.execute(
+                "select name from parquet_schema($path) where name <> 'duckdb_schema'",
+                {"path": str(path)},
+            ).fetchall()
+        if {name for (name,) in names} >= set(AUDIT_COLUMNS):
+            return
     home.audit.mkdir(parents=True, exist_ok=True)
     cols = ", ".join(f"null::{kind} as {name}" for name, kind in AUDIT_COLUMNS.items())
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from connectors.delivery import Delivery, deliveries
-from connectors.encoding import legacy_to_utf8
+from connectors.encoding import Transcoded, legacy_to_utf8
 from connectors.home import Home
 from connectors.landing import (
     Landing,
@@ -30,7 +30,7 @@ from connectors.landing import (
     write_audit,
 )
 from connectors.layout import Layout, load_layouts
-from connectors.raw import BadFileError, ensure_schema_files, parse_csv
+from connectors.raw import BadFileError, ParseResult, ensure_schema_files, parse_csv
 from connectors.recognize import Match, Recognition, recognize
 from connectors.tables import RAW_TABLES, RawTable
 
@@ -89,7 +89,11 @@ def triage(
     routed: dict[str, list[Routed]] = {}
     unknown: list[tuple[Delivery, Recognition]] = []
     for delivery in files:
-        seen = recognize(delivery.path, delivery.source_path, layouts)
+        seen = (
+            Recognition(None, error=delivery.problem)
+            if delivery.problem
+            else recognize(delivery.path, delivery.source_path, layouts)
+        )
         if seen.match is None:
             unknown.append((delivery, seen))
             continue
@@ -214,13 +218,15 @@ def _parse(home: Home, landing: Landing, item: Routed) -> dict:
     encoding = landing.utf8
     utf8: Path = landing.archive_path
     layout = item.match.layout.layout
+    mixed: Transcoded | None = None
     if encoding is None:
         utf8 = home.work / f"{landing.load_id}.csv"
     try:
         if item.error:
             raise BadFileError(item.error)
         if encoding is None:
-            encoding = legacy_to_utf8(landing.archive_path, utf8)
+            mixed = legacy_to_utf8(landing.archive_path, utf8)
+            encoding = mixed.encoding
         parsed = parse_csv(
             utf8,
             match=item.match,
@@ -229,6 +235,7 @@ def _parse(home: Home, landing: Landing, item: Routed) -> dict:
             load_id=landing.load_id,
             loaded_at=landing.loaded_at,
             raw_root=home.raw,
+            longest_line=landing.longest_line,
         )
     except BadFileError as exc:
         log.error("%s: set aside: %s", landing.source_path, exc)
@@ -238,6 +245,9 @@ def _parse(home: Home, landing: Landing, item: Routed) -> dict:
     finally:
         if utf8 != landing.archive_path:
             utf8.unlink(missing_ok=True)
+    warnings = _warnings(landing, item.match, parsed, mixed)
+    for warning in warnings:
+        log.warning("%s", warning)
     return audit_record(
         landing,
         layout=layout,
@@ -246,4 +256,31 @@ def _parse(home: Home, landing: Landing, item: Routed) -> dict:
         rows_total=parsed.rows_parsed + parsed.rows_rejected,
         rows_parsed=parsed.rows_parsed,
         rows_rejected=parsed.rows_rejected,
+        mixed_encoding_lines=mixed.mixed_lines if mixed else 0,
+        warning="; ".join(warnings) or None,
     )
+
+
+def _warnings(
+    landing: Landing, match: Match, parsed: ParseResult, mixed: Transcoded | None
+) -> list[str]:
+    """What the file's steward should hear about a file that loaded: each names the file."""
+    name = landing.source_path
+    out = []
+    if mixed is not None and mixed.warning:
+        out.append(f"{name}: {mixed.warning}")
+    if parsed.rows_parsed + parsed.rows_rejected == 0:
+        out.append(f"{name}: line {match.layout.header_line}: a header and no data rows")
+    elif parsed.open_quote_line:
+        line = parsed.open_quote_line
+        out.append(
+            f"{name}: line {line}: a quote opened here is never closed; the "
+            f"{landing.lines - line} line(s) after it, to the end of the file, were read into "
+            "that one rejected record (the file may be cut short; ask the vendor to send it again)"
+        )
+    elif not landing.ends_with_newline and parsed.last_line_rejected:
+        out.append(
+            f"{name}: line {landing.lines}: the last line is cut short and has no line ending; "
+            "the file looks truncated (ask the vendor to send it again)"
+        )
+    return out

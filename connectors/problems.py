@@ -106,14 +106,14 @@ HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"no layout matches|lacks",
             "No layout knows this file's header: add a layout for it in "
-            f"{LAYOUTS_FOLDER} (one YAML file, see docs/layouts.md), or re-export it with the "
+            f"{LAYOUTS_FOLDER} (one YAML file, see docs/sources.md), or re-export it with the "
             "columns the closest layout needs.",
         ),
     )
 )
 DEFAULT_HINT = (
     "Open the file in the system that exported it, correct the export so it fits its layout "
-    "(docs/layouts.md lists each layout's columns and formats), and drop the corrected file."
+    "(docs/sources.md lists each layout's columns and formats), and drop the corrected file."
 )
 
 

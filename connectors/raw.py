@@ -53,6 +53,9 @@ _database_lock = threading.Lock()
 
 # A field longer than this rejects its line (a 50 MB field never reaches the warehouse).
 MAX_LINE_BYTES = 1 << 20
+# A line longer than this sets its file aside: DuckDB needs a read buffer as long as the line to
+# reject it (with a shorter buffer it drops the line without a word and misnumbers the rest).
+MAX_READABLE_LINE = 256 << 20
 
 __all__ = ["BadFileError", "parse_csv", "cursor"]
 
@@ -63,6 +66,10 @@ class ParseResult:
     rows_rejected: int
     raw_path: Path
     rejects_path: Path
+    # Whether the file's last line was rejected (with no final line ending: a cut file).
+    last_line_rejected: bool = False
+    # The line of a quote never closed, when its record ran to the end of the file.
+    open_quote_line: int | None = None
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -115,6 +122,8 @@ def record_lines(path: Path, delimiter: str = ",", header_line: int = 1) -> list
     (blank lines count); its rejects carry that number.
     """
     records: list[tuple[int, int]] = []
+    # A field over MAX_LINE_BYTES is rejected by DuckDB, but must still be numbered here.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_READABLE_LINE))
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         for _ in range(header_line - 1):
             handle.readline()
@@ -140,9 +149,21 @@ def parse_csv(
     load_id: str,
     loaded_at: object,
     raw_root: Path,
+    longest_line: tuple[int, int] = (0, 0),
 ) -> ParseResult:
     """Parse the UTF-8 file at `path` (recognized as `match`) into its canonical raw table,
-    `<raw>/<source>/<entity>/<load_id>.parquet`; lines the parser rejects go to `__rejects`."""
+    `<raw>/<source>/<entity>/<load_id>.parquet`; lines the parser rejects go to `__rejects`.
+
+    `longest_line` (bytes, line number), when over MAX_LINE_BYTES, sizes DuckDB's read buffer so
+    that the line is rejected with its number; beyond MAX_READABLE_LINE the file is set aside."""
+    size, number = longest_line
+    if size > MAX_READABLE_LINE:
+        raise BadFileError(
+            f"{file_name}: line {number}: one line of {size:,} bytes, beyond the "
+            f"{MAX_READABLE_LINE:,} bytes a line may have to be read at all (a missing line "
+            "ending or an unclosed quote?)"
+        )
+    buffer = f", buffer_size = {size + (1 << 20)}" if size > MAX_LINE_BYTES else ""
     layout = match.layout
     spec = layout.raw_table
     out = table_dir(raw_root, spec) / f"{load_id}.parquet"
@@ -166,7 +187,7 @@ def parse_csv(
             select * from read_csv('{_q(str(path))}', header = true, columns = {columns},
                 auto_detect = false, delim = '{_q(match.delimiter)}', quote = '"', escape = '"',
                 skip = {skip}, strict_mode = true, null_padding = false,
-                max_line_size = {MAX_LINE_BYTES},
+                max_line_size = {MAX_LINE_BYTES}{buffer},
                 store_rejects = true, rejects_table = 'rejects', rejects_scan = 'scans',
                 rejects_limit = 0)
             """
@@ -186,14 +207,15 @@ def parse_csv(
             reject_line = "(select l.line from reject_lines l where l.parser_line = r.line)"
         name = Path(file_name).name
         mapped = canonical_select(match, name, rows, line)
+        reject_column = _reject_column(match.header)
         _copy_atomic(con, f"select *, {meta}, {loaded} from ({mapped})", out)
         bad_dates = canonical_select(match, name, rows, line, rejected=True)
         _copy_atomic(
             con,
             f"""
             select {meta}, ({reject_line})::bigint as _line_number, {loaded},
-                column_name as _column, error_type::varchar as _error_type,
-                error_message as _error, csv_line as _raw_line
+                {reject_column} as _column, error_type::varchar as _error_type,
+                {_REJECT_MESSAGE} as _error, csv_line as _raw_line
             from rejects r
             qualify row_number() over (partition by r.line order by column_idx) = 1
             union all
@@ -204,9 +226,12 @@ def parse_csv(
             """,
             rej,
         )
-        [(written, rejected_lines)] = con.execute(
+        [(written, rejected_lines, last_rejected, last_type, last_good)] = con.execute(
             f"select (select count(*) from read_parquet('{_q(str(out))}')), "
-            f"(select count(*) from read_parquet('{_q(str(rej))}'))"
+            f"(select count(*) from read_parquet('{_q(str(rej))}')), "
+            f"(select max(_line_number) from read_parquet('{_q(str(rej))}')), "
+            f"(select arg_max(_error_type, _line_number) from read_parquet('{_q(str(rej))}')), "
+            f"(select max(_line_number) from read_parquet('{_q(str(out))}'))"
         ).fetchall()
     if rejected_lines:
         log.warning(
@@ -214,7 +239,17 @@ def parse_csv(
             file_name,
             rejected_lines,
         )
-    return ParseResult(written, rejected_lines, out, rej)
+    # A quote never closed swallows every line after it into its (rejected) record.
+    open_quote = (
+        last_rejected
+        if last_type == "UNQUOTED VALUE"
+        and last_rejected < physical_lines
+        and (last_good is None or last_good < last_rejected)
+        else None
+    )
+    return ParseResult(
+        written, rejected_lines, out, rej, last_rejected == physical_lines, open_quote
+    )
 
 
 def _number_lines(
@@ -271,6 +306,31 @@ def _number_lines(
             f"{file_name}: the CSV parser read {parsed} good record(s) where the file's lines "
             f"hold {numbered}; its quoting is broken, so its rows cannot be given line numbers"
         )
+
+
+# DuckDB's reject messages, said for a steward (the line and column are in their own columns).
+_REJECT_MESSAGE = f"""
+    case error_type::varchar
+        when 'LINE SIZE OVER MAXIMUM' then 'the line is longer than the {MAX_LINE_BYTES:,} bytes '
+            || 'a line may have (a huge field, or a quote left open); not loaded'
+        when 'UNQUOTED VALUE' then 'a quoted field is not closed (a quote left open, or the '
+            || 'file cut short inside it): ' || error_message
+        when 'MISSING COLUMNS' then 'too few fields (a line cut short?): ' || error_message
+        when 'TOO MANY COLUMNS' then 'too many fields (an unquoted delimiter?): ' || error_message
+        else error_message
+    end"""
+
+
+def _reject_column(header: tuple[str, ...]) -> str:
+    """SQL naming a reject's column by the file's header (`AttCode`), not DuckDB's `c3`."""
+    if not header:
+        return "column_name"
+    names = ", ".join(f"'{_q(name)}'" for name in header)
+    return (
+        "case when column_name similar to 'c[0-9]+' "
+        f"then coalesce([{names}][substr(column_name, 2)::int + 1], column_name) "
+        "else column_name end"
+    )
 
 
 def _copy_atomic(

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from connectors.encoding import utf16_encoding
 from connectors.layout import DELIMITERS, Layout, normalize_name
 
 HEAD_BYTES = 1 << 16
@@ -69,6 +71,14 @@ class Recognition:
         """One line for the audit and district IT: why no layout took the file."""
         if self.error:
             return self.error
+        if len(self.header) == 1 and len(self.header[0]) > 1:
+            known = ", ".join(DELIMITERS.values())
+            marks = Counter(c for c in self.header[0] if not c.isalnum() and c not in " _-")
+            hint = f" ({marks.most_common(1)[0][0]!r}?)" if marks else ""
+            return (
+                f"{file_name}: line 1: its header is one column on every delimiter read here "
+                f"({known}): an unknown delimiter{hint}, or not a delimited file"
+            )
         near = "; ".join(
             f"{m.layout.layout} lacks {', '.join(m.missing)}" for m in self.closest() if m.missing
         )
@@ -81,8 +91,8 @@ def sniff_encoding(head: bytes) -> str:
     """The encoding to read the first lines with: a BOM decides, else UTF-8 if they decode."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+    if utf16 := utf16_encoding(head):
+        return utf16
     try:
         head.decode("utf-8")
         return "utf-8"

@@ -1,4 +1,5 @@
-"""A synthetic school district: the legacy exports of docs/sources.md and their ground truth.
+"""A synthetic school district: the legacy exports of docs/districtwide_layouts.md and their
+ground truth.
 
 `generate` builds a district in memory (people, schools, calendars, enrollment spans, sections,
 attendance, tests), draws the faults real files hold at known rates, plants the identity traps

@@ -1,7 +1,7 @@
 """The assessment exports: the spring state test (one file per year) and NWEA MAP Growth.
 
 Scores come from each child's latent subject ability plus a school effect and noise, so state
-scale scores, achievement levels (cut points of docs/sources.md) and MAP RIT scores and
+scale scores, achievement levels (cut points of docs/districtwide_layouts.md) and MAP RIT scores and
 percentiles agree with one another. A child is tested on a day they are enrolled, at the school
 they are enrolled in that day. Faults: missing, transposed or mistyped IDs (some transposed into
 another real child's ID), name typos, swapped names, children the SIS never saw, exact
@@ -36,7 +36,7 @@ MAP_FILE = "AssessmentResults.csv"
 
 #: Instructional-day index of each spring state test.
 STATE_TEST_DAY = {"ELA": 130, "MATH": 155}
-#: (lowest scale score, level) — docs/sources.md cut points; proficient = M or E.
+#: (lowest scale score, level) — docs/districtwide_layouts.md cut points; proficient = M or E.
 CUTS = ((440, "NM"), (470, "PM"), (500, "M"), (530, "E"))
 PROFICIENT_LEVELS = ("M", "E")
 

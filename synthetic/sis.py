@@ -1,9 +1,9 @@
 """The SIS snapshot: a OneRoster 1.1 CSV bulk export (plus programs.csv and calendar.csv).
 
-Column lists follow docs/sources.md to the letter. The snapshot is taken a week after the last
-day of the last school year and holds every year's sessions, courses, classes, enrollments and
-calendar. Faults: a few students without a state ID (`identifier`), a few exact duplicate rows in
-users.csv and enrollments.csv.
+Column lists follow docs/districtwide_layouts.md to the letter. The snapshot is taken a week
+after the last day of the last school year and holds every year's sessions, courses, classes,
+enrollments and calendar. Faults: a few students without a state ID (`identifier`), a few exact
+duplicate rows in users.csv and enrollments.csv.
 """
 
 from __future__ import annotations

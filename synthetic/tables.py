@@ -41,7 +41,7 @@ def put_table(con: duckdb.DuckDBPyConnection, name: str, /, **columns: np.ndarra
 
 
 def columns(header: str) -> list[str]:
-    """A header line as docs/sources.md spells it, as a list of column names."""
+    """A header line as docs/districtwide_layouts.md spells it, as a list of column names."""
     return header.split(",")
 
 

@@ -1,4 +1,5 @@
-"""The synthetic district keeps the contract of docs/sources.md; its truth agrees with its files.
+"""The synthetic district keeps the contract of docs/districtwide_layouts.md; its truth agrees
+with its files.
 
 Integration: one 1,500-student district, generated once, read with DuckDB. Same-seed runs, clean
 runs and several years are in test_synthetic_runs.py.
@@ -26,7 +27,7 @@ from tests.fixtures.synthetic_files import (
 
 pytestmark = pytest.mark.integration
 
-SOURCES_MD = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
+SOURCES_MD = Path(__file__).resolve().parents[2] / "docs" / "districtwide_layouts.md"
 N_STUDENTS = 1500
 
 
@@ -38,7 +39,7 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def documented_headers() -> dict[str, str]:
-    """File name pattern -> header line, from the tables of docs/sources.md."""
+    """File name pattern -> header line, from the tables of docs/districtwide_layouts.md."""
     found = {}
     for line in SOURCES_MD.read_text(encoding="utf-8").splitlines():
         m = re.match(r"^\| `([^`]+)` \| [^`|]*`([^`]+)`", line)

@@ -89,7 +89,7 @@ def stewards(source: str) -> set[str]:
         ("x.csv: line 9: unterminated quote", "quoted"),
         ("x.csv: line 4, column 2: date '13/02/2024' is not in the format MM/DD/YYYY", "DD/MM"),
         ("x.csv: line 1: no layout matches its header", "config/layouts/"),
-        ("something nobody foresaw", "docs/layouts.md"),
+        ("something nobody foresaw", "docs/sources.md"),
     ],
 )
 def test_each_kind_of_error_has_its_fix(error: str, says: str) -> None:

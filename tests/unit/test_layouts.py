@@ -103,9 +103,9 @@ def test_date_formats_translate_to_strptime() -> None:
     assert strptime_format("M/D/YY") == "%m/%d/%y"
 
 
-def test_docs_layouts_md_is_the_catalogue_of_the_layout_files() -> None:
-    page = Path(__file__).resolve().parents[2] / "docs" / "layouts.md"
+def test_docs_sources_md_is_the_catalogue_of_the_layout_files() -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 
     assert page.read_text(encoding="utf-8") == render(LAYOUTS), (
-        "run: python -m connectors.catalog > docs/layouts.md"
+        "run: python -m connectors.catalog > docs/sources.md"
     )

@@ -14,6 +14,8 @@ select
     rows_rejected,
     status,
     error,
+    mixed_encoding_lines,
+    warning,
     archive_path,
     loaded_at
 from {{ source('raw_audit', 'file_loads') }}

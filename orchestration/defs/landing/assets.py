@@ -109,6 +109,10 @@ def rows_metadata(result: TableLoad) -> dict[str, object]:
             {r["source_path"]: r["error"] for r in result.failed}
         ),
         "files_skipped_already_loaded": MetadataValue.json(result.skipped),
+        # Loaded, with something the steward should hear: mixed encodings, a cut last line.
+        "files_with_warnings": MetadataValue.json(
+            {r["source_path"]: r["warning"] for r in result.loaded if r.get("warning")}
+        ),
         "rows_parsed": result.rows_parsed,
         "sha256": MetadataValue.json({r["source_path"]: r["sha256"] for r in result.loaded}),
     }

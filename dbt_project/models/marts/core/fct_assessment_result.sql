@@ -5,7 +5,10 @@ with results as (
 )
 
 select
-    {{ surrogate_key(['_source_file', '_line_number', '_load_id']) }} as assessment_result_key,
+    -- A wide file's line (MCAS: ELA and Math in columns) holds one test event per subject.
+    {{ surrogate_key(
+        ['_source_file', '_line_number', '_load_id', 'academic_subject', 'season']
+    ) }} as assessment_result_key,
     assessment,
     student_key,
     case when school_id is not null then {{ surrogate_key(["'school'", 'school_id']) }} end as school_key,
