@@ -92,6 +92,11 @@ def caaspp_file(year: int) -> str:
     return f"{CAASPP_DISTRICT}_CAASPP_Student_Score_Data_File_TestedStudentScoreData_{year}.csv"
 
 
+def _case(column: str, mapping: dict[str, str]) -> str:
+    whens = " ".join(f"when '{k}' then '{v}'" for k, v in mapping.items())
+    return f"case {column} {whens} end"
+
+
 def _level_index_sql(score: str) -> str:
     """SQL: the 0-based level of a simulated score under `assessment.CUTS`."""
     lows = [c[0] for c in CUTS]
@@ -149,8 +154,7 @@ def write_caaspp(district: District, out: Path) -> dict[str, int]:
             select seq, pid, subject, school, known_to, score, level, dup, bad_fields,
                    f_unknown_student, f_missing_id, f_mistyped_id, f_name_typo, f_swapped_names,
                    f_bad_field_count, t.owner, year as school_year, state_code as school_code,
-                   case subject {" ".join(f"when '{s}' then '{c}'" for s, c in CAASPP_RECORD_TYPE.items())}
-                       end as RecordType,
+                   {_case("subject", CAASPP_RECORD_TYPE)} as RecordType,
                    case when f_missing_id then '' when f_mistyped_id then t.typed
                         else i.state_id end as SSID,
                    case when bad_fields = 1 then shown_last || '^Jr' else shown_last end

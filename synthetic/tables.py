@@ -150,11 +150,12 @@ def write_csv(
     present = set(table_columns(con, table))
     has_bad = "bad_fields" in present
     header = delimiter.join(columns).replace("'", "''")
+    line = line_sql(columns, bad_column, has_bad, delimiter, present if sparse else None)
     lines = f"""
         select line from (
             select 0 as rid, '{header}' as line
             union all
-            select rid, {line_sql(columns, bad_column, has_bad, delimiter, present if sparse else None)} from "{table}"
+            select rid, {line} from "{table}"
         ) order by rid
     """
     path.parent.mkdir(parents=True, exist_ok=True)
