@@ -1,11 +1,12 @@
 -- Grain: one row per student per test event: a state test subject, or a MAP subject in a term.
+-- A wide state file (MCAS) holds several subjects on one line: the subject is part of the key.
 with results as (
     select * from {{ ref('int_assessment_results_linked') }}
     where _conform_reason is null
 )
 
 select
-    {{ surrogate_key(['_source_file', '_line_number', '_load_id']) }} as assessment_result_key,
+    {{ surrogate_key(['_source_file', '_line_number', '_load_id', 'academic_subject']) }} as assessment_result_key,
     assessment,
     student_key,
     case when school_id is not null then {{ surrogate_key(["'school'", 'school_id']) }} end as school_key,
