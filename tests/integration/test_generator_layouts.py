@@ -67,7 +67,7 @@ def layout_district(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     generate(
         root,
         600,
-        5,
+        7,
         "--sis",
         sis,
         "--attendance",
