@@ -6,7 +6,8 @@ with results as (
 )
 
 select
-    {{ surrogate_key(['_source_file', '_line_number', '_load_id', 'academic_subject']) }} as assessment_result_key,
+    {{ surrogate_key(['_source_file', '_line_number', '_load_id', 'academic_subject']) }}
+        as assessment_result_key,
     assessment,
     student_key,
     case when school_id is not null then {{ surrogate_key(["'school'", 'school_id']) }} end as school_key,
