@@ -91,32 +91,38 @@ def layout_district(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     return District(home, counts)
 
 
-def test_the_files_are_in_the_chosen_layouts(layout_district: District) -> None:
-    """Every landed file was recognized, by the layout its vendor's files have."""
+#: The layouts each choice's files must be recognized as.
+LAYOUTS_OF = {
+    "districtwide": {"districtwide_attendance_students", "districtwide_attendance_exceptions"},
+    "powerschool": {"powerschool_students", "powerschool_attendance"},
+    "edfi": {"districtwide_attendance_students", "edfi_student_school_attendance_event"},
+    "mcas": {"mcas_student_data"},
+    "caaspp": {"caaspp_student_score_data"},
+    "map-combined": {"nwea_map_combined_student_assessment"},
+}
+
+
+def test_the_files_are_in_the_chosen_layouts(
+    layout_district: District, request: pytest.FixtureRequest
+) -> None:
+    """Every landed file was loaded, recognized by the layout its vendor's files have."""
+    _, attendance, state, benchmarks = request.node.callspec.params["layout_district"]
     with layout_district.warehouse() as con:
-        layouts = dict(
+        loaded = dict(
             con.execute(
                 "select distinct source_path, layout from audit.file_loads where status = 'loaded'"
             ).fetchall()
         )
     landing = layout_district.home.root / "landing"
     delivered = {str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file()}
-    assert set(layouts) == delivered
-    names = set(layouts.values())
-    expected = {
-        "powerschool": {"powerschool_students", "powerschool_attendance"},
-        "edfi": {"edfi_student_school_attendance_event", "districtwide_attendance_students"},
-        "districtwide": {"districtwide_attendance_students", "districtwide_attendance_exceptions"},
-        "mcas": {"mcas_student_data"},
-        "caaspp": {"caaspp_student_score_data"},
+    assert set(loaded) == delivered
+    expected = LAYOUTS_OF[attendance] | LAYOUTS_OF[state]
+    for benchmark in benchmarks.split(","):
+        expected |= LAYOUTS_OF[benchmark]
+    assessment_and_attendance = {
+        layout for path, layout in loaded.items() if not path.startswith("sis/")
     }
-    state = next(s for s in ("mcas", "caaspp") if any(s in n for n in names))
-    attendance = next(
-        a
-        for a, layouts_of in expected.items()
-        if a in ("powerschool", "edfi", "districtwide") and layouts_of <= names
-    )
-    assert expected[state] <= names and expected[attendance] <= names
+    assert assessment_and_attendance == expected
 
 
 @pytest.mark.parametrize("check", sorted(CHECKS))
