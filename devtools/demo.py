@@ -41,10 +41,25 @@ def landing_is_empty(home: Home) -> bool:
     return not landing_files(home.landing)
 
 
+#: The demo district's exports, as a district commonly has them: OneRoster 1.1 from the SIS,
+#: PowerSchool's attendance exports, the MCAS student data file and NWEA MAP (the combination
+#: tests/integration/test_generator_layouts.py loads against the truth).
+DEMO_LAYOUTS = (
+    "--sis",
+    "oneroster-1.1",
+    "--attendance",
+    "powerschool",
+    "--state",
+    "mcas",
+    "--benchmark",
+    "map-combined",
+)
+
+
 def generate_district(home: Home, students: int, seed: int) -> None:
     """Write a synthetic district's exports into `home/landing` and its truth into `home/truth`."""
     cmd = [sys.executable, "-m", "synthetic", "--students", str(students)]
-    cmd += ["--seed", str(seed), "--out", str(home.root)]
+    cmd += ["--seed", str(seed), "--out", str(home.root), *DEMO_LAYOUTS]
     # `synthetic` is not installed with the product: it runs from the repository checkout.
     subprocess.run(cmd, check=True, cwd=REPO_ROOT)
 

@@ -7,6 +7,10 @@ of docs/architecture.md, and writes `landing/sis/`, `landing/attendance/`, `land
 `truth/` under the output folder. Same seed and settings, same bytes.
 
     python -m synthetic --students 5000 --seed 1 --out data
+
+Each source can be written in a real vendor's or state's layout instead of districtwide's own
+(`--attendance powerschool`, `--state mcas`, ...; `attendance_layouts`, `state_layouts`): the
+district and its truth are the same, only the files' form differs.
 """
 
 from __future__ import annotations
@@ -20,7 +24,15 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from synthetic import assessment, attendance, id_traps, sis, truth
+from synthetic import (
+    assessment,
+    attendance,
+    attendance_layouts,
+    id_traps,
+    sis,
+    state_layouts,
+    truth,
+)
 from synthetic.config import GeneratorConfig
 from synthetic.district import simulate
 from synthetic.faults import FaultRates
@@ -36,8 +48,19 @@ DUCKDB_MEMORY_LIMIT = "1GB"
 #: Files a previous run may have left in each folder (removed before writing).
 _OWNED = {
     "landing/sis": [*sis.COLUMNS],
-    "landing/attendance": [attendance.STUDENTS_FILE, "attendance_exceptions_*.csv"],
-    "landing/assessment": [assessment.MAP_FILE, "state_assessment_*.csv"],
+    "landing/attendance": [
+        attendance.STUDENTS_FILE,
+        "attendance_exceptions_*.csv",
+        attendance_layouts.PS_STUDENTS_FILE,
+        "attendance_*.export.text",
+        "studentSchoolAttendanceEvents_*.csv",
+    ],
+    "landing/assessment": [
+        assessment.MAP_FILE,
+        "state_assessment_*.csv",
+        "MCAS*_spring_official_*.csv",
+        "*_CAASPP_Student_Score_Data_File_TestedStudentScoreData_*.csv",
+    ],
     "truth": ["students.parquet", "records.parquet", "counts.json"],
 }
 
@@ -93,11 +116,9 @@ def generate(config: GeneratorConfig) -> Summary:
             },
         )
         rows = sis.write_sis(district, out / "landing" / "sis")
-        rows[attendance.STUDENTS_FILE] = attendance.write_students(
-            district, out / "landing" / "attendance"
-        )
-        rows.update(attendance.write_exceptions(district, out / "landing" / "attendance"))
-        rows.update(assessment.write_state(district, out / "landing" / "assessment"))
+        rows.update(attendance_layouts.write(district, out / "landing" / "attendance"))
+        write_state = state_layouts.WRITERS.get(config.state, assessment.write_state)
+        rows.update(write_state(district, out / "landing" / "assessment"))
         rows[assessment.MAP_FILE] = assessment.write_map(district, out / "landing" / "assessment")
         counts = truth.write_truth(district, out / "truth", rows)
     finally:

@@ -9,6 +9,12 @@ from pathlib import Path
 import click
 
 from synthetic import FaultRates, GeneratorConfig, generate
+from synthetic.config import (
+    ATTENDANCE_LAYOUTS,
+    BENCHMARK_LAYOUTS,
+    SIS_LAYOUTS,
+    STATE_LAYOUTS,
+)
 
 
 @click.command(
@@ -26,9 +32,46 @@ from synthetic import FaultRates, GeneratorConfig, generate
 @click.option("--years", type=int, default=1, help="school years to generate (default 1)")
 @click.option("--end-year", type=int, default=2026, help="ending year of the last school year")
 @click.option("--clean", is_flag=True, help="inject no faults")
+@click.option(
+    "--sis",
+    type=click.Choice(SIS_LAYOUTS),
+    default=SIS_LAYOUTS[0],
+    show_default=True,
+    help="SIS export layout",
+)
+@click.option(
+    "--attendance",
+    type=click.Choice(ATTENDANCE_LAYOUTS),
+    default=ATTENDANCE_LAYOUTS[0],
+    show_default=True,
+    help="attendance system export layout",
+)
+@click.option(
+    "--state",
+    type=click.Choice(STATE_LAYOUTS),
+    default=STATE_LAYOUTS[0],
+    show_default=True,
+    help="state test student data file layout",
+)
+@click.option(
+    "--benchmark",
+    default=",".join(BENCHMARK_LAYOUTS[:1]),
+    show_default=True,
+    help=f"benchmark assessment layouts, comma-separated ({', '.join(BENCHMARK_LAYOUTS)})",
+)
 @click.option("-v", "--verbose", is_flag=True, help="log progress")
 def command(
-    students: int, seed: int, out: Path, years: int, end_year: int, clean: bool, verbose: bool
+    students: int,
+    seed: int,
+    out: Path,
+    years: int,
+    end_year: int,
+    clean: bool,
+    sis: str,
+    attendance: str,
+    state: str,
+    benchmark: str,
+    verbose: bool,
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -42,6 +85,10 @@ def command(
             years=years,
             end_year=end_year,
             rates=FaultRates.clean() if clean else FaultRates(),
+            sis=sis,
+            attendance=attendance,
+            state=state,
+            benchmarks=tuple(b.strip() for b in benchmark.split(",") if b.strip()),
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None

@@ -161,7 +161,7 @@ def write_state(district: District, out: Path) -> dict[str, int]:
             with shown as ({faults.shown_names_sql(f"(from state_plan where year = {year})")})
             select seq, pid, subject, school, known_to, score, level, dup, bad_fields,
                    f_unknown_student, f_missing_id, f_mistyped_id, f_name_typo, f_swapped_names,
-                   f_bad_field_count, t.owner,
+                   f_bad_field_count, t.owner, year as school_year, state_code as school_code,
                    cast(year as varchar) as SchoolYear, '{DISTRICT_CODE}' as DistrictCode,
                    state_code as SchoolCode,
                    case when f_missing_id then '' when f_mistyped_id then t.typed

@@ -22,6 +22,12 @@ DISTRICT_SOURCED_ID = "D001"
 DISTRICT_STATE = "MA"
 EMAIL_DOMAIN = "maplevalley.k12.ma.us"
 
+#: The export layouts the generator can write, per source (the first is the default).
+SIS_LAYOUTS = ("oneroster-1.1",)
+ATTENDANCE_LAYOUTS = ("districtwide", "powerschool", "edfi")
+STATE_LAYOUTS = ("districtwide", "mcas", "caaspp")
+BENCHMARK_LAYOUTS = ("map-combined",)
+
 #: Grade levels as integers: 0 = kindergarten … 12.
 GRADES = tuple(range(13))
 #: School levels: (name, lowest grade, highest grade, students per school).
@@ -38,8 +44,26 @@ class GeneratorConfig:
     years: int = 1
     end_year: int = 2026
     rates: FaultRates = field(default_factory=FaultRates)
+    #: Which vendor's layout each source is written in (the same district whichever is chosen).
+    sis: str = SIS_LAYOUTS[0]
+    attendance: str = ATTENDANCE_LAYOUTS[0]
+    state: str = STATE_LAYOUTS[0]
+    benchmarks: tuple[str, ...] = BENCHMARK_LAYOUTS[:1]
 
     def __post_init__(self) -> None:
+        for name, value, known in (
+            ("sis", self.sis, SIS_LAYOUTS),
+            ("attendance", self.attendance, ATTENDANCE_LAYOUTS),
+            ("state", self.state, STATE_LAYOUTS),
+        ):
+            if value not in known:
+                raise ValueError(f"{name} layout {value!r} is not one of {', '.join(known)}")
+        unknown = [b for b in self.benchmarks if b not in BENCHMARK_LAYOUTS]
+        if unknown or len(set(self.benchmarks)) != len(self.benchmarks):
+            raise ValueError(
+                f"benchmark layouts {', '.join(self.benchmarks)!r}: each must be one of "
+                f"{', '.join(BENCHMARK_LAYOUTS)}, at most once"
+            )
         if self.n_students < 50:
             raise ValueError("n_students must be at least 50")
         if self.years < 1:

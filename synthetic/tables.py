@@ -89,25 +89,40 @@ def finalize_export(con: duckdb.DuckDBPyConnection, base: str, final: str) -> No
     )
 
 
-def _quoted(col: str) -> str:
+def _quoted(col: str, delimiter: str = ",", present: set[str] | None = None) -> str:
+    if present is not None and col not in present:
+        return "''"  # a header column this export leaves empty
     v = f"coalesce(cast(\"{col}\" as varchar), '')"
+    sep = delimiter.replace("'", "''")
     return (
-        f"case when contains({v}, ',') or contains({v}, '\"') "
+        f"case when contains({v}, '{sep}') or contains({v}, '\"') "
         f"then '\"' || replace({v}, '\"', '\"\"') || '\"' else {v} end"
     )
 
 
-def line_sql(columns: list[str], bad_column: str | None, has_bad: bool) -> str:
-    """SQL for one CSV line per row (see the module docstring for `bad_fields`)."""
-    good = f"concat_ws(',', {', '.join(_quoted(c) for c in columns)})"
+def line_sql(
+    columns: list[str],
+    bad_column: str | None,
+    has_bad: bool,
+    delimiter: str = ",",
+    present: set[str] | None = None,
+) -> str:
+    """SQL for one CSV line per row (see the module docstring for `bad_fields`).
+
+    With `present` (the table's columns), a header column the table lacks is written empty.
+    """
+    sep = "'" + delimiter.replace("'", "''") + "'"
+    good = f"concat_ws({sep}, {', '.join(_quoted(c, delimiter, present) for c in columns)})"
     if not has_bad:
         return good
     raw = [
-        f"coalesce(cast(\"{c}\" as varchar), '')" if c == bad_column else _quoted(c)
+        f"coalesce(cast(\"{c}\" as varchar), '')"
+        if c == bad_column
+        else _quoted(c, delimiter, present)
         for c in columns
     ]
-    extra = f"concat_ws(',', {', '.join(raw)})"
-    short = f"concat_ws(',', {', '.join(_quoted(c) for c in columns[:-1])})"
+    extra = f"concat_ws({sep}, {', '.join(raw)})"
+    short = f"concat_ws({sep}, {', '.join(_quoted(c, delimiter, present) for c in columns[:-1])})"
     return (
         f"case when bad_fields = 1 then {extra} when bad_fields = -1 then {short} else {good} end"
     )
@@ -122,19 +137,25 @@ def write_csv(
     encoding: str = "utf-8",
     newline: str = "\n",
     bad_column: str | None = None,
+    delimiter: str = ",",
+    sparse: bool = False,
 ) -> int:
     """Write `columns` of `table` in `rid` order with a header line; returns the data rows.
 
+    With `sparse`, header columns the table does not hold are written empty (wide vendor
+    layouts whose many columns the district does not simulate).
     DuckDB writes the rendered lines as they are (no quoting of its own) in UTF-8 with LF; any
     other encoding or line ending is made by streaming that file through a transcoder.
     """
-    has_bad = "bad_fields" in table_columns(con, table)
-    header = ",".join(columns)
+    present = set(table_columns(con, table))
+    has_bad = "bad_fields" in present
+    header = delimiter.join(columns).replace("'", "''")
+    line = line_sql(columns, bad_column, has_bad, delimiter, present if sparse else None)
     lines = f"""
         select line from (
             select 0 as rid, '{header}' as line
             union all
-            select rid, {line_sql(columns, bad_column, has_bad)} from "{table}"
+            select rid, {line} from "{table}"
         ) order by rid
     """
     path.parent.mkdir(parents=True, exist_ok=True)

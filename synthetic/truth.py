@@ -213,7 +213,7 @@ def _counts(district: District, written: dict[str, int]) -> dict:
     )
     by_school = con.execute(
         f"""
-        select cast(SchoolYear as integer) as school_year, SchoolCode as school_code, subject,
+        select school_year, school_code, subject,
                count(*) as n_tested,
                count(*) filter (where level in {PROFICIENT_LEVELS}) as n_proficient
         from {state_valid}

@@ -36,6 +36,9 @@
         select
             loaded._source_file,
             loaded._line_number,
+            {%- for c in copies_of %}
+            loaded."{{ c }}",
+            {%- endfor %}
             row_number() over (
                 partition by loaded._source_file{% for c in copies_of %}, loaded."{{ c }}"{% endfor %}
                 order by loaded._line_number
@@ -49,9 +52,14 @@
         loaded.*,
         coalesce(copies._copy_number, 1) as _copy_number
     from loaded
+    {#- A wide file's line gives a row per column group: the copy is the row with the same
+        content on that line. #}
     left join copies
         on loaded._source_file = copies._source_file
         and loaded._line_number = copies._line_number
+        {%- for c in copies_of %}
+        and loaded."{{ c }}" is not distinct from copies."{{ c }}"
+        {%- endfor %}
 )
 {%- endif -%}
 {%- endmacro %}

@@ -1,0 +1,300 @@
+"""The spring state test written in a real state's student data file layout (`--state`).
+
+The simulated test is the same whichever layout is chosen: the same children, days, schools and
+latent scores (`assessment.plan_state`, on the MCAS-like 440-560 scale of docs/sources.md). A
+layout only renders it: its header (verbatim, from the layout YAML's cited source, kept in
+`synthetic/headers/`), delimiter, line ending, date format, file name, level codes and scale.
+A score is carried into another state's scale level by level (linearly inside the level's
+band), so every child keeps their level and whether they are proficient, and the truth's
+proficiency counts do not depend on the layout.
+
+- `mcas`: Massachusetts DESE student-level results file, wide (one row per student and
+  accountable school; ELA and Mathematics column groups, science left empty as the district
+  simulates none), `MCAS<year>_spring_official_<district org code>.csv`, `MM/DD/YYYY` births.
+  A child tested at two schools (a move between the test days) has a row per school. The
+  row-level faults (missing or mistyped SASID, name faults, duplicate, wrong field count) are
+  those drawn for the row's first subject.
+- `caaspp`: California CAASPP Student Score Data File, long (RecordType 01 ELA, 02 Math),
+  caret-delimited with CRLF as TOMS ships it,
+  `<district CDS>_CAASPP_Student_Score_Data_File_TestedStudentScoreData_<year>.csv`,
+  Smarter Balanced scale (per grade and subject) and levels 1-4. Grade 10 is scored on the
+  grade 11 scale (California tests grade 11, the simulated district grade 10).
+
+Schools keep the simulated district's state org codes (the OneRoster `identifier`), so the state
+file's school code links to the SIS as in every state; a real California district would carry
+14-digit CDS codes in both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from synthetic import faults, id_traps
+from synthetic.assessment import CUTS
+from synthetic.config import DISTRICT_CODE, DISTRICT_NAME
+from synthetic.district import District
+from synthetic.tables import finalize_export, put_table, write_csv
+
+HEADERS = Path(__file__).with_name("headers")
+
+#: Smarter Balanced threshold scale scores per subject and grade: (lowest obtainable score,
+#: level 2, level 3, level 4, highest obtainable score). Published by CDE/ETS in the CAASPP
+#: Student Score Data File layout's scale-score range tables and Smarter Balanced's reporting
+#: guides; grade 10 uses grade 11's.
+CAASPP_BANDS: dict[str, dict[int, tuple[int, int, int, int, int]]] = {
+    "ELA": {
+        3: (2114, 2367, 2432, 2490, 2623),
+        4: (2131, 2416, 2473, 2533, 2663),
+        5: (2201, 2442, 2502, 2582, 2701),
+        6: (2210, 2457, 2531, 2618, 2724),
+        7: (2258, 2479, 2552, 2649, 2745),
+        8: (2288, 2487, 2567, 2668, 2769),
+        10: (2299, 2493, 2583, 2682, 2795),
+    },
+    "MATH": {
+        3: (2189, 2381, 2436, 2501, 2621),
+        4: (2204, 2411, 2485, 2549, 2659),
+        5: (2219, 2455, 2528, 2579, 2700),
+        6: (2235, 2473, 2552, 2610, 2748),
+        7: (2250, 2484, 2567, 2635, 2778),
+        8: (2265, 2504, 2586, 2653, 2802),
+        10: (2280, 2543, 2628, 2718, 2862),
+    },
+}
+#: The reported scale of each layout whose scale is not the districtwide one (lowest, highest):
+#: a district in that state sets it as `quality.state_scale_score_min/max` in its config.
+SCALES = {
+    "caaspp": (
+        min(b[0] for g in CAASPP_BANDS.values() for b in g.values()),
+        max(b[4] for g in CAASPP_BANDS.values() for b in g.values()),
+    )
+}
+CAASPP_RECORD_TYPE = {"ELA": "01", "MATH": "02"}
+#: The district's 14-digit CDS-style code in the CAASPP file name and district columns.
+CAASPP_DISTRICT = DISTRICT_CODE.ljust(14, "0")
+#: The district's 8-digit DESE org code (`sprp_dis`, and the MCAS file name).
+MCAS_DISTRICT = DISTRICT_CODE.ljust(8, "0")
+
+
+def header(name: str) -> list[str]:
+    """A layout's verbatim header (one line in `synthetic/headers/<name>.txt`) as a list."""
+    line = (HEADERS / f"{name}.txt").read_text(encoding="utf-8").strip()
+    return line.split("^" if "^" in line else ",")
+
+
+def mcas_file(year: int) -> str:
+    return f"MCAS{year}_spring_official_{MCAS_DISTRICT}.csv"
+
+
+def caaspp_file(year: int) -> str:
+    return f"{CAASPP_DISTRICT}_CAASPP_Student_Score_Data_File_TestedStudentScoreData_{year}.csv"
+
+
+def _case(column: str, mapping: dict[str, str]) -> str:
+    whens = " ".join(f"when '{k}' then '{v}'" for k, v in mapping.items())
+    return f"case {column} {whens} end"
+
+
+def _level_index_sql(score: str) -> str:
+    """SQL: the 0-based level of a simulated score under `assessment.CUTS`."""
+    lows = [c[0] for c in CUTS]
+    return "(" + " + ".join(f"({score} >= {lo})::int" for lo in lows[1:]) + ")"
+
+
+def _bands_table(district: District) -> None:
+    """Table `caaspp_bands(b_subject, b_grade, k, lo, hi, sim_lo, sim_hi)`: each level's band on the
+    state's scale and on the simulated one."""
+    sim_lows = [c[0] for c in CUTS]
+    sim_highs = [*(lo - 1 for lo in sim_lows[1:]), 560]
+    keys = ("b_subject", "b_grade", "k", "lo", "hi", "sim_lo", "sim_hi")
+    rows: dict[str, list] = {k: [] for k in keys}
+    for subject, grades in CAASPP_BANDS.items():
+        for grade, cuts in grades.items():
+            for k in range(4):
+                rows["b_subject"].append(subject)
+                rows["b_grade"].append(grade)
+                rows["k"].append(k)
+                rows["lo"].append(cuts[k])
+                rows["hi"].append(cuts[k + 1] - 1 if k < 3 else cuts[4])
+                rows["sim_lo"].append(sim_lows[k])
+                rows["sim_hi"].append(sim_highs[k])
+    put_table(district.con, "caaspp_bands", **{k: np.array(v) for k, v in rows.items()})
+
+
+def _people_extra(district: District) -> None:
+    """Table `people_extra(pid, middle_name, sex)`: what the state files show beyond the plan."""
+    district.con.execute(
+        "create or replace table people_extra as select pid, middle_name, sex from people"
+    )
+
+
+def _typed_ids(district: District, table: str, plan: str, year: int) -> None:
+    mistyped = district.con.execute(
+        f"select seq, pid from {plan} where year = {year} and f_mistyped_id order by seq"
+    ).fetchnumpy()
+    id_traps.typed_ids_table(district, table, mistyped, kind="state", digit_change_share=0.0)
+
+
+def write_caaspp(district: District, out: Path) -> dict[str, int]:
+    """One caret-delimited CAASPP file per year, one row per student and test."""
+    con = district.con
+    _bands_table(district)
+    _people_extra(district)
+    columns = header("caaspp_student_score_data")
+    written = {}
+    for year in district.config.school_years:
+        table = f"state_{year}"
+        _typed_ids(district, f"{table}_typed", "state_plan", year)
+        con.execute(
+            f"""
+            create or replace table {table}_base as
+            with shown as ({faults.shown_names_sql(f"(from state_plan where year = {year})")})
+            select seq, pid, subject, school, known_to, score, level, dup, bad_fields,
+                   f_unknown_student, f_missing_id, f_mistyped_id, f_name_typo, f_swapped_names,
+                   f_bad_field_count, t.owner, year as school_year, state_code as school_code,
+                   {_case("subject", CAASPP_RECORD_TYPE)} as RecordType,
+                   case when f_missing_id then '' when f_mistyped_id then t.typed
+                        else i.state_id end as SSID,
+                   case when bad_fields = 1 then shown_last || '^Jr' else shown_last end
+                       as StudentLastName,
+                   shown_first as StudentFirstName, middle_name as StudentMiddleName,
+                   strftime(birth_date, '%Y-%m-%d') as DateofBirth,
+                   case sex when 'male' then 'M' else 'F' end as Gender,
+                   lpad(grade::varchar, 2, '0') as CALPADSGrade,
+                   lpad(grade::varchar, 2, '0') as GradeAssessed,
+                   '{CAASPP_DISTRICT}' as CALPADSDistrictCode,
+                   '{DISTRICT_NAME}' as CALPADSDistrictName,
+                   state_code as CALPADSSchoolCode, school_name as CALPADSSchoolName,
+                   state_code as FinalTestedSchoolCode, school_name as FinalTestedSchoolName,
+                   'Y' as Attemptedness, 'V' as ScoreStatus, 'Y' as IncludeIndicator,
+                   b.lo + floor((score - b.sim_lo) * (b.hi - b.lo + 1)
+                                / (b.sim_hi - b.sim_lo + 1))::int as ScaleScore,
+                   (b.k + 1)::varchar as AchievementLevels,
+                   'ZZ' as EndofRecord
+            from shown join ids i using (pid)
+            join (select school, name as school_name from schools) using (school)
+            join people_extra using (pid)
+            join caaspp_bands b
+              on b.b_subject = shown.subject and b.b_grade = shown.grade
+             and b.k = {_level_index_sql("score")}
+            left join {table}_typed t using (seq)
+            """
+        )
+        finalize_export(con, f"{table}_base", table)
+        name = caaspp_file(year)
+        district.exports.append((name, table))
+        written[name] = write_csv(
+            con,
+            table,
+            out / name,
+            columns,
+            newline="\r\n",
+            bad_column="StudentLastName",
+            delimiter="^",
+            sparse=True,
+        )
+    con.execute("drop table state_plan; drop table caaspp_bands; drop table people_extra")
+    return written
+
+
+def _mcas_plan(district: District) -> None:
+    """Table `mcas_plan`: one row per child, year and school, with the faults of its first
+    subject row, and `mcas_results` (its subjects)."""
+    con = district.con
+    con.execute(
+        """
+        create or replace table mcas_rows as
+        with firsts as (
+            select *, min(seq) over (partition by year, pid, school) as first_seq
+            from state_plan
+        )
+        select * exclude (first_seq),
+               dense_rank() over (partition by year order by first_seq) as wseq
+        from firsts;
+        create or replace table mcas_results as
+        select year, wseq, subject, score, level from mcas_rows;
+        create or replace table mcas_plan as
+        select * exclude (seq, subject, score, level) rename (wseq as seq)
+        from mcas_rows
+        qualify row_number() over (partition by year, wseq order by seq) = 1;
+        drop table mcas_rows; drop table state_plan;
+        """
+    )
+
+
+def write_mcas(district: District, out: Path) -> dict[str, int]:
+    """One wide MCAS file per year; `state_<year>` holds its results one row per subject."""
+    con = district.con
+    _mcas_plan(district)
+    _people_extra(district)
+    columns = header("mcas_student_data")
+    groups = {"ELA": "e", "MATH": "m"}
+    subject_columns = ", ".join(
+        f"""
+        max(case when r.subject = '{s}' then 'T' end) as {p}teststat,
+        max(case when r.subject = '{s}' then 'O' end) as {p}mode,
+        max(case when r.subject = '{s}' then r.score end) as {p}scaleds,
+        max(case when r.subject = '{s}' then r.level end) as {p}perflev,
+        max(case when r.subject = '{s}' then r.level end) as {p}perf2,
+        max(case when r.subject = '{s}' then '1' end) as {p}assess,
+        max(case when r.subject = '{s}' then 'F' end) as {p}attempt"""
+        for s, p in groups.items()
+    )
+    written = {}
+    for year in district.config.school_years:
+        table = f"state_{year}"
+        wide = f"mcas_{year}"
+        _typed_ids(district, f"{wide}_typed", "mcas_plan", year)
+        con.execute(
+            f"""
+            create or replace table {wide}_base as
+            with shown as ({faults.shown_names_sql(f"(from mcas_plan where year = {year})")}),
+            subjects as (
+                select r.wseq as seq, {subject_columns}
+                from mcas_results r where r.year = {year} group by r.wseq
+            )
+            select seq, pid, school, known_to, dup, bad_fields,
+                   f_unknown_student, f_missing_id, f_mistyped_id, f_name_typo, f_swapped_names,
+                   f_bad_field_count, t.owner, year as school_year, state_code as school_code,
+                   cast(year as varchar) as adminyear, '{MCAS_DISTRICT}' as sprp_dis,
+                   state_code as sprp_sch, '{DISTRICT_NAME}' as sprp_dis_name,
+                   school_name as sprp_sch_name, 'Public School' as sprp_orgtype,
+                   state_code as testschoolcode, school_name as testschoolname,
+                   case when f_missing_id then '' when f_mistyped_id then t.typed
+                        else i.state_id end as sasid,
+                   lpad(grade::varchar, 2, '0') as "grade",
+                   lpad(grade::varchar, 2, '0') as gradesims,
+                   case when bad_fields = 1 then shown_last || ', Jr.' else shown_last end
+                       as lastname,
+                   shown_first as firstname, left(middle_name, 1) as mi,
+                   strftime(birth_date, '%m/%d/%Y') as dob,
+                   case sex when 'male' then 'M' else 'F' end as gender,
+                   subjects.* exclude (seq)
+            from shown join ids i using (pid)
+            join (select school, name as school_name from schools) using (school)
+            join subjects using (seq)
+            join people_extra using (pid)
+            left join {wide}_typed t using (seq)
+            """
+        )
+        finalize_export(con, f"{wide}_base", wide)
+        con.execute(
+            f"""
+            create or replace table {table} as
+            select w.rid, w.pid, w.known_to, w.school_year, w.school_code, w.f_duplicate,
+                   w.f_bad_field_count, r.subject, r.level
+            from {wide} w join mcas_results r on r.year = {year} and r.wseq = w.seq
+            """
+        )
+        name = mcas_file(year)
+        district.exports.append((name, wide))
+        written[name] = write_csv(
+            con, wide, out / name, columns, bad_column="lastname", sparse=True
+        )
+    con.execute("drop table mcas_plan; drop table mcas_results; drop table people_extra")
+    return written
+
+
+WRITERS = {"mcas": write_mcas, "caaspp": write_caaspp}

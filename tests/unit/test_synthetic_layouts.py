@@ -1,0 +1,139 @@
+"""The generator's vendor layouts: each file is recognized as its layout, in the vendor's header,
+and the same seed gives the same district and truth whichever layout is chosen."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from connectors.layout import load_layouts
+from connectors.recognize import recognize
+from synthetic import GeneratorConfig, generate
+from synthetic.__main__ import main
+from synthetic.state_layouts import CAASPP_BANDS, caaspp_file, header
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+LAYOUTS = load_layouts()
+N_STUDENTS, SEED = 400, 9
+
+#: (attendance, state) -> {file name pattern: layout that must recognize it}
+EXPECTED = {
+    ("powerschool", "mcas"): {
+        "attendance/student.export.text": "powerschool_students",
+        "attendance/attendance_2025-2026.export.text": "powerschool_attendance",
+        "assessment/MCAS2026_spring_official_03500000.csv": "mcas_student_data",
+    },
+    ("edfi", "caaspp"): {
+        "attendance/attendance_students.csv": "districtwide_attendance_students",
+        "attendance/studentSchoolAttendanceEvents_2026.csv": "edfi_student_school_attendance_event",
+        f"assessment/{caaspp_file(2026)}": "caaspp_student_score_data",
+    },
+}
+
+
+def _generate(root: Path, attendance: str = "districtwide", state: str = "districtwide") -> dict:
+    generate(
+        GeneratorConfig(
+            n_students=N_STUDENTS, seed=SEED, out_dir=root, attendance=attendance, state=state
+        )
+    )
+    return json.loads((root / "truth" / "counts.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def districts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[Path, dict]]:
+    out = {}
+    for combination in [("districtwide", "districtwide"), *EXPECTED]:
+        root = tmp_path_factory.mktemp("-".join(combination))
+        out[combination] = (root, _generate(root, *combination))
+    return out
+
+
+@pytest.mark.parametrize("combination", sorted(EXPECTED), ids="-".join)
+def test_each_file_is_recognized_as_its_vendor_layout(districts, combination) -> None:
+    root, _ = districts[combination]
+    landing = root / "landing"
+    for name, layout in EXPECTED[combination].items():
+        path = landing / name
+        seen = recognize(path, path.name, LAYOUTS)
+        assert seen.match is not None and seen.match.layout.layout == layout, name
+    written = {str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file()}
+    assert set(EXPECTED[combination]) <= written
+
+
+@pytest.mark.parametrize(
+    ("name", "sample"),
+    [
+        ("mcas_student_data", "mcas_student_data/MCAS2024_spring_official_09990000.csv"),
+        (
+            "caaspp_student_score_data",
+            "caaspp_student_score_data/"
+            "99999990000000_CAASPP_Student_Score_Data_File_TestedStudentScoreData_2024.csv",
+        ),
+    ],
+)
+def test_state_headers_are_the_published_ones(name: str, sample: str) -> None:
+    """The header the generator writes is the layout's sample header, column for column."""
+    text = (FIXTURES / sample).read_text(encoding="utf-8").splitlines()[0]
+    assert header(name) == text.split("^" if "^" in text else ",")
+
+
+def test_layouts_change_the_files_not_the_district(districts) -> None:
+    base = districts[("districtwide", "districtwide")][1]
+    for combination in EXPECTED:
+        counts = districts[combination][1]
+        assert counts["sis"] == base["sis"]
+        assert counts["schools"] == base["schools"]
+        assert counts["attendance"] == base["attendance"], combination
+        assert (
+            counts["assessment"]["map_valid_rows_sis"] == base["assessment"]["map_valid_rows_sis"]
+        )
+    # CAASPP is long like the districtwide file: the same rows, faults and levels.
+    caaspp = districts[("edfi", "caaspp")][1]["assessment"]
+    assert caaspp == base["assessment"]
+    # MCAS is wide: a row carries both subjects, so its row faults differ; the tests do not.
+    mcas = districts[("powerschool", "mcas")][1]["assessment"]
+    tested = {
+        (r["school_year"], r["school_code"], r["subject"]): r["n_tested"]
+        for r in base["assessment"]["state_proficient_by_school_subject"]
+    }
+    mcas_tested = {
+        (r["school_year"], r["school_code"], r["subject"]): r["n_tested"]
+        for r in mcas["state_proficient_by_school_subject"]
+    }
+    assert set(mcas_tested) == set(tested)
+    for key, n in tested.items():
+        assert abs(mcas_tested[key] - n) <= max(3, 0.03 * n), key
+
+
+def test_caaspp_scores_keep_each_childs_level(districts) -> None:
+    """A CAASPP score lies in its level's band for the grade and subject, and the level is the
+    simulated one (1-4 for NM, PM, M, E)."""
+    root = districts[("edfi", "caaspp")][0]
+    (path,) = (root / "landing" / "assessment").glob("*CAASPP*")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="^"))
+    subjects = {"01": "ELA", "02": "MATH"}
+    checked = 0
+    for row in rows:
+        if len(row) != len(header("caaspp_student_score_data")) or None in row:
+            continue  # a line with a planted wrong field count
+        bands = CAASPP_BANDS[subjects[row["RecordType"]]][int(row["GradeAssessed"])]
+        level, score = int(row["AchievementLevels"]), int(row["ScaleScore"])
+        low = bands[level - 1]
+        high = bands[level] - 1 if level < 4 else bands[4]
+        assert low <= score <= high, row["RecordType"]
+        assert row["EndofRecord"] == "ZZ"
+        checked += 1
+    assert checked > 0.99 * len(rows)
+
+
+def test_the_cli_names_the_layouts_and_rejects_an_unknown_one(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["--students", "60", "--seed", "1", "--out", str(tmp_path), "--state", "staar"])
+    assert raised.value.code == 2
+    with pytest.raises(ValueError, match="benchmark"):
+        GeneratorConfig(n_students=60, seed=1, out_dir=tmp_path, benchmarks=("iready",))
