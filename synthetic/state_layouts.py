@@ -1,7 +1,7 @@
 """The spring state test written in a real state's student data file layout (`--state`).
 
 The simulated test is the same whichever layout is chosen: the same children, days, schools and
-latent scores (`assessment.plan_state`, on the MCAS-like 440-560 scale of docs/sources.md). A
+latent scores (`assessment.plan_state`, on the MCAS-like 440-560 scale of docs/districtwide_layouts.md). A
 layout only renders it: its header (verbatim, from the layout YAML's cited source, kept in
 `synthetic/headers/`), delimiter, line ending, date format, file name, level codes and scale.
 A score is carried into another state's scale level by level (linearly inside the level's
