@@ -111,10 +111,9 @@
     {%- set setting = setting | string | trim -%}
     {%- if setting.lower().startswith('userids:') -%}
         {{ userids_entry(alias ~ '."userIds"', setting.split(':', 1)[1] | trim) }}
-    {%- elif setting in ('sourcedId', 'identifier', 'username') -%}
-        {{ clean_text(alias ~ '."' ~ setting ~ '"') }}
     {%- else -%}
-        {{ exceptions.raise_compiler_error("sis id setting " ~ setting ~ " is not sourcedId, identifier, username or userIds:<type>") }}
+        {#- sourcedId, identifier or username (settings/sis.py admits no other column) -#}
+        {{ clean_text(alias ~ '."' ~ setting ~ '"') }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -21,7 +21,7 @@ overrides as (
         lower(o.decision) as decision,
         s.student_key
     from {{ ref('identity_overrides') }} as o
-    left join students as s on o.student_sourced_id = s.user_id
+    left join students as s on o.student_sourced_id = s.local_id
 ),
 
 nicknames as (

@@ -18,7 +18,7 @@ roles as (
         org_id,
         row_number() over (
             partition by user_id
-            order by case when role_type = 'primary' then 0 else 1 end, begin_date desc, role_id
+            order by case when role_type = 'primary' then 0 else 1 end asc, begin_date desc, role_id asc
         ) as role_rank
     from {{ ref('stg_sis__roles') }}
 ),
