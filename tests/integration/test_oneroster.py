@@ -211,6 +211,9 @@ def test_a_delta_users_file_updates_three_users_and_leaves_the_others(home: Home
     kept = {user_id for (user_id,) in before} - {users["Piet"]["sourcedId"]}
     assert {user_id for user_id, _ in after} == kept | {new["sourcedId"]}
     assert dict(after)[users["Juno"]["sourcedId"]] == "Brambleworth-Ash"
+    # Files the manifest calls absent keep their last load: the schools and sections stay.
+    assert rows(home, "select count(*) from marts.dim_school") == [(2,)]
+    assert rows(home, "select count(*) from marts.dim_section") == [(4,)]
     # Roles the delta does not name stay as the bulk delivered them: Juno is still a student.
     assert rows(
         home, "select count(*) from marts.dim_student where last_name = 'Brambleworth-Ash'"
@@ -260,6 +263,14 @@ def test_guid_sourced_ids_with_local_ids_in_userids_link_attendance(home: Home) 
     ]
     (attendance / "students.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
     land(home)
+    links = (
+        "select count(*) from intermediate.int_identity_matches "
+        "where source_system = 'attendance' and match_rule = 'local_id'"
+    )
+    # With the default settings the local ID is the GUID sourcedId: the numbers link no one.
+    build(home)
+    assert rows(home, links) == [(0,)]
+
     build(home, sis_local_id="userIds:district", sis_state_id="userIds:state")
 
     matched = rows(
