@@ -62,7 +62,10 @@
     ),
 
     in_effect as (
-        select load_modes.load_id, load_modes.source_file
+        select
+            load_modes.load_id,
+            load_modes.source_file,
+            count(*) over (partition by load_modes.source_file) as n_loads
         from load_modes
         left join last_bulk on load_modes.source_file = last_bulk.source_file
         where load_modes.manifest_rank = 1
@@ -77,12 +80,15 @@
             on r._source_file = in_effect.source_file and r._load_id = in_effect.load_id
     ){% if key %},
 
+    {#- Only a file with several loads in effect (a bulk and its deltas) is compared by key: the
+        usual single bulk load skips the grouping (1.5 s at 1.2 M enrollments). #}
     latest as (
         select
             {{ clean_text('"' ~ key ~ '"') }} as _key,
             max(_load_id) as _load_id
         from delivered
         where {{ clean_text('"' ~ key ~ '"') }} is not null
+            and _source_file in (select source_file from in_effect where n_loads > 1)
         group by 1
     )
 
