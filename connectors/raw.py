@@ -103,7 +103,7 @@ def ensure_schema_files(raw_root: Path, spec: RawTable) -> None:
             (table_dir(raw_root, spec), {c: "VARCHAR" for c in spec.columns} | META_COLUMNS),
             (rejects_dir(raw_root, spec), REJECT_COLUMNS),
         )
-        if not (folder / "_schema.parquet").exists()
+        if not _schema_holds(folder / "_schema.parquet", columns)
     ]
     if not missing:
         return
@@ -112,6 +112,18 @@ def ensure_schema_files(raw_root: Path, spec: RawTable) -> None:
             folder.mkdir(parents=True, exist_ok=True)
             cols = ", ".join(f'null::{kind} as "{name}"' for name, kind in columns.items())
             _copy_atomic(con, f"select {cols} limit 0", folder / "_schema.parquet", "snappy")
+
+
+def _schema_holds(path: Path, columns: dict[str, str]) -> bool:
+    """The schema file exists with every column: a table that gained columns (OneRoster 1.2's
+    users) gets a new one, so dbt's sources see them before the first file that has them."""
+    if not path.exists():
+        return False
+    with cursor() as con:
+        names = con.execute(
+            "select name from parquet_schema(?) where name <> 'duckdb_schema'", [str(path)]
+        ).fetchall()
+    return set(columns) <= {name for (name,) in names}
 
 
 def record_lines(path: Path, delimiter: str = ",", header_line: int = 1) -> list[tuple[int, int]]:

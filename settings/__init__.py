@@ -5,6 +5,7 @@
   quality thresholds, metric settings), validated once;
 - `settings.files`: where that file is, and its creation on a first run;
 - `settings.quality`, `settings.metrics`: the thresholds of the checks, the dbt vars of the marts;
+- `settings.sis`: which SIS user fields hold the local and state student IDs (dbt vars);
 - `settings.environment`: the DISTRICTWIDE_* environment, read when asked, never at import;
 - `settings.goals`: the improvement-plan goals written for dbt.
 """
@@ -30,6 +31,7 @@ from settings.files import (
 )
 from settings.metrics import MetricSettings
 from settings.quality import QualitySettings
+from settings.sis import SisSettings
 
 __all__ = [
     "CONFIG_ENV",
@@ -42,6 +44,7 @@ __all__ = [
     "Goal",
     "MetricSettings",
     "QualitySettings",
+    "SisSettings",
     "Steward",
     "config_path",
     "config_notice",

@@ -5,7 +5,8 @@ rosters, the attendance secretary's supervisor for attendance codes, the assessm
 for test files. Those people differ in every district, so they live in a YAML file the district
 edits, not in code. District IT is named separately: a run that crashes is theirs, not a
 steward's. The same file holds the improvement-plan goals (`goals:`), the quality thresholds
-(`quality:`, `settings.quality`) and the metric settings (`metrics:`, `settings.metrics`).
+(`quality:`, `settings.quality`), the metric settings (`metrics:`, `settings.metrics`) and
+which SIS fields hold the student IDs (`sis:`, `settings.sis`).
 
 The file is validated strictly by the pydantic models below, so a typo (`steward:` for
 `stewards:`, an address without `@`) fails loudly with the file and key at fault instead of
@@ -34,6 +35,7 @@ from pydantic import (
 from settings.domains import DOMAINS
 from settings.metrics import MetricSettings
 from settings.quality import QualitySettings
+from settings.sis import SisSettings
 
 _EMAIL = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$")
 _SOURCE = re.compile(r"^[a-z][a-z0-9]*__[a-z0-9_]+$")
@@ -166,6 +168,8 @@ class DistrictConfig(_Strict):
     goals: tuple[Goal, ...] = ()
     # The marts' metric settings, passed to dbt as vars.
     metrics: MetricSettings = MetricSettings()
+    # Which SIS user fields hold the local and state IDs, passed to dbt as vars.
+    sis: SisSettings = SisSettings()
 
     @model_validator(mode="before")
     @classmethod
@@ -189,7 +193,7 @@ class DistrictConfig(_Strict):
                 name: {**body, "name": name} if isinstance(body, Mapping) else body
                 for name, body in domains.items()
             }
-        for key in ("quality", "goals", "metrics"):
+        for key in ("quality", "goals", "metrics", "sis"):
             if data.get(key) is None:
                 data.pop(key, None)
         return data
@@ -262,7 +266,7 @@ def parse_config(data: Any, path: Path | str = "<config>") -> DistrictConfig:
         raise ConfigError(f"{path}: " + "; ".join(_describe(e) for e in exc.errors())) from None
 
 
-_TOP_KEYS = {"district", "domains", "district_it", "quality", "goals", "metrics"}
+_TOP_KEYS = {"district", "domains", "district_it", "quality", "goals", "metrics", "sis"}
 
 
 def _describe(error: Mapping[str, Any]) -> str:

@@ -37,7 +37,8 @@ select * from {{ cte }}
 {%- endmacro %}
 
 {# Quarantine rows of one raw table: what the CSV parser rejected and what staging rules failed. #}
-{% macro quarantined_rows(source_name, raw_table, entity, base_model) -%}
+{# With `manifest_file` (OneRoster), the parse rejects of the loads in effect (macros/oneroster.sql). #}
+{% macro quarantined_rows(source_name, raw_table, entity, base_model, manifest_file=none) -%}
     select
         '{{ source_name }}' as source_system,
         '{{ entity }}' as entity,
@@ -48,7 +49,7 @@ select * from {{ cte }}
         'unreadable line: ' || lower(rejects._error_type) as reason,
         rejects._column as column_name,
         replace(replace(rejects._raw_line, chr(13), ''), chr(10), '') as raw_record
-    from {{ latest_loads(source('raw_' ~ source_name, entity ~ '__rejects'), raw_table) }} as rejects
+    from {{ latest_loads(source('raw_' ~ source_name, entity ~ '__rejects'), raw_table, manifest_file=manifest_file) }} as rejects
     union all
     select
         '{{ source_name }}' as source_system,

@@ -2,9 +2,14 @@
    A file re-delivered under its name replaces the earlier one (a new SIS snapshot);
    other names add to it (one state test file per year). "Committed" = has a loaded audit row.
    With `copies_of` (the delivered columns), each row also gets `_copy_number`: 1 for the first
-   (or only) occurrence of its exact content in its file, 2, 3, ... for later exact copies. #}
-{% macro latest_loads(relation, raw_table, copies_of=none) -%}
-{%- if copies_of is none -%}
+   (or only) occurrence of its exact content in its file, 2, 3, ... for later exact copies.
+   With `manifest_file` (a OneRoster file's manifest name, e.g. 'users'), the manifest of each
+   delivery decides instead: the last bulk load plus the delta loads after it, each `key` row as
+   its latest delivery has it (macros/oneroster.sql). #}
+{% macro latest_loads(relation, raw_table, copies_of=none, manifest_file=none, key=none) -%}
+{%- if copies_of is none and manifest_file is not none -%}
+{{ oneroster_loads(relation, raw_table, manifest_file, key) }}
+{%- elif copies_of is none -%}
 (
     select r.*
     from {{ relation }} as r
@@ -22,7 +27,7 @@
         numbered, on the exact columns (a hash collision is numbered apart, never merged): a
         window over every row, or grouping by every text column, cost seconds at 1.5 M rows.
         The raw rows are read again rather than materialized: a Parquet scan is the cheaper. -#}
-    with loaded as not materialized {{ latest_loads(relation, raw_table) }},
+    with loaded as not materialized {{ latest_loads(relation, raw_table, manifest_file=manifest_file, key=key) }},
 
     {#- The file is hashed with the row: grouping on one integer is cheaper than on file and hash. -#}
     repeated as (
@@ -34,13 +39,14 @@
 
     copies as (
         select
+            loaded._load_id,
             loaded._source_file,
             loaded._line_number,
             {%- for c in copies_of %}
             loaded."{{ c }}",
             {%- endfor %}
             row_number() over (
-                partition by loaded._source_file{% for c in copies_of %}, loaded."{{ c }}"{% endfor %}
+                partition by loaded._load_id, loaded._source_file{% for c in copies_of %}, loaded."{{ c }}"{% endfor %}
                 order by loaded._line_number
             ) as _copy_number
         from loaded
@@ -55,7 +61,8 @@
     {#- A wide file's line gives a row per column group: the copy is the row with the same
         content on that line. #}
     left join copies
-        on loaded._source_file = copies._source_file
+        on loaded._load_id = copies._load_id
+        and loaded._source_file = copies._source_file
         and loaded._line_number = copies._line_number
         {%- for c in copies_of %}
         and loaded."{{ c }}" is not distinct from copies."{{ c }}"

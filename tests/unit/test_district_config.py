@@ -58,7 +58,7 @@ def write(tmp_path: Path, data: object) -> Path:
         ),
         (
             lambda d: d["domains"]["sis"]["sources"].append("attendance__exceptions"),
-            r"domains.sis.sources\[10\]: 'attendance__exceptions' is not a raw table of this",
+            r"domains.sis.sources\[\d+\]: 'attendance__exceptions' is not a raw table of this",
         ),
         (
             lambda d: d["domains"]["attendance"]["sources"].append("attendance__students"),

@@ -9,7 +9,14 @@ import pytest
 import yaml
 
 import settings
-from settings import DOMAINS, ConfigError, MetricSettings, ensure_district_config, parse_config
+from settings import (
+    DOMAINS,
+    ConfigError,
+    MetricSettings,
+    SisSettings,
+    ensure_district_config,
+    parse_config,
+)
 from settings.environment import EnvironmentSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,7 +28,19 @@ def example() -> dict:
 
 def test_dbt_project_defaults_are_the_metric_settings_defaults() -> None:
     project = yaml.safe_load((REPO / "dbt_project" / "dbt_project.yml").read_text())
-    assert project["vars"] == MetricSettings().dbt_vars()
+    assert project["vars"] == MetricSettings().dbt_vars() | SisSettings().dbt_vars()
+
+
+def test_sis_id_fields_reach_dbt_and_a_typo_is_named() -> None:
+    config = parse_config({**example(), "sis": {"local_id": "userIds:district"}})
+    assert config.sis.dbt_vars() == {
+        "sis_local_id": "userIds:district",
+        "sis_state_id": "identifier",
+    }
+    with pytest.raises(ConfigError, match=r"sis.state_id: 'stateId' is not one of"):
+        parse_config({**example(), "sis": {"state_id": "stateId"}})
+    with pytest.raises(ConfigError, match=r"sis.local_id"):
+        parse_config({**example(), "sis": {"local_id": "userIds:{bad}"}})
 
 
 def test_metrics_reach_dbt_and_the_checks_from_one_place() -> None:

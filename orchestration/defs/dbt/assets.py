@@ -1,7 +1,7 @@
 """The dbt models as Dagster assets: staging per source, intermediate, marts and quarantine.
 
-The district's settings are read once per build (`settings.load_config`): its metric settings go
-to dbt as `--vars`, its goals to the raw Parquet dbt reads.
+The district's settings are read once per build (`settings.load_config`): its metric and SIS ID
+settings go to dbt as `--vars`, its goals to the raw Parquet dbt reads.
 """
 
 import json
@@ -67,7 +67,7 @@ def districtwide_dbt_models(
     require_dbt_home(layout)
     config = load_config(ensure_district_config(layout.root))
     ensure_raw_layout(layout, config)
-    dbt_vars = json.dumps(config.metrics.dbt_vars(), sort_keys=True)
+    dbt_vars = json.dumps(config.metrics.dbt_vars() | config.sis.dbt_vars(), sort_keys=True)
     yield from dbt.build_in_process(
         ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars],
         context=context,

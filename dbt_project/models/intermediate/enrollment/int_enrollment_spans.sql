@@ -20,13 +20,18 @@ years as (
 
 students as (
     select * from {{ ref('int_sis_students') }}
+),
+
+-- A homeroom's school as OneRoster names it, or the school above a department named instead.
+org_schools as (
+    select * from {{ ref('int_sis_org_schools') }}
 )
 
 select distinct
     students.student_key,
-    enrollments.user_id as local_id,
-    homerooms.school_id,
-    {{ surrogate_key(["'school'", 'homerooms.school_id']) }} as school_key,
+    students.local_id,
+    org_schools.school_id,
+    {{ surrogate_key(["'school'", 'org_schools.school_id']) }} as school_key,
     years.school_year,
     coalesce(enrollments.begin_date, years.start_date) as entry_date,
     coalesce(enrollments.end_date, years.end_date) as exit_date
@@ -34,4 +39,5 @@ from enrollments
 inner join homerooms on enrollments.section_id = homerooms.section_id
 inner join sessions on {{ dbt.split_part('homerooms.term_ids', "','", 1) }} = sessions.session_id
 inner join years on sessions.school_year = years.school_year
-inner join students on enrollments.user_id = students.local_id
+inner join students on enrollments.user_id = students.user_id
+inner join org_schools on homerooms.school_id = org_schools.org_id and org_schools.school_id is not null

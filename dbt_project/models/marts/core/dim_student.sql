@@ -36,6 +36,8 @@ select
     coalesce(students.race_ethnicity, 'Not Reported') as race_ethnicity,
     students.grade_level,
     students.grade_number,
+    students.grade_source,
+    students.is_active,
     {{ surrogate_key(["'school'", 'students.current_school_id']) }} as current_school_key,
     coalesce(open_programs.is_english_learner, false) as is_english_learner,
     coalesce(open_programs.has_disability, false) as has_disability,

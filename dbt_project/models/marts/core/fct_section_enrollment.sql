@@ -24,5 +24,5 @@ select
     enrollments.begin_date,
     enrollments.end_date
 from enrollments
-inner join students on enrollments.user_id = students.local_id
+inner join students on enrollments.user_id = students.user_id
 inner join sections on enrollments.section_id = sections.section_id

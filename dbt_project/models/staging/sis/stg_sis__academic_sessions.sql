@@ -6,6 +6,7 @@ select
     _load_id,
     _source_file,
     _line_number,
+    coalesce(record_status, 'active') <> 'inactive' as is_active,
     session_id,
     session_title,
     session_type,
@@ -14,4 +15,4 @@ select
     parent_session_id,
     school_year
 from base
-where _quarantine_reason is null
+where {{ oneroster_current() }}

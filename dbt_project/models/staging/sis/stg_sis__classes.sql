@@ -6,6 +6,7 @@ select
     _load_id,
     _source_file,
     _line_number,
+    coalesce(record_status, 'active') <> 'inactive' as is_active,
     section_id,
     section_title,
     grade_codes,
@@ -18,4 +19,4 @@ select
     subjects,
     periods
 from base
-where _quarantine_reason is null
+where {{ oneroster_current() }}

@@ -6,6 +6,7 @@ select
     _load_id,
     _source_file,
     _line_number,
+    coalesce(record_status, 'active') <> 'inactive' as is_active,
     course_id,
     school_year_session_id,
     course_title,
@@ -14,4 +15,4 @@ select
     org_id,
     subjects
 from base
-where _quarantine_reason is null
+where {{ oneroster_current() }}

@@ -6,6 +6,7 @@ select
     _load_id,
     _source_file,
     _line_number,
+    coalesce(record_status, 'active') <> 'inactive' as is_active,
     student_id,
     birth_date,
     sex,
@@ -18,4 +19,4 @@ select
     is_white,
     is_demographicracetwoormoreraces as is_two_or_more_races
 from base
-where _quarantine_reason is null
+where {{ oneroster_current() }}

@@ -6,6 +6,7 @@ select
     _load_id,
     _source_file,
     _line_number,
+    coalesce(record_status, 'active') <> 'inactive' as is_active,
     enrollment_id,
     section_id,
     school_id,
@@ -15,4 +16,4 @@ select
     begin_date,
     end_date
 from base
-where _quarantine_reason is null
+where {{ oneroster_current() }}

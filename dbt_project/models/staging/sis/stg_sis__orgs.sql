@@ -6,10 +6,11 @@ select
     _load_id,
     _source_file,
     _line_number,
+    coalesce(record_status, 'active') <> 'inactive' as is_active,
     org_id,
     org_name,
     org_type,
     state_org_code,
     parent_org_id
 from base
-where _quarantine_reason is null
+where {{ oneroster_current() }}

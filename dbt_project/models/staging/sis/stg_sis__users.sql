@@ -6,16 +6,18 @@ select
     _load_id,
     _source_file,
     _line_number,
+    coalesce(record_status, 'active') <> 'inactive' and not coalesce(_disabled, false) as is_active,
     user_id,
     user_role,
+    local_id,
+    state_id,
     first_name,
     last_name,
     middle_name,
-    state_id,
     email,
     school_id,
     grade_code,
     grade_level,
     grade_number
 from base
-where _quarantine_reason is null
+where {{ oneroster_current() }}

@@ -1,11 +1,12 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'title', 'type', 'startDate', 'endDate', 'parentSourcedId', 'schoolYear'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'academic_sessions'), 'sis__academic_sessions', copies_of=columns) }}
+    select * from {{ latest_loads(source('raw_sis', 'academic_sessions'), 'sis__academic_sessions', copies_of=columns, manifest_file='academicSessions', key='sourcedId') }}
 ),
 
 typed as (
     select
         {{ row_lineage(columns, key='sourcedId') }},
+        {{ oneroster_status() }},
         {{ clean_text('"sourcedId"') }} as session_id,
         {{ clean_text('"title"') }} as session_title,
         lower({{ clean_text('"type"') }}) as session_type,
@@ -19,7 +20,7 @@ typed as (
 checked as (
     select
         *,
-        {{ quarantine_rules(key_rules('session_id', 'sourcedId') + [
+        {{ quarantine_rules(oneroster_rules('session_id') + [
             ['start_date is null', 'startDate', 'malformed date'],
             ['end_date is null', 'endDate', 'malformed date'],
             ['end_date < start_date', 'endDate', 'ends before it starts'],

@@ -1,11 +1,12 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'title', 'grades', 'courseSourcedId', 'classCode', 'classType', 'location', 'schoolSourcedId', 'termSourcedIds', 'subjects', 'subjectCodes', 'periods'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'classes'), 'sis__classes', copies_of=columns) }}
+    select * from {{ latest_loads(source('raw_sis', 'classes'), 'sis__classes', copies_of=columns, manifest_file='classes', key='sourcedId') }}
 ),
 
 typed as (
     select
         {{ row_lineage(columns, key='sourcedId') }},
+        {{ oneroster_status() }},
         {{ clean_text('"sourcedId"') }} as section_id,
         {{ clean_text('"title"') }} as section_title,
         {{ clean_text('"grades"') }} as grade_codes,
@@ -23,7 +24,7 @@ typed as (
 checked as (
     select
         *,
-        {{ quarantine_rules(key_rules('section_id', 'sourcedId') + [
+        {{ quarantine_rules(oneroster_rules('section_id') + [
             ["class_type not in ('homeroom', 'scheduled')", 'classType', 'unknown class type'],
             ['school_id is null', 'schoolSourcedId', 'missing school'],
         ]) }}

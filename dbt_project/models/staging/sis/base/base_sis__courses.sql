@@ -1,11 +1,12 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'schoolYearSourcedId', 'title', 'courseCode', 'grades', 'orgSourcedId', 'subjects', 'subjectCodes'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'courses'), 'sis__courses', copies_of=columns) }}
+    select * from {{ latest_loads(source('raw_sis', 'courses'), 'sis__courses', copies_of=columns, manifest_file='courses', key='sourcedId') }}
 ),
 
 typed as (
     select
         {{ row_lineage(columns, key='sourcedId') }},
+        {{ oneroster_status() }},
         {{ clean_text('"sourcedId"') }} as course_id,
         {{ clean_text('"schoolYearSourcedId"') }} as school_year_session_id,
         {{ clean_text('"title"') }} as course_title,
@@ -19,7 +20,7 @@ typed as (
 checked as (
     select
         *,
-        {{ quarantine_rules(key_rules('course_id', 'sourcedId') + [
+        {{ quarantine_rules(oneroster_rules('course_id') + [
         ]) }}
     from typed
 )

@@ -1,7 +1,7 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'birthDate', 'sex', 'americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican', 'nativeHawaiianOrOtherPacificIslander', 'white', 'demographicRaceTwoOrMoreRaces', 'hispanicOrLatinoEthnicity', 'countryOfBirthCode', 'stateOfBirthAbbreviation', 'cityOfBirth', 'publicSchoolResidenceStatus'] -%}
 {%- set race_flags = ['americanIndianOrAlaskaNative', 'asian', 'blackOrAfricanAmerican', 'nativeHawaiianOrOtherPacificIslander', 'white'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'demographics'), 'sis__demographics', copies_of=columns) }}
+    select * from {{ latest_loads(source('raw_sis', 'demographics'), 'sis__demographics', copies_of=columns, manifest_file='demographics', key='sourcedId') }}
 ),
 
 sexes as (
@@ -15,6 +15,7 @@ races as (
 typed as (
     select
         {{ row_lineage(columns, key='sourcedId') }},
+        {{ oneroster_status() }},
         {{ clean_text('raw."sourcedId"') }} as student_id,
         {{ safe_date('raw."birthDate"') }} as birth_date,
         sexes.mapped_sex as sex,
@@ -49,7 +50,7 @@ checked as (
     select
         categorised.*,
         races.race_ethnicity,
-        {{ quarantine_rules(key_rules('student_id', 'sourcedId') + [
+        {{ quarantine_rules(oneroster_rules('student_id') + [
             ['birth_date is null and not _birth_missing', 'birthDate', 'malformed date'],
             ['sex is null and not _sex_missing', 'sex', 'unmapped sex code'],
         ]) }}

@@ -1,11 +1,12 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'classSourcedId', 'schoolSourcedId', 'userSourcedId', 'role', 'primary', 'beginDate', 'endDate'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'enrollments'), 'sis__enrollments', copies_of=columns) }}
+    select * from {{ latest_loads(source('raw_sis', 'enrollments'), 'sis__enrollments', copies_of=columns, manifest_file='enrollments', key='sourcedId') }}
 ),
 
 typed as (
     select
         {{ row_lineage(columns, key='sourcedId') }},
+        {{ oneroster_status() }},
         {{ clean_text('"sourcedId"') }} as enrollment_id,
         {{ clean_text('"classSourcedId"') }} as section_id,
         {{ clean_text('"schoolSourcedId"') }} as school_id,
@@ -22,7 +23,7 @@ typed as (
 checked as (
     select
         *,
-        {{ quarantine_rules(key_rules('enrollment_id', 'sourcedId') + [
+        {{ quarantine_rules(oneroster_rules('enrollment_id') + [
             ['user_id is null', 'userSourcedId', 'missing user'],
             ['section_id is null', 'classSourcedId', 'missing class'],
             ["enrollment_role not in ('student', 'teacher', 'administrator', 'aide', 'guardian', 'parent', 'proctor')", 'role', 'unknown role'],

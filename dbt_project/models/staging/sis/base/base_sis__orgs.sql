@@ -1,11 +1,12 @@
 {%- set columns = ['sourcedId', 'status', 'dateLastModified', 'name', 'type', 'identifier', 'parentSourcedId'] -%}
 with raw as (
-    select * from {{ latest_loads(source('raw_sis', 'orgs'), 'sis__orgs', copies_of=columns) }}
+    select * from {{ latest_loads(source('raw_sis', 'orgs'), 'sis__orgs', copies_of=columns, manifest_file='orgs', key='sourcedId') }}
 ),
 
 typed as (
     select
         {{ row_lineage(columns, key='sourcedId') }},
+        {{ oneroster_status() }},
         {{ clean_text('"sourcedId"') }} as org_id,
         {{ clean_text('"name"') }} as org_name,
         lower({{ clean_text('"type"') }}) as org_type,
@@ -17,7 +18,7 @@ typed as (
 checked as (
     select
         *,
-        {{ quarantine_rules(key_rules('org_id', 'sourcedId') + [
+        {{ quarantine_rules(oneroster_rules('org_id') + [
             ["org_type not in ('district', 'school', 'local', 'state', 'department', 'national')", 'type', 'unknown org type'],
         ]) }}
     from typed
