@@ -9,15 +9,16 @@ name, level codes and scale. A score is carried into another state's scale level
 proficient, and the truth's proficiency counts do not depend on the layout.
 
 - `mcas`: Massachusetts DESE student-level results file, wide (one row per student and
-accountable school; ELA and Mathematics column groups, science left empty as the district
-simulates none), `MCAS<year>_spring_official_<district org code>.csv`, `MM/DD/YYYY` births. A
-child tested at two schools (a move between the test days) has a row per school. The row-level
-faults (missing or mistyped SASID, name faults, duplicate, wrong field count) are those drawn
-for the row's first subject. - `caaspp`: California CAASPP Student Score Data File, long
-(RecordType 01 ELA, 02 Math), caret-delimited with CRLF as TOMS ships it, `<district
-CDS>_CAASPP_Student_Score_Data_File_TestedStudentScoreData_<year>.csv`, Smarter Balanced scale
-(per grade and subject) and levels 1-4. Grade 10 is scored on the grade 11 scale (California
-tests grade 11, the simulated district grade 10).
+  accountable school; ELA and Mathematics column groups, science left empty as the district
+  simulates none), `MCAS<year>_spring_official_<district org code>.csv`, `MM/DD/YYYY` births.
+  A child tested at two schools (a move between the test days) has a row per school. The
+  row-level faults (missing or mistyped SASID, name faults, duplicate, wrong field count) are
+  those drawn for the row's first subject.
+- `caaspp`: California CAASPP Student Score Data File, long (RecordType 01 ELA, 02 Math),
+  caret-delimited with CRLF as TOMS ships it,
+  `<district CDS>_CAASPP_Student_Score_Data_File_TestedStudentScoreData_<year>.csv`,
+  Smarter Balanced scale (per grade and subject) and levels 1-4. Grade 10 is scored on the
+  grade 11 scale (California tests grade 11, the simulated district grade 10).
 
 Schools keep the simulated district's state org codes (the OneRoster `identifier`), so the state
 file's school code links to the SIS as in every state; a real California district would carry
