@@ -19,6 +19,8 @@ select
     grade_level,
     grade_number,
     subject_code,
+    course,
+    measure,
     academic_subject,
     test_date,
     rit_score,
