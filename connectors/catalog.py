@@ -39,6 +39,8 @@ def render(layouts: Sequence[Layout]) -> str:
                 for rule in layout.rules
                 if rule.from_file and not rule.optional
             )
+            if layout.requires:
+                required += ", " + ", ".join(f"`{name}`" for name in layout.requires)
             if layout.unpivot:
                 required += f" (wide: {len(layout.unpivot)} column groups, one row each)"
             lines.append(f"| `{layout.layout}` | {layout.title} | {delimiter} | {required} |")

@@ -23,6 +23,7 @@ BY_NAME = {layout.layout: layout for layout in load_layouts()}
 
 LOOK_ALIKES = [
     ("star_reading_v2", "star_math_v2", "star_early_literacy_v2"),
+    ("star_reading_legacy", "star_math_legacy", "star_early_literacy_legacy"),
     ("iready_diagnostic_ela", "iready_diagnostic_math"),
     ("wida_access_summative", "wida_access_alternate"),
     ("nwea_map_combined_student_assessment", "nwea_map_cdf_students_by_school"),

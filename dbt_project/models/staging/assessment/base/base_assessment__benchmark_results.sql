@@ -54,11 +54,7 @@ typed as (
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join grades
-        on case
-            when upper(trim(raw."Grade")) in ('KG', 'K', '0', '00') then 'K'
-            when upper(trim(raw."Grade")) in ('PK', 'PREK', 'P') then 'PK'
-            else ltrim(trim(raw."Grade"), '0')
-        end = grades.local_code
+        on {{ benchmark_grade_code('raw."Grade"') }} = grades.local_code
     left join subjects on {{ clean_text('raw."Subject"') }} = subjects.local_code
     left join windows on trim({{ dbt.split_part('raw."Window"', "' ('", 1) }}) = windows.local_code
 ),

@@ -14,11 +14,11 @@ map_students as (
         {{ clean_text('"TermName"') }} as term_name,
         {{ clean_text('"StudentID"') }} as student_id,
         {{ clean_text('"SchoolName"') }} as school_name,
-        "StudentLastName" as last_name,
-        "StudentFirstName" as first_name,
-        "StudentDateOfBirth" as birth_date,
-        "StudentGender" as gender,
-        "Grade" as grade,
+        {{ clean_text('"StudentLastName"') }} as last_name,
+        {{ clean_text('"StudentFirstName"') }} as first_name,
+        {{ clean_text('"StudentDateOfBirth"') }} as birth_date,
+        {{ clean_text('"StudentGender"') }} as gender,
+        {{ clean_text('"Grade"') }} as grade,
         row_number() over (
             partition by {{ clean_text('"TermName"') }}, {{ clean_text('"StudentID"') }}, {{ clean_text('"SchoolName"') }}
             order by _load_id desc, _line_number desc
@@ -41,11 +41,11 @@ in_term as (
 joined as (
     select
         raw.*,
-        coalesce(raw."StudentLastName", in_school.last_name, in_term.last_name) as _last_name,
-        coalesce(raw."StudentFirstName", in_school.first_name, in_term.first_name) as _first_name,
-        coalesce(raw."StudentDateOfBirth", in_school.birth_date, in_term.birth_date) as _birth_date,
-        coalesce(raw."StudentGender", in_school.gender, in_term.gender) as _gender,
-        coalesce(raw."Grade", in_school.grade, in_term.grade) as _grade
+        coalesce({{ clean_text('raw."StudentLastName"') }}, in_school.last_name, in_term.last_name) as _last_name,
+        coalesce({{ clean_text('raw."StudentFirstName"') }}, in_school.first_name, in_term.first_name) as _first_name,
+        coalesce({{ clean_text('raw."StudentDateOfBirth"') }}, in_school.birth_date, in_term.birth_date) as _birth_date,
+        coalesce({{ clean_text('raw."StudentGender"') }}, in_school.gender, in_term.gender) as _gender,
+        coalesce({{ clean_text('raw."Grade"') }}, in_school.grade, in_term.grade) as _grade
     from raw
     left join in_school
         on {{ clean_text('raw."TermName"') }} = in_school.term_name
