@@ -209,3 +209,41 @@ def test_one_benchmark_per_vendor_is_staged_and_conformed(cdf_district) -> None:
             "where entity = 'benchmark_results' and stage in ('parse', 'staging')"
         ).fetchone()[0]
         assert raw == kept + quarantined
+
+
+def test_benchmarks_sit_beside_the_state_test_per_student(cdf_district) -> None:
+    """fct_student_assessment_year: one row per student, year and subject with a state test or a
+    headline benchmark result, counting every headline result of the conformed fact and naming
+    the latest (an ACCESS student with domain scores but no overall score has no row)."""
+    district, ids = cdf_district
+    with district.warehouse() as con:
+        rows = con.execute(
+            """
+            select y.academic_subject, y.n_benchmark_results, y.latest_benchmark,
+                   y.state_scale_score, (
+                select count(*) from marts.fct_assessment_result r
+                where r.student_key = y.student_key and r.school_year = y.school_year
+                  and r.academic_subject = y.academic_subject
+                  and (r.assessment = 'map'
+                       or (r.assessment = 'benchmark' and r.measure = 'Overall'))
+            ) as expected, (
+                select count(*) from marts.fct_assessment_result r
+                where r.student_key = y.student_key and r.school_year = y.school_year
+                  and r.academic_subject = y.academic_subject and r.assessment = 'state'
+            ) as n_state
+            from marts.fct_student_assessment_year y
+            join marts.dim_student s using (student_key)
+            where y.school_year = 2026
+            """
+        ).fetchall()
+        assert rows and all(n == expected for _, n, _, _, expected, _ in rows)
+        assert all((score is not None) == (n_state > 0) for _, _, _, score, _, n_state in rows)
+        proficiency = [r for r in rows if r[0] == "English Language Proficiency"]
+        assert [r[2] for r in proficiency] == ["ACCESS for ELLs"]
+        total = con.execute("select count(*) from marts.fct_student_assessment_year").fetchone()[0]
+        distinct = con.execute(
+            "select count(*) from (select distinct student_key, school_year, academic_subject "
+            "from marts.fct_assessment_result where assessment in ('state', 'map') "
+            "or measure = 'Overall')"
+        ).fetchone()[0]
+        assert total == distinct

@@ -269,6 +269,21 @@ def clean_tables() -> dict[str, Table]:
             for i, lid, _, _ in students
         ],
     )
+    t["staging.stg_assessment__benchmark_results"] = Table(
+        [
+            "assessment_name varchar",
+            "school_year integer",
+            "test_date date",
+            "local_id varchar",
+            "measure varchar",
+            "scale_score decimal(12, 3)",
+            "percentile integer",
+        ],
+        [
+            ("i-Ready Diagnostic", 2026, SCHOOL_DAYS[3], lid, "Overall", 450 + i, 10 * i)
+            for i, lid, _, _ in students
+        ],
+    )
     t["seeds.achievement_levels"] = Table(
         [
             "assessment varchar",

@@ -1,6 +1,7 @@
--- Grain: one row per student, school year and academic subject with any result: the state test
--- beside the student's benchmarks of that year (MAP's RIT and every benchmark layout's headline
--- measure), read from the one conformed fact, so a new benchmark vendor appears here unchanged.
+-- Grain: one row per student, school year and academic subject with a state test or a headline
+-- benchmark result: the state test beside the student's benchmarks of that year (MAP's RIT and
+-- every benchmark layout's headline measure), read from the one conformed fact, so a new
+-- benchmark vendor appears here unchanged.
 with results as (
     select * from {{ ref('fct_assessment_result') }}
 ),

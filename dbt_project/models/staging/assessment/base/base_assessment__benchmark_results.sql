@@ -80,7 +80,7 @@ checked as (
             ['_copy_number > 1', '*', 'duplicate row'],
             ['test_date is null', 'TestDate', 'malformed or missing test date'],
             ['school_year is null', 'SchoolYear', 'malformed school year'],
-            ['season is null and not _window_missing', 'Window', 'unmapped testing window (seed assessment_windows)'],
+            ['season is null and not _window_missing', 'Window', 'unmapped testing window'],
             ['grade_level is null', 'Grade', 'unmapped grade code'],
             ['academic_subject is null', 'Subject', 'unmapped subject'],
             ['scale_score is null and _score_given', 'ScaleScore', 'malformed scale score'],

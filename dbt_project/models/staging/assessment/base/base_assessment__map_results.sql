@@ -113,7 +113,7 @@ checked as (
             ['_copy_number > 1', '*', 'duplicate row'],
             ['season is null or school_year is null', 'TermName', 'unrecognised term name'],
             ['grade_level is null', 'Grade', 'unmapped grade code'],
-            ['academic_subject is null', 'Subject', 'unmapped subject (Subject and Course in no map_subjects row)'],
+            ['academic_subject is null', 'Subject', 'unmapped subject'],
             ['test_date is null', 'TestStartDate', 'malformed date'],
             ['rit_score is null or rit_score not between 100 and 350', 'TestRITScore', 'RIT score missing or outside 100-350'],
             ['percentile is not null and percentile not between 1 and 99', 'TestPercentile', 'percentile outside 1-99'],
