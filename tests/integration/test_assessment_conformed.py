@@ -44,7 +44,9 @@ def _as_cdf(landing: Path) -> None:
         results.append(base)
         key = (row["TermName"], row["StudentID"], row["SchoolName"])
         students.setdefault(key, row)
-        classes.add((*key, f"{row['Subject']} {row['Grade']}", "Teacher, Pat"))
+        classes.add((*key, f"Homeroom {row['Grade']}", "Teacher, Pat"))
+        if row["StudentID"].endswith("7"):  # a second class: MAP then names no one teacher
+            classes.add((*key, "Reading intervention", "Reader, Sam"))
     _write(path, list(results[0]), results)
     sbs = ["TermName", "DistrictName", "SchoolName", "StudentLastName", "StudentFirstName"]
     sbs += ["StudentMI", "StudentID", "StudentDateOfBirth", "StudentEthnicGroup"]
@@ -124,6 +126,23 @@ def test_map_identity_and_grade_come_from_students_by_school(cdf_district) -> No
         .fetchone()
     )
     assert total > 0 and named == total and graded == total
+    with district.warehouse() as con:
+        # A teacher is named exactly where ClassAssignments lists one class for the student's
+        # term and school (students whose ID ends in 7 have two; a mistyped ID can add one too).
+        wrong, two_classes = con.execute(
+            """
+            with n_classes as (
+                select term_name, local_id, school_name, count(*) as n
+                from staging.stg_assessment__map_class_assignments group by all
+            )
+            select
+                count(*) filter (where (r.teacher_name is not null) <> (coalesce(c.n, 0) = 1)),
+                count(*) filter (where r.local_id like '%7' and r.teacher_name is null)
+            from staging.stg_assessment__map_results r
+            left join n_classes c using (term_name, local_id, school_name)
+            """
+        ).fetchone()
+    assert wrong == 0 and two_classes > 0
     linked = district.scalar(
         "select count(*) from marts.fct_assessment_result where assessment = 'map'"
     )

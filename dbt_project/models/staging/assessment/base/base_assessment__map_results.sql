@@ -56,6 +56,21 @@ joined as (
         and {{ clean_text('raw."StudentID"') }} = in_term.student_id
 ),
 
+-- ClassAssignments.csv: the class and teacher of a student's term at a school, where MAP lists
+-- exactly one (a self-contained class); several classes name no subject, so none is chosen.
+classes as (
+    select
+        term_name,
+        local_id,
+        school_name,
+        max(class_name) as class_name,
+        max(teacher_name) as teacher_name,
+        max(teacher_id) as teacher_id
+    from {{ ref('stg_assessment__map_class_assignments') }}
+    group by term_name, local_id, school_name
+    having count(*) = 1
+),
+
 -- MAP's Subject "Language Arts" holds Reading and Language Usage, told apart by Course only.
 subjects as (
     select * from {{ ref('map_subjects') }}
@@ -90,6 +105,9 @@ typed as (
         {{ clean_text('raw."Course"') }} as course,
         subjects.measure,
         subjects.academic_subject,
+        classes.class_name,
+        classes.teacher_name,
+        classes.teacher_id,
         {{ safe_date('raw."TestStartDate"') }} as test_date,
         {{ safe_int('raw."TestRITScore"') }} as rit_score,
         {{ safe_numeric('raw."TestStandardError"') }} as standard_error,
@@ -103,6 +121,10 @@ typed as (
         on {{ clean_text('raw."Subject"') }} = subjects.map_subject
         and coalesce({{ clean_text('raw."Course"') }}, '') like subjects.course_pattern
     left join sexes on upper({{ clean_text('raw._gender') }}) = sexes.local_code
+    left join classes
+        on {{ clean_text('raw."TermName"') }} = classes.term_name
+        and {{ clean_text('raw."StudentID"') }} = classes.local_id
+        and {{ clean_text('raw."SchoolName"') }} = classes.school_name
     left join terms on {{ dbt.split_part('raw."TermName"', "' '", 1) }} = terms.season
 ),
 
