@@ -276,6 +276,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
             "ScaleScore",
             "Percentile",
             "PerformanceLevel",
+            "Proficient",
             "NotTestedCode",
         ),
         "Benchmark and language tests (i-Ready, Star, DIBELS 8, WIDA ACCESS): one row per measure",

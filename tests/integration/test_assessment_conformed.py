@@ -208,6 +208,11 @@ def test_one_benchmark_per_vendor_is_staged_and_conformed(cdf_district) -> None:
         ).fetchall()
         by_name = {row[0]: row[1:] for row in conformed}
         assert by_name["Star Math"] == (3, 3, 3, 3, 0)
+        proficient = con.execute(
+            "select is_proficient, count(*) from marts.fct_assessment_result "
+            "where assessment_name = 'Star Math' group by 1 order by 1"
+        ).fetchall()
+        assert proficient == [(False, 2), (True, 1)]  # the file's StateBenchmarkProficient
         assert by_name["i-Ready Diagnostic"] == (3, 3, 3, 3, 0)
         assert by_name["DIBELS 8"][:3] == (3, 3, 3)
         assert by_name["ACCESS for ELLs"][:3] == (1, 1, 1)  # the other has no overall score

@@ -108,7 +108,7 @@ results as (
         scale_score,
         performance_level as achievement_level,
         cast(null as integer) as level_order,
-        cast(null as boolean) as is_proficient,
+        is_proficient,
         percentile,
         cast(null as decimal(12, 3)) as standard_error,
         coalesce(not_tested_code, case when scale_score is null then performance_level end) as not_tested_reason

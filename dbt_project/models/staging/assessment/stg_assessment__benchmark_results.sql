@@ -28,6 +28,7 @@ select
     scale_score,
     percentile,
     performance_level,
+    is_proficient,
     not_tested_code
 from base
 where _quarantine_reason is null

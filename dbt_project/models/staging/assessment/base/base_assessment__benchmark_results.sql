@@ -1,4 +1,4 @@
-{%- set columns = ['Assessment', 'SchoolYear', 'Window', 'TestDate', 'DistrictName', 'SchoolCode', 'SchoolName', 'LocalID', 'StateID', 'LastName', 'FirstName', 'BirthDate', 'Grade', 'Subject', 'Measure', 'ScaleScore', 'Percentile', 'PerformanceLevel', 'NotTestedCode'] -%}
+{%- set columns = ['Assessment', 'SchoolYear', 'Window', 'TestDate', 'DistrictName', 'SchoolCode', 'SchoolName', 'LocalID', 'StateID', 'LastName', 'FirstName', 'BirthDate', 'Grade', 'Subject', 'Measure', 'ScaleScore', 'Percentile', 'PerformanceLevel', 'Proficient', 'NotTestedCode'] -%}
 -- Benchmark and language tests from every benchmark layout (i-Ready, Star, DIBELS 8, ACCESS), one
 -- row per measure. Star's dates are ISO timestamps and are read by their date part; ACCESS has no
 -- school year, which is then the one its test date falls in (July to June).
@@ -47,6 +47,11 @@ typed as (
         {{ safe_int('raw."Percentile"') }} as percentile,
         {{ clean_text("nullif(upper(trim(raw.\"PerformanceLevel\")), 'NA')") }} is not null as _level_given,
         {{ clean_text('raw."PerformanceLevel"') }} as performance_level,
+        case
+            when upper({{ clean_text('raw."Proficient"') }}) in ('YES', 'Y', 'TRUE', '1') then true
+            when upper({{ clean_text('raw."Proficient"') }}) in ('NO', 'N', 'FALSE', '0') then false
+        end as is_proficient,
+        {{ clean_text('raw."Proficient"') }} is not null as _proficient_given,
         {{ clean_text('raw."NotTestedCode"') }} as not_tested_code,
         {{ clean_text('raw."BirthDate"') }} is null as _birth_missing,
         {{ clean_text('raw."Window"') }} is null as _window_missing,
@@ -86,6 +91,7 @@ checked as (
             ['scale_score is null and _score_given', 'ScaleScore', 'malformed scale score'],
             ['scale_score is null and not _level_given and not_tested_code is null', 'ScaleScore', 'no score, level or not-tested code'],
             ['percentile is not null and percentile not between 1 and 99', 'Percentile', 'percentile outside 1-99'],
+            ['is_proficient is null and _proficient_given', 'Proficient', 'proficient flag not yes or no'],
             ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
         ]) }}
     from dated
