@@ -115,7 +115,7 @@ def compose_unrecognized(
     lines += [
         "How to add a layout: write one YAML file in "
         f"{LAYOUTS_FOLDER} (copy the closest shipped layout, connectors/layouts/<source>/, and "
-        "add the file's column names as aliases or its own columns; docs/layouts.md lists every "
+        "add the file's column names as aliases or its own columns; docs/sources.md lists every "
         "layout). `districtwide check FILE` says whether a file now matches; the next load "
         "takes the waiting file without renaming anything.",
         "",

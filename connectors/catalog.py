@@ -65,6 +65,8 @@ def render(layouts: Sequence[Layout]) -> str:
             columns = identifying_columns(layout)
             if layout.header_line > 1:
                 columns += f" (header on line {layout.header_line})"
+            if layout.requires:
+                columns += ", " + ", ".join(f"`{name}`" for name in layout.requires)
             if layout.unpivot:
                 columns += f"; wide: {len(layout.unpivot)} column groups, one row each"
             if layout.files and "*.csv" not in layout.files:

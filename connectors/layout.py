@@ -114,7 +114,7 @@ Rule = Annotated[ColumnRule, BeforeValidator(_as_rule)]
 
 
 class Layout(BaseModel):
-    """One vendor export layout (see connectors/layouts/README.md)."""
+    """One vendor export layout (the catalogue of shipped layouts: docs/sources.md)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -130,6 +130,9 @@ class Layout(BaseModel):
     header_line: int = Field(default=1, ge=1, le=50)
     columns: dict[str, Rule]
     unpivot: list[dict[str, Rule]] = Field(default_factory=list)
+    # Header names the file must have although they fill no column: what tells two exports
+    # that share their mapped columns apart (Star Reading's InstructionalReadingLevel).
+    requires: list[str] = Field(default_factory=list)
     path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -168,7 +171,8 @@ class Layout(BaseModel):
     @cached_property
     def signature(self) -> tuple[tuple[str, ...], ...]:
         """The header names a file must have (each entry: its aliases)."""
-        return tuple(r.normalized for r in self.rules if r.from_file and not r.optional)
+        mapped = tuple(r.normalized for r in self.rules if r.from_file and not r.optional)
+        return mapped + tuple((normalize_name(name),) for name in self.requires)
 
     def matches_file_name(self, name: str) -> bool:
         return not self.files or any(fnmatch.fnmatch(name.lower(), p.lower()) for p in self.files)

@@ -143,6 +143,11 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
     present = sum(
         1 for rule in layout.rules if rule.from_file and find(rule.normalized) is not None
     )
+    for name in layout.requires:
+        if find((normalize_name(name),)) is None:
+            missing.append(name)
+        else:
+            present += 1
     if missing:
         return Miss(layout, tuple(missing), present)
 

@@ -114,7 +114,7 @@ def files_section(run: LoadRun, problems: list[FileProblem]) -> str:
         lines.append(f"  unrecognized{_new(problem, run)}: {describe(problem)}")
     if unknown:
         lines.append(
-            f"    add a layout in {LAYOUTS_FOLDER} (docs/layouts.md); district IT is emailed once"
+            f"    add a layout in {LAYOUTS_FOLDER} (docs/sources.md); district IT is emailed once"
         )
     return "\n".join(lines)
 

@@ -70,3 +70,13 @@
 {% macro duckdb__surrogate_key(parts) -%}
     cast(md5_number(concat_ws('|'{% for part in parts %}, coalesce(cast({{ part }} as {{ dbt.type_string() }}), '~'){% endfor %})) >> 65 as bigint)
 {%- endmacro %}
+
+{# A benchmark vendor's grade as seed grade_levels (source 'benchmark') names it: 'KG', '0' and
+   '00' are kindergarten (ACCESS writes 0), 'PREK' and 'P' prekindergarten, '03' is '3'. #}
+{% macro benchmark_grade_code(expr) -%}
+    case
+        when upper(trim({{ expr }})) in ('KG', 'K', '0', '00') then 'K'
+        when upper(trim({{ expr }})) in ('PK', 'PREK', 'P') then 'PK'
+        else ltrim(trim({{ expr }}), '0')
+    end
+{%- endmacro %}

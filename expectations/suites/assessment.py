@@ -1,5 +1,5 @@
-"""Quality rules of the assessment sources (state test, NWEA MAP): scores, quarantine, identity
-links and deliveries."""
+"""Quality rules of the assessment sources (state test, NWEA MAP, benchmark and language tests):
+scores, quarantine, identity links and deliveries."""
 
 from __future__ import annotations
 
@@ -62,6 +62,25 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
             ],
         ),
         SuiteSpec(
+            name="stg_assessment__benchmark_results",
+            domain="assessment",
+            asset_key=["staging", "stg_assessment__benchmark_results"],
+            table="staging.stg_assessment__benchmark_results",
+            description="Benchmark and language test results (i-Ready, Star, DIBELS 8, WIDA "
+            "ACCESS), one row per student, test event and measure.",
+            expectations=[
+                rules.not_null("test_date", "Some benchmark results have no test date."),
+                rules.not_null("school_year", "Some benchmark results have no school year."),
+                rules.between(
+                    "percentile",
+                    1,
+                    99,
+                    "Some benchmark percentiles are outside 1-99: the file's columns may be "
+                    "shifted.",
+                ),
+            ],
+        ),
+        SuiteSpec(
             name="quarantine_assessment",
             domain="assessment",
             asset_key=["quarantine", "quarantine_assessment"],
@@ -79,6 +98,11 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     max_rows=settings.max_unmapped_code_rows,
                 ),
                 rules.quarantined(
+                    "unmapped testing window",
+                    "unknown benchmark testing window (seed assessment_windows)",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
+                rules.quarantined(
                     "unmapped subject",
                     "unknown subject code",
                     max_rows=settings.max_unmapped_code_rows,
@@ -93,7 +117,7 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
             description="How many tested students link to a SIS student.",
             expectations=[
                 rules.unmatched_share(
-                    ["state_assessment", "map"], settings.max_unmatched_identity_share
+                    ["state_assessment", "map", "benchmark"], settings.max_unmatched_identity_share
                 )
             ],
         ),

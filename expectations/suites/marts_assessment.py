@@ -16,11 +16,13 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
             domain="assessment",
             asset_key=["marts", "fct_assessment_result"],
             table="marts.fct_assessment_result",
-            description="One row per student test result (state test and MAP).",
+            description="One row per student test result (state test, MAP, benchmarks).",
             expectations=[
                 *rules.key("assessment_result_key", "assessment result"),
                 rules.in_set(
-                    "assessment", ["state", "map"], "Some results come from an unknown test."
+                    "assessment",
+                    ["state", "map", "benchmark"],
+                    "Some results come from an unknown test.",
                 ),
                 rules.not_null("student_key", "Some results belong to no student."),
                 rules.in_dimension("student_key", "marts.dim_student", "student"),
@@ -37,7 +39,7 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "percentile",
                     settings.map_percentile_min,
                     settings.map_percentile_max,
-                    "Some MAP percentiles are outside 1-99.",
+                    "Some MAP or benchmark percentiles are outside 1-99.",
                 ),
             ],
         ),

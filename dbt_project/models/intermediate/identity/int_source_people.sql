@@ -13,6 +13,10 @@ map_results as (
     select * from {{ ref('stg_assessment__map_results') }}
 ),
 
+benchmark_results as (
+    select * from {{ ref('stg_assessment__benchmark_results') }}
+),
+
 people as (
     select
         'attendance' as source_system,
@@ -47,6 +51,19 @@ people as (
         first_name,
         birth_date
     from map_results
+
+    union all
+
+    -- Benchmark exports carry the district's ID, often the state's, and sometimes a birth date.
+    select distinct
+        'benchmark' as source_system,
+        {{ benchmark_person_id() }} as source_person_id,
+        state_id,
+        local_id,
+        last_name,
+        first_name,
+        birth_date
+    from benchmark_results
 )
 
 select

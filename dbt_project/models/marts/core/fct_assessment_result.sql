@@ -1,13 +1,16 @@
--- Grain: one row per student per test event: a state test subject, or a MAP subject in a term.
+-- Grain: one row per student per test event and measure: a state test subject, a MAP RIT scale in a
+-- term, a benchmark measure in a window (i-Ready, Star, DIBELS 8, WIDA ACCESS: every benchmark
+-- layout feeds this one fact through stg_assessment__benchmark_results).
 with results as (
     select * from {{ ref('int_assessment_results_linked') }}
     where _conform_reason is null
 )
 
 select
-    -- A wide file's line (MCAS: ELA and Math in columns) holds one test event per subject.
+    -- A wide file's line (MCAS: ELA and Math in columns; a benchmark's domains) holds one result
+    -- per subject and measure.
     {{ surrogate_key(
-        ['_source_file', '_line_number', '_load_id', 'academic_subject', 'season']
+        ['_source_file', '_line_number', '_load_id', 'academic_subject', 'season', 'measure']
     ) }} as assessment_result_key,
     assessment,
     student_key,
@@ -26,5 +29,11 @@ select
     percentile,
     standard_error,
     _source_file as source_file,
-    _line_number as line_number
+    _line_number as line_number,
+    assessment_name,
+    measure,
+    score_scale,
+    not_tested_reason,
+    school_code,
+    school_name
 from results

@@ -7,8 +7,73 @@ grades as (
     select * from {{ ref('grade_levels') }} where source = 'map'
 ),
 
+-- The CDF's AssessmentResults.csv has no names, birth date, gender or grade: StudentsBySchool.csv
+-- has them per term and school (the combined export carries them inline, and wins).
+map_students as (
+    select
+        {{ clean_text('"TermName"') }} as term_name,
+        {{ clean_text('"StudentID"') }} as student_id,
+        {{ clean_text('"SchoolName"') }} as school_name,
+        {{ clean_text('"StudentLastName"') }} as last_name,
+        {{ clean_text('"StudentFirstName"') }} as first_name,
+        {{ clean_text('"StudentDateOfBirth"') }} as birth_date,
+        {{ clean_text('"StudentGender"') }} as gender,
+        {{ clean_text('"Grade"') }} as grade,
+        row_number() over (
+            partition by {{ clean_text('"TermName"') }}, {{ clean_text('"StudentID"') }}, {{ clean_text('"SchoolName"') }}
+            order by _load_id desc, _line_number desc
+        ) as n_in_school,
+        count(*) over (
+            partition by {{ clean_text('"TermName"') }}, {{ clean_text('"StudentID"') }}
+        ) as n_in_term
+    from {{ latest_loads(source('raw_assessment', 'map_students'), 'assessment__map_students') }} as s
+),
+
+in_school as (
+    select * from map_students where n_in_school = 1
+),
+
+-- A student listed at one school only that term also fills a test taken elsewhere.
+in_term as (
+    select * from map_students where n_in_term = 1
+),
+
+joined as (
+    select
+        raw.*,
+        coalesce({{ clean_text('raw."StudentLastName"') }}, in_school.last_name, in_term.last_name) as _last_name,
+        coalesce({{ clean_text('raw."StudentFirstName"') }}, in_school.first_name, in_term.first_name) as _first_name,
+        coalesce({{ clean_text('raw."StudentDateOfBirth"') }}, in_school.birth_date, in_term.birth_date) as _birth_date,
+        coalesce({{ clean_text('raw."StudentGender"') }}, in_school.gender, in_term.gender) as _gender,
+        coalesce({{ clean_text('raw."Grade"') }}, in_school.grade, in_term.grade) as _grade
+    from raw
+    left join in_school
+        on {{ clean_text('raw."TermName"') }} = in_school.term_name
+        and {{ clean_text('raw."StudentID"') }} = in_school.student_id
+        and {{ clean_text('raw."SchoolName"') }} = in_school.school_name
+    left join in_term
+        on {{ clean_text('raw."TermName"') }} = in_term.term_name
+        and {{ clean_text('raw."StudentID"') }} = in_term.student_id
+),
+
+-- ClassAssignments.csv: the class and teacher of a student's term at a school, where MAP lists
+-- exactly one (a self-contained class); several classes name no subject, so none is chosen.
+classes as (
+    select
+        term_name,
+        local_id,
+        school_name,
+        max(class_name) as class_name,
+        max(teacher_name) as teacher_name,
+        max(teacher_id) as teacher_id
+    from {{ ref('stg_assessment__map_class_assignments') }}
+    group by term_name, local_id, school_name
+    having count(*) = 1
+),
+
+-- MAP's Subject "Language Arts" holds Reading and Language Usage, told apart by Course only.
 subjects as (
-    select * from {{ ref('academic_subjects') }} where source = 'map'
+    select * from {{ ref('map_subjects') }}
 ),
 
 sexes as (
@@ -30,25 +95,36 @@ typed as (
         {{ safe_int(dbt.split_part(dbt.split_part('raw."TermName"', "' '", 2), "'-'", 2)) }} as school_year,
         {{ clean_text('raw."SchoolName"') }} as school_name,
         {{ clean_text('raw."StudentID"') }} as local_id,
-        {{ clean_text('raw."StudentLastName"') }} as last_name,
-        {{ clean_text('raw."StudentFirstName"') }} as first_name,
-        {{ safe_date('raw."StudentDateOfBirth"') }} as birth_date,
+        {{ clean_text('raw._last_name') }} as last_name,
+        {{ clean_text('raw._first_name') }} as first_name,
+        {{ safe_date('raw._birth_date') }} as birth_date,
         sexes.sex,
         grades.grade_level,
         grades.grade_number,
         {{ clean_text('raw."Subject"') }} as subject_code,
+        {{ clean_text('raw."Course"') }} as course,
+        subjects.measure,
         subjects.academic_subject,
+        classes.class_name,
+        classes.teacher_name,
+        classes.teacher_id,
         {{ safe_date('raw."TestStartDate"') }} as test_date,
         {{ safe_int('raw."TestRITScore"') }} as rit_score,
         {{ safe_numeric('raw."TestStandardError"') }} as standard_error,
         {{ safe_int('raw."TestPercentile"') }} as percentile,
-        {{ clean_text('raw."StudentDateOfBirth"') }} is null as _birth_missing,
+        {{ clean_text('raw._birth_date') }} is null as _birth_missing,
         raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
-    from raw
-    left join grades on {{ clean_text('raw."Grade"') }} = grades.local_code
-    left join subjects on {{ clean_text('raw."Subject"') }} = subjects.local_code
-    left join sexes on upper({{ clean_text('raw."StudentGender"') }}) = sexes.local_code
+    from joined as raw
+    left join grades on {{ clean_text('raw._grade') }} = grades.local_code
+    left join subjects
+        on {{ clean_text('raw."Subject"') }} = subjects.map_subject
+        and coalesce({{ clean_text('raw."Course"') }}, '') like subjects.course_pattern
+    left join sexes on upper({{ clean_text('raw._gender') }}) = sexes.local_code
+    left join classes
+        on {{ clean_text('raw."TermName"') }} = classes.term_name
+        and {{ clean_text('raw."StudentID"') }} = classes.local_id
+        and {{ clean_text('raw."SchoolName"') }} = classes.school_name
     left join terms on {{ dbt.split_part('raw."TermName"', "' '", 1) }} = terms.season
 ),
 

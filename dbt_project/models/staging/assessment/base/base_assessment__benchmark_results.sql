@@ -1,0 +1,100 @@
+{%- set columns = ['Assessment', 'SchoolYear', 'Window', 'TestDate', 'DistrictName', 'SchoolCode', 'SchoolName', 'LocalID', 'StateID', 'LastName', 'FirstName', 'BirthDate', 'Grade', 'Subject', 'Measure', 'ScaleScore', 'Percentile', 'PerformanceLevel', 'Proficient', 'NotTestedCode'] -%}
+-- Benchmark and language tests from every benchmark layout (i-Ready, Star, DIBELS 8, ACCESS), one
+-- row per measure. Star's dates are ISO timestamps and are read by their date part; ACCESS has no
+-- school year, which is then the one its test date falls in (July to June).
+with raw as (
+    select * from {{ latest_loads(source('raw_assessment', 'benchmark_results'), 'assessment__benchmark_results', copies_of=columns) }}
+),
+
+grades as (
+    select * from {{ ref('grade_levels') }} where source = 'benchmark'
+),
+
+subjects as (
+    select * from {{ ref('academic_subjects') }} where source = 'benchmark'
+),
+
+windows as (
+    select * from {{ ref('assessment_windows') }}
+),
+
+typed as (
+    select
+        raw._load_id,
+        raw._source_file,
+        raw._line_number,
+        {{ clean_text('raw."Assessment"') }} as assessment_name,
+        {{ clean_text('raw."Window"') }} as window_name,
+        windows.season,
+        windows.term_order,
+        {{ safe_date('left(trim(raw."TestDate"), 10)') }} as test_date,
+        {{ safe_int(dbt.split_part('raw."SchoolYear"', "'-'", 2)) }} as _year_named,
+        {{ clean_text('raw."DistrictName"') }} as district_name,
+        {{ clean_text('raw."SchoolCode"') }} as school_code,
+        {{ clean_text('raw."SchoolName"') }} as school_name,
+        {{ clean_text('raw."LocalID"') }} as local_id,
+        {{ clean_text('raw."StateID"') }} as state_id,
+        {{ clean_text('raw."LastName"') }} as last_name,
+        {{ clean_text('raw."FirstName"') }} as first_name,
+        {{ safe_date('left(trim(raw."BirthDate"), 10)') }} as birth_date,
+        grades.grade_level,
+        grades.grade_number,
+        {{ clean_text('raw."Subject"') }} as subject_code,
+        subjects.academic_subject,
+        coalesce({{ clean_text('raw."Measure"') }}, 'Overall') as measure,
+        {{ safe_numeric("nullif(upper(trim(raw.\"ScaleScore\")), 'NA')") }} as scale_score,
+        {{ clean_text("nullif(upper(trim(raw.\"ScaleScore\")), 'NA')") }} is not null as _score_given,
+        {{ safe_int('raw."Percentile"') }} as percentile,
+        {{ clean_text("nullif(upper(trim(raw.\"PerformanceLevel\")), 'NA')") }} is not null as _level_given,
+        {{ clean_text('raw."PerformanceLevel"') }} as performance_level,
+        case
+            when upper({{ clean_text('raw."Proficient"') }}) in ('YES', 'Y', 'TRUE', '1') then true
+            when upper({{ clean_text('raw."Proficient"') }}) in ('NO', 'N', 'FALSE', '0') then false
+        end as is_proficient,
+        {{ clean_text('raw."Proficient"') }} is not null as _proficient_given,
+        {{ clean_text('raw."NotTestedCode"') }} as not_tested_code,
+        {{ clean_text('raw."BirthDate"') }} is null as _birth_missing,
+        {{ clean_text('raw."Window"') }} is null as _window_missing,
+        raw._copy_number,
+        {{ raw_record(columns) }} as _raw_record
+    from raw
+    left join grades
+        on {{ benchmark_grade_code('raw."Grade"') }} = grades.local_code
+    left join subjects on {{ clean_text('raw."Subject"') }} = subjects.local_code
+    left join windows on trim({{ dbt.split_part('raw."Window"', "' ('", 1) }}) = windows.local_code
+),
+
+dated as (
+    select
+        *,
+        coalesce(
+            _year_named,
+            case
+                when test_date is null then null
+                when extract(month from test_date) >= 7 then cast(extract(year from test_date) as integer) + 1
+                else cast(extract(year from test_date) as integer)
+            end
+        ) as school_year
+    from typed
+),
+
+checked as (
+    select
+        *,
+        {{ quarantine_rules([
+            ['_copy_number > 1', '*', 'duplicate row'],
+            ['test_date is null', 'TestDate', 'malformed or missing test date'],
+            ['school_year is null', 'SchoolYear', 'malformed school year'],
+            ['season is null and not _window_missing', 'Window', 'unmapped testing window'],
+            ['grade_level is null', 'Grade', 'unmapped grade code'],
+            ['academic_subject is null', 'Subject', 'unmapped subject'],
+            ['scale_score is null and _score_given', 'ScaleScore', 'malformed scale score'],
+            ['scale_score is null and not _level_given and not_tested_code is null', 'ScaleScore', 'no score, level or not-tested code'],
+            ['percentile is not null and percentile not between 1 and 99', 'Percentile', 'percentile outside 1-99'],
+            ['is_proficient is null and _proficient_given', 'Proficient', 'proficient flag not yes or no'],
+            ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
+        ]) }}
+    from dated
+)
+
+{{ select_keeping_raw_record_if_quarantined('checked') }}

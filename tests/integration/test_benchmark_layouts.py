@@ -1,0 +1,114 @@
+"""Benchmark and language test layouts (i-Ready, Star, DIBELS 8, WIDA ACCESS) and the MAP CDF set.
+
+Vendors ship near-identical exports per subject (Star Reading and Star Math share 120 columns; the
+i-Ready ELA and Math exports their first 34): each must be taken by its own layout only, and the
+wide files must become one row per measure.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors.home import Home
+from connectors.layout import load_layouts
+from connectors.load import load_landing
+from connectors.recognize import recognize
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+BY_NAME = {layout.layout: layout for layout in load_layouts()}
+
+LOOK_ALIKES = [
+    ("star_reading_v2", "star_math_v2", "star_early_literacy_v2"),
+    ("star_reading_legacy", "star_math_legacy", "star_early_literacy_legacy"),
+    ("iready_diagnostic_ela", "iready_diagnostic_math"),
+    ("wida_access_summative", "wida_access_alternate"),
+    ("nwea_map_combined_student_assessment", "nwea_map_cdf_students_by_school"),
+    ("nwea_map_cdf_assessment_results", "nwea_map_cdf_students_by_school"),
+]
+
+
+@pytest.mark.parametrize(
+    ("own", "group"),
+    [(name, group) for group in LOOK_ALIKES for name in group],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_look_alike_layouts_do_not_take_each_others_files(own: str, group: tuple) -> None:
+    """Offered only the look-alikes, in either order, each file still goes to its own layout."""
+    [sample] = [p for p in (FIXTURES / own).iterdir() if p.is_file()]
+    for layouts in ([BY_NAME[n] for n in group], [BY_NAME[n] for n in reversed(group)]):
+        seen = recognize(sample, sample.name, layouts)
+        assert seen.match is not None and seen.match.layout.layout == own
+
+
+def test_a_star_math_layout_names_what_a_reading_file_would_need(tmp_path: Path) -> None:
+    """The columns that tell Star Reading apart are reported when a file lacks them."""
+    [sample] = (FIXTURES / "star_math_v2").glob("*.csv")
+    seen = recognize(sample, sample.name, [BY_NAME["star_reading_v2"]])
+    assert seen.match is None
+    assert "InstructionalReadingLevel" in seen.explain(sample.name)
+
+
+def _load(tmp_path: Path, *layouts: str) -> list[tuple]:
+    home = Home(tmp_path).ensure()
+    for name in layouts:
+        shutil.copytree(FIXTURES / name, home.landing / name)
+    run = load_landing(home, {"assessment__benchmark_results"})
+    result = run.tables["assessment__benchmark_results"]
+    assert result.error is None and result.failed == []
+    return duckdb.sql(
+        f"select Assessment, Subject, Measure, LocalID, ScaleScore, Percentile, PerformanceLevel, "
+        f'NotTestedCode, TestDate, "Window" from read_parquet(\'{home.raw}/assessment/'
+        "benchmark_results/2*.parquet') order by all"
+    ).fetchall()
+
+
+def test_iready_becomes_one_row_per_measure_with_its_percentile_on_overall(tmp_path: Path) -> None:
+    rows = _load(tmp_path, "iready_diagnostic_ela", "iready_diagnostic_math")
+    ela = {r[2] for r in rows if r[1] == "ELA"}
+    math = {r[2] for r in rows if r[1] == "Math"}
+    assert {"Overall", "Phonics", "Vocabulary"} <= ela and "Geometry" not in ela
+    assert {"Overall", "Geometry"} <= math and "Phonics" not in math
+    overall = [r for r in rows if r[2] == "Overall"]
+    assert len(overall) == 6 and all(r[5] for r in overall)  # 3 students x 2 subjects
+    assert all(r[5] == "" for r in rows if r[2] != "Overall")  # no percentile per domain
+    assert {r[8] for r in rows} == {"2025-09-16"}  # M/D/YYYY rewritten as ISO
+
+
+def test_access_domains_keep_their_do_not_score_code(tmp_path: Path) -> None:
+    rows = _load(tmp_path, "wida_access_summative")
+    speaking = {r[3]: r for r in rows if r[2] == "Speaking"}
+    assert speaking["M1002"][7] == "ABS" and not speaking["M1002"][4]
+    assert speaking["M1001"][4] == "300" and not speaking["M1001"][7]
+    assert {r[2] for r in rows} == {
+        "Overall",
+        "Listening",
+        "Reading",
+        "Speaking",
+        "Writing",
+        "Comprehension",
+        "Literacy",
+        "Oral",
+    }
+
+
+def test_star_and_dibels_name_their_assessment_and_window(tmp_path: Path) -> None:
+    rows = _load(
+        tmp_path,
+        "star_reading_v2",
+        "star_math_v2",
+        "star_early_literacy_v2",
+        "dibels8_mclass_benchmark",
+    )
+    star = {(r[0], r[1]) for r in rows if r[0].startswith("Star")}
+    assert star == {
+        ("Star Reading", "Reading"),
+        ("Star Math", "Math"),
+        ("Star Early Literacy", "Early Literacy"),
+    }
+    dibels = [r for r in rows if r[0] == "DIBELS 8"]
+    assert {r[2] for r in dibels} == {"Overall", "ORF"}  # subtests with no value give no row
+    assert {r[9] for r in dibels} == {"BOY"}
