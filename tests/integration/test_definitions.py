@@ -55,6 +55,8 @@ def test_job_schedule_and_sensor(defs) -> None:
     assert defs.resolve_job_def("consolidated_load")
     schedule = defs.resolve_schedule_def("nightly_consolidated_load")
     assert schedule.cron_schedule == "0 2 * * *"
+    # The daemon runs the load in one process (one import of the code location, not one a step).
+    assert defs.resolve_job_def("consolidated_load").executor_def.name == "in_process"
     assert defs.resolve_sensor_def("landing_sensor")
 
 
