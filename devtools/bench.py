@@ -6,7 +6,9 @@ generate (excluded from the total), land (every raw asset), transform (every dbt
 the whole `consolidated_load` job once more from an empty data folder. Runs are recorded in a
 Dagster instance configured as `make` configures the nightly one (`orchestration.instance`,
 SQLite under the bench's data folder), so the figures include storing the run's events.
-Figures are appended to BENCHMARKS.md with the machine, the command and the date.
+The whole load is recorded as a row of benchmarks/history.csv (`benchmarks.history.append_run`)
+and BENCHMARKS.md's table of current figures is rewritten from that history
+(`benchmarks.current.update`), with the machine, the commit and the date.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.current import BENCHMARKS_MD, update
+from benchmarks.history import HISTORY, Run, append_run, now
 from connectors.home import REPO_ROOT
-from devtools.demo import run_consolidated_load
 from orchestration.instance import write_instance_yaml
 
 STAGE_SELECTIONS = {"land": "raw", "transform": "dbt"}
@@ -33,6 +35,7 @@ def run_stage(selection: str) -> dict:
     """Materialize one selection in this process; print its wall time and peak RSS as JSON."""
     from dagster import DagsterInstance
 
+    from devtools.demo import run_consolidated_load
     from orchestration.definitions import defs
 
     # What the nightly job runs (publishing the dashboards is a job of its own).
@@ -160,36 +163,63 @@ def mart_seconds(home: Path) -> dict[str, float]:
     }
 
 
-def record(rows: list[tuple[str, dict]], students: int, marts: dict[str, float]) -> None:
-    path = REPO_ROOT / "BENCHMARKS.md"
-    if not path.exists():
-        path.write_text(
-            "# Benchmarks\n\nFigures from `make bench` (devtools/bench.py). Targets for the "
-            "100,000-student load on a 2-core machine: whole load ≤ 30 s, peak RSS ≤ 2 GB.\n"
-        )
-    lines = [
-        "",
-        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {students:,} students, one school year",
-        "",
-        f"- machine: {machine()}",
-        f"- command: `make bench` (districtwide bench --students {students})",
-        "",
-        "| run | seconds in Dagster | process seconds (incl. start-up) | peak RSS (MB) |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    for label, r in rows:
-        seconds, process, peak = r["seconds"], r["process_seconds"], r["peak_rss_mb"]
-        lines.append(f"| {label} | {seconds:.1f} | {process:.1f} | {peak:.0f} |")
+def commit() -> str:
+    """HEAD's short hash, marked `-dirty` when the checkout has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("-dirty" if dirty else "")
+
+
+def whole_load_run(
+    rows: list[tuple[str, dict]], students: int, *, date: str, commit: str, machine: str
+) -> Run:
+    """The history row of a bench: the whole load (the last of `rows`) and its steps."""
     whole = rows[-1][1]
-    lines += [
-        "",
-        "Steps of the whole load (seconds): "
-        f"land {whole['land_seconds']:.1f}, dbt build {whole['dbt_seconds']:.1f}, "
-        f"quality checks {whole['checks_seconds']:.1f} "
-        f"({100 * whole['checks_seconds'] / whole['seconds']:.0f}% of the load), "
-        f"publish {whole['publish_seconds']:.1f}.",
-        "",
-        "Mart models in that build (seconds): "
-        + ", ".join(f"{name} {sec}" for name, sec in sorted(marts.items(), key=lambda m: -m[1])),
-    ]
-    path.write_text(path.read_text() + "\n".join(lines) + "\n")
+    return Run(
+        date=date,
+        commit=commit,
+        machine=machine,
+        students=students,
+        seconds=whole["seconds"],
+        peak_rss_mb=whole["peak_rss_mb"],
+        land_seconds=whole["land_seconds"],
+        dbt_seconds=whole["dbt_seconds"],
+        checks_seconds=whole["checks_seconds"],
+        publish_seconds=whole["publish_seconds"],
+    )
+
+
+def record(
+    rows: list[tuple[str, dict]],
+    students: int,
+    marts: dict[str, float],
+    *,
+    history: Path = HISTORY,
+    page: Path = BENCHMARKS_MD,
+) -> Run:
+    """Append the whole load to the CSV history and rewrite BENCHMARKS.md's current figures.
+
+    The stage runs and the mart models' seconds are printed, not kept: the history holds one
+    row per whole load (benchmarks/history.py), the page a table of current figures.
+    """
+    run = whole_load_run(rows, students, date=now(), commit=commit(), machine=machine())
+    append_run(run, history)
+    update(page, history)
+    for label, r in rows:
+        print(
+            f"{label}: {r['seconds']:.1f} s in Dagster, {r['process_seconds']:.1f} s with start-up,"
+            f" peak RSS {r['peak_rss_mb']:.0f} MB"
+        )
+    slowest = sorted(marts.items(), key=lambda m: -m[1])
+    print("mart models (s): " + ", ".join(f"{name} {sec}" for name, sec in slowest))
+    print(f"recorded in {history} and {page}")
+    return run

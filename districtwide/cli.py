@@ -15,12 +15,14 @@ import click
 # Subcommand name → the module that defines it.
 COMMANDS: dict[str, str] = {
     "alerts": "districtwide.commands.alerts",
+    "backup": "districtwide.commands.backup",
     "bench": "districtwide.commands.bench",
     "check": "districtwide.commands.check",
     "dashboards": "districtwide.commands.dashboards",
     "demo": "districtwide.commands.demo",
     "instance": "districtwide.commands.instance",
     "load": "districtwide.commands.load",
+    "restore": "districtwide.commands.restore",
     "superset": "districtwide.commands.superset",
     "synthetic": "districtwide.commands.synthetic",
 }

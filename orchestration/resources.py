@@ -9,8 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, EnvVar, InitResourceContext
+from pydantic import PrivateAttr
 
+from connectors import datalock
 from connectors.home import Home
 from dashboards.client import SupersetClient
 from orchestration.defs.dbt.project import DBT_PROJECT
@@ -27,6 +29,18 @@ class DistrictwideHome(ConfigurableResource):
 
     root: str
     duckdb_memory: str = "1500MB"
+    _lock: int | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """A run holds the data folder's lock, shared, while it runs (`connectors.datalock`):
+        a backup waits for it, and it waits for a backup. Sensors (no run) take none."""
+        if context.dagster_run is not None:
+            self._lock = datalock.acquire(Path(self.root).resolve(), exclusive=False)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._lock is not None:
+            datalock.release(self._lock)
+            self._lock = None
 
     def layout(self) -> Home:
         return Home(Path(self.root).resolve()).ensure()

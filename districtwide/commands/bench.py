@@ -12,6 +12,8 @@ from districtwide.commands import from_checkout
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--stage", hidden=True, help="one stage in this process (the bench's own use)")
 def command(students: int, seed: int, stage: str | None) -> None:
-    """Time landing, transforming and the whole load; append the figures to BENCHMARKS.md."""
+    """Time landing, transforming and the whole load; record the whole load in
+    benchmarks/history.csv
+    and BENCHMARKS.md's table of current figures."""
     bench = from_checkout("devtools.bench")
     raise SystemExit(bench.main(students=students, seed=seed, stage=stage))

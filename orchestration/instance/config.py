@@ -18,9 +18,23 @@ HEADER = """\
 # Written by `make` (orchestration/instance, DISTRICTWIDE_DAGSTER_STORAGE): edits are replaced.
 """
 
-SQLITE = """\
+# For the daemon (docs/operations.md): one run at a time, since two loads would meet at DuckDB's
+# single writer (the schedule, the landing sensor and a run started by hand can ask at once; the
+# others wait in Dagster's queue); and a run whose process died (a reboot, the OOM killer) is
+# marked failed, so the alert sensor tells district IT instead of the run staying "started".
+RUNS = """\
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+run_monitoring:
+  enabled: true
+  poll_interval_seconds: 60
+"""
+
+SQLITE = f"""\
 telemetry:
   enabled: false
+{RUNS}\
 # Dagster's SQLite event log ($DAGSTER_HOME/history/runs), its connections kept open.
 event_log_storage:
   module: orchestration.instance.event_log
@@ -39,6 +53,7 @@ PG_DB = """\
 POSTGRES = f"""\
 telemetry:
   enabled: false
+{RUNS}\
 run_storage:
   module: dagster_postgres.run_storage
   class: PostgresRunStorage

@@ -8,11 +8,12 @@ close it after. That cost a 5,000-student load 5-9 s: 16-20 s with a SQLite `DAG
 connections and change nothing else: the same tables, written by the same code, read by any
 Dagster process (`make dev`, the daemon).
 
-`orchestration.instance` writes them into `$DAGSTER_HOME/dagster.yaml`. They subclass Dagster's
-own storages and replace one private part each (SQLite's `_connect`, PostgreSQL's `_engine`);
-Dagster is pinned in pyproject.toml, and `tests/integration/test_event_log.py` and
-`test_dagster_postgres.py` run landings through them. SQLite's storage is only importable from
-`dagster._core`.
+`orchestration.instance` writes them into `$DAGSTER_HOME/dagster.yaml`. The PostgreSQL one calls
+dagster-postgres's public `optimize_for_webserver` (what the webserver does to the storages it
+opens) from its constructor; the SQLite one replaces a private method (`_connect`), SQLite's
+storage having no such switch, and is only importable from `dagster._core`. Dagster is pinned in
+pyproject.toml; docs/UPGRADING.md says when each can go, and
+`tests/integration/test_event_log.py` and `test_dagster_postgres.py` pin them.
 """
 
 from __future__ import annotations
@@ -28,18 +29,15 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 from dagster_postgres import PostgresEventLogStorage
-from dagster_postgres.utils import (
-    create_pg_engine,
-    get_token_provider_from_config,
-    pg_url_from_config,
-)
+from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 
 # SQLite keeps one database per run plus an index: the index and the last few runs stay open.
 KEPT_SQLITE_DATABASES = 4
 # PostgreSQL: one connection kept; more only while one is in use (the webserver's threads).
-PG_POOL = {"pool_size": 1, "max_overflow": 4, "pool_recycle": 3600, "pool_pre_ping": True}
+PG_POOL_MAX_OVERFLOW = 4
+PG_POOL_RECYCLE_SECONDS = 3600
 
 
 def default_runs_dir() -> str:
@@ -101,7 +99,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
 
 class PooledPostgresEventLogStorage(PostgresEventLogStorage):
-    """dagster-postgres's event log with a kept connection (what its webserver mode does)."""
+    """dagster-postgres's event log with a kept connection, through its public
+    `optimize_for_webserver`: what dagster-webserver does to the storage it opens."""
 
     def __init__(
         self,
@@ -111,9 +110,13 @@ class PooledPostgresEventLogStorage(PostgresEventLogStorage):
         token_provider: Any = None,
     ):
         super().__init__(postgres_url, should_autocreate_tables, inst_data, token_provider)
-        self._engine.dispose()
-        self._engine = create_pg_engine(
-            self.postgres_url, self._token_provider, isolation_level="AUTOCOMMIT", **PG_POOL
+        # One connection kept (pool_size 1), a few more while others are in use; no statement
+        # timeout (0): a run's writes are small, and the webserver sets its own when it opens
+        # the storage.
+        self.optimize_for_webserver(
+            statement_timeout=0,
+            pool_recycle=PG_POOL_RECYCLE_SECONDS,
+            max_overflow=PG_POOL_MAX_OVERFLOW,
         )
 
     @classmethod
@@ -128,5 +131,6 @@ class PooledPostgresEventLogStorage(PostgresEventLogStorage):
         )
 
     def dispose(self) -> None:
+        """Also close the kept connection (Dagster's storage holds none, so closes none)."""
         super().dispose()
         self._engine.dispose()

@@ -75,3 +75,55 @@ def test_a_landing_run_is_recorded_in_postgres(pg_dagster_home: Path, tmp_path: 
         )
         assert cur.fetchone()[0] == 2  # the rows and the rejects raw tables
     con.close()
+
+
+def sessions(database: str) -> int:
+    """Connections ever opened to `database` (PostgreSQL 14+ counts them as they close)."""
+    con = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="test")
+    con.autocommit = True  # a transaction would see one cached snapshot of the statistics
+    try:
+        with con.cursor() as cur:
+            cur.execute("select sessions from pg_stat_database where datname = %s", (database,))
+            return cur.fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_the_event_log_keeps_its_connection(pg_dagster_home: Path, tmp_path: Path) -> None:
+    """Dagster's own PostgreSQL event log opens a connection per event; ours, through
+    dagster-postgres's public optimize_for_webserver, keeps one (docs/UPGRADING.md)."""
+    orgs = raw_table("sis__orgs")
+    opened = {}
+    for kind, yaml in {
+        "plain": instance_yaml("postgres").replace(
+            "module: orchestration.instance.event_log\n  class: PooledPostgresEventLogStorage",
+            "module: dagster_postgres.event_log\n  class: PostgresEventLogStorage",
+        ),
+        "kept": instance_yaml("postgres"),
+    }.items():
+        (pg_dagster_home / "dagster.yaml").write_text(yaml)
+        instance = DagsterInstance.from_config(str(pg_dagster_home))
+        data = tmp_path / kind
+        (data / "landing" / "sis").mkdir(parents=True)
+        (data / "landing" / "sis" / "orgs.csv").write_text(
+            "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
+            "D001,active,2026-06-18,Maple Valley,district,0350,\n"
+        )
+        try:
+            before = sessions(DATABASE)  # the instance's own start-up not counted
+            events = len(
+                instance.all_logs(
+                    materialize(
+                        [raw_tables_asset([orgs], name="land_orgs")],
+                        instance=instance,
+                        resources={"home": DistrictwideHome(root=str(data))},
+                    ).run_id
+                )
+            )
+        finally:
+            instance.dispose()
+        opened[kind] = sessions(DATABASE) - before
+    assert events > 10
+    # Dagster's opens one connection per event stored; the kept one none (the rest of either
+    # count is the run storage, which opens one per call in both).
+    assert opened["plain"] - opened["kept"] >= events, (opened, events)

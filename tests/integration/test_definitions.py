@@ -14,6 +14,7 @@ from dagster import (
     build_sensor_context,
 )
 
+from connectors import datalock
 from connectors.tables import RAW_TABLES
 from orchestration.instance import instance_yaml
 from orchestration.resources import DistrictwideHome
@@ -55,6 +56,8 @@ def test_job_schedule_and_sensor(defs) -> None:
     assert defs.resolve_job_def("consolidated_load")
     schedule = defs.resolve_schedule_def("nightly_consolidated_load")
     assert schedule.cron_schedule == "0 2 * * *"
+    # The daemon runs the load in one process (one import of the code location, not one a step).
+    assert defs.resolve_job_def("consolidated_load").executor_def.name == "in_process"
     assert defs.resolve_sensor_def("landing_sensor")
 
 
@@ -69,20 +72,26 @@ def test_the_schedule_and_the_steward_alerts_are_on_by_default(defs) -> None:
 def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
     sensor = defs.resolve_sensor_def("landing_sensor")
     home = DistrictwideHome(root=str(tmp_path))
-    context = build_sensor_context(resources={"home": home})
-    assert isinstance(sensor(context), SkipReason)
+    # A context manager: the home resource has a set-up and tear-down (the data folder's lock,
+    # taken for runs only; a sensor takes none).
+    with build_sensor_context(resources={"home": home}) as context:
+        assert isinstance(sensor(context), SkipReason)
 
-    drop = tmp_path / "landing" / "attendance" / "attendance_exceptions_2025-2026.csv"
-    drop.parent.mkdir(parents=True)
-    drop.write_text("StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\n")
-    request = sensor(context)
-    assert isinstance(request, RunRequest)
-    assert (
-        "attendance/attendance_exceptions_2025-2026.csv" in request.tags["districtwide/new_files"]
-    )
+        drop = tmp_path / "landing" / "attendance" / "attendance_exceptions_2025-2026.csv"
+        drop.parent.mkdir(parents=True)
+        drop.write_text("StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\n")
+        request = sensor(context)
+        assert isinstance(request, RunRequest)
+        assert (
+            "attendance/attendance_exceptions_2025-2026.csv"
+            in request.tags["districtwide/new_files"]
+        )
+        # No run, no lock: a backup could have the folder alone meanwhile.
+        with datalock.quiescent(tmp_path, timeout=0):
+            pass
 
-    again = build_sensor_context(cursor=context.cursor, resources={"home": home})
-    assert isinstance(sensor(again), SkipReason)
+    with build_sensor_context(cursor=context.cursor, resources={"home": home}) as again:
+        assert isinstance(sensor(again), SkipReason)
 
 
 def test_the_ui_serves_the_whole_asset_graph(tmp_path: Path) -> None:

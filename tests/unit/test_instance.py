@@ -20,6 +20,9 @@ def test_the_file_is_written_once_and_again_only_when_the_storage_changes(
     sqlite = yaml.safe_load(path.read_text())
     assert sqlite["event_log_storage"]["class"] == "PooledSqliteEventLogStorage"
     assert "run_storage" not in sqlite  # Dagster's SQLite default under DAGSTER_HOME
+    # The daemon queues loads one at a time (DuckDB has one writer) and fails dead runs.
+    assert sqlite["concurrency"]["runs"]["max_concurrent_runs"] == 1
+    assert sqlite["run_monitoring"]["enabled"] is True
     assert not write_instance_yaml(path)  # same text: left alone
 
     monkeypatch.setenv("DISTRICTWIDE_DAGSTER_STORAGE", "postgres")
@@ -27,6 +30,7 @@ def test_the_file_is_written_once_and_again_only_when_the_storage_changes(
     postgres = yaml.safe_load(path.read_text())
     assert postgres["event_log_storage"]["class"] == "PooledPostgresEventLogStorage"
     assert postgres["run_storage"]["class"] == "PostgresRunStorage"
+    assert postgres["concurrency"] == sqlite["concurrency"]
     # Credentials are named, never written.
     assert postgres["run_storage"]["config"]["postgres_db"]["password"] == {
         "env": "DAGSTER_PG_PASSWORD"
