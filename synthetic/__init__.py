@@ -47,7 +47,7 @@ DUCKDB_MEMORY_LIMIT = "1GB"
 
 #: Files a previous run may have left in each folder (removed before writing).
 _OWNED = {
-    "landing/sis": [*sis.COLUMNS],
+    "landing/sis": [*sis.COLUMNS, "roles.csv", "userProfiles.csv"],
     "landing/attendance": [
         attendance.STUDENTS_FILE,
         "attendance_exceptions_*.csv",

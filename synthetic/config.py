@@ -23,7 +23,7 @@ DISTRICT_STATE = "MA"
 EMAIL_DOMAIN = "maplevalley.k12.ma.us"
 
 #: The export layouts the generator can write, per source (the first is the default).
-SIS_LAYOUTS = ("oneroster-1.1",)
+SIS_LAYOUTS = ("oneroster-1.1", "oneroster-1.2")
 ATTENDANCE_LAYOUTS = ("districtwide", "powerschool", "edfi")
 STATE_LAYOUTS = ("districtwide", "mcas", "caaspp")
 BENCHMARK_LAYOUTS = ("map-combined",)
