@@ -29,6 +29,7 @@ from synthetic import (
     attendance,
     attendance_layouts,
     id_traps,
+    map_layouts,
     sis,
     state_layouts,
     truth,
@@ -57,6 +58,8 @@ _OWNED = {
     ],
     "landing/assessment": [
         assessment.MAP_FILE,
+        map_layouts.STUDENTS_FILE,
+        map_layouts.CLASSES_FILE,
         "state_assessment_*.csv",
         "MCAS*_spring_official_*.csv",
         "*_CAASPP_Student_Score_Data_File_TestedStudentScoreData_*.csv",
@@ -119,7 +122,13 @@ def generate(config: GeneratorConfig) -> Summary:
         rows.update(attendance_layouts.write(district, out / "landing" / "attendance"))
         write_state = state_layouts.WRITERS.get(config.state, assessment.write_state)
         rows.update(write_state(district, out / "landing" / "assessment"))
-        rows[assessment.MAP_FILE] = assessment.write_map(district, out / "landing" / "assessment")
+        if "map-cdf" in config.benchmarks:
+            assessment.build_map_results(district)
+            rows.update(map_layouts.write_cdf(district, out / "landing" / "assessment"))
+        else:
+            rows[assessment.MAP_FILE] = assessment.write_map(
+                district, out / "landing" / "assessment"
+            )
         counts = truth.write_truth(district, out / "truth", rows)
     finally:
         con.close()

@@ -28,7 +28,8 @@ COMBINATIONS = [
     ("oneroster-1.1", "districtwide", "mcas", "map-combined"),
     ("oneroster-1.1", "powerschool", "caaspp", "map-combined"),
     ("oneroster-1.1", "edfi", "mcas", "map-combined"),
-    ("oneroster-1.1", "powerschool", "mcas", "map-combined"),
+    ("oneroster-1.2", "powerschool", "mcas", "map-cdf"),
+    ("oneroster-1.2", "edfi", "districtwide", "map-cdf"),
 ]
 
 #: The truth checks that hold on any generated district, by name (the transfer check needs a
@@ -58,7 +59,7 @@ CHECKS: dict[str, Callable[[District], None]] = {
 @pytest.fixture(
     scope="module",
     params=COMBINATIONS,
-    ids=lambda c: "-".join(c[1:3]),
+    ids=lambda c: "-".join((c[0].removeprefix("oneroster-"), *c[1:3], c[3].replace(",", "+"))),
 )
 def layout_district(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A 600-student district written in one combination of layouts, loaded once."""
@@ -78,19 +79,29 @@ def layout_district(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
         benchmarks,
     )
     home = Home(root).ensure()
+    config = ensure_district_config(root)
+    text = config.read_text(encoding="utf-8")
     scale = state_layouts.SCALES.get(state)
     if scale:  # the district's state reports another scale: its config says so
-        config = ensure_district_config(root)
-        text = config.read_text(encoding="utf-8")
         low, high = scale
         quality = f"quality:\n  state_scale_score_min: {low}\n  state_scale_score_max: {high}\n"
-        config.write_text(text.replace("quality:\n", quality, 1), encoding="utf-8")
+        text = text.replace("quality:\n", quality, 1)
+    if sis == "oneroster-1.2":  # GUID sourcedIds: the student number is in userIds
+        assert "\nsis:\n  local_id: sourcedId\n" in text
+        text = text.replace(
+            "\nsis:\n  local_id: sourcedId\n", "\nsis:\n  local_id: userIds:district\n"
+        )
+    config.write_text(text, encoding="utf-8")
     result = run_load(home)
     assert result.success, "consolidated_load failed"
     counts = json.loads((root / "truth" / "counts.json").read_text())
     return District(home, counts)
 
 
+ONEROSTER_FILES = (
+    "manifest", "orgs", "academic_sessions", "courses", "classes", "users", "enrollments",
+    "demographics",
+)  # fmt: skip
 #: The layouts each choice's files must be recognized as.
 LAYOUTS_OF = {
     "districtwide": {"districtwide_attendance_students", "districtwide_attendance_exceptions"},
@@ -99,6 +110,16 @@ LAYOUTS_OF = {
     "mcas": {"mcas_student_data"},
     "caaspp": {"caaspp_student_score_data"},
     "map-combined": {"nwea_map_combined_student_assessment"},
+    "map-cdf": {
+        "nwea_map_cdf_assessment_results",
+        "nwea_map_cdf_students_by_school",
+        "nwea_map_cdf_class_assignments",
+    },
+    "oneroster-1.1": {f"oneroster_1_1_{f}" for f in ONEROSTER_FILES}
+    | {"districtwide_sis_programs", "districtwide_sis_calendar"},
+    "oneroster-1.2": {f"oneroster_1_1_{f}" for f in ONEROSTER_FILES if f != "users"}
+    | {"oneroster_1_2_users", "oneroster_1_2_roles", "oneroster_1_2_user_profiles"}
+    | {"districtwide_sis_programs", "districtwide_sis_calendar"},
 }
 
 
@@ -106,7 +127,7 @@ def test_the_files_are_in_the_chosen_layouts(
     layout_district: District, request: pytest.FixtureRequest
 ) -> None:
     """Every landed file was loaded, recognized by the layout its vendor's files have."""
-    _, attendance, state, benchmarks = request.node.callspec.params["layout_district"]
+    sis, attendance, state, benchmarks = request.node.callspec.params["layout_district"]
     with layout_district.warehouse() as con:
         loaded = dict(
             con.execute(
@@ -116,13 +137,10 @@ def test_the_files_are_in_the_chosen_layouts(
     landing = layout_district.home.root / "landing"
     delivered = {str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file()}
     assert set(loaded) == delivered
-    expected = LAYOUTS_OF[attendance] | LAYOUTS_OF[state]
+    expected = LAYOUTS_OF[sis] | LAYOUTS_OF[attendance] | LAYOUTS_OF[state]
     for benchmark in benchmarks.split(","):
         expected |= LAYOUTS_OF[benchmark]
-    assessment_and_attendance = {
-        layout for path, layout in loaded.items() if not path.startswith("sis/")
-    }
-    assert assessment_and_attendance == expected
+    assert set(loaded.values()) == expected
 
 
 @pytest.mark.parametrize("check", sorted(CHECKS))
