@@ -28,6 +28,7 @@ from synthetic import (
     assessment,
     attendance,
     attendance_layouts,
+    benchmarks,
     id_traps,
     map_layouts,
     sis,
@@ -60,6 +61,7 @@ _OWNED = {
         assessment.MAP_FILE,
         map_layouts.STUDENTS_FILE,
         map_layouts.CLASSES_FILE,
+        "diagnostic_results_*_CONFIDENTIAL.csv",
         "state_assessment_*.csv",
         "MCAS*_spring_official_*.csv",
         "*_CAASPP_Student_Score_Data_File_TestedStudentScoreData_*.csv",
@@ -111,6 +113,8 @@ def generate(config: GeneratorConfig) -> Summary:
         attendance.plan_exceptions(district)
         assessment.plan_state(district)
         assessment.plan_map(district)
+        if "iready" in config.benchmarks:
+            benchmarks.plan_iready(district)
         id_traps.plant(
             district,
             {
@@ -129,6 +133,8 @@ def generate(config: GeneratorConfig) -> Summary:
             rows[assessment.MAP_FILE] = assessment.write_map(
                 district, out / "landing" / "assessment"
             )
+        if "iready" in config.benchmarks:
+            rows.update(benchmarks.write_iready(district, out / "landing" / "assessment"))
         counts = truth.write_truth(district, out / "truth", rows)
     finally:
         con.close()

@@ -28,9 +28,46 @@ COMBINATIONS = [
     ("oneroster-1.1", "districtwide", "mcas", "map-combined"),
     ("oneroster-1.1", "powerschool", "caaspp", "map-combined"),
     ("oneroster-1.1", "edfi", "mcas", "map-combined"),
-    ("oneroster-1.2", "powerschool", "mcas", "map-cdf"),
+    ("oneroster-1.2", "powerschool", "mcas", "map-cdf,iready"),
     ("oneroster-1.2", "edfi", "districtwide", "map-cdf"),
 ]
+
+#: How fct_assessment_result names the subjects of the generator's benchmark truth.
+BENCHMARK_SUBJECTS = {"ELA": "English Language Arts", "Math": "Mathematics"}
+
+
+def check_benchmark_results(district: District) -> None:
+    """Each benchmark test event of the truth reaches fct_assessment_result once per measure,
+    per assessment, subject, year and window; the injected bad lines are quarantined, no more."""
+    truth = district.counts["benchmarks"]
+    expected = {
+        (r["assessment"], BENCHMARK_SUBJECTS[r["subject"]], r["school_year"], r["season"]): (
+            r["n_events"],
+            r["n_events"] * r["measures"],
+        )
+        for r in truth["results"]
+    }
+    with district.warehouse() as con:
+        rows = con.execute(
+            """
+            select assessment_name, academic_subject, school_year, season,
+                   count(distinct (source_file, line_number)), count(*)
+            from marts.fct_assessment_result where assessment = 'benchmark'
+            group by all
+            """
+        ).fetchall()
+        quarantined = con.execute(
+            """
+            select source_file, count(distinct line_number), count(*) filter (where reason is null)
+            from quarantine.quarantine_assessment
+            where entity = 'benchmark_results' and stage in ('parse', 'staging')
+            group by all
+            """
+        ).fetchall()
+    assert {r[:4]: r[4:] for r in rows} == expected
+    assert {f: n for f, n, _ in quarantined} == truth["quarantined_lines"]
+    assert all(unexplained == 0 for _, _, unexplained in quarantined)
+
 
 #: The truth checks that hold on any generated district, by name (the transfer check needs a
 #: district large enough to hold a mid-year transfer: the default `district` fixture's).
@@ -53,6 +90,7 @@ CHECKS: dict[str, Callable[[District], None]] = {
         mart_checks.test_state_proficiency_per_school_and_subject_matches_the_truth
     ),
     "growth_rows": mart_checks.test_growth_rows_come_from_the_map_results_in_each_window,
+    "benchmark_results": check_benchmark_results,
 }
 
 
@@ -115,6 +153,7 @@ LAYOUTS_OF = {
         "nwea_map_cdf_students_by_school",
         "nwea_map_cdf_class_assignments",
     },
+    "iready": {"iready_diagnostic_ela", "iready_diagnostic_math"},
     "oneroster-1.1": {f"oneroster_1_1_{f}" for f in ONEROSTER_FILES}
     | {"districtwide_sis_programs", "districtwide_sis_calendar"},
     "oneroster-1.2": {f"oneroster_1_1_{f}" for f in ONEROSTER_FILES if f != "users"}
