@@ -28,10 +28,11 @@ from synthetic import (
     assessment,
     attendance,
     attendance_layouts,
-    benchmarks,
     id_traps,
+    iready,
     map_layouts,
     sis,
+    star,
     state_layouts,
     truth,
 )
@@ -62,6 +63,7 @@ _OWNED = {
         map_layouts.STUDENTS_FILE,
         map_layouts.CLASSES_FILE,
         "diagnostic_results_*_CONFIDENTIAL.csv",
+        *(p[1] for p in star.PRODUCTS.values()),
         "state_assessment_*.csv",
         "MCAS*_spring_official_*.csv",
         "*_CAASPP_Student_Score_Data_File_TestedStudentScoreData_*.csv",
@@ -114,7 +116,9 @@ def generate(config: GeneratorConfig) -> Summary:
         assessment.plan_state(district)
         assessment.plan_map(district)
         if "iready" in config.benchmarks:
-            benchmarks.plan_iready(district)
+            iready.plan_iready(district)
+        if "star" in config.benchmarks:
+            star.plan_star(district)
         id_traps.plant(
             district,
             {
@@ -134,7 +138,9 @@ def generate(config: GeneratorConfig) -> Summary:
                 district, out / "landing" / "assessment"
             )
         if "iready" in config.benchmarks:
-            rows.update(benchmarks.write_iready(district, out / "landing" / "assessment"))
+            rows.update(iready.write_iready(district, out / "landing" / "assessment"))
+        if "star" in config.benchmarks:
+            rows.update(star.write_star(district, out / "landing" / "assessment"))
         counts = truth.write_truth(district, out / "truth", rows)
     finally:
         con.close()

@@ -26,14 +26,17 @@ pytestmark = pytest.mark.integration
 #: (sis, attendance, state, benchmarks): realistic districts, each layout at least once.
 COMBINATIONS = [
     ("oneroster-1.1", "districtwide", "mcas", "map-combined"),
-    ("oneroster-1.1", "powerschool", "caaspp", "map-combined"),
-    ("oneroster-1.1", "edfi", "mcas", "map-combined"),
-    ("oneroster-1.2", "powerschool", "mcas", "map-cdf,iready"),
-    ("oneroster-1.2", "edfi", "districtwide", "map-cdf"),
+    ("oneroster-1.1", "powerschool", "caaspp", "map-combined,star"),
+    ("oneroster-1.2", "edfi", "districtwide", "map-cdf,iready"),
+    ("oneroster-1.2", "powerschool", "mcas", "map-cdf,iready,star"),
 ]
 
 #: How fct_assessment_result names the subjects of the generator's benchmark truth.
-BENCHMARK_SUBJECTS = {"ELA": "English Language Arts", "Math": "Mathematics"}
+BENCHMARK_SUBJECTS = {
+    "ELA": "English Language Arts",
+    "Reading": "English Language Arts",
+    "Math": "Mathematics",
+}
 
 
 def check_benchmark_results(district: District) -> None:
@@ -140,13 +143,17 @@ ONEROSTER_FILES = (
     "manifest", "orgs", "academic_sessions", "courses", "classes", "users", "enrollments",
     "demographics",
 )  # fmt: skip
-#: The layouts each choice's files must be recognized as.
+#: The layouts each state choice's files must be recognized as.
+STATE_LAYOUTS_OF = {
+    "districtwide": {"districtwide_state_results"},
+    "mcas": {"mcas_student_data"},
+    "caaspp": {"caaspp_student_score_data"},
+}
+#: The layouts each other choice's files must be recognized as.
 LAYOUTS_OF = {
     "districtwide": {"districtwide_attendance_students", "districtwide_attendance_exceptions"},
     "powerschool": {"powerschool_students", "powerschool_attendance"},
     "edfi": {"districtwide_attendance_students", "edfi_student_school_attendance_event"},
-    "mcas": {"mcas_student_data"},
-    "caaspp": {"caaspp_student_score_data"},
     "map-combined": {"nwea_map_combined_student_assessment"},
     "map-cdf": {
         "nwea_map_cdf_assessment_results",
@@ -154,6 +161,7 @@ LAYOUTS_OF = {
         "nwea_map_cdf_class_assignments",
     },
     "iready": {"iready_diagnostic_ela", "iready_diagnostic_math"},
+    "star": {"star_reading_v2", "star_math_v2"},
     "oneroster-1.1": {f"oneroster_1_1_{f}" for f in ONEROSTER_FILES}
     | {"districtwide_sis_programs", "districtwide_sis_calendar"},
     "oneroster-1.2": {f"oneroster_1_1_{f}" for f in ONEROSTER_FILES if f != "users"}
@@ -176,7 +184,7 @@ def test_the_files_are_in_the_chosen_layouts(
     landing = layout_district.home.root / "landing"
     delivered = {str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file()}
     assert set(loaded) == delivered
-    expected = LAYOUTS_OF[sis] | LAYOUTS_OF[attendance] | LAYOUTS_OF[state]
+    expected = LAYOUTS_OF[sis] | LAYOUTS_OF[attendance] | STATE_LAYOUTS_OF[state]
     for benchmark in benchmarks.split(","):
         expected |= LAYOUTS_OF[benchmark]
     assert set(loaded.values()) == expected

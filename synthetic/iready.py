@@ -1,15 +1,11 @@
-"""Benchmark assessments beside MAP: i-Ready Diagnostic (`--benchmark iready`).
+"""i-Ready Diagnostic beside MAP (`--benchmark iready`).
 
 Every SIS student in kindergarten to grade 8 takes the i-Ready Diagnostic in reading (ELA) and
-math in each norming window (fall, winter, spring), on a day they are enrolled, at the school they
-are enrolled in that day; a few miss a window. Scores come from the same latent abilities and
-school effects as the state test and MAP, so the tests agree. Curriculum Associates exports one
+math in each norming window (`benchmark_plan`). Curriculum Associates exports one
 file per subject for all years (`diagnostic_results_<subject>_CONFIDENTIAL.csv`, UTF-8 with a
 byte-order mark) in the header of the layouts `iready_diagnostic_ela`/`_math`: the overall score
 and one score and placement per domain. Faults, at MAP's rates: exact duplicate rows, malformed
 completion dates and a blank Student ID (the state ID and names still identify the child).
-
-`truth()` gives what a correct load reproduces (counts.json `benchmarks`).
 """
 
 from __future__ import annotations
@@ -19,10 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from synthetic import faults
-from synthetic.assessment import MAP_TERMS, _normal_cdf, _school_effects
+from synthetic import benchmark_plan, faults
+from synthetic.assessment import _normal_cdf
 from synthetic.district import District
-from synthetic.people import IN_SIS
 from synthetic.tables import columns, finalize_export, put_table, write_csv
 
 log = logging.getLogger(__name__)
@@ -75,8 +70,6 @@ WINDOWS = (
     "Winter (November 16 - March 1)",
     "Spring (March 2 - June 30)",
 )
-_SEASONS = ("Fall", "Winter", "Spring")
-P_NOT_TESTED = 0.05
 _SD = 30.0
 #: Relative placement by the score's distance from the grade's norm (in SDs), lowest first.
 _PLACEMENTS = (
@@ -116,60 +109,14 @@ def _placement(score: np.ndarray, norm: np.ndarray, grade: np.ndarray) -> tuple:
 def plan_iready(district: District) -> None:
     """Draw the i-Ready rows of both subjects (`iready_plan`), scores and faults."""
     con, r = district.con, district.config.rates
-    rng = district.config.stream("benchmarks.iready")
-    kids = con.execute(
-        f"""
-        select pid, year, min(grade) as grade from spans
-        where known_to = {IN_SIS} and grade in {IREADY_GRADES}
-        group by pid, year order by year, pid
-        """
-    ).fetchnumpy()
-    k, n_w, subjects = len(kids["pid"]), len(WINDOWS), list(SUBJECTS)
-    kid = np.repeat(np.arange(k), n_w * len(subjects))
-    window = np.tile(np.repeat(np.arange(n_w), len(subjects)), k)
-    subject = np.tile(np.arange(len(subjects)), k * n_w)
-    lo = np.array([t[1] for t in MAP_TERMS])[window]
-    hi = np.array([t[2] for t in MAP_TERMS])[window]
-    day = lo + (rng.random(len(kid)) * (hi - lo + 1)).astype(np.int64)
-    tested = rng.random(len(kid)) >= P_NOT_TESTED
-    put_table(
-        con,
-        "iready_candidates",
-        pid=np.asarray(kids["pid"])[kid][tested],
-        year=np.asarray(kids["year"])[kid][tested],
-        win=window[tested],
-        subject=np.array(subjects)[subject][tested],
-        day_idx=day[tested],
-    )
-    con.execute(
-        """
-        create or replace table iready_rows as
-        select row_number() over (order by m.subject, m.year, m.win, sc.name, p.last_name,
-                                  p.first_name, m.pid) as seq,
-               m.pid, m.year, m.win, m.subject, s.school, s.grade, sc.name as school_name,
-               sc.state_code, c.date, p.first_name, p.last_name
-        from iready_candidates m
-        join spans s on s.pid = m.pid and s.year = m.year and m.day_idx between s.b and s.e
-        join schools sc on sc.school = s.school
-        join people p on p.pid = m.pid
-        join calendar c on c.year = m.year and c.day_idx = m.day_idx
-        order by seq;
-        drop table iready_candidates;
-        """
-    )
-    rows = con.execute(
-        "select pid, school, grade, win, subject from iready_rows order by seq"
-    ).fetchnumpy()
-    pidx = np.asarray(rows["pid"]) - 1
-    grade = np.asarray(rows["grade"])
-    math = np.asarray(rows["subject"]) == "Math"
-    n = len(pidx)
+    ev = benchmark_plan.plan_events(district, "iready", tuple(SUBJECTS), IREADY_GRADES)
+    rng = district.config.stream("benchmarks.iready.scores")
+    grade, math, n = ev["grade"], ev["math"], len(ev["pidx"])
     # Fall norms rise by grade; a year's growth is largest in the early grades.
     norm = np.where(math, 362 + 27 * grade, 365 + 30 * grade) + (
-        (34 - 2 * grade) * np.array([0.0, 0.5, 1.0])[np.asarray(rows["win"])]
+        (34 - 2 * grade) * np.array([0.0, 0.5, 1.0])[ev["win"]]
     )
-    ability = np.where(math, district.people.math_ability[pidx], district.people.ela_ability[pidx])
-    z = ability + _school_effects(district)[np.asarray(rows["school"])]
+    z = ev["z"]
     overall = np.clip(np.round(norm + _SD * z + rng.normal(0, 8, n)), 100, 800).astype(np.int64)
     relative, placement = _placement(overall, norm, grade)
     n_domains = max(len(d[2]) for d in SUBJECTS.values())
@@ -215,12 +162,13 @@ def write_iready(district: District, out: Path) -> dict[str, int]:
             f'd{j}_rel as "{d} Relative Placement"'
             for j, d in enumerate(domain_names)
         )
-        table = f"iready_{subject.lower()}"
+        table = f"bench_iready_{subject.lower()}"
         con.execute(
             f"""
             create or replace table {table}_base as
             select row_number() over (order by seq) as seq, pid, dup, f_malformed_date,
-                   f_missing_id, year, win, '{subject}' as subject,
+                   f_missing_id, year, win, '{IREADY}' as assessment, '{subject}' as subject,
+                   {1 + len(domain_names)} as measures,
                    last_name as "Last Name", first_name as "First Name",
                    case when f_missing_id then '' else i.local_id end as "Student ID",
                    case when grade = 0 then 'K' else grade::varchar end as "Student Grade",
@@ -254,45 +202,3 @@ def write_iready(district: District, out: Path) -> dict[str, int]:
         district.exports.append((name, table))
     con.execute("drop table iready_plan")
     return rows
-
-
-def truth(district: District) -> dict:
-    """counts.json `benchmarks`: per assessment, subject, school year and window the test events
-    a correct load keeps (format-valid, not a duplicate copy: every taker is a SIS student) and
-    the measures each has; per file the lines a load must quarantine (duplicate copies and
-    malformed dates)."""
-    con = district.con
-    if not any(f.startswith("diagnostic_results_") for f, _ in district.exports):
-        return {"results": [], "quarantined_lines": {}}
-    union = " union all ".join(
-        f"select '{f}' as file, subject, year, win, f_duplicate, f_malformed_date from {t}"
-        for f, t in district.exports
-        if f.startswith("diagnostic_results_")
-    )
-    results = con.execute(
-        f"""
-        select '{IREADY}', subject, year, win, count(*)
-        from ({union}) where not f_duplicate and not f_malformed_date
-        group by all order by all
-        """
-    ).fetchall()
-    quarantined = con.execute(
-        f"""
-        select file, count(*) from ({union})
-        where f_duplicate or f_malformed_date group by all order by all
-        """
-    ).fetchall()
-    return {
-        "results": [
-            {
-                "assessment": a,
-                "subject": s,
-                "school_year": y,
-                "season": _SEASONS[w],
-                "measures": 1 + len(SUBJECTS[s][2]),
-                "n_events": n,
-            }
-            for a, s, y, w, n in results
-        ],
-        "quarantined_lines": dict(quarantined),
-    }
