@@ -13,20 +13,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synthetic.assessment import MAP_COLUMNS, MAP_FILE
+from synthetic.assessment import MAP_FILE
+from synthetic.config import DISTRICT_CODE
 from synthetic.district import District
+from synthetic.state_layouts import header
 from synthetic.tables import columns, write_csv
 
-#: AssessmentResults.csv of the CDF: the combined header less the student's identity.
-_IDENTITY = {
-    "StudentLastName",
-    "StudentFirstName",
-    "StudentMI",
-    "StudentDateOfBirth",
-    "StudentGender",
-    "Grade",
-}
-RESULTS_COLUMNS = [c for c in MAP_COLUMNS if c not in _IDENTITY]
+#: AssessmentResults.csv of the CDF, 2021+ header (verbatim in `synthetic/headers/`): the columns
+#: the district does not simulate (growth projections, goals, ...) are left empty.
+RESULTS_COLUMNS = header("nwea_map_cdf_assessment_results")
 STUDENTS_FILE = "StudentsBySchool.csv"
 STUDENTS_COLUMNS = columns(
     "TermName,DistrictName,SchoolName,StudentLastName,StudentFirstName,StudentMI,StudentID,"
@@ -41,14 +36,18 @@ def write_cdf(district: District, out: Path) -> dict[str, int]:
     con = district.con
     # The 2019+ CDF names Reading's Subject "Language Arts" (Course "Reading"; seed map_subjects).
     con.execute(
-        """
+        f"""
         create or replace view map_cdf_results as
-        select * replace (case when Subject = 'Reading' then 'Language Arts'
-                               else Subject end as Subject)
-        from map_results
+        select m.* replace (case when Subject = 'Reading' then 'Language Arts'
+                                 else Subject end as Subject),
+               '{DISTRICT_CODE}' as District_StateID, sc.state_code as School_StateID
+        from map_results m left join schools sc on sc.name = m.SchoolName
+        order by m.rid
         """
     )
-    rows = {MAP_FILE: write_csv(con, "map_cdf_results", out / MAP_FILE, RESULTS_COLUMNS)}
+    rows = {
+        MAP_FILE: write_csv(con, "map_cdf_results", out / MAP_FILE, RESULTS_COLUMNS, sparse=True)
+    }
     # One profile per term, ID and school as entered for the child tested. A mistyped ID that is
     # another child's tested there too comes after the owner's row: staging takes the last, so
     # the mistyped results carry the name of the child who took them, as in the combined file.
