@@ -98,6 +98,7 @@ def generate(config: GeneratorConfig) -> Summary:
         rows.update(attendance.write_exceptions(district, out / "landing" / "attendance"))
         rows.update(assessment.write_state(district, out / "landing" / "assessment"))
         rows[assessment.MAP_FILE] = assessment.write_map(district, out / "landing" / "assessment")
+        attendance.write_school_crosswalk(district, out / "config" / "crosswalks")
         counts = truth.write_truth(district, out / "truth", rows)
     finally:
         con.close()

@@ -11,11 +11,6 @@ identities as (
     select * from {{ ref('int_identity_matches') }}
 ),
 
-schools as (
-    select * from {{ ref('stg_sis__orgs') }}
-    where org_type = 'school'
-),
-
 results as (
     select
         'state' as assessment,
@@ -25,13 +20,15 @@ results as (
         {{ assessment_person_id('state_id', 'last_name', 'first_name', 'birth_date') }} as source_person_id,
         'state_assessment' as source_system,
         school_year,
-        state_school_code as school_ref,
+        school_id,
         grade_level,
         grade_number,
         academic_subject,
         cast(null as {{ dbt.type_string() }}) as season,
         cast(null as integer) as term_order,
         cast(null as date) as test_date,
+        is_tested,
+        not_tested_reason,
         scale_score,
         achievement_level,
         level_order,
@@ -50,13 +47,15 @@ results as (
         {{ assessment_person_id('local_id', 'last_name', 'first_name', 'birth_date') }} as source_person_id,
         'map' as source_system,
         school_year,
-        school_name as school_ref,
+        school_id,
         grade_level,
         grade_number,
         academic_subject,
         season,
         term_order,
         test_date,
+        true as is_tested,
+        cast(null as {{ dbt.type_string() }}) as not_tested_reason,
         rit_score as scale_score,
         cast(null as {{ dbt.type_string() }}) as achievement_level,
         cast(null as integer) as level_order,
@@ -68,7 +67,6 @@ results as (
 
 select
     results.*,
-    coalesce(by_code.org_id, by_name.org_id) as school_id,
     identities.student_key,
     case
         when identities.student_key is null
@@ -78,7 +76,3 @@ from results
 left join identities
     on results.source_system = identities.source_system
     and results.source_person_id = identities.source_person_id
-left join schools as by_code
-    on results.assessment = 'state' and results.school_ref = by_code.state_org_code
-left join schools as by_name
-    on results.assessment = 'map' and results.school_ref = by_name.org_name

@@ -16,6 +16,8 @@ select
     season,
     term_order,
     test_date,
+    is_tested,
+    not_tested_reason,
     scale_score,
     achievement_level,
     level_order,

@@ -4,19 +4,23 @@ with raw as (
 ),
 
 grades as (
-    select * from {{ ref('grade_levels') }} where source = 'map'
+    select * from {{ ref('grade_levels') }} where {{ code_key('source') }} = 'MAP'
 ),
 
 subjects as (
-    select * from {{ ref('academic_subjects') }} where source = 'map'
+    select * from {{ ref('academic_subjects') }} where {{ code_key('source') }} = 'MAP'
 ),
 
 sexes as (
-    select * from {{ ref('sex_codes') }} where source = 'map'
+    select * from {{ ref('sex_codes') }} where {{ code_key('source') }} = 'MAP'
 ),
 
 terms as (
     select * from {{ ref('map_terms') }}
+),
+
+schools as (
+    {{ resolve_schools('map', 'raw', 'SchoolName') }}
 ),
 
 typed as (
@@ -29,6 +33,8 @@ typed as (
         terms.term_order,
         {{ safe_int(dbt.split_part(dbt.split_part('raw."TermName"', "' '", 2), "'-'", 2)) }} as school_year,
         {{ clean_text('raw."SchoolName"') }} as school_name,
+        schools.school_id,
+        schools.school_match,
         {{ clean_text('raw."StudentID"') }} as local_id,
         {{ clean_text('raw."StudentLastName"') }} as last_name,
         {{ clean_text('raw."StudentFirstName"') }} as first_name,
@@ -46,10 +52,11 @@ typed as (
         raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
-    left join grades on {{ clean_text('raw."Grade"') }} = grades.local_code
-    left join subjects on {{ clean_text('raw."Subject"') }} = subjects.local_code
-    left join sexes on upper({{ clean_text('raw."StudentGender"') }}) = sexes.local_code
-    left join terms on {{ dbt.split_part('raw."TermName"', "' '", 1) }} = terms.season
+    left join grades on {{ code_key('raw."Grade"') }} = {{ code_key('grades.local_code') }}
+    left join subjects on {{ code_key('raw."Subject"') }} = {{ code_key('subjects.local_code') }}
+    left join sexes on {{ code_key('raw."StudentGender"') }} = {{ code_key('sexes.local_code') }}
+    left join schools on {{ clean_text('raw."SchoolName"') }} = schools.vendor_value
+    left join terms on {{ code_key(dbt.split_part('raw."TermName"', "' '", 1)) }} = {{ code_key('terms.season') }}
 ),
 
 checked as (
@@ -58,6 +65,7 @@ checked as (
         {{ quarantine_rules([
             ['_copy_number > 1', '*', 'duplicate row'],
             ['season is null or school_year is null', 'TermName', 'unrecognised term name'],
+            ['school_id is null', 'SchoolName', 'school not in the school crosswalk'],
             ['grade_level is null', 'Grade', 'unmapped grade code'],
             ['academic_subject is null', 'Subject', 'unmapped subject'],
             ['test_date is null', 'TestStartDate', 'malformed date'],
