@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from connectors.crosswalk_files import load_crosswalks, raise_problems
 from connectors.home import REPO_ROOT, Home
 from connectors.landing import ensure_empty_audit
 from connectors.raw import ensure_schema_files
@@ -20,6 +21,7 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     for spec in RAW_TABLES:
         ensure_schema_files(home.raw, spec)
     write_goals(home, goals=())
+    raise_problems(load_crosswalks(home))
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "DISTRICTWIDE_HOME": str(tmp_path)}
     args = ["--profiles-dir", ".", "--target-path", str(tmp_path / "dbt_target")]

@@ -29,8 +29,9 @@ CHECK_NAME = "crosswalk_file_is_valid"
 
 
 def asset_key(name: str) -> AssetKey:
-    """The key dbt's source `crosswalks` names for this file (models/crosswalks/)."""
-    return AssetKey(["raw", "crosswalks", name])
+    """The key dbt's source `crosswalks` names for this file (models/crosswalks/). Not
+    `crosswalks/<name>`: that is the typed dbt model built on it."""
+    return AssetKey(["config", "crosswalks", f"{name}_csv"])
 
 
 @multi_asset(

@@ -35,7 +35,8 @@ coded as (
         grades.grade_number,
         subjects.academic_subject,
         schools.school_id,
-        schools.school_match
+        schools.school_match,
+        {{ raw_record(columns) }} as _raw_record
     from raw
     left join grades on {{ code_key('raw."TestedGrade"') }} = {{ code_key('grades.local_code') }}
     left join subjects on {{ code_key('raw."Subject"') }} = {{ code_key('subjects.local_code') }}
@@ -105,7 +106,7 @@ typed as (
         ranked_levels.max_scale_score,
         {{ clean_text('coded."BirthDate"') }} is null as _birth_missing,
         coded._copy_number,
-        {{ raw_record(columns) }} as _raw_record
+        coded._raw_record
     from coded
     left join participation as by_code
         on coded._assessment_key = {{ code_key('by_code.assessment') }}
