@@ -29,9 +29,9 @@ result_rows as (
 
 cells as (
     {{ subgroup_cells('result_rows', ['school_key', 'school_year', 'academic_subject'], [
-        'sum(case when is_tested then 1 else 0 end) as n_tested',
+        'count(case when is_tested then 1 end) as n_tested',
         'sum(case when is_proficient then 1 else 0 end) as n_proficient',
-        'sum(case when is_tested then 0 else 1 end) as n_not_tested',
+        'count(case when not is_tested then 1 end) as n_not_tested',
     ]) }}
 ),
 
