@@ -5,14 +5,18 @@ to review with their rows quarantined; two codes for one school keep one dim_sch
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance
 
 from alerts.after_run import crashed_step, dbt_test_failures
+from connectors.check import check_paths
 from connectors.crosswalk_files import crosswalk_dir, ensure_crosswalks
+from connectors.crosswalks import normalize_school
 from connectors.home import Home
+from connectors.load import district_layouts
 from devtools.demo import run_consolidated_load
 from tests.conftest import District, generate, run_load
 
@@ -172,3 +176,36 @@ def test_a_duplicate_key_stops_the_load_before_dbt_naming_file_and_lines(
     assert failure.domain == "attendance" and failure.blocking
     assert expected in str(failure.observed)
     assert "local_code 'T'" in str(failure.observed)
+
+
+def test_dbt_normalizes_school_names_as_python_does(district: District) -> None:
+    with district.warehouse() as con:
+        names = con.execute(
+            "select org_name, state_org_code from staging.stg_sis__orgs where org_type = 'school'"
+        ).fetchall()
+        candidates = con.execute("select match_key from crosswalks.school_candidates")
+        keys = {key for (key,) in candidates.fetchall()}
+    assert keys >= {normalize_school(value) for pair in names for value in pair}
+
+
+def test_check_reports_codes_and_schools_the_district_does_not_map(
+    district: District, tmp_path: Path
+) -> None:
+    landing = district.home.landing
+    files = [landing / "assessment" / "AssessmentResults.csv", *landing.glob("attendance/*exc*")]
+    layouts = district_layouts(district.home)
+
+    by_file = {r.source_path: r for r in check_paths(files, layouts, district.home)}
+
+    map_report = by_file["AssessmentResults.csv"]
+    assert map_report.unmapped_schools == {"SchoolName": 1}  # Washington MS; Lincoln Elem fits
+    [exceptions] = [r for name, r in by_file.items() if name.startswith("attendance_exceptions")]
+    assert exceptions.unmapped == {"AttCode": 3} and not exceptions.unmapped_schools
+    # The district's own file is what counts: map the generator's unknown letters there.
+    other = Home(tmp_path)
+    shutil.copytree(crosswalk_dir(district.home), crosswalk_dir(other))
+    codes = crosswalk_dir(other) / "attendance_codes.csv"
+    extra = "".join(f"{c},Other,Other,other,false,false,{9 + n}\n" for n, c in enumerate("XQZ"))
+    codes.write_text(codes.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    [again] = check_paths(files[1:], layouts, other)
+    assert not again.unmapped
