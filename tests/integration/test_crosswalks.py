@@ -75,8 +75,20 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> District:
         return False
 
     assert rewrite(exceptions, local_typing, "cp1252")  # the attendance system's encoding
+    [state] = (landing / "assessment").glob("state_assessment_*.csv")
+
+    def not_tested(row: dict) -> bool:
+        if row["Subject"] == "ELA" and row["TestedGrade"] == "04":
+            row["AchievementLevel"], row["ScaleScore"] = " abs", ""  # absent: no score
+            return True
+        return False
+
+    assert rewrite(state, not_tested)
+    ensure_crosswalks(home)
     with (crosswalk_dir(home) / "school_crosswalk.csv").open("a", encoding="utf-8") as rows:
         rows.write("attendance,A101,SCH01,a second code the attendance system once used\n")
+    with (crosswalk_dir(home) / "achievement_levels.csv").open("a", encoding="utf-8") as rows:
+        rows.write("STATE,math,3,M,Meeting Expectations (grade 3 mathematics),3,true,500,529\n")
     result = run_load(home)
     assert result.success, "consolidated_load failed"
     return District(home, {})
@@ -209,3 +221,48 @@ def test_check_reports_codes_and_schools_the_district_does_not_map(
     codes.write_text(codes.read_text(encoding="utf-8") + extra, encoding="utf-8")
     [again] = check_paths(files[1:], layouts, other)
     assert not again.unmapped
+
+
+def test_levels_are_per_assessment_subject_and_grade(district: District) -> None:
+    with district.warehouse() as con:
+        levels = con.execute(
+            "select grade_number, subject_code, achievement_level, count(*) "
+            "from staging.stg_assessment__state_results where achievement_level_code = 'M' "
+            "group by 1, 2, 3 order by 1, 2"
+        ).fetchall()
+    by_cell = {(grade, subject): level for grade, subject, level, _ in levels}
+    assert by_cell[(3, "MATH")] == "Meeting Expectations (grade 3 mathematics)"
+    assert by_cell[(3, "ELA")] == "Meeting Expectations"
+    assert by_cell[(5, "MATH")] == "Meeting Expectations"
+    assert len(levels) == len(by_cell)  # one level row per result: never doubled
+
+
+def test_a_student_not_tested_is_kept_with_the_reason_and_counted_apart(district: District) -> None:
+    with district.warehouse() as con:
+        staged = con.execute(
+            "select count(*), count(scale_score), count(achievement_level), "
+            "min(not_tested_reason), bool_or(is_tested) "
+            "from staging.stg_assessment__state_results "
+            "where subject_code = 'ELA' and grade_number = 4"
+        ).fetchone()
+        quarantined = con.execute(
+            "select count(*) from quarantine.quarantine_assessment "
+            "where entity = 'state_results' and raw_record like '%abs%'"
+        ).fetchone()[0]
+        marts = con.execute(
+            "select sum(n_tested), sum(n_not_tested), bool_or(is_suppressed) "
+            "from marts.agg_proficiency_by_school "
+            "where subgroup = 'all_students' and academic_subject = 'English Language Arts'"
+        ).fetchone()
+        facts = con.execute(
+            "select count(*) filter (where is_tested), "
+            "count(*) filter (where not is_tested and not_tested_reason = 'Absent') "
+            "from marts.fct_assessment_result r join marts.dim_student s using (student_key) "
+            "where r.assessment = 'state' and r.academic_subject = 'English Language Arts'"
+        ).fetchone()
+    n, scores, levels, reason, any_tested = staged
+    assert n > 0 and scores == 0 and levels == 0 and reason == "Absent" and not any_tested
+    assert quarantined == 0
+    tested, not_tested, suppressed = marts
+    assert not suppressed
+    assert facts[1] > 0 and (tested, not_tested) == facts  # not tested: counted apart

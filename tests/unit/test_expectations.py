@@ -382,14 +382,16 @@ def clean_tables() -> dict[str, Table]:
             "scale_score integer",
             "is_proficient boolean",
             "percentile integer",
+            "is_tested boolean",
         ],
         [
             (f"st{i}", "state", key, school_key[sch], 2026, "Mathematics", 440 + 20 * i, i > 3)
-            + (None,)
+            + (None, True)
             for i, _, key, sch in students
         ]
         + [
             (f"map{i}", "map", key, school_key[sch], 2026, "Mathematics", 200 + i, None, 10 * i)
+            + (True,)
             for i, _, key, sch in students
         ],
     )
