@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import shutil
+from email.parser import BytesParser
+from email.policy import default
 from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance
 
-from alerts.after_run import crashed_step, dbt_test_failures
+from alerts.after_run import alert_after_run, crashed_step, dbt_test_failures
 from connectors.check import check_paths
 from connectors.crosswalk_files import crosswalk_dir, ensure_crosswalks
 from connectors.crosswalks import normalize_school
@@ -188,6 +190,19 @@ def test_a_duplicate_key_stops_the_load_before_dbt_naming_file_and_lines(
     assert failure.domain == "attendance" and failure.blocking
     assert expected in str(failure.observed)
     assert "local_code 'T'" in str(failure.observed)
+    # The existing alert path: district IT's email for the stopped run, the steward's for the file.
+    monkeypatch.delenv("DISTRICTWIDE_SMTP_HOST", raising=False)
+    alert_after_run(instance, result.run_id, home)
+    sent = {
+        message["X-Districtwide-Kind"] + ":" + str(message.get("X-Districtwide-Domain")): message
+        for message in (
+            BytesParser(policy=default).parse(path.open("rb"))
+            for path in (home.root / "alerts" / "outbox").glob("*.eml")
+        )
+    }
+    assert set(sent) == {"run-failure:None", "check-failures:attendance"}
+    steward = sent["check-failures:attendance"].get_body(("plain",)).get_content()
+    assert expected in steward
 
 
 def test_dbt_normalizes_school_names_as_python_does(district: District) -> None:
