@@ -1,5 +1,5 @@
 -- Links each source person record to one SIS student, precision first (docs/architecture.md, Conformance):
---   1. a steward's decision (seed identity_overrides) wins;
+--   1. a steward's decision (crosswalk identity_overrides, config/crosswalks/) wins;
 --   2. state ID, 3. district local ID — confirmed by birth date, or by both names where the
 --      source has no birth date to compare; an ID whose owner has another birth date and name is
 --      a conflict (often a transposed digit that is another real child's ID), never a link;
