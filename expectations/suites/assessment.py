@@ -91,6 +91,16 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "unknown subject code",
                     max_rows=settings.max_unmapped_code_rows,
                 ),
+                rules.quarantined(
+                    "school not in the school crosswalk",
+                    "unknown school code or name (see quarantine.school_review)",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
+                rules.quarantined(
+                    "unmapped participation code",
+                    "unknown not-tested code",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
             ],
         ),
         SuiteSpec(
