@@ -3,9 +3,11 @@ malformed files named with their line, good ones written with each row's line fo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
+import psycopg2
 import pytest
 
 from connectors.crosswalk_files import (
@@ -16,8 +18,9 @@ from connectors.crosswalk_files import (
     load_crosswalks,
     parquet_dir,
 )
-from connectors.crosswalks import CROSSWALK_SPECS, SPECS_BY_NAME
-from connectors.home import Home
+from connectors.crosswalks import CROSSWALK_SPECS, SPECS_BY_NAME, normalize_code, normalize_school
+from connectors.home import REPO_ROOT, Home
+from tests.conftest import require_service
 
 pytestmark = pytest.mark.integration
 
@@ -100,3 +103,51 @@ def test_good_files_are_written_for_dbt_and_a_bad_one_keeps_the_last_good_copy(
 
     assert not second["attendance_codes"].ok and second["grade_levels"].ok
     assert written.read_bytes() == before
+
+
+# The macros' SQL as dbt renders it for one column `v` (dbt_project/macros/crosswalks.sql).
+MACROS = (REPO_ROOT / "dbt_project" / "macros" / "crosswalks.sql").read_text(encoding="utf-8")
+SPELLINGS = [
+    "Lincoln Elem",
+    "LINCOLN E.S.",
+    "St. Mary's School",
+    "0101",
+    "School 007",
+    "  washington-middle  school ",
+    "Franklin H.S.",
+    "Adams Middle",
+    " a\t",
+]
+
+
+def macro_sql(name: str) -> str:
+    body = re.search(rf"macro {name}\(expr\) -%\}}(.*?)\{{%- endmacro", MACROS, re.S)
+    assert body, name
+    return body.group(1).replace("{{ expr }}", "v")
+
+
+def expected() -> list[tuple[str, str]]:
+    return [(normalize_school(v), normalize_code(v)) for v in SPELLINGS]
+
+
+def test_the_dbt_macros_normalize_as_python_does_in_duckdb() -> None:
+    query = f"select {macro_sql('school_key')}, {macro_sql('code_key')} from (select ? as v)"
+    assert [duckdb.execute(query, [v]).fetchone() for v in SPELLINGS] == expected()
+
+
+@pytest.mark.postgres
+def test_the_dbt_macros_normalize_as_python_does_in_postgres() -> None:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    query = (
+        f"select {macro_sql('school_key')}, {macro_sql('code_key')} from (select %s::text as v) t"
+    )
+    con = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="test")
+    try:
+        cur = con.cursor()
+        found = []
+        for value in SPELLINGS:
+            cur.execute(query, (value,))
+            found.append(cur.fetchone())
+    finally:
+        con.close()
+    assert found == expected()
