@@ -497,7 +497,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     for out, seed in ((a, 3), (b, 3), (c, 4)):
         generate(GeneratorConfig(n_students=600, seed=seed, out_dir=out))
     assert digest(a) == digest(b)
-    assert len(digest(a)) == 17
+    assert len(digest(a)) == 18  # 14 exports, 3 truth files, config/crosswalks/school_crosswalk.csv
     assert digest(a)["landing/sis/users.csv"] != digest(c)["landing/sis/users.csv"]
 
 
@@ -576,3 +576,14 @@ def test_cli_rejects_a_district_too_small(tmp_path: Path) -> None:
         main(["--students", "10", "--seed", "1", "--out", str(tmp_path)])
     assert exit_info.value.code == 2
     assert not (tmp_path / "landing").exists()
+
+
+def test_the_attendance_school_codes_are_the_districts_confirmed_crosswalk_rows(
+    district: Path,
+) -> None:
+    rows = rows_of(district / "config" / "crosswalks" / "school_crosswalk.csv")
+    assert rows[0] == ["source_system", "vendor_school", "school_sourced_id", "note"]
+    schools = counts(district)["schools"]
+    assert [r[:3] for r in rows[1:]] == [
+        ["attendance", s["att_code"], s["sourced_id"]] for s in schools
+    ]
