@@ -103,8 +103,11 @@ def read_crosswalk(spec: CrosswalkSpec, path: Path) -> tuple[list[str], str]:
         return [f"{name} line 1: column(s) {', '.join(repeated)} appear twice"], ""
     width = len(header)
     types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    # Physical start line of each record (quoted newlines and blank lines accounted for).
-    starts = [start for start, _ in record_lines(path)]
+    # Physical start line of each record (quoted newlines and blank lines accounted for), and of
+    # each line number DuckDB gives a rejected record.
+    records = record_lines(path)
+    starts = [start for start, _ in records]
+    physical = {parser_line: start for start, parser_line in records}
     source = (
         f"read_csv('{_q(str(path))}', header = true, columns = {types}, auto_detect = false, "
         "delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
@@ -117,7 +120,10 @@ def read_crosswalk(spec: CrosswalkSpec, path: Path) -> tuple[list[str], str]:
             "select distinct line, error_type::varchar from crosswalk_rejects order by line"
         ).fetchall()
         parsed = con.execute("select count(*) from rows").fetchall()[0][0]
-    problems = [f"{name} line {line}: {_reject_text(kind, width)}" for line, kind in rejects]
+    problems = [
+        f"{name} line {physical.get(line, line)}: {_reject_text(kind, width)}"
+        for line, kind in rejects
+    ]
     if problems:
         return problems, ""
     if parsed != len(starts):
@@ -126,6 +132,7 @@ def read_crosswalk(spec: CrosswalkSpec, path: Path) -> tuple[list[str], str]:
         f"nullif(trim(c{names.index(column)}), '') as \"{column}\"" for column in spec.columns
     )
     values = ", ".join(f"({i}, {line})" for i, line in enumerate(starts)) or "(0, 0)"
+    # Rows in file order: the landing cursor reads on one thread and keeps insertion order.
     query = (
         f"select {select}, '{_q(name)}' as _source_file, l.line::bigint as _line_number "
         f"from (select *, row_number() over () - 1 as _i from {source}) r "

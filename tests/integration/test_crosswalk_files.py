@@ -151,3 +151,14 @@ def test_the_dbt_macros_normalize_as_python_does_in_postgres() -> None:
     finally:
         con.close()
     assert found == expected()
+
+
+def test_a_bad_line_after_a_quoted_newline_is_named_by_its_physical_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "attendance_codes.csv",
+        HEADER + 'A,"two\nlines",y,z,true,false,1\nE,x,y,z,true,true,2,extra\n',
+    )
+
+    assert check_crosswalk(CODES, path)[0] == [
+        "attendance_codes.csv line 4: too many columns (the header has 7)"
+    ]
