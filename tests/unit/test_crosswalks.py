@@ -3,10 +3,15 @@ names the file and its lines (pure Python; reading the files with DuckDB is an i
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from connectors.crosswalk_files import duplicate_problems, value_problems
 from connectors.crosswalks import CROSSWALK_SPECS, SPECS_BY_NAME, normalize_code, normalize_school
+from connectors.home import Home
+from devtools.demo import restore_school_crosswalk
 
 
 @pytest.mark.parametrize(
@@ -110,3 +115,18 @@ def test_every_key_column_is_a_column_of_its_file() -> None:
     for spec in CROSSWALK_SPECS:
         assert set(spec.key) <= set(spec.columns), spec.name
         assert set(spec.school_columns) <= set(spec.key), spec.name
+
+
+def test_an_older_demo_folder_gets_its_school_crosswalk_from_the_truth(tmp_path: Path) -> None:
+    truth = tmp_path / "truth" / "counts.json"
+    truth.parent.mkdir()
+    truth.write_text(json.dumps({"schools": [{"att_code": "101", "sourced_id": "SCH01"}]}))
+    home = Home(tmp_path)
+    target = tmp_path / "config" / "crosswalks" / "school_crosswalk.csv"
+
+    restore_school_crosswalk(home)
+    assert target.read_text(encoding="utf-8").splitlines()[1].startswith("attendance,101,SCH01,")
+
+    target.write_text("source_system,vendor_school,school_sourced_id\n", encoding="utf-8")
+    restore_school_crosswalk(home)  # the district's file is never replaced
+    assert target.read_text(encoding="utf-8") == "source_system,vendor_school,school_sourced_id\n"
