@@ -90,10 +90,11 @@ def test_good_files_are_written_for_dbt_and_a_bad_one_keeps_the_last_good_copy(
     first = load_crosswalks(home)
     assert all(r.ok for r in first)
     written = parquet_dir(home) / "attendance_codes.parquet"
-    rows = duckdb.sql(
-        f"select local_code, _source_file, _line_number from read_parquet('{written}') "
-        "order by _line_number limit 1"
-    ).fetchall()
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select local_code, _source_file, _line_number from read_parquet('{written}') "
+            "order by _line_number limit 1"
+        ).fetchall()
     assert rows == [("A", "attendance_codes.csv", 2)]
     before = written.read_bytes()
     path = crosswalk_dir(home) / "attendance_codes.csv"
@@ -132,7 +133,8 @@ def expected() -> list[tuple[str, str]]:
 
 def test_the_dbt_macros_normalize_as_python_does_in_duckdb() -> None:
     query = f"select {macro_sql('school_key')}, {macro_sql('code_key')} from (select ? as v)"
-    assert [duckdb.execute(query, [v]).fetchone() for v in SPELLINGS] == expected()
+    with duckdb.connect() as con:
+        assert [con.execute(query, [v]).fetchall()[0] for v in SPELLINGS] == expected()
 
 
 @pytest.mark.postgres
