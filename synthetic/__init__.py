@@ -141,6 +141,7 @@ def generate(config: GeneratorConfig) -> Summary:
             rows.update(iready.write_iready(district, out / "landing" / "assessment"))
         if "star" in config.benchmarks:
             rows.update(star.write_star(district, out / "landing" / "assessment"))
+        attendance.write_school_crosswalk(district, out / "config" / "crosswalks")
         counts = truth.write_truth(district, out / "truth", rows)
     finally:
         con.close()
