@@ -9,8 +9,10 @@ of docs/architecture.md, and writes `landing/sis/`, `landing/attendance/`, `land
     python -m synthetic --students 5000 --seed 1 --out data
 
 Each source can be written in a real vendor's or state's layout instead of districtwide's own
-(`--attendance powerschool`, `--state mcas`, ...; `attendance_layouts`, `state_layouts`): the
-district and its truth are the same, only the files' form differs.
+(`--attendance powerschool`, `--state mcas`, `--sis oneroster-1.2`, `--benchmark map-cdf`, ...;
+`attendance_layouts`, `state_layouts`, `oneroster12`, `map_layouts`): the district and its truth
+are the same, only the files' form differs. `--benchmark iready,star` adds those benchmark tests
+(`iready`, `star`, `benchmark_plan`) and their truth.
 """
 
 from __future__ import annotations
