@@ -80,3 +80,28 @@
         else ltrim(trim({{ expr }}), '0')
     end
 {%- endmacro %}
+
+{# A school year as the year it ends, from how state files write it: `2026`, `2025-2026`,
+   `2025-26`, or inside a label (`PM3 2023-24`, FAST's test reason). Two years must be consecutive
+   (`2025-2027` is malformed, NULL); anything else is NULL and its row quarantined. #}
+{% macro school_year(expr) -%}
+    {{ return(adapter.dispatch('school_year', 'districtwide')(expr)) }}
+{%- endmacro %}
+{% macro default__school_year(expr) -%}
+    {%- set pair = "regexp_match(" ~ expr ~ ", '(^|[^0-9])([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])')" -%}
+    case
+        when trim({{ expr }}) ~ '^[0-9]{4}$' then cast(trim({{ expr }}) as integer)
+        when {{ pair }} is not null
+            and cast(({{ pair }})[3] as integer) % 100 = (cast(({{ pair }})[2] as integer) + 1) % 100
+            then cast(({{ pair }})[2] as integer) + 1
+    end
+{%- endmacro %}
+{% macro duckdb__school_year(expr) -%}
+    case
+        when regexp_full_match(trim({{ expr }}), '[0-9]{4}') then cast(trim({{ expr }}) as integer)
+        when regexp_matches({{ expr }}, '(^|[^0-9])[0-9]{4} ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])')
+            and cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 2) as integer) % 100
+                = (cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 1) as integer) + 1) % 100
+            then cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 1) as integer) + 1
+    end
+{%- endmacro %}

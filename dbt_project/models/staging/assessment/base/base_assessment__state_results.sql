@@ -76,7 +76,7 @@ typed as (
         coded._load_id,
         coded._source_file,
         coded._line_number,
-        {{ safe_int('coded."SchoolYear"') }} as school_year,
+        {{ school_year('coded."SchoolYear"') }} as school_year,
         {{ clean_text('coded."DistrictCode"') }} as district_code,
         {{ clean_text('coded."SchoolCode"') }} as state_school_code,
         coded.school_id,

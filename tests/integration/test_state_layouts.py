@@ -1,0 +1,120 @@
+"""State student data files as the states ship them, through staging: Colorado CMAS (school year
+`2022-2023`, levels 1-5, numeric not-tested reasons), Florida FAST (school year inside the test
+reason `PM3 2023-24`, levels 1-5, wide subjects) and Indiana ILEARN (the test name as subject,
+named levels, `UND` for a result not reported). Each sample's rows are staged with the year, the
+subject, the level and whether it counts as proficient, or quarantined with a reason; the codes
+come from the shipped crosswalk defaults, the school from the district's school crosswalk."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from connectors import warehouse
+from connectors.home import Home
+from connectors.landing import ensure_empty_audit
+from connectors.load import load_landing
+from connectors.raw import ensure_schema_files
+from connectors.tables import RAW_TABLES
+from settings.goals import write_goals
+from tests.fixtures.dbt import run_dbt
+
+pytestmark = pytest.mark.integration
+
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+# Each sample's school code, confirmed in the district's school crosswalk.
+SCHOOLS = {
+    "cmas_student_data": "0999",
+    "fast_student_results": "0999",
+    "ilearn_student_data": "9999_9001",
+}
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    home = Home(tmp_path_factory.mktemp("states")).ensure()
+    for layout in SCHOOLS:
+        for sample in (SAMPLES / layout).iterdir():
+            shutil.copy(sample, home.landing / "assessment" / sample.name)
+    crosswalks = home.root / "config" / "crosswalks"
+    crosswalks.mkdir(parents=True)
+    (crosswalks / "school_crosswalk.csv").write_text(
+        "source_system,vendor_school,school_sourced_id,note\n"
+        + "".join(f"state_assessment,{code},SCH1,\n" for code in sorted(set(SCHOOLS.values()))),
+        encoding="utf-8",
+    )
+    run = load_landing(home)
+    assert all(t.error is None and not t.failed for t in run.tables.values())
+    ensure_empty_audit(home)
+    for spec in RAW_TABLES:
+        ensure_schema_files(home.raw, spec)
+    write_goals(home, goals=())
+    selection = ["--select", "+stg_assessment__state_results", "+quarantine_assessment"]
+    run_dbt(
+        home.root,
+        ["build", *selection, "--exclude-resource-type", "unit_test"],
+        home.root / "dbt_target",
+    )
+    return home
+
+
+def rows(home: Home, sql: str) -> list[tuple]:
+    with warehouse.connect(home.warehouse, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -> None:
+    [(raw,)] = rows(
+        staged,
+        f"select count(*) from read_parquet('{staged.raw}/assessment/state_results/*.parquet')",
+    )
+    [(kept,)] = rows(staged, "select count(*) from staging.stg_assessment__state_results")
+    reasons = dict(
+        rows(
+            staged,
+            "select reason, count(*) from quarantine.quarantine_assessment "
+            "where entity = 'state_results' group by all",
+        )
+    )
+    assert raw == kept + sum(reasons.values())
+    assert not {"malformed school year", "unmapped grade code", "unmapped achievement level"} & set(
+        reasons
+    ), reasons
+
+
+def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -> None:
+    got = rows(
+        staged,
+        """
+        select _source_file like '%cmas%', school_year, academic_subject, achievement_level,
+               is_proficient
+        from staging.stg_assessment__state_results
+        where is_tested
+        order by all
+        """,
+    )
+    years = {(cmas, year) for cmas, year, *_ in got}
+    assert (True, 2023) in years, "CMAS 2022-2023 is school year 2023"
+    assert {year for _, year, *_ in got} <= {2023, 2024}
+    by_level = {level: proficient for *_, level, proficient in got}
+    assert by_level["Met Expectations"] is True and by_level["Approached Expectations"] is False
+    assert (
+        by_level["Level 3: On Grade Level"] is True
+        and by_level["Level 2: Below Satisfactory"] is False
+    )
+    assert by_level["At Proficiency"] is True and by_level["Approaching Proficiency"] is False
+    assert {subject for *_, subject, _, _ in got} == {"English Language Arts", "Mathematics"}
+
+
+def test_not_tested_results_keep_their_reason(staged: Home) -> None:
+    reasons = dict(
+        rows(
+            staged,
+            "select not_tested_reason, count(*) from staging.stg_assessment__state_results "
+            "where not is_tested group by all",
+        )
+    )
+    assert reasons.get("Parent excuse", 0) >= 2, reasons  # CMAS NotTestedReason 09, both subjects
+    assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
