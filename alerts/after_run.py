@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 QUALITY_STEP = "data_quality"
 # Rules whose failures are told per file (alerts.send_files), not in the domain's email.
 TOLD_PER_FILE = frozenset({"unexpected_rows_expectation:file_set_aside"})
+CROSSWALK_MEANING = (
+    "A crosswalk file in config/crosswalks/ has a malformed line or two rows with the same key "
+    "(file and lines above); the load stopped before building anything on it. Fix the file."
+)
 MEANINGS = {(s.name, e.name): e.meaning for s in all_suites() for e in s.expectations}
 
 
@@ -142,15 +146,21 @@ def dbt_test_failures(instance: DagsterInstance, run_id: str) -> list[CheckFailu
         if evaluation.passed or "suite" in evaluation.metadata:
             continue
         asset = evaluation.asset_key.to_user_string()
+        crosswalk = evaluation.metadata.get("crosswalk")
         failures.append(
             CheckFailure(
-                domain=domain_of(evaluation.asset_key.path),
+                # A crosswalk file's check names the source whose steward answers for the file.
+                domain=evaluation.metadata["domain"].value
+                if crosswalk
+                else domain_of(evaluation.asset_key.path),
                 check_name=evaluation.check_name,
                 asset=asset,
                 severity="blocking" if evaluation.severity.value == "ERROR" else "warning",
-                observed=None,
+                observed=evaluation.description if crosswalk else None,
                 unexpected_count=None,
-                meaning="A dbt test on this model failed; see the run in Dagster.",
+                meaning=CROSSWALK_MEANING
+                if crosswalk
+                else "A dbt test on this model failed; see the run in Dagster.",
             )
         )
     return failures

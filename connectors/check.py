@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.crosswalks import crosswalks_for, normalize_code
+import duckdb
+
+from connectors.crosswalk_files import district_codes
+from connectors.crosswalks import CodeColumn, code_columns_for, normalize_code, normalize_school
 from connectors.delivery import Delivery, is_waiting, unpack
 from connectors.encoding import legacy_to_utf8
 from connectors.home import Home
@@ -46,11 +49,12 @@ class FileReport:
     rejected: int = 0
     problem: str | None = None
     unmapped: dict[str, int] = field(default_factory=dict)
+    unmapped_schools: dict[str, int] = field(default_factory=dict)
     identity: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.problem or self.rejected or self.unmapped)
+        return not (self.problem or self.rejected or self.unmapped or self.unmapped_schools)
 
     def lines(self) -> list[str]:
         head = f"{self.source_path}: "
@@ -65,6 +69,11 @@ class FileReport:
             out.append(f"  SET ASIDE: {self.problem}")
         for column, count in sorted(self.unmapped.items()):
             out.append(f"  {count} code(s) of {column} not in its crosswalk")
+        for column, count in sorted(self.unmapped_schools.items()):
+            out.append(
+                f"  {count} school(s) of {column} not in the school crosswalk and matching no "
+                "single SIS school: their rows would be quarantined"
+            )
         if self.identity:
             out.append(f"  identity fields: {', '.join(self.identity)}")
         return out
@@ -88,7 +97,13 @@ def files_under(paths: Sequence[Path], scratch: Home) -> list[Delivery]:
     return out
 
 
-def check_file(delivery: Delivery, layouts: Sequence[Layout], scratch: Path) -> FileReport:
+def check_file(
+    delivery: Delivery,
+    layouts: Sequence[Layout],
+    scratch: Path,
+    home: Home | None = None,
+    sis_schools: dict[str, int] | None = None,
+) -> FileReport:
     report = FileReport(delivery.source_path)
     if delivery.problem:
         report.problem = delivery.problem
@@ -131,21 +146,37 @@ def check_file(delivery: Delivery, layouts: Sequence[Layout], scratch: Path) -> 
     report.rows, report.rejected = parsed.rows_parsed, parsed.rows_rejected
     table = match.layout.raw_table
     with cursor() as con:
-        for crosswalk in crosswalks_for(table.table):
-            codes = crosswalk.codes()
-            found = con.execute(
-                f'select distinct "{crosswalk.column}" from read_parquet(?) '
-                f"where nullif(trim(\"{crosswalk.column}\"), '') is not null",
-                [str(parsed.raw_path)],
-            ).fetchall()
-            missing = {normalize_code(code) for (code,) in found} - codes
-            if missing:
-                report.unmapped[crosswalk.column] = len(missing)
+        for column in code_columns_for(table.table):
+            found = {
+                code
+                for (code,) in con.execute(
+                    f'select distinct "{column.column}" from read_parquet(?) '
+                    f"where nullif(trim(\"{column.column}\"), '') is not null",
+                    [str(parsed.raw_path)],
+                ).fetchall()
+            }
+            missing = unmapped(column, found, home, sis_schools or {})
+            if missing and column.school:
+                report.unmapped_schools[column.column] = len(missing)
+            elif missing:
+                report.unmapped[column.column] = len(missing)
         for label, columns in IDENTITY.items():
             present = [c for c in columns if c in table.columns]
             if present and _filled(con, parsed.raw_path, present):
                 report.identity.append(label)
     return report
+
+
+def unmapped(
+    column: CodeColumn, found: set[str], home: Home | None, sis_schools: dict[str, int]
+) -> set[str]:
+    """The values of `found` that the district's crosswalk does not map (for a school: nor
+    exactly one SIS school of the last build, `sis_schools`: school key → number of schools)."""
+    codes = district_codes(home, column.crosswalk, column.key, column.where)
+    if column.school:
+        keys = {normalize_school(value) for value in found}
+        return {k for k in keys if k not in codes and sis_schools.get(k) != 1}
+    return {normalize_code(value) for value in found} - codes
 
 
 def _filled(con, path: Path, columns: list[str]) -> bool:
@@ -157,13 +188,33 @@ def _filled(con, path: Path, columns: list[str]) -> bool:
     )
 
 
-def check_paths(paths: Sequence[Path], layouts: Sequence[Layout]) -> list[FileReport]:
-    """A report per file under `paths`; a file that cannot be read is reported, not raised."""
+def last_build_schools(home: Home) -> dict[str, int]:
+    """School key → number of SIS schools under it, from the last build's
+    `crosswalks.school_candidates` (empty before a first build, or while a load holds the file)."""
+    if not home.warehouse.is_file():
+        return {}
+    try:
+        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+            rows = con.execute(
+                "select match_key, n_schools from crosswalks.school_candidates"
+            ).fetchall()
+    except duckdb.Error:
+        return {}
+    return dict(rows)
+
+
+def check_paths(
+    paths: Sequence[Path], layouts: Sequence[Layout], home: Home | None = None
+) -> list[FileReport]:
+    """A report per file under `paths`, its codes against `home`'s crosswalks (the shipped
+    defaults without one); a file that cannot be read is reported, not raised. A crosswalk file
+    that is itself broken raises CrosswalkError (file and line)."""
     scratch = Path(tempfile.mkdtemp(prefix="districtwide-check-"))
+    sis_schools = last_build_schools(home) if home else {}
     try:
         deliveries = files_under(paths, Home(scratch))
         return [
-            check_file(delivery, layouts, scratch / f"file{n}")
+            check_file(delivery, layouts, scratch / f"file{n}", home, sis_schools)
             for n, delivery in enumerate(deliveries)
         ]
     finally:

@@ -1,76 +1,282 @@
-"""Which canonical columns hold local codes, and the crosswalk (dbt seed) that maps each.
+"""The district's crosswalks, declared once: their files, columns, keys and who answers for them.
 
-`districtwide check` uses this to list a file's codes that no crosswalk row maps, before a load
-would quarantine their rows. Codes are compared as staging compares them: trimmed, upper case.
+A crosswalk maps a source's local codes (or school codes and names) to the district's standard
+values. Each is a CSV file in `$DISTRICTWIDE_HOME/config/crosswalks/` (shipped defaults in
+`settings/crosswalks/`, copied there on a first run). This registry is what the loader
+(`connectors.crosswalk_files`, duplicate keys and malformed lines) and `districtwide check`
+(codes a file holds that no row maps) both read, so a key is declared in one place.
+
+Codes are compared as dbt compares them (macros/crosswalks.sql, `code_key`): trimmed, runs of
+white space as one space, upper case. School codes and names are compared after `school_key`,
+which also drops punctuation and leading zeros and writes "Elementary"/"Elem"/"ES",
+"Middle School"/"MS", "High School"/"HS" one way and a trailing "School" not at all.
 """
 
 from __future__ import annotations
 
-import csv
+import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from connectors.home import REPO_ROOT
-
-SEEDS = REPO_ROOT / "dbt_project" / "seeds"
-
-
-@dataclass(frozen=True)
-class Crosswalk:
-    """Column `column` of raw table `table` is mapped by `seed`'s `key` (rows where `where`)."""
-
-    table: str
-    column: str
-    seed: str
-    key: str
-    where: tuple[str, str] | None = None
-
-    def codes(self, folder: Path = SEEDS) -> frozenset[str]:
-        with (folder / f"{self.seed}.csv").open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        if self.where:
-            column, value = self.where
-            rows = [r for r in rows if r[column] == value]
-        return frozenset(normalize_code(r[self.key]) for r in rows)
+_SPACE = re.compile(r"\s+")
+# Applied in order to ' ' + upper-cased, punctuation-free text + ' ' (the same in the dbt macro).
+_SCHOOL_WORDS = (
+    (re.compile(r" 0+([0-9])"), r" \1"),
+    (re.compile(r" (ELEMENTARY SCHOOL|ELEMENTARY|ELEM|ES) "), " ES "),
+    (re.compile(r" (MIDDLE SCHOOL|MIDDLE|MS) "), " MS "),
+    (re.compile(r" (HIGH SCHOOL|HIGH|HS) "), " HS "),
+    (re.compile(r" SCHOOL $"), " "),
+)
 
 
 def normalize_code(code: str | None) -> str:
-    return (code or "").strip().upper()
+    """A code as every crosswalk join compares it: trimmed, inner white space as one space,
+    upper case (`code_key` in dbt)."""
+    return _SPACE.sub(" ", code or "").strip().upper()
 
 
-CROSSWALKS: tuple[Crosswalk, ...] = (
-    Crosswalk("attendance__exceptions", "AttCode", "attendance_codes", "local_code"),
-    Crosswalk(
+def normalize_school(value: str | None) -> str:
+    """A school code or name as school matching compares it (`school_key` in dbt): `Lincoln Elem`,
+    `LINCOLN ELEMENTARY SCHOOL` and `Lincoln E.S.` are all `LINCOLN ES`; `0101` is `101`."""
+    text = (value or "").upper().replace("'", "").replace(".", "")
+    text = " " + _SPACE.sub(" ", re.sub(r"[^A-Z0-9]", " ", text)).strip() + " "
+    for pattern, replacement in _SCHOOL_WORDS:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class CrosswalkSpec:
+    """One crosswalk file: `name`.csv with `columns` (in any order, more allowed), unique on
+    `key` (each column compared as a code, or as a school in `school_columns`).
+
+    `domain` is the source whose steward answers for the file (alerts); `private` files hold
+    student IDs, which an error message never quotes.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    domain: str
+    description: str
+    school_columns: tuple[str, ...] = ()
+    private: bool = False
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+    def normalize(self, column: str, value: str | None) -> str:
+        if column in self.school_columns:
+            return normalize_school(value)
+        return normalize_code(value)
+
+
+CROSSWALK_SPECS: tuple[CrosswalkSpec, ...] = (
+    CrosswalkSpec(
+        "attendance_codes",
+        (
+            "local_code",
+            "local_description",
+            "attendance_event_category",
+            "category_key",
+            "is_absent",
+            "is_excused",
+            "precedence",
+        ),
+        ("local_code",),
+        "attendance",
+        "Attendance system code → Ed-Fi attendance event category; precedence picks the day's "
+        "category when a student has two codes on one day (1 wins).",
+    ),
+    CrosswalkSpec(
+        "school_crosswalk",
+        ("source_system", "vendor_school", "school_sourced_id"),
+        ("source_system", "vendor_school"),
+        "sis",
+        "A source system's school code or name (attendance, state_assessment, map) → the SIS "
+        "school's sourcedId, confirmed by a steward; values without a row are matched to one SIS "
+        "school by name or code when exactly one fits (audit.school_crosswalk_report).",
+        school_columns=("vendor_school",),
+    ),
+    CrosswalkSpec(
+        "grade_levels",
+        ("source", "local_code", "grade_level", "grade_number"),
+        ("source", "local_code"),
+        "sis",
+        "Each source's grade codes → Ed-Fi grade level descriptor and a number (K = 0).",
+    ),
+    CrosswalkSpec(
+        "academic_subjects",
+        ("source", "local_code", "academic_subject"),
+        ("source", "local_code"),
+        "assessment",
+        "Each source's subject names → one academic subject.",
+    ),
+    CrosswalkSpec(
+        "achievement_levels",
+        (
+            "assessment",
+            "subject",
+            "grade",
+            "local_code",
+            "achievement_level",
+            "level_order",
+            "is_proficient",
+            "min_scale_score",
+            "max_scale_score",
+        ),
+        ("assessment", "subject", "grade", "local_code"),
+        "assessment",
+        "Performance levels per assessment, subject code and grade number (blank = any; the "
+        "most specific row wins) with their scale-score band and whether they are proficient.",
+    ),
+    CrosswalkSpec(
+        "not_tested_codes",
+        ("assessment", "local_code", "is_tested", "reason"),
+        ("assessment", "local_code"),
+        "assessment",
+        "Participation codes per assessment (NotTestedCode, or a code in the level column): "
+        "is_tested false = not tested for `reason` (kept, counted as not tested, not a failure).",
+    ),
+    CrosswalkSpec(
+        "program_codes",
+        ("local_code", "program", "subgroup_column"),
+        ("local_code",),
+        "sis",
+        "SIS program codes → subgroup (English learner, students with disabilities, low income).",
+    ),
+    CrosswalkSpec(
+        "race_ethnicity",
+        ("oneroster_flag", "race_ethnicity", "report_order"),
+        ("oneroster_flag",),
+        "sis",
+        "OneRoster race/ethnicity flags → federal reporting categories.",
+    ),
+    CrosswalkSpec(
+        "sex_codes",
+        ("source", "local_code", "sex"),
+        ("source", "local_code"),
+        "sis",
+        "Each source's sex/gender codes → one value.",
+    ),
+    CrosswalkSpec(
+        "calendar_day_types",
+        ("local_code", "calendar_event", "is_instructional"),
+        ("local_code",),
+        "sis",
+        "SIS calendar day types → whether the day is instructional.",
+    ),
+    CrosswalkSpec(
+        "map_terms",
+        ("season", "term_order"),
+        ("season",),
+        "assessment",
+        "NWEA MAP testing seasons in the order of a school year.",
+    ),
+    CrosswalkSpec(
+        "identity_overrides",
+        (
+            "source",
+            "source_person_id",
+            "student_sourced_id",
+            "decision",
+            "decided_by",
+            "decided_on",
+            "note",
+        ),
+        ("source", "source_person_id"),
+        "sis",
+        "Stewards' identity decisions; they win over every rule: `link` ties the source person "
+        "record to `student_sourced_id`, `no_match` keeps it unmatched.",
+        private=True,
+    ),
+)
+
+SPECS_BY_NAME: dict[str, CrosswalkSpec] = {spec.name: spec for spec in CROSSWALK_SPECS}
+
+
+@dataclass(frozen=True)
+class CodeColumn:
+    """Column `column` of raw table `table` is mapped by crosswalk `crosswalk` on its `key`
+    (rows where `where` holds); `school` columns are matched as schools (`source_system`)."""
+
+    table: str
+    column: str
+    crosswalk: str
+    key: str
+    where: tuple[str, str] | None = None
+    school: bool = False
+
+
+CODE_COLUMNS: tuple[CodeColumn, ...] = (
+    CodeColumn("attendance__exceptions", "AttCode", "attendance_codes", "local_code"),
+    CodeColumn(
         "attendance__exceptions",
         "SchoolCode",
-        "attendance_school_codes",
-        "attendance_school_code",
+        "school_crosswalk",
+        "vendor_school",
+        ("source_system", "attendance"),
+        school=True,
     ),
-    Crosswalk(
+    CodeColumn(
+        "attendance__students",
+        "SchoolCode",
+        "school_crosswalk",
+        "vendor_school",
+        ("source_system", "attendance"),
+        school=True,
+    ),
+    CodeColumn(
         "attendance__students", "Grade", "grade_levels", "local_code", ("source", "attendance")
     ),
-    Crosswalk("sis__calendar", "dayType", "calendar_day_types", "local_code"),
-    Crosswalk("sis__programs", "programCode", "program_codes", "local_code"),
-    Crosswalk(
+    CodeColumn("sis__calendar", "dayType", "calendar_day_types", "local_code"),
+    CodeColumn("sis__programs", "programCode", "program_codes", "local_code"),
+    CodeColumn(
         "assessment__state_results",
         "TestedGrade",
         "grade_levels",
         "local_code",
         ("source", "state"),
     ),
-    Crosswalk(
+    CodeColumn(
         "assessment__state_results",
         "Subject",
         "academic_subjects",
         "local_code",
         ("source", "state"),
     ),
-    Crosswalk("assessment__map_results", "Grade", "grade_levels", "local_code", ("source", "map")),
-    Crosswalk(
+    CodeColumn(
+        "assessment__state_results",
+        "SchoolCode",
+        "school_crosswalk",
+        "vendor_school",
+        ("source_system", "state_assessment"),
+        school=True,
+    ),
+    CodeColumn("assessment__map_results", "Grade", "grade_levels", "local_code", ("source", "map")),
+    CodeColumn(
         "assessment__map_results", "Subject", "academic_subjects", "local_code", ("source", "map")
+    ),
+    CodeColumn(
+        "assessment__map_results",
+        "SchoolName",
+        "school_crosswalk",
+        "vendor_school",
+        ("source_system", "map"),
+        school=True,
     ),
 )
 
 
-def crosswalks_for(table: str) -> list[Crosswalk]:
-    return [c for c in CROSSWALKS if c.table == table]
+def code_columns_for(table: str) -> list[CodeColumn]:
+    return [c for c in CODE_COLUMNS if c.table == table]
+
+
+# Columns typed in dbt (models/crosswalks/); the loader checks their values before dbt casts them.
+INTEGER_COLUMNS = frozenset(
+    {"precedence", "grade_number", "grade", "level_order", "min_scale_score", "max_scale_score"}
+    | {"report_order", "term_order"}
+)
+BOOLEAN_COLUMNS = frozenset(
+    {"is_absent", "is_excused", "is_proficient", "is_tested", "is_instructional"}
+)

@@ -7,6 +7,7 @@ Rerunning is safe: files already in the landing folders are kept, and files alre
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -64,6 +65,24 @@ def generate_district(home: Home, students: int, seed: int) -> None:
     subprocess.run(cmd, check=True, cwd=REPO_ROOT)
 
 
+def restore_school_crosswalk(home: Home) -> None:
+    """A demo folder generated before the crosswalks moved to config/ has no school crosswalk:
+    write its attendance codes from the generator's truth, as the generator now does."""
+    target = home.root / "config" / "crosswalks" / "school_crosswalk.csv"
+    truth = home.root / "truth" / "counts.json"
+    if target.exists() or not truth.is_file():
+        return
+    schools = json.loads(truth.read_text(encoding="utf-8")).get("schools", [])
+    lines = ["source_system,vendor_school,school_sourced_id,note"]
+    lines += [
+        f"attendance,{s['att_code']},{s['sourced_id']},attendance system school code"
+        for s in schools
+    ]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log.info("wrote %s from the generated district's truth", target)
+
+
 def main(students: int = 5000, seed: int = 2026) -> int:
     """Generate (when the landing folders are empty), load, alert and summarise; the exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -82,4 +101,5 @@ def main(students: int = 5000, seed: int = 2026) -> int:
         generate_district(home, students, seed)
     else:
         log.info("Files already in %s: loading them as they are", home.landing)
+        restore_school_crosswalk(home)
     return load(home, EXPECTED_WARNINGS)

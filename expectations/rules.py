@@ -191,8 +191,8 @@ def quarantined(
         reason.replace(" ", "_"),
         query,
         f"Rows were set aside because of an {what} ({allowance} allowed per load). Add the code "
-        "to its crosswalk in dbt_project/seeds, or have the source system correct it; the "
-        "rows return at the next load.",
+        "to its crosswalk in the district's config/crosswalks/, or have the source system "
+        "correct it; the rows return at the next load.",
         blocking=blocking,
         max_rows=max_rows,
     )

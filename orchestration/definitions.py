@@ -13,6 +13,7 @@ from functools import cache
 from dagster import Definitions, definitions
 
 from orchestration.defs.alerts import definitions as alerts
+from orchestration.defs.crosswalks import definitions as crosswalks
 from orchestration.defs.dashboards import definitions as dashboards
 from orchestration.defs.dbt import definitions as dbt
 from orchestration.defs.jobs import consolidated_load
@@ -30,6 +31,7 @@ def load_definitions() -> Definitions:
     env = EnvironmentSettings.from_env()
     merged = Definitions.merge(
         landing.defs,
+        crosswalks.defs,
         dbt.defs,
         quality.defs,
         serving.defs,

@@ -120,6 +120,7 @@ def generate(config: GeneratorConfig) -> Summary:
         write_state = state_layouts.WRITERS.get(config.state, assessment.write_state)
         rows.update(write_state(district, out / "landing" / "assessment"))
         rows[assessment.MAP_FILE] = assessment.write_map(district, out / "landing" / "assessment")
+        attendance.write_school_crosswalk(district, out / "config" / "crosswalks")
         counts = truth.write_truth(district, out / "truth", rows)
     finally:
         con.close()

@@ -275,6 +275,21 @@ def plan_exceptions(district: District) -> None:
     log.info("attendance: %d exception rows planned", sum(n for _, n in counts))
 
 
+def write_school_crosswalk(district: District, folder: Path) -> Path:
+    """The district's confirmed school crosswalk rows for its attendance system's codes (101 for
+    SCH01, ...), as a steward would write them: no SIS field holds these codes, so they cannot be
+    suggested. Written into the data folder's config/crosswalks/ (replacing an earlier run's)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = district.con.execute(
+        "select att_code, sourced_id from schools order by school"
+    ).fetchall()
+    path = folder / "school_crosswalk.csv"
+    lines = ["source_system,vendor_school,school_sourced_id,note"]
+    lines += [f"attendance,{code},{school},attendance system school code" for code, school in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def write_students(district: District, out: Path) -> int:
     con = district.con
     mistyped = con.execute(

@@ -24,7 +24,8 @@ mistyped ID: the SIS child whose real ID the typed one is, else NULL).
 - `school_years`: ending years, oldest first.
 - `schools`: [{sourced_id, name, level, state_code, att_code}] — how the SIS, the state file and
   the attendance system (`SchoolCode`) name each school; att_code is 100 + the number in the
-  SIS sourcedId (SCH01 -> 101), the `attendance_school_codes` crosswalk.
+  SIS sourcedId (SCH01 -> 101), written as the district's confirmed rows of
+  config/crosswalks/school_crosswalk.csv.
 - `sis`:
   `schools` (orgs of type school); `students` (distinct SIS students); `teachers`; `courses`
   (rows of courses.csv); `sections` (classes.csv rows, homerooms included);

@@ -11,11 +11,14 @@ from expectations.suites._deliveries import file_loads_suite
 
 def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
     low, high = settings.state_scale_score_min, settings.state_scale_score_max
+    # The band of the result's level row (crosswalk achievement_levels: per assessment, subject
+    # and grade), carried by the staged row.
     level_disagrees = (
         f"select s.school_year from {rules.BATCH} as s "
-        "inner join seeds.achievement_levels as a "
-        "on a.assessment = 'state' and a.local_code = s.achievement_level_code "
-        "where s.scale_score < a.min_scale_score or s.scale_score > a.max_scale_score"
+        "where s.scale_score < s.min_scale_score or s.scale_score > s.max_scale_score"
+    )
+    no_score = (
+        f"select s.school_year from {rules.BATCH} as s where s.is_tested and s.scale_score is null"
     )
     return [
         SuiteSpec(
@@ -27,7 +30,12 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
             expectations=[
                 rules.not_null("school_year", "Some state results have no school year."),
                 rules.not_null("subject_code", "Some state results have no subject."),
-                rules.not_null("scale_score", "Some state results have no scale score."),
+                rules.sql_rule(
+                    "tested_result_without_scale_score",
+                    no_score,
+                    "Some state results of tested students have no scale score (a student not "
+                    "tested has none, with a reason from crosswalk not_tested_codes).",
+                ),
                 rules.between(
                     "scale_score",
                     low,
@@ -39,7 +47,7 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "achievement_level_disagrees_with_score",
                     level_disagrees,
                     "Some results have an achievement level whose score band does not contain "
-                    "the scale score (seed achievement_levels). Check the cut scores.",
+                    "the scale score (crosswalk achievement_levels). Check the cut scores.",
                     blocking=False,
                 ),
             ],
@@ -105,6 +113,16 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                 rules.quarantined(
                     "unmapped subject",
                     "unknown subject code",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
+                rules.quarantined(
+                    "school not in the school crosswalk",
+                    "unknown school code or name (see quarantine.school_review)",
+                    max_rows=settings.max_unmapped_code_rows,
+                ),
+                rules.quarantined(
+                    "unmapped participation code",
+                    "unknown not-tested code",
                     max_rows=settings.max_unmapped_code_rows,
                 ),
             ],

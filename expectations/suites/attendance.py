@@ -93,8 +93,8 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     max_rows=settings.max_unmapped_code_rows,
                 ),
                 rules.quarantined(
-                    "unmapped school code",
-                    "unknown school code",
+                    "school not in the school crosswalk",
+                    "unknown school code (see quarantine.school_review)",
                     max_rows=settings.max_unmapped_code_rows,
                 ),
             ],

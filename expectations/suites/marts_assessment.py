@@ -30,10 +30,10 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                 rules.sql_rule(
                     "state_scale_score_out_of_range",
                     f"select f.school_year from {rules.BATCH} as f "
-                    f"where f.assessment = 'state' and (f.scale_score is null "
+                    f"where f.assessment = 'state' and f.is_tested and (f.scale_score is null "
                     f"or f.scale_score < {int(low)} or f.scale_score > {int(high)})",
-                    f"Some state results have no scale score or one outside {low}-{high}; "
-                    "proficiency rates would be wrong.",
+                    f"Some state results of tested students have no scale score or one outside "
+                    f"{low}-{high}; proficiency rates would be wrong.",
                 ),
                 rules.between(
                     "percentile",

@@ -15,7 +15,7 @@ from orchestration.resources import DistrictwideHome, build_resources
 
 pytestmark = pytest.mark.integration
 
-CODES = AssetKey(["seeds", "attendance_codes"])
+CODES = AssetKey(["crosswalks", "attendance_codes"])
 LIMITS = (
     "select name, value from duckdb_settings() "
     "where name in ('memory_limit', 'preserve_insertion_order')"
@@ -66,11 +66,11 @@ def test_a_subset_is_built_in_process_and_reported_node_by_node(
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     }
-    assert checks and all(checks.values()), checks  # the seed's own dbt tests ran, and passed
+    assert checks and all(checks.values()), checks  # the model's own dbt tests ran, and passed
     assert (tmp_path / "dbt_target" / "run_results.json").is_file()
     # dbt-duckdb's handle is closed: the file opens again with other settings in this process.
     with duckdb.connect(str(home.warehouse), config={"memory_limit": "256MB"}) as con:
-        assert con.execute("select count(*) from seeds.attendance_codes").fetchone()[0] > 0
+        assert con.execute("select count(*) from crosswalks.attendance_codes").fetchone()[0] > 0
 
 
 def test_a_failed_node_fails_the_step_naming_the_node_not_quoting_its_error(

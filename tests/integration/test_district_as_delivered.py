@@ -1,11 +1,12 @@
 """A district folder of exports as vendors deliver them (tests/fixtures/district_as_delivered/,
 built by tests/fixtures/as_delivered.py): a OneRoster bulk zip, a MAP data-file zip, a state file
 under the state's own name, a PowerSchool Quick Export in `attendance/PowerSchool/`, a tab `.txt`.
-Dropped into landing unrenamed, the consolidated_load job loads every file: each recognized, its
-rows staged or quarantined with a reason, nothing unaccounted."""
+Dropped into landing unrenamed, `districtwide load` (what `make load` runs) loads every file:
+each recognized, its rows staged or quarantined with a reason, nothing unaccounted."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import duckdb
 import pytest
 
 from connectors.home import Home
-from tests.conftest import run_load
+from tests.fixtures.cli import districtwide_load
 
 pytestmark = pytest.mark.integration
 
@@ -41,8 +42,12 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Home:
     root = tmp_path_factory.mktemp("as_delivered")
     home = Home(root).ensure()
     shutil.copytree(FOLDER, home.landing, dirs_exist_ok=True)
-    result = run_load(home)
-    assert result.success, "consolidated_load failed"
+    result = districtwide_load(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = result.stdout
+    assert f"loaded              {len(DELIVERED):>5}" in summary, summary
+    for kind in ("set aside", "held back", "unrecognized"):
+        assert re.search(rf"  {kind} +0\b", summary), summary
     return home
 
 

@@ -14,6 +14,7 @@ from functools import partial
 
 import pytest
 
+from connectors.crosswalk_files import crosswalk_dir, ensure_crosswalks
 from connectors.home import Home
 from settings.files import ensure_district_config
 from synthetic import state_layouts
@@ -85,6 +86,16 @@ def layout_district(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
         low, high = scale
         quality = f"quality:\n  state_scale_score_min: {low}\n  state_scale_score_max: {high}\n"
         config.write_text(text.replace("quality:\n", quality, 1), encoding="utf-8")
+    if state == "caaspp":  # the simulated grade 10 takes the grade 11 test: the district says so
+        ensure_crosswalks(home)
+        levels = crosswalk_dir(home) / "achievement_levels.csv"
+        grade_11 = [
+            line
+            for line in levels.read_text(encoding="utf-8").splitlines()
+            if line.startswith(("CAASPP,01,11,", "CAASPP,02,11,"))
+        ]
+        with levels.open("a", encoding="utf-8") as out:
+            out.writelines(line.replace(",11,", ",10,", 1) + "\n" for line in grade_11)
     result = run_load(home)
     assert result.success, "consolidated_load failed"
     counts = json.loads((root / "truth" / "counts.json").read_text())

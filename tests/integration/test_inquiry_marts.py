@@ -167,7 +167,7 @@ def test_state_proficiency_per_school_and_subject_matches_the_truth(district: Di
                    coalesce(w.n_tested, 0), coalesce(w.n_proficient, 0)
             from marts.agg_proficiency_by_school p
             join marts.dim_school sch using (school_key)
-            join seeds.academic_subjects subj
+            join crosswalks.academic_subjects subj
                 on subj.source = 'state' and subj.academic_subject = p.academic_subject
                 -- the truth names subjects as the generator does, whatever the file's codes
                 and subj.local_code in ('ELA', 'MATH')

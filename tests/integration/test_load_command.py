@@ -5,9 +5,6 @@ back that file only (the others publish); a failed run exits 1 and keeps the ser
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -17,7 +14,8 @@ import pytest
 from connectors.home import Home
 from serving.publish import content_checksum
 from settings import load_config
-from tests.conftest import REPO, generate
+from tests.conftest import generate
+from tests.fixtures.cli import districtwide_load
 
 pytestmark = pytest.mark.integration
 
@@ -27,24 +25,6 @@ BAD_STUDENTS = (
 )
 ROLES = "sourcedId,roleType,userSourcedId,orgSourcedId\nr1,primary,u1,o1\n"
 NO_HEADER = "S7654321,Doe,Ann,2014-03-02\n"
-
-
-def districtwide_load(home: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DISTRICTWIDE_", "DAGSTER_"))
-    }
-    env |= {"DISTRICTWIDE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
-    return subprocess.run(
-        [sys.executable, "-m", "districtwide", "load"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 def outbox(home: Path) -> dict[str, list]:

@@ -21,6 +21,7 @@ from tests.integration.test_oneroster import FIXTURES, build, deliver, land, row
 
 pytestmark = pytest.mark.integration
 
+GUID_SCHOOL = "5d1c0f7e-0000-4000-8000-000000000101"  # Juniper Elementary in oneroster_1_2
 TWO_DAYS = ["2026-08-24", "2026-08-25"]
 STUDENT_HEADER = "StuNum,LastName,FirstName,MiddleInit,BirthDate,Gender,Grade,SchoolCode"
 
@@ -36,6 +37,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
     monkeypatch.setenv("DISTRICTWIDE_HOME", str(tmp_path))
     monkeypatch.setattr(test_oneroster, "SELECT", SELECT)
     return Home(tmp_path).ensure()
+
+
+def _school_crosswalk(home: Home, attendance_schools: dict[str, str]) -> None:
+    """The district's school crosswalk: the attendance system's school numbers → SIS schools."""
+    folder = home.root / "config" / "crosswalks"
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["source_system,vendor_school,school_sourced_id,note"]
+    lines += [f"attendance,{code},{school}," for code, school in attendance_schools.items()]
+    (folder / "school_crosswalk.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _write(home: Home, relative: str, lines: list[str]) -> None:
@@ -173,6 +183,7 @@ def test_the_attendance_list_links_by_state_id_then_sis_number_then_names(
         line += f",{sis}" if with_sis else ""
         line += f",{state}" if with_state else ""
         lines.append(line)
+    _school_crosswalk(home, {"101": GUID_SCHOOL})
     _write(home, "attendance/students.csv", _student_list(lines, with_sis, with_state))
     land(home)
     build(home, sis_local_id="userIds:district", sis_state_id="userIds:state")
@@ -191,6 +202,7 @@ def test_the_attendance_list_links_by_state_id_then_sis_number_then_names(
 def test_a_state_id_wins_over_a_mistyped_sis_number(home: Home) -> None:
     """The SIS number typed is another real child's; the state ID names the right one."""
     deliver(home, "oneroster_1_2")
+    _school_crosswalk(home, {"101": GUID_SCHOOL})
     _write(
         home,
         "attendance/students.csv",
@@ -218,6 +230,7 @@ def _deliver_with_school_ids(home: Home, renames: dict[str, str]) -> None:
 
 def test_the_attendance_calendar_fills_a_school_year_the_sis_calendar_lacks(home: Home) -> None:
     _deliver_with_school_ids(home, {"org-s-101": "SCH01", "org-s-201": "SCH02"})
+    _school_crosswalk(home, {"101": "SCH01", "102": "SCH02"})
     # The SIS calendar has SCH02's year; the attendance system's CALENDAR_DAY has both schools.
     _write(
         home,

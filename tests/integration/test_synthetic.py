@@ -390,3 +390,14 @@ def test_unknown_students_are_not_in_the_sis(district: Path) -> None:
         """
     ).fetchall()
     assert lookalikes and set(lookalikes) == {(False, True, True)}
+
+
+def test_the_attendance_school_codes_are_the_districts_confirmed_crosswalk_rows(
+    district: Path,
+) -> None:
+    rows = rows_of(district / "config" / "crosswalks" / "school_crosswalk.csv")
+    assert rows[0] == ["source_system", "vendor_school", "school_sourced_id", "note"]
+    schools = counts(district)["schools"]
+    assert [r[:3] for r in rows[1:]] == [
+        ["attendance", s["att_code"], s["sourced_id"]] for s in schools
+    ]

@@ -1,6 +1,6 @@
 -- The stewards' identity work list: every source person record that is not linked, why, the
 -- likeliest SIS student where there is one, and how many source rows wait on the decision.
--- A decision goes into seeds/identity_overrides.csv and wins on the next load.
+-- A decision goes into config/crosswalks/identity_overrides.csv and wins on the next load.
 with matches as (
     select * from {{ ref('int_identity_matches') }}
     where match_status <> 'matched'

@@ -13,6 +13,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
+from connectors.crosswalk_files import load_crosswalks, parquet_dir, raise_problems
 from connectors.home import Home
 from connectors.landing import ensure_empty_audit
 from connectors.raw import ensure_schema_files
@@ -94,3 +95,6 @@ def ensure_raw_layout(layout: Home, config: DistrictConfig) -> None:
     for spec in RAW_TABLES:
         ensure_schema_files(layout.raw, spec)
     ensure_history(layout.raw / "_quality")
+    if not parquet_dir(layout).is_dir():
+        # A build run without the crosswalk asset (a subset) on a new data folder.
+        raise_problems(load_crosswalks(layout))

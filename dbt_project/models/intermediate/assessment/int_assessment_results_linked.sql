@@ -35,6 +35,7 @@ results as (
         {{ assessment_person_id('state_id', 'last_name', 'first_name', 'birth_date') }} as source_person_id,
         'state_assessment' as source_system,
         school_year,
+        school_id as staged_school_id,
         state_school_code as school_code,
         cast(null as {{ dbt.type_string() }}) as school_name,
         grade_level,
@@ -51,7 +52,8 @@ results as (
         is_proficient,
         cast(null as integer) as percentile,
         cast(null as decimal(12, 3)) as standard_error,
-        cast(null as {{ dbt.type_string() }}) as not_tested_reason
+        is_tested,
+        not_tested_reason
     from state_results
 
     union all
@@ -65,6 +67,7 @@ results as (
         {{ assessment_person_id('local_id', 'last_name', 'first_name', 'birth_date') }} as source_person_id,
         'map' as source_system,
         school_year,
+        school_id as staged_school_id,
         cast(null as {{ dbt.type_string() }}) as school_code,
         school_name,
         grade_level,
@@ -81,6 +84,7 @@ results as (
         cast(null as boolean) as is_proficient,
         percentile,
         standard_error,
+        true as is_tested,
         cast(null as {{ dbt.type_string() }}) as not_tested_reason
     from map_results
 
@@ -95,6 +99,8 @@ results as (
         {{ benchmark_person_id() }} as source_person_id,
         'benchmark' as source_system,
         school_year,
+        -- Benchmark schools by the SIS school's state code or name (not yet the school crosswalk).
+        cast(null as {{ dbt.type_string() }}) as staged_school_id,
         school_code,
         school_name,
         grade_level,
@@ -111,13 +117,14 @@ results as (
         is_proficient,
         percentile,
         cast(null as decimal(12, 3)) as standard_error,
+        scale_score is not null as is_tested,
         coalesce(not_tested_code, case when scale_score is null then performance_level end) as not_tested_reason
     from benchmark_results
 )
 
 select
     results.*,
-    coalesce(by_code.org_id, by_name.org_id) as school_id,
+    coalesce(results.staged_school_id, by_code.org_id, by_name.org_id) as school_id,
     identities.student_key,
     case
         when identities.student_key is null
@@ -128,6 +135,6 @@ left join identities
     on results.source_system = identities.source_system
     and results.source_person_id = identities.source_person_id
 left join schools as by_code
-    on results.school_code = by_code.state_org_code
+    on results.staged_school_id is null and results.school_code = by_code.state_org_code
 left join schools as by_name
-    on by_code.org_id is null and results.school_name = by_name.org_name
+    on results.staged_school_id is null and by_code.org_id is null and results.school_name = by_name.org_name

@@ -1,5 +1,5 @@
 -- Links each source person record to one SIS student, precision first (docs/architecture.md, Conformance):
---   1. a steward's decision (seed identity_overrides) wins;
+--   1. a steward's decision (crosswalk identity_overrides, config/crosswalks/) wins;
 --   2. state ID, 3. district local ID — confirmed by birth date, or by both names where the
 --      source has no birth date to compare; an ID whose owner has another birth date and name is
 --      a conflict (often a transposed digit that is another real child's ID), never a link;
@@ -16,12 +16,13 @@ students as (
 
 overrides as (
     select
-        o.source as source_system,
-        o.source_person_id,
-        lower(o.decision) as decision,
+        -- A steward's row matches whatever its case and padding (IDs keep their case).
+        lower({{ clean_text('o.source') }}) as source_system,
+        {{ clean_text('o.source_person_id') }} as source_person_id,
+        lower({{ clean_text('o.decision') }}) as decision,
         s.student_key
     from {{ ref('identity_overrides') }} as o
-    left join students as s on o.student_sourced_id = s.local_id
+    left join students as s on {{ clean_text('o.student_sourced_id') }} = s.local_id
 ),
 
 nicknames as (

@@ -26,7 +26,7 @@ courses as (
 ),
 
 grades as (
-    select * from {{ ref('grade_levels') }} where source = 'oneroster'
+    select * from {{ ref('grade_levels') }} where {{ code_key('source') }} = 'ONEROSTER'
 ),
 
 class_grades as (
@@ -38,7 +38,8 @@ class_grades as (
     from enrollments
     inner join classes on enrollments.section_id = classes.section_id
     left join courses on classes.course_id = courses.course_id
-    inner join grades on coalesce(classes.grade_codes, courses.grade_codes) = grades.local_code
+    inner join grades
+        on {{ code_key('coalesce(classes.grade_codes, courses.grade_codes)') }} = {{ code_key('grades.local_code') }}
 ),
 
 ranked as (

@@ -15,6 +15,7 @@ result_rows as (
         results.school_key,
         results.school_year,
         results.academic_subject,
+        results.is_tested,
         results.is_proficient,
         students.race_ethnicity,
         students.sex,
@@ -28,8 +29,9 @@ result_rows as (
 
 cells as (
     {{ subgroup_cells('result_rows', ['school_key', 'school_year', 'academic_subject'], [
-        'count(*) as n_tested',
+        'count(case when is_tested then 1 end) as n_tested',
         'sum(case when is_proficient then 1 else 0 end) as n_proficient',
+        'count(case when not is_tested then 1 end) as n_not_tested',
     ]) }}
 ),
 
@@ -43,6 +45,7 @@ rated as (
         subgroup_value,
         n_tested,
         n_proficient,
+        n_not_tested,
         {{ ratio('n_proficient', 'n_tested') }} as proficiency_rate
     from cells
 ),
@@ -60,7 +63,7 @@ suppressed as (
     {{ suppress_small_cells(
         'with_gap',
         columns=['proficiency_by_school_key', 'school_key', 'school_year', 'academic_subject', 'subgroup', 'subgroup_value'],
-        value_columns=['n_tested', 'n_proficient', 'proficiency_rate', 'gap_to_all_students'],
+        value_columns=['n_tested', 'n_proficient', 'n_not_tested', 'proficiency_rate', 'gap_to_all_students'],
         partition_by=['school_key', 'school_year', 'academic_subject', 'subgroup'],
         n_column='n_tested',
     ) }}
@@ -75,6 +78,7 @@ select
     subgroup_value,
     n_tested,
     n_proficient,
+    n_not_tested,
     proficiency_rate,
     gap_to_all_students,
     is_suppressed,

@@ -2,8 +2,15 @@ with orgs as (
     select * from {{ ref('stg_sis__orgs') }}
 ),
 
+-- One attendance code per school (the lowest, when the district confirmed several): a school
+-- with two codes is still one row.
 attendance_codes as (
-    select * from {{ ref('attendance_school_codes') }}
+    select
+        school_sourced_id,
+        min(vendor_school) as attendance_school_code
+    from {{ ref('school_crosswalk') }}
+    where {{ code_key('source_system') }} = 'ATTENDANCE'
+    group by school_sourced_id
 ),
 
 students as (

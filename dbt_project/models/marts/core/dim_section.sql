@@ -11,7 +11,7 @@ sessions as (
 ),
 
 subjects as (
-    select * from {{ ref('academic_subjects') }} where source = 'oneroster'
+    select * from {{ ref('academic_subjects') }} where {{ code_key('source') }} = 'ONEROSTER'
 ),
 
 sis_teachers as (
@@ -65,7 +65,7 @@ select
 from classes
 left join courses on classes.course_id = courses.course_id
 left join sessions on {{ dbt.split_part('classes.term_ids', "','", 1) }} = sessions.session_id
-left join subjects on lower(classes.subjects) = subjects.local_code
+left join subjects on {{ code_key('classes.subjects') }} = {{ code_key('subjects.local_code') }}
 left join teachers on classes.section_id = teachers.section_id
 left join sis_teachers on teachers.teacher_id = sis_teachers.user_id
 left join org_schools on classes.school_id = org_schools.org_id

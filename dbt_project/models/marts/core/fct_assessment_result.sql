@@ -22,6 +22,8 @@ select
     season,
     term_order,
     test_date,
+    is_tested,
+    not_tested_reason,
     scale_score,
     achievement_level,
     level_order,
@@ -33,7 +35,6 @@ select
     assessment_name,
     measure,
     score_scale,
-    not_tested_reason,
     school_code,
     school_name
 from results

@@ -1,5 +1,5 @@
 -- Grain: one row per student per school per instructional day enrolled on which the attendance
--- system sent an exception. When a student has two codes on a day, the most serious (seed
+-- system sent an exception. When a student has two codes on a day, the most serious (crosswalk
 -- attendance_codes.precedence, then the earlier line) names the day. Every other enrolled day is
 -- present: fct_attendance_daily adds those days as a view over this table.
 with events as (

@@ -23,7 +23,7 @@ attendance_years as (
 
 state_results as (
     select * from {{ ref('fct_assessment_result') }}
-    where assessment = 'state'
+    where assessment = 'state' and is_tested
 ),
 
 growth as (

@@ -25,7 +25,7 @@ student_years as (
 
 state_results as (
     select * from {{ ref('fct_assessment_result') }}
-    where assessment = 'state'
+    where assessment = 'state' and is_tested
 ),
 
 students as (

@@ -11,6 +11,7 @@ select
     term_order,
     school_year,
     school_name,
+    school_id,
     local_id,
     last_name,
     first_name,

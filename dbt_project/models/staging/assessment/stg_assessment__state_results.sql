@@ -9,6 +9,7 @@ select
     school_year,
     district_code,
     state_school_code,
+    school_id,
     state_id,
     last_name,
     first_name,
@@ -17,10 +18,15 @@ select
     grade_number,
     subject_code,
     academic_subject,
-    scale_score,
-    achievement_level_code,
-    achievement_level,
-    level_order,
-    is_proficient
+    is_tested,
+    not_tested_reason,
+    -- A student not tested has no score or level (a code in those columns is the reason).
+    case when is_tested then scale_score end as scale_score,
+    case when is_tested then achievement_level_code end as achievement_level_code,
+    case when is_tested then achievement_level end as achievement_level,
+    case when is_tested then level_order end as level_order,
+    case when is_tested then is_proficient end as is_proficient,
+    case when is_tested then min_scale_score end as min_scale_score,
+    case when is_tested then max_scale_score end as max_scale_score
 from base
 where _quarantine_reason is null

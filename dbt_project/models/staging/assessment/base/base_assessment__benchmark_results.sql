@@ -7,11 +7,11 @@ with raw as (
 ),
 
 grades as (
-    select * from {{ ref('grade_levels') }} where source = 'benchmark'
+    select * from {{ ref('grade_levels') }} where {{ code_key('source') }} = 'BENCHMARK'
 ),
 
 subjects as (
-    select * from {{ ref('academic_subjects') }} where source = 'benchmark'
+    select * from {{ ref('academic_subjects') }} where {{ code_key('source') }} = 'BENCHMARK'
 ),
 
 windows as (
@@ -59,8 +59,8 @@ typed as (
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join grades
-        on {{ benchmark_grade_code('raw."Grade"') }} = grades.local_code
-    left join subjects on {{ clean_text('raw."Subject"') }} = subjects.local_code
+        on {{ code_key(benchmark_grade_code('raw."Grade"')) }} = {{ code_key('grades.local_code') }}
+    left join subjects on {{ code_key('raw."Subject"') }} = {{ code_key('subjects.local_code') }}
     left join windows on trim({{ dbt.split_part('raw."Window"', "' ('", 1) }}) = windows.local_code
 ),
 

@@ -4,7 +4,7 @@ with raw as (
 ),
 
 grades as (
-    select * from {{ ref('grade_levels') }} where source = 'map'
+    select * from {{ ref('grade_levels') }} where {{ code_key('source') }} = 'MAP'
 ),
 
 -- The CDF's AssessmentResults.csv has no names, birth date, gender or grade: StudentsBySchool.csv
@@ -77,11 +77,15 @@ subjects as (
 ),
 
 sexes as (
-    select * from {{ ref('sex_codes') }} where source = 'map'
+    select * from {{ ref('sex_codes') }} where {{ code_key('source') }} = 'MAP'
 ),
 
 terms as (
     select * from {{ ref('map_terms') }}
+),
+
+schools as (
+    {{ resolve_schools('map', 'raw', 'SchoolName') }}
 ),
 
 typed as (
@@ -94,6 +98,8 @@ typed as (
         terms.term_order,
         {{ safe_int(dbt.split_part(dbt.split_part('raw."TermName"', "' '", 2), "'-'", 2)) }} as school_year,
         {{ clean_text('raw."SchoolName"') }} as school_name,
+        schools.school_id,
+        schools.school_match,
         {{ clean_text('raw."StudentID"') }} as local_id,
         {{ clean_text('raw._last_name') }} as last_name,
         {{ clean_text('raw._first_name') }} as first_name,
@@ -116,16 +122,17 @@ typed as (
         raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from joined as raw
-    left join grades on {{ clean_text('raw._grade') }} = grades.local_code
+    left join grades on {{ code_key('raw._grade') }} = {{ code_key('grades.local_code') }}
     left join subjects
-        on {{ clean_text('raw."Subject"') }} = subjects.map_subject
+        on {{ code_key('raw."Subject"') }} = {{ code_key('subjects.map_subject') }}
         and coalesce({{ clean_text('raw."Course"') }}, '') like subjects.course_pattern
-    left join sexes on upper({{ clean_text('raw._gender') }}) = sexes.local_code
+    left join sexes on {{ code_key('raw._gender') }} = {{ code_key('sexes.local_code') }}
     left join classes
         on {{ clean_text('raw."TermName"') }} = classes.term_name
         and {{ clean_text('raw."StudentID"') }} = classes.local_id
         and {{ clean_text('raw."SchoolName"') }} = classes.school_name
-    left join terms on {{ dbt.split_part('raw."TermName"', "' '", 1) }} = terms.season
+    left join schools on {{ clean_text('raw."SchoolName"') }} = schools.vendor_value
+    left join terms on {{ code_key(dbt.split_part('raw."TermName"', "' '", 1)) }} = {{ code_key('terms.season') }}
 ),
 
 checked as (
@@ -134,6 +141,7 @@ checked as (
         {{ quarantine_rules([
             ['_copy_number > 1', '*', 'duplicate row'],
             ['season is null or school_year is null', 'TermName', 'unrecognised term name'],
+            ['school_id is null', 'SchoolName', 'school not in the school crosswalk'],
             ['grade_level is null', 'Grade', 'unmapped grade code'],
             ['academic_subject is null', 'Subject', 'unmapped subject'],
             ['test_date is null', 'TestStartDate', 'malformed date'],

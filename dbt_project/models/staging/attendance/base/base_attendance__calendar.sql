@@ -1,12 +1,13 @@
 {#- The attendance system's school calendar (PowerSchool CALENDAR_DAY style): a day is instructional
-    when the school is in session (InSession yes/1). The school code maps like the exceptions'. #}
+    when the school is in session (InSession yes/1). The school code maps through the school crosswalk, like the
+    exceptions'. #}
 {%- set columns = ['SchoolCode', 'CalendarDate', 'InSession', 'MembershipValue', 'DayType', 'Note'] -%}
 with raw as (
     select * from {{ latest_loads(source('raw_attendance', 'calendar'), 'attendance__calendar', copies_of=columns) }}
 ),
 
 schools as (
-    select * from {{ ref('attendance_school_codes') }}
+    {{ resolve_schools('attendance', 'raw', 'SchoolCode') }}
 ),
 
 typed as (
@@ -15,7 +16,8 @@ typed as (
         raw._source_file,
         raw._line_number,
         {{ clean_text('raw."SchoolCode"') }} as att_school_code,
-        schools.school_sourced_id as school_id,
+        schools.school_id,
+        schools.school_match,
         {{ safe_date('raw."CalendarDate"') }} as calendar_date,
         {{ clean_text('raw."DayType"') }} as day_type,
         {{ yes_no_flag('raw."InSession"') }} as is_instructional,
@@ -29,7 +31,7 @@ typed as (
         ) as _key_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
-    left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.attendance_school_code
+    left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.vendor_value
 ),
 
 checked as (
@@ -40,7 +42,7 @@ checked as (
         {{ quarantine_rules([
             ['_copy_number > 1', '*', 'duplicate row'],
             ['att_school_code is null', 'SchoolCode', 'missing school'],
-            ['school_id is null', 'SchoolCode', 'unmapped school code'],
+            ['school_id is null', 'SchoolCode', 'school not in the school crosswalk'],
             ['calendar_date is null', 'CalendarDate', 'malformed date'],
             ['_key_number > 1', 'CalendarDate', 'school and date repeated with different values'],
             ['is_instructional is null', 'InSession', 'not a yes/no value'],

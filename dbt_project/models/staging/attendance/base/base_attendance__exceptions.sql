@@ -8,7 +8,7 @@ codes as (
 ),
 
 schools as (
-    select * from {{ ref('attendance_school_codes') }}
+    {{ resolve_schools('attendance', 'raw', 'SchoolCode') }}
 ),
 
 typed as (
@@ -18,9 +18,10 @@ typed as (
         raw._line_number,
         {{ clean_text('raw."StuNum"') }} as att_student_id,
         {{ clean_text('raw."SchoolCode"') }} as att_school_code,
-        schools.school_sourced_id as school_id,
+        schools.school_id,
+        schools.school_match,
         {{ safe_date('raw."AbsenceDate"') }} as attendance_date,
-        upper({{ clean_text('raw."AttCode"') }}) as att_code,
+        {{ code_key('raw."AttCode"') }} as att_code,
         codes.attendance_event_category,
         codes.category_key,
         codes.is_absent,
@@ -31,8 +32,8 @@ typed as (
         raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
-    left join codes on upper({{ clean_text('raw."AttCode"') }}) = codes.local_code
-    left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.attendance_school_code
+    left join codes on {{ code_key('raw."AttCode"') }} = {{ code_key('codes.local_code') }}
+    left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.vendor_value
 ),
 
 checked as (
@@ -43,7 +44,7 @@ checked as (
             ['att_student_id is null', 'StuNum', 'missing student number'],
             ['attendance_date is null', 'AbsenceDate', 'malformed date'],
             ['category_key is null', 'AttCode', 'unmapped attendance code'],
-            ['school_id is null', 'SchoolCode', 'unmapped school code'],
+            ['school_id is null', 'SchoolCode', 'school not in the school crosswalk'],
             ['minutes is null and not _minutes_missing', 'Minutes', 'malformed number'],
         ]) }}
     from typed

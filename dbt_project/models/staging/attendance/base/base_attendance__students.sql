@@ -4,15 +4,15 @@ with raw as (
 ),
 
 grades as (
-    select * from {{ ref('grade_levels') }} where source = 'attendance'
+    select * from {{ ref('grade_levels') }} where {{ code_key('source') }} = 'ATTENDANCE'
 ),
 
 sexes as (
-    select * from {{ ref('sex_codes') }} where source = 'attendance'
+    select * from {{ ref('sex_codes') }} where {{ code_key('source') }} = 'ATTENDANCE'
 ),
 
 schools as (
-    select * from {{ ref('attendance_school_codes') }}
+    {{ resolve_schools('attendance', 'raw', 'SchoolCode') }}
 ),
 
 typed as (
@@ -29,7 +29,8 @@ typed as (
         grades.grade_level,
         grades.grade_number,
         {{ clean_text('raw."SchoolCode"') }} as att_school_code,
-        schools.school_sourced_id as school_id,
+        schools.school_id,
+        schools.school_match,
         {{ clean_text('raw."SisNumber"') }} as sis_local_id,
         {{ clean_text('raw."StateID"') }} as state_id,
         {{ clean_text('raw."BirthDate"') }} is null as _birth_missing,
@@ -37,9 +38,9 @@ typed as (
         row_number() over (partition by {{ clean_text('raw."StuNum"') }} order by raw._line_number) as _key_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
-    left join grades on {{ clean_text('raw."Grade"') }} = grades.local_code
-    left join sexes on upper({{ clean_text('raw."Gender"') }}) = sexes.local_code
-    left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.attendance_school_code
+    left join grades on {{ code_key('raw."Grade"') }} = {{ code_key('grades.local_code') }}
+    left join sexes on {{ code_key('raw."Gender"') }} = {{ code_key('sexes.local_code') }}
+    left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.vendor_value
 ),
 
 checked as (
@@ -50,7 +51,7 @@ checked as (
             ['att_student_id is null', 'StuNum', 'missing student number'],
             ['_key_number > 1', 'StuNum', 'student number repeated with different values'],
             ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
-            ['school_id is null', 'SchoolCode', 'unmapped school code'],
+            ['school_id is null', 'SchoolCode', 'school not in the school crosswalk'],
         ]) }}
     from typed
 )

@@ -24,7 +24,7 @@ typed as (
         ) as _key_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
-    left join day_types on lower({{ clean_text('raw."dayType"') }}) = day_types.local_code
+    left join day_types on {{ code_key('raw."dayType"') }} = {{ code_key('day_types.local_code') }}
 ),
 
 checked as (

@@ -5,7 +5,7 @@ with raw as (
 ),
 
 sexes as (
-    select local_code, sex as mapped_sex from {{ ref('sex_codes') }} where source = 'oneroster'
+    select local_code, sex as mapped_sex from {{ ref('sex_codes') }} where {{ code_key('source') }} = 'ONEROSTER'
 ),
 
 races as (
@@ -30,7 +30,7 @@ typed as (
         {{ clean_text('raw."birthDate"') }} is null as _birth_missing,
         {{ clean_text('raw."sex"') }} is null as _sex_missing
     from raw
-    left join sexes on lower({{ clean_text('raw."sex"') }}) = sexes.local_code
+    left join sexes on {{ code_key('raw."sex"') }} = {{ code_key('sexes.local_code') }}
 ),
 
 categorised as (
@@ -55,7 +55,7 @@ checked as (
             ['sex is null and not _sex_missing', 'sex', 'unmapped sex code'],
         ]) }}
     from categorised
-    left join races on categorised._race_flag = races.oneroster_flag
+    left join races on {{ code_key('categorised._race_flag') }} = {{ code_key('races.oneroster_flag') }}
 )
 
 {{ select_keeping_raw_record_if_quarantined('checked') }}

@@ -29,7 +29,7 @@ typed as (
         raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
-    left join programs on upper({{ clean_text('raw."programCode"') }}) = programs.local_code
+    left join programs on {{ code_key('raw."programCode"') }} = {{ code_key('programs.local_code') }}
 ),
 
 checked as (

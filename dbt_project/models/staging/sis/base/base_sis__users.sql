@@ -7,7 +7,7 @@ with raw as (
 ),
 
 grades as (
-    select * from {{ ref('grade_levels') }} where source = 'oneroster'
+    select * from {{ ref('grade_levels') }} where {{ code_key('source') }} = 'ONEROSTER'
 ),
 
 roles as (
@@ -49,7 +49,7 @@ typed as (
         grades.grade_level,
         grades.grade_number
     from raw
-    left join grades on {{ clean_text('raw."grades"') }} = grades.local_code
+    left join grades on {{ code_key('raw."grades"') }} = {{ code_key('grades.local_code') }}
     left join primary_roles on {{ clean_text('raw."sourcedId"') }} = primary_roles.user_id
 ),
 

@@ -1,0 +1,1 @@
+"""Crosswalks: the district's crosswalk files, checked and written for dbt before every build."""
