@@ -264,6 +264,15 @@ def test_guid_sourced_ids_with_local_ids_in_userids_link_attendance(home: Home) 
         "A-3,Weatherby,Odell,,09/30/2014,M,6,201,310003",
     ]
     (attendance / "students.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    # The district's school crosswalk names the attendance system's school codes.
+    crosswalks = home.root / "config" / "crosswalks"
+    crosswalks.mkdir(parents=True, exist_ok=True)
+    (crosswalks / "school_crosswalk.csv").write_text(
+        "source_system,vendor_school,school_sourced_id,note\n"
+        "attendance,101,5d1c0f7e-0000-4000-8000-000000000101,\n"
+        "attendance,201,5d1c0f7e-0000-4000-8000-000000000201,\n",
+        encoding="utf-8",
+    )
     land(home)
     links = (
         "select count(*) from intermediate.int_identity_matches "
