@@ -101,11 +101,9 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     SCHOOL_CALENDAR_MISSING,
                     f"select s.school_id, s.school_name from {rules.BATCH} as s",
                     "A school with students enrolled this school year has no instructional days "
-                    "in the school calendar, neither in the SIS calendar extract nor in the "
-                    "attendance system's calendar export; its attendance cannot be counted and "
-                    "would show as empty. The school is named below. Deliver its calendar "
-                    "(the SIS calendar extract, or the attendance system's CALENDAR_DAY export) "
-                    "or check the school code crosswalk.",
+                    "in the SIS calendar or the attendance system's calendar, so its attendance "
+                    "cannot be counted. Deliver its calendar (SIS calendar extract or "
+                    "CALENDAR_DAY export) or check the school crosswalk.",
                     names=("school_id", "school_name"),
                 ),
             ],

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from alerts.after_run import rule_failures
+from alerts.compose import compose_domain_alert
 from connectors.home import Home
+from expectations.history import write_history
 from expectations.runner import run_suite
 from expectations.suites import all_suites
 from expectations.suites.marts_enrollment import SCHOOL_CALENDAR_MISSING
+from settings.district import Contact
 from tests.integration import test_oneroster
 from tests.integration.test_oneroster import FIXTURES, build, deliver, land, rows
 
@@ -137,6 +141,19 @@ def test_a_school_with_enrollments_and_no_calendar_is_named_by_a_blocking_rule(
     assert outcome.name.endswith(SCHOOL_CALENDAR_MISSING)
     assert not outcome.success and outcome.blocking and result.blocked
     assert outcome.named == "org-s-101 Birch Hill Elementary (fictional)"
+    # The SIS stewards' email names the school (its ID and name; no student data).
+    write_history(home.raw / "_quality", "t", [result])
+    [failure] = rule_failures(home, "t")
+    email = compose_domain_alert(
+        "sis",
+        [failure],
+        [],
+        run_id="t",
+        recipients=[Contact(name="SIS steward", email="sis.steward@example.org")],
+    )
+    body = email.get_content()
+    assert SCHOOL_CALENDAR_MISSING in body
+    assert "Named: org-s-101 Birch Hill Elementary (fictional)." in body
 
     # With Birch Hill's calendar in the SIS extract the rule passes.
     _write(
