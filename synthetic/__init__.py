@@ -9,8 +9,10 @@ of docs/architecture.md, and writes `landing/sis/`, `landing/attendance/`, `land
     python -m synthetic --students 5000 --seed 1 --out data
 
 Each source can be written in a real vendor's or state's layout instead of districtwide's own
-(`--attendance powerschool`, `--state mcas`, ...; `attendance_layouts`, `state_layouts`): the
-district and its truth are the same, only the files' form differs.
+(`--attendance powerschool`, `--state mcas`, `--sis oneroster-1.2`, `--benchmark map-cdf`, ...;
+`attendance_layouts`, `state_layouts`, `oneroster12`, `map_layouts`): the district and its truth
+are the same, only the files' form differs. `--benchmark iready,star` adds those benchmark tests
+(`iready`, `star`, `benchmark_plan`) and their truth.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from synthetic import (
     attendance,
     attendance_layouts,
     id_traps,
+    iready,
+    map_layouts,
     sis,
+    star,
     state_layouts,
     truth,
 )
@@ -47,7 +52,7 @@ DUCKDB_MEMORY_LIMIT = "1GB"
 
 #: Files a previous run may have left in each folder (removed before writing).
 _OWNED = {
-    "landing/sis": [*sis.COLUMNS],
+    "landing/sis": [*sis.COLUMNS, "roles.csv", "userProfiles.csv"],
     "landing/attendance": [
         attendance.STUDENTS_FILE,
         "attendance_exceptions_*.csv",
@@ -57,6 +62,10 @@ _OWNED = {
     ],
     "landing/assessment": [
         assessment.MAP_FILE,
+        map_layouts.STUDENTS_FILE,
+        map_layouts.CLASSES_FILE,
+        "diagnostic_results_*_CONFIDENTIAL.csv",
+        *(p[1] for p in star.PRODUCTS.values()),
         "state_assessment_*.csv",
         "MCAS*_spring_official_*.csv",
         "*_CAASPP_Student_Score_Data_File_TestedStudentScoreData_*.csv",
@@ -108,6 +117,10 @@ def generate(config: GeneratorConfig) -> Summary:
         attendance.plan_exceptions(district)
         assessment.plan_state(district)
         assessment.plan_map(district)
+        if "iready" in config.benchmarks:
+            iready.plan_iready(district)
+        if "star" in config.benchmarks:
+            star.plan_star(district)
         id_traps.plant(
             district,
             {
@@ -119,7 +132,17 @@ def generate(config: GeneratorConfig) -> Summary:
         rows.update(attendance_layouts.write(district, out / "landing" / "attendance"))
         write_state = state_layouts.WRITERS.get(config.state, assessment.write_state)
         rows.update(write_state(district, out / "landing" / "assessment"))
-        rows[assessment.MAP_FILE] = assessment.write_map(district, out / "landing" / "assessment")
+        if "map-cdf" in config.benchmarks:
+            assessment.build_map_results(district)
+            rows.update(map_layouts.write_cdf(district, out / "landing" / "assessment"))
+        else:
+            rows[assessment.MAP_FILE] = assessment.write_map(
+                district, out / "landing" / "assessment"
+            )
+        if "iready" in config.benchmarks:
+            rows.update(iready.write_iready(district, out / "landing" / "assessment"))
+        if "star" in config.benchmarks:
+            rows.update(star.write_star(district, out / "landing" / "assessment"))
         attendance.write_school_crosswalk(district, out / "config" / "crosswalks")
         counts = truth.write_truth(district, out / "truth", rows)
     finally:

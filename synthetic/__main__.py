@@ -12,6 +12,7 @@ from synthetic import FaultRates, GeneratorConfig, generate
 from synthetic.config import (
     ATTENDANCE_LAYOUTS,
     BENCHMARK_LAYOUTS,
+    MAP_LAYOUTS,
     SIS_LAYOUTS,
     STATE_LAYOUTS,
 )
@@ -57,7 +58,10 @@ from synthetic.config import (
     "--benchmark",
     default=",".join(BENCHMARK_LAYOUTS[:1]),
     show_default=True,
-    help=f"benchmark assessment layouts, comma-separated ({', '.join(BENCHMARK_LAYOUTS)})",
+    help=(
+        f"benchmark assessment layouts, comma-separated ({', '.join(BENCHMARK_LAYOUTS)}): "
+        f"exactly one of {' or '.join(MAP_LAYOUTS)}, plus any others"
+    ),
 )
 @click.option("-v", "--verbose", is_flag=True, help="log progress")
 def command(

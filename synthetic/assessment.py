@@ -261,6 +261,8 @@ def plan_map(district: District) -> None:
     )
     missing = faults.draw(rng, n, r.map_missing_id)
     mistyped = faults.draw(rng, n, r.map_mistyped_id, ~missing)
+    if "map-cdf" in district.config.benchmarks:
+        missing[:] = False  # a CDF profile always has a StudentID (the same draws otherwise)
     put_table(
         con,
         "map_draws",
@@ -293,6 +295,13 @@ def plan_map(district: District) -> None:
 
 
 def write_map(district: District, out: Path) -> int:
+    """The combined export (`--benchmark map-combined`): one row per test event, names inline."""
+    build_map_results(district)
+    return write_csv(district.con, "map_results", out / MAP_FILE, MAP_COLUMNS)
+
+
+def build_map_results(district: District) -> None:
+    """`map_results`: the MAP rows as written, faults drawn, in file order (any MAP layout)."""
     con = district.con
     mistyped = con.execute(
         "select seq, pid from map_plan where f_mistyped_id order by seq"
@@ -329,7 +338,20 @@ def write_map(district: District, out: Path) -> int:
         left join map_typed t using (seq)
         """
     )
+    if "map-cdf" in district.config.benchmarks:
+        # The CDF has one profile per ID, term and school: a mistyped ID that is another child's
+        # tested at the same school that term would be that child (no pipeline could tell them
+        # apart), so such a row keeps its real ID there.
+        con.execute(
+            """
+            update map_base b set StudentID = i.local_id, f_mistyped_id = false, owner = null
+            from ids i
+            where b.f_mistyped_id and i.pid = b.pid and exists (
+                select 1 from map_base o
+                where o.TermName = b.TermName and o.SchoolName = b.SchoolName
+                  and o.StudentID = b.StudentID and o.pid <> b.pid)
+            """
+        )
     finalize_export(con, "map_base", "map_results")
     con.execute("drop table map_plan")
     district.exports.append((MAP_FILE, "map_results"))
-    return write_csv(con, "map_results", out / MAP_FILE, MAP_COLUMNS)

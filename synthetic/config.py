@@ -23,10 +23,12 @@ DISTRICT_STATE = "MA"
 EMAIL_DOMAIN = "maplevalley.k12.ma.us"
 
 #: The export layouts the generator can write, per source (the first is the default).
-SIS_LAYOUTS = ("oneroster-1.1",)
+SIS_LAYOUTS = ("oneroster-1.1", "oneroster-1.2")
 ATTENDANCE_LAYOUTS = ("districtwide", "powerschool", "edfi")
 STATE_LAYOUTS = ("districtwide", "mcas", "caaspp")
-BENCHMARK_LAYOUTS = ("map-combined",)
+BENCHMARK_LAYOUTS = ("map-combined", "map-cdf", "iready", "star")
+#: MAP Growth is part of every district: exactly one of its layouts is chosen.
+MAP_LAYOUTS = ("map-combined", "map-cdf")
 
 #: Grade levels as integers: 0 = kindergarten … 12.
 GRADES = tuple(range(13))
@@ -64,6 +66,8 @@ class GeneratorConfig:
                 f"benchmark layouts {', '.join(self.benchmarks)!r}: each must be one of "
                 f"{', '.join(BENCHMARK_LAYOUTS)}, at most once"
             )
+        if sum(b in MAP_LAYOUTS for b in self.benchmarks) != 1:
+            raise ValueError(f"benchmark layouts must name exactly one of {', '.join(MAP_LAYOUTS)}")
         if self.n_students < 50:
             raise ValueError("n_students must be at least 50")
         if self.years < 1:

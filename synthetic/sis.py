@@ -1,4 +1,5 @@
-"""The SIS snapshot: a OneRoster 1.1 CSV bulk export (plus programs.csv and calendar.csv).
+"""The SIS snapshot: a OneRoster 1.1 CSV bulk export (plus programs.csv and calendar.csv), or
+the same snapshot as a 1.2 export (`oneroster12`).
 
 Column lists follow docs/districtwide_layouts.md to the letter. The snapshot is taken a week
 after the last day of the last school year and holds every year's sessions, courses, classes,
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synthetic import faults
+from synthetic import faults, oneroster12
 from synthetic.config import (
     DISTRICT_CODE,
     DISTRICT_NAME,
@@ -81,6 +82,8 @@ def write_sis(district: District, out: Path) -> dict[str, int]:
     ts = export_timestamp(district)
     years = district.config.school_years
     rows: dict[str, int] = {}
+    version = district.config.sis
+    oneroster12.define_user_ref(district, version)
 
     def simple(name: str, select: str, order_by: str) -> None:
         """A file without faults: `select` gives its columns in order; rows sorted by `order_by`."""
@@ -93,11 +96,12 @@ def write_sis(district: District, out: Path) -> dict[str, int]:
         )
         rows[name] = write_csv(con, table, out / name, COLUMNS[name])
 
+    v12 = version == "oneroster-1.2"
     manifest = [
         ("manifest.version", "1.0"),
-        ("oneroster.version", "1.1"),
-        *[(f"file.{f}", "bulk") for f in _BULK],
-        *[(f"file.{f}", "absent") for f in _ABSENT],
+        ("oneroster.version", "1.2" if v12 else "1.1"),
+        *[(f"file.{f}", "bulk") for f in (oneroster12.BULK if v12 else _BULK)],
+        *[(f"file.{f}", "absent") for f in (oneroster12.ABSENT if v12 else _ABSENT)],
         ("source.systemName", "Maple Valley SIS"),
         ("source.systemCode", "MVSIS"),
     ]
@@ -191,6 +195,8 @@ def write_sis(district: District, out: Path) -> dict[str, int]:
     )
 
     _users(district, out, ts, rows)
+    if v12:
+        rows.update(oneroster12.write_roles_and_profiles(district, out, ts))
     _enrollments(district, out, ts, rows)
     _demographics(district, out, ts, rows)
     _programs(district, out, rows)
@@ -209,6 +215,9 @@ def write_sis(district: District, out: Path) -> dict[str, int]:
 def _users(district: District, out: Path, ts: str, rows: dict[str, int]) -> None:
     con, r = district.con, district.config.rates
     rng = district.config.stream("sis.users")
+    v12 = district.config.sis == "oneroster-1.2"
+    # 1.2: the number in userIds beside the GUID sourcedId (the district's `sis.local_id`)
+    user_ids = "'{district:' || sid || '}'" if v12 else "''"
     con.execute(
         f"""
         create or replace table sis_users_rows as
@@ -251,8 +260,9 @@ def _users(district: District, out: Path, ts: str, rows: dict[str, int]) -> None
         f"""
         create or replace table sis_users_base as
         select seq, pid, dup, f_missing_id,
-               sid as sourcedId, 'active' as status, '{ts}' as dateLastModified,
-               'true' as enabledUser, org as orgSourcedIds, role, username, '' as userIds,
+               user_ref(sid) as sourcedId, 'active' as status, '{ts}' as dateLastModified,
+               'true' as enabledUser, org as orgSourcedIds, role, username,
+               {user_ids} as userIds, org as primaryOrgSourcedId,
                first_name as givenName, last_name as familyName, middle_name as middleName,
                case when f_missing_id then '' else identifier end as identifier, email,
                '' as sms, '' as phone, '' as agentSourcedIds, grades, '' as password
@@ -260,7 +270,8 @@ def _users(district: District, out: Path, ts: str, rows: dict[str, int]) -> None
         """
     )
     finalize_export(con, "sis_users_base", "sis_users")
-    rows["users.csv"] = write_csv(con, "sis_users", out / "users.csv", COLUMNS["users.csv"])
+    header = oneroster12.USERS_COLUMNS if v12 else COLUMNS["users.csv"]
+    rows["users.csv"] = write_csv(con, "sis_users", out / "users.csv", header, sparse=True)
     district.exports.append(("users.csv", "sis_users"))
 
 
@@ -306,7 +317,7 @@ def _enrollments(district: District, out: Path, ts: str, rows: dict[str, int]) -
         select seq, pid, dup,
                'E' || lpad(seq::varchar, 8, '0') as sourcedId, 'active' as status,
                '{ts}' as dateLastModified, class_sid as classSourcedId,
-               school_sid as schoolSourcedId, user_sid as userSourcedId, role, "primary",
+               school_sid as schoolSourcedId, user_ref(user_sid) as userSourcedId, role, "primary",
                strftime(begin_date, '%Y-%m-%d') as beginDate,
                strftime(end_date, '%Y-%m-%d') as endDate
         from sis_enrollment_rows join sis_enrollment_draws using (seq)
@@ -328,8 +339,9 @@ def _demographics(district: District, out: Path, ts: str, rows: dict[str, int]) 
         f"""
         create or replace table sis_demographics as
         select row_number() over (order by i.local_id) as rid, '' as faults, p.pid,
-               i.local_id as sourcedId, 'active' as status, '{ts}' as dateLastModified,
-               strftime(p.birth_date, '%Y-%m-%d') as birthDate, p.sex, {flags},
+               user_ref(i.local_id) as sourcedId, 'active' as status,
+               '{ts}' as dateLastModified, strftime(p.birth_date, '%Y-%m-%d') as birthDate,
+               p.sex, {flags},
                case when p.two_or_more then 'true' else 'false' end
                    as demographicRaceTwoOrMoreRaces,
                case when p.hispanic then 'true' else 'false' end as hispanicOrLatinoEthnicity,

@@ -53,6 +53,9 @@ mistyped ID: the SIS child whose real ID the typed one is, else NULL).
 - `identity`: `same_name_birthdate_pairs`; `mistyped_ids_owned_by_another_child` {file: rows
   whose mistyped ID is another SIS child's real ID}.
 - `files`: {file name: {`data_rows`, one count per fault tag}} for every file written.
+- `benchmarks` (`benchmark_plan.truth`): `results` [{assessment, subject, school_year, season,
+  measures, n_events}]: the test events a correct load keeps, each with `measures` results;
+  `quarantined_lines` {file: lines a load quarantines}. Empty without benchmark files.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ import duckdb
 import numpy as np
 import pyarrow.parquet as pq
 
+from synthetic import benchmark_plan
 from synthetic.assessment import PROFICIENT_LEVELS
 from synthetic.attendance import ABSENCE_CODES, CATEGORY
 from synthetic.district import District
@@ -298,4 +302,5 @@ def _counts(district: District, written: dict[str, int]) -> dict:
             "mistyped_ids_owned_by_another_child": owned,
         },
         "files": files,
+        "benchmarks": benchmark_plan.truth(district),
     }

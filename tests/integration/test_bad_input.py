@@ -244,8 +244,10 @@ def test_a_50_mb_field_rejects_its_line_without_blowing_memory(tmp_path: Path) -
         cwd=Path(__file__).resolve().parents[2],
     )
 
-    peak_mb = int(child.stdout.split()[-1]) / 1024  # measured here: about 330 MB
-    assert peak_mb < 700, f"peak RSS {peak_mb:.0f} MB"
+    # Measured: about 330 MB on a quiet machine, 751 MB in a CI run (DuckDB's buffers for a 50 MB
+    # line, on top of the imports); far below the load's 2 GB budget either way.
+    peak_mb = int(child.stdout.split()[-1]) / 1024
+    assert peak_mb < 1024, f"peak RSS {peak_mb:.0f} MB"
     record = audit(home)["attendance/x.csv"]
     assert record["status"] == "loaded"
     found = rejects(home)

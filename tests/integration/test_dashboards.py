@@ -190,7 +190,9 @@ def test_every_dashboard_renders_its_charts_with_data(superset, chromium, public
         assert Path(shot.path).stat().st_size > 20_000
 
 
-def test_publishing_is_a_dagster_asset_after_the_served_marts(superset, publications, monkeypatch):
+def test_publishing_is_a_dagster_asset_after_the_served_marts(
+    superset, publications, district, monkeypatch
+):
     """The `publish_dashboards` job materialises `serving/dashboards`, downstream of the served
     copy (itself downstream of every mart and checked asset), against the real server."""
     from dagster import AssetKey, DagsterInstance
@@ -203,6 +205,8 @@ def test_publishing_is_a_dagster_asset_after_the_served_marts(superset, publicat
     consolidated = defs().resolve_job_def("consolidated_load")
     assert dashboards not in consolidated.asset_layer.executable_asset_keys
 
+    # The asset publishes the served copy of the data folder the environment names.
+    monkeypatch.setenv("DISTRICTWIDE_HOME", str(district.home.root))
     monkeypatch.setenv("DISTRICTWIDE_SUPERSET_URL", superset.base_url)
     monkeypatch.setenv("DISTRICTWIDE_SUPERSET_ADMIN_USER", superset.admin_user)
     monkeypatch.setenv("DISTRICTWIDE_SUPERSET_ADMIN_PASSWORD", superset.admin_password)

@@ -27,10 +27,51 @@ pytestmark = pytest.mark.integration
 #: (sis, attendance, state, benchmarks): realistic districts, each layout at least once.
 COMBINATIONS = [
     ("oneroster-1.1", "districtwide", "mcas", "map-combined"),
-    ("oneroster-1.1", "powerschool", "caaspp", "map-combined"),
-    ("oneroster-1.1", "edfi", "mcas", "map-combined"),
-    ("oneroster-1.1", "powerschool", "mcas", "map-combined"),
+    ("oneroster-1.1", "powerschool", "caaspp", "map-combined,star"),
+    ("oneroster-1.2", "edfi", "districtwide", "map-cdf,iready"),
+    ("oneroster-1.2", "powerschool", "mcas", "map-cdf,iready,star"),
 ]
+
+#: How fct_assessment_result names the subjects of the generator's benchmark truth.
+BENCHMARK_SUBJECTS = {
+    "ELA": "English Language Arts",
+    "Reading": "English Language Arts",
+    "Math": "Mathematics",
+}
+
+
+def check_benchmark_results(district: District) -> None:
+    """Each benchmark test event of the truth reaches fct_assessment_result once per measure,
+    per assessment, subject, year and window; the injected bad lines are quarantined, no more."""
+    truth = district.counts["benchmarks"]
+    expected = {
+        (r["assessment"], BENCHMARK_SUBJECTS[r["subject"]], r["school_year"], r["season"]): (
+            r["n_events"],
+            r["n_events"] * r["measures"],
+        )
+        for r in truth["results"]
+    }
+    with district.warehouse() as con:
+        rows = con.execute(
+            """
+            select assessment_name, academic_subject, school_year, season,
+                   count(distinct (source_file, line_number)), count(*)
+            from marts.fct_assessment_result where assessment = 'benchmark'
+            group by all
+            """
+        ).fetchall()
+        quarantined = con.execute(
+            """
+            select source_file, count(distinct line_number), count(*) filter (where reason is null)
+            from quarantine.quarantine_assessment
+            where entity = 'benchmark_results' and stage in ('parse', 'staging')
+            group by all
+            """
+        ).fetchall()
+    assert {r[:4]: r[4:] for r in rows} == expected
+    assert {f: n for f, n, _ in quarantined} == truth["quarantined_lines"]
+    assert all(unexplained == 0 for _, _, unexplained in quarantined)
+
 
 #: The truth checks that hold on any generated district, by name (the transfer check needs a
 #: district large enough to hold a mid-year transfer: the default `district` fixture's).
@@ -53,13 +94,14 @@ CHECKS: dict[str, Callable[[District], None]] = {
         mart_checks.test_state_proficiency_per_school_and_subject_matches_the_truth
     ),
     "growth_rows": mart_checks.test_growth_rows_come_from_the_map_results_in_each_window,
+    "benchmark_results": check_benchmark_results,
 }
 
 
 @pytest.fixture(
     scope="module",
     params=COMBINATIONS,
-    ids=lambda c: "-".join(c[1:3]),
+    ids=lambda c: "-".join((c[0].removeprefix("oneroster-"), *c[1:3], c[3].replace(",", "+"))),
 )
 def layout_district(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A 600-student district written in one combination of layouts, loaded once."""
@@ -79,13 +121,19 @@ def layout_district(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
         benchmarks,
     )
     home = Home(root).ensure()
+    config = ensure_district_config(root)
+    text = config.read_text(encoding="utf-8")
     scale = state_layouts.SCALES.get(state)
     if scale:  # the district's state reports another scale: its config says so
-        config = ensure_district_config(root)
-        text = config.read_text(encoding="utf-8")
         low, high = scale
         quality = f"quality:\n  state_scale_score_min: {low}\n  state_scale_score_max: {high}\n"
-        config.write_text(text.replace("quality:\n", quality, 1), encoding="utf-8")
+        text = text.replace("quality:\n", quality, 1)
+    if sis == "oneroster-1.2":  # GUID sourcedIds: the student number is in userIds
+        assert "\nsis:\n  local_id: sourcedId\n" in text
+        text = text.replace(
+            "\nsis:\n  local_id: sourcedId\n", "\nsis:\n  local_id: userIds:district\n"
+        )
+    config.write_text(text, encoding="utf-8")
     if state == "caaspp":  # the simulated grade 10 takes the grade 11 test: the district says so
         ensure_crosswalks(home)
         levels = crosswalk_dir(home) / "achievement_levels.csv"
@@ -102,14 +150,34 @@ def layout_district(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     return District(home, counts)
 
 
-#: The layouts each choice's files must be recognized as.
+ONEROSTER_FILES = (
+    "manifest", "orgs", "academic_sessions", "courses", "classes", "users", "enrollments",
+    "demographics",
+)  # fmt: skip
+#: The layouts each state choice's files must be recognized as.
+STATE_LAYOUTS_OF = {
+    "districtwide": {"districtwide_state_results"},
+    "mcas": {"mcas_student_data"},
+    "caaspp": {"caaspp_student_score_data"},
+}
+#: The layouts each other choice's files must be recognized as.
 LAYOUTS_OF = {
     "districtwide": {"districtwide_attendance_students", "districtwide_attendance_exceptions"},
     "powerschool": {"powerschool_students", "powerschool_attendance"},
     "edfi": {"districtwide_attendance_students", "edfi_student_school_attendance_event"},
-    "mcas": {"mcas_student_data"},
-    "caaspp": {"caaspp_student_score_data"},
     "map-combined": {"nwea_map_combined_student_assessment"},
+    "map-cdf": {
+        "nwea_map_cdf_assessment_results",
+        "nwea_map_cdf_students_by_school",
+        "nwea_map_cdf_class_assignments",
+    },
+    "iready": {"iready_diagnostic_ela", "iready_diagnostic_math"},
+    "star": {"star_reading_v2", "star_math_v2"},
+    "oneroster-1.1": {f"oneroster_1_1_{f}" for f in ONEROSTER_FILES}
+    | {"districtwide_sis_programs", "districtwide_sis_calendar"},
+    "oneroster-1.2": {f"oneroster_1_1_{f}" for f in ONEROSTER_FILES if f != "users"}
+    | {"oneroster_1_2_users", "oneroster_1_2_roles", "oneroster_1_2_user_profiles"}
+    | {"districtwide_sis_programs", "districtwide_sis_calendar"},
 }
 
 
@@ -117,7 +185,7 @@ def test_the_files_are_in_the_chosen_layouts(
     layout_district: District, request: pytest.FixtureRequest
 ) -> None:
     """Every landed file was loaded, recognized by the layout its vendor's files have."""
-    _, attendance, state, benchmarks = request.node.callspec.params["layout_district"]
+    sis, attendance, state, benchmarks = request.node.callspec.params["layout_district"]
     with layout_district.warehouse() as con:
         loaded = dict(
             con.execute(
@@ -127,13 +195,10 @@ def test_the_files_are_in_the_chosen_layouts(
     landing = layout_district.home.root / "landing"
     delivered = {str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file()}
     assert set(loaded) == delivered
-    expected = LAYOUTS_OF[attendance] | LAYOUTS_OF[state]
+    expected = LAYOUTS_OF[sis] | LAYOUTS_OF[attendance] | STATE_LAYOUTS_OF[state]
     for benchmark in benchmarks.split(","):
         expected |= LAYOUTS_OF[benchmark]
-    assessment_and_attendance = {
-        layout for path, layout in loaded.items() if not path.startswith("sis/")
-    }
-    assert assessment_and_attendance == expected
+    assert set(loaded.values()) == expected
 
 
 @pytest.mark.parametrize("check", sorted(CHECKS))

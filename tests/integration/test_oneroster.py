@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,6 +24,7 @@ from connectors.load import load_landing
 from connectors.raw import ensure_schema_files
 from connectors.tables import RAW_TABLES
 from settings.goals import write_goals
+from tests.fixtures.dbt import run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -62,31 +60,9 @@ def build(home: Home, **dbt_vars: str) -> None:
     for spec in RAW_TABLES:
         ensure_schema_files(home.raw, spec)
     write_goals(home, goals=())
-    dbt = Path(sys.executable).with_name("dbt")
-    run = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--select",
-            SELECT,
-            "--exclude-resource-type",
-            "unit_test",
-            "--indirect-selection",
-            "cautious",
-            "--vars",
-            json.dumps(dbt_vars),
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(home.root / "dbt_target"),
-        ],
-        cwd=REPO / "dbt_project",
-        env={**os.environ, "DISTRICTWIDE_HOME": str(home.root)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-4000:]
+    selection = ["--select", SELECT, "--exclude-resource-type", "unit_test"]
+    options = ["--indirect-selection", "cautious", "--vars", json.dumps(dbt_vars)]
+    run_dbt(home.root, ["build", *selection, *options], home.root / "dbt_target")
 
 
 def rows(home: Home, sql: str) -> list[tuple]:
