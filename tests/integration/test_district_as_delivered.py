@@ -41,7 +41,9 @@ DELIVERED = {
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Home:
     root = tmp_path_factory.mktemp("as_delivered")
     home = Home(root).ensure()
-    shutil.copytree(FOLDER, home.landing, dirs_exist_ok=True)
+    shutil.copytree(FOLDER / "landing", home.landing, dirs_exist_ok=True)
+    # The district's settings: which SIS school each attendance-system school code is.
+    shutil.copytree(FOLDER / "config", root / "config", dirs_exist_ok=True)
     result = districtwide_load(root)
     assert result.returncode == 0, result.stdout + result.stderr
     summary = result.stdout
@@ -68,7 +70,8 @@ def test_every_file_is_loaded_by_its_layout_and_nothing_was_renamed(loaded: Home
     for path, (layout, status, error, _, _) in records.items():
         assert status == "loaded", (path, error)
         assert layout.startswith(DELIVERED[path]), path
-    delivered = sorted(p.relative_to(FOLDER).as_posix() for p in FOLDER.rglob("*") if p.is_file())
+    sent = FOLDER / "landing"
+    delivered = sorted(p.relative_to(sent).as_posix() for p in sent.rglob("*") if p.is_file())
     in_landing = sorted(
         p.relative_to(loaded.landing).as_posix() for p in loaded.landing.rglob("*") if p.is_file()
     )

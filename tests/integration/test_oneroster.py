@@ -238,7 +238,7 @@ def test_guid_sourced_ids_with_local_ids_in_userids_link_attendance(home: Home) 
         "A-3,Weatherby,Odell,,09/30/2014,M,6,201,310003",
     ]
     (attendance / "students.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
-    # The district's school crosswalk names the attendance system's school codes.
+    # The district's school crosswalk: its attendance system's school codes to the SIS schools.
     crosswalks = home.root / "config" / "crosswalks"
     crosswalks.mkdir(parents=True, exist_ok=True)
     (crosswalks / "school_crosswalk.csv").write_text(
