@@ -111,8 +111,9 @@ def rule_failures(home: Home, run_id: str) -> list[CheckFailure]:
     if not path.exists():
         return []
     rows = duckdb.sql(
-        "select suite, domain, asset_key, expectation, severity, observed_value, unexpected_count "
-        f"from read_parquet('{path}') where not success order by domain, suite, expectation"
+        "select suite, domain, asset_key, expectation, severity, observed_value, unexpected_count, "
+        f"named from read_parquet('{path}', union_by_name = true) where not success "
+        "order by domain, suite, expectation"
     ).fetchall()
     return [
         CheckFailure(
@@ -122,11 +123,16 @@ def rule_failures(home: Home, run_id: str) -> list[CheckFailure]:
             severity=severity,
             observed=observed,
             unexpected_count=unexpected,
-            meaning=MEANINGS.get((suite, rule), ""),
+            meaning=_with_named(MEANINGS.get((suite, rule), ""), named),
         )
-        for suite, domain, asset, rule, severity, observed, unexpected in rows
+        for suite, domain, asset, rule, severity, observed, unexpected, named in rows
         if rule not in TOLD_PER_FILE
     ]
+
+
+def _with_named(meaning: str, named: str | None) -> str:
+    """The rule's meaning, followed by what its offending rows name (a school) when it says."""
+    return f"{meaning} Named: {named}." if named else meaning
 
 
 def dbt_test_failures(instance: DagsterInstance, run_id: str) -> list[CheckFailure]:

@@ -188,8 +188,9 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "sis",
         "programs",
-        ("studentSourcedId", "programCode", "beginDate", "endDate"),
-        "Program participation (English learner, IEP, low income)",
+        ("studentSourcedId", "programCode", "beginDate", "endDate", "participating"),
+        "Program participation (English learner, IEP, 504, low income): a row per student and"
+        " program, or a yes/no flag per program unpivoted to one (`participating`)",
     ),
     RawTable(
         "sis",
@@ -219,6 +220,13 @@ RAW_TABLES: tuple[RawTable, ...] = (
         "exceptions",
         ("StuNum", "SchoolCode", "AbsenceDate", "AttCode", "Minutes", "Comment"),
         "Absences, tardies and early dismissals: one row per student per day with an exception",
+    ),
+    RawTable(
+        "attendance",
+        "calendar",
+        ("SchoolCode", "CalendarDate", "InSession", "MembershipValue", "DayType", "Note"),
+        "The attendance system's school calendar (PowerSchool CALENDAR_DAY style), used for a"
+        " school and year the SIS calendar lacks",
     ),
     RawTable(
         "assessment",

@@ -26,6 +26,7 @@ COLUMNS = {
     "observed_value": "DOUBLE",
     "unexpected_count": "BIGINT",
     "checked_at": "TIMESTAMP",
+    "named": "VARCHAR",
 }
 
 
@@ -54,6 +55,7 @@ def write_history(folder: Path, run_id: str, results: Sequence[SuiteResult]) -> 
             o.observed_value if isinstance(o.observed_value, int | float) else None,
             o.unexpected_count,
             r.checked_at,
+            o.named,
         )
         for r in results
         for o in r.outcomes

@@ -51,6 +51,8 @@ class ExpectationOutcome:
     description: str
     severity: str  # "blocking" or "warning"
     error: str | None = None
+    # For a rule with `names` (spec): what the offending rows name, e.g. a school; never a student.
+    named: str | None = None
 
     @property
     def blocking(self) -> bool:
@@ -82,6 +84,7 @@ class ExpectationOutcome:
             "description": self.description,
             "severity": self.severity,
             "error": self.error,
+            "named": self.named,
         }
 
 

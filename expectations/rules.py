@@ -121,9 +121,18 @@ def row_count_at_least(minimum: int, meaning: str, *, blocking: bool = True) -> 
 
 
 def sql_rule(
-    rule: str, query: str, meaning: str, *, blocking: bool = True, max_rows: int = 0
+    rule: str,
+    query: str,
+    meaning: str,
+    *,
+    blocking: bool = True,
+    max_rows: int = 0,
+    names: tuple[str, ...] = (),
 ) -> ExpectationSpec:
     """A rule whose query returns the offending rows; it fails when more than `max_rows` return.
+
+    `names`: columns of the offending rows that identify no student (a school), reported with a
+    failure; a column that could identify a student is refused.
 
     With `max_rows` > 0 the query returns nothing while the offending rows are within the
     allowance, and all of them once they exceed it.
@@ -149,7 +158,16 @@ def sql_rule(
         meaning,
         blocking,
         rule=rule,
+        names=_school_level(rule, names),
     )
+
+
+def _school_level(rule: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """`names` when none of them is a student column (names, birth dates, student IDs)."""
+    for column in names:
+        if "student" in column.lower() or "birth" in column.lower():
+            raise ValueError(f"rule {rule}: {column} could identify a student; not reported")
+    return tuple(names)
 
 
 def latest_loads_filter(alias: str, load_column: str = "load_id") -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import great_expectations as gx
+import sqlalchemy as sa
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import (
     DataContextConfig,
@@ -275,6 +276,10 @@ def _validate(
     )
     by_rule = {r.expectation_config.meta["districtwide_rule"]: r for r in validation.results}
     outcomes = tuple(_outcome(spec, by_rule.get(spec.name)) for spec in suite.expectations)
+    outcomes = tuple(
+        _with_names(datasource, suite.table, spec, o)
+        for spec, o in zip(suite.expectations, outcomes, strict=True)
+    )
     result = SuiteResult(
         suite=suite.name,
         domain=suite.domain,
@@ -345,6 +350,24 @@ def _outcome(spec: ExpectationSpec, result: Any) -> ExpectationOutcome:
         element_count=None if elements is None else int(elements),
         **common,
     )
+
+
+def _with_names(
+    datasource: Any, table: str, spec: ExpectationSpec, outcome: ExpectationOutcome
+) -> ExpectationOutcome:
+    """A failed rule with `names`: the values its offending rows name (a school), at most 20."""
+    if outcome.success or outcome.error or not spec.names:
+        return outcome
+    query = str(spec.kwargs["unexpected_rows_query"]).replace("{batch}", table)
+    columns = ", ".join(f"offending.{c}" for c in spec.names)
+    sql = f"select distinct {columns} from ({query}) as offending order by 1 limit 20"
+    try:
+        rows = datasource.get_execution_engine().execute_query(sa.text(sql)).fetchall()
+    except Exception as exc:  # naming is a help to the steward; the failure stands without it
+        log.warning("rule %s: offending rows not named: %s", spec.name, redact(str(exc)))
+        return outcome
+    named = "; ".join(" ".join(str(v) for v in row if v is not None) for row in rows)
+    return replace(outcome, named=named or None)
 
 
 def _close(datasource: Any) -> None:

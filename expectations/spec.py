@@ -33,6 +33,9 @@ class ExpectationSpec:
     meaning: str
     blocking: bool = True
     rule: str | None = None
+    # Columns of a SQL rule's offending rows that name no student (a school's ID and name): when
+    # the rule fails, their values are reported with it so the steward knows where to look.
+    names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.meaning.strip():

@@ -1,4 +1,4 @@
-"""Quality rules of the attendance source: exceptions against the SIS calendar, its student list,
+"""Quality rules of the attendance source: exceptions against the school calendar, its student list,
 quarantine, identity links and deliveries."""
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
         "left join ("
         f"select {_school_year_of('c.calendar_date')} as school_year, "
         "min(c.calendar_date) as first_day, max(c.calendar_date) as last_day "
-        "from staging.stg_sis__calendar as c group by 1) as y "
+        "from intermediate.int_school_calendar as c group by 1) as y "
         f"on y.school_year = {_school_year_of('e.attendance_date')} "
         "and e.attendance_date between y.first_day and y.last_day "
         "where y.school_year is null"
     )
     not_school_day = (
         f"select e.school_id from {rules.BATCH} as e "
-        "left join staging.stg_sis__calendar as c "
+        "left join intermediate.int_school_calendar as c "
         "on c.school_id = e.school_id and c.calendar_date = e.attendance_date "
         "where c.is_instructional is distinct from true"
     )

@@ -16,6 +16,8 @@ OVERLAPPING_SPANS = (
     "where s.entry_date <= s.earlier_exit"
 )
 
+SCHOOL_CALENDAR_MISSING = "school_calendar_missing"
+
 
 def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
     del settings  # no thresholds here: every rule is exact
@@ -83,6 +85,27 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "counted twice.",
                 ),
                 rules.in_dimension("school_key", "marts.dim_school", "school"),
+            ],
+        ),
+        SuiteSpec(
+            name="int_schools_without_calendar",
+            domain="sis",
+            asset_key=["intermediate", "int_schools_without_calendar"],
+            table="intermediate.int_schools_without_calendar",
+            description=(
+                "Schools with enrollments in the current school year and no instructional day "
+                "in the school calendar (the SIS's or the attendance system's)."
+            ),
+            expectations=[
+                rules.sql_rule(
+                    SCHOOL_CALENDAR_MISSING,
+                    f"select s.school_id, s.school_name from {rules.BATCH} as s",
+                    "A school with students enrolled this school year has no instructional days "
+                    "in the SIS calendar or the attendance system's calendar, so its attendance "
+                    "cannot be counted. Deliver its calendar (SIS calendar extract or "
+                    "CALENDAR_DAY export) or check the school crosswalk.",
+                    names=("school_id", "school_name"),
+                ),
             ],
         ),
         SuiteSpec(

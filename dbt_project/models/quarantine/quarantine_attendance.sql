@@ -5,6 +5,8 @@
 union all
 {{ quarantined_rows('attendance', 'attendance__exceptions', 'exceptions', 'base_attendance__exceptions') }}
 union all
+{{ quarantined_rows('attendance', 'attendance__calendar', 'calendar', 'base_attendance__calendar') }}
+union all
 select
     'attendance' as source_system,
     'exceptions' as entity,

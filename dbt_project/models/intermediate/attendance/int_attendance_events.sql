@@ -15,7 +15,7 @@ spans as (
 ),
 
 calendar as (
-    select * from {{ ref('stg_sis__calendar') }}
+    select * from {{ ref('int_school_calendar') }}
 ),
 
 linked as (

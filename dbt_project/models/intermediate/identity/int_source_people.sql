@@ -21,7 +21,7 @@ people as (
     select
         'attendance' as source_system,
         att_student_id as source_person_id,
-        cast(null as {{ dbt.type_string() }}) as state_id,
+        state_id,
         sis_local_id as local_id,
         last_name,
         first_name,

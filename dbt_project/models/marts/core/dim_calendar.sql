@@ -1,26 +1,21 @@
 with calendar as (
-    select * from {{ ref('stg_sis__calendar') }}
-),
-
-years as (
-    select * from {{ ref('int_school_years') }}
-    where session_type = 'schoolyear'
+    select * from {{ ref('int_school_calendar') }}
 )
 
 select
     {{ surrogate_key(["'school'", 'calendar.school_id']) }} as school_key,
     calendar.calendar_date,
-    years.school_year,
+    calendar.school_year,
     calendar.day_type,
     calendar.calendar_event,
     calendar.is_instructional,
     case when calendar.is_instructional then
         sum(case when calendar.is_instructional then 1 else 0 end) over (
-            partition by calendar.school_id, years.school_year
+            partition by calendar.school_id, calendar.school_year
             order by calendar.calendar_date
             rows between unbounded preceding and current row
         )
     end as instructional_day_number,
-    {{ dbt.date_trunc('month', 'calendar.calendar_date') }} as calendar_month
+    {{ dbt.date_trunc('month', 'calendar.calendar_date') }} as calendar_month,
+    calendar.calendar_source
 from calendar
-left join years on calendar.calendar_date between years.start_date and years.end_date

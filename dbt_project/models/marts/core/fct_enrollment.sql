@@ -5,7 +5,7 @@ with spans as (
 
 instructional_days as (
     select school_id, calendar_date
-    from {{ ref('stg_sis__calendar') }}
+    from {{ ref('int_school_calendar') }}
     where is_instructional
 ),
 

@@ -16,6 +16,7 @@ select
     grade_number,
     att_school_code,
     school_id,
-    sis_local_id
+    sis_local_id,
+    state_id
 from base
 where _quarantine_reason is null

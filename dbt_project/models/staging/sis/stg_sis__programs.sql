@@ -10,6 +10,7 @@ select
     program_code,
     program,
     subgroup_column,
+    is_participating,
     begin_date,
     end_date
 from base

@@ -1,4 +1,4 @@
-{%- set columns = ['StuNum', 'LastName', 'FirstName', 'MiddleInit', 'BirthDate', 'Gender', 'Grade', 'SchoolCode', 'SisNumber'] -%}
+{%- set columns = ['StuNum', 'LastName', 'FirstName', 'MiddleInit', 'BirthDate', 'Gender', 'Grade', 'SchoolCode', 'SisNumber', 'StateID'] -%}
 with raw as (
     select * from {{ latest_loads(source('raw_attendance', 'students'), 'attendance__students', copies_of=columns) }}
 ),
@@ -32,6 +32,7 @@ typed as (
         schools.school_id,
         schools.school_match,
         {{ clean_text('raw."SisNumber"') }} as sis_local_id,
+        {{ clean_text('raw."StateID"') }} as state_id,
         {{ clean_text('raw."BirthDate"') }} is null as _birth_missing,
         raw._copy_number,
         row_number() over (partition by {{ clean_text('raw."StuNum"') }} order by raw._line_number) as _key_number,

@@ -1,4 +1,4 @@
-{%- set columns = ['studentSourcedId', 'programCode', 'beginDate', 'endDate'] -%}
+{%- set columns = ['studentSourcedId', 'programCode', 'beginDate', 'endDate', 'participating'] -%}
 with raw as (
     select * from {{ latest_loads(source('raw_sis', 'programs'), 'sis__programs', copies_of=columns) }}
 ),
@@ -16,7 +16,14 @@ typed as (
         {{ clean_text('raw."programCode"') }} as program_code,
         programs.program,
         programs.subgroup_column,
+        -- A long list (student, program, dates) has no flag: each row is a participation.
+        coalesce({{ yes_no_flag('raw."participating"') }}, {{ clean_text('raw."participating"') }} is null)
+            as is_participating,
+        {{ clean_text('raw."participating"') }} is not null
+            and {{ yes_no_flag('raw."participating"') }} is null as _flag_unreadable,
         {{ safe_date('raw."beginDate"') }} as begin_date,
+        {{ clean_text('raw."beginDate"') }} is null as _begin_missing,
+        {{ clean_text('raw."participating"') }} is not null as _from_flags,
         {{ safe_date('raw."endDate"') }} as end_date,
         {{ clean_text('raw."endDate"') }} is null as _end_missing,
         raw._copy_number,
@@ -32,7 +39,8 @@ checked as (
             ['_copy_number > 1', '*', 'duplicate row'],
             ['student_id is null', 'studentSourcedId', 'missing student'],
             ['program is null', 'programCode', 'unmapped program code'],
-            ['begin_date is null', 'beginDate', 'malformed date'],
+            ['_flag_unreadable', 'participating', 'not a yes/no value'],
+            ['begin_date is null and not (_begin_missing and _from_flags)', 'beginDate', 'malformed date'],
             ['end_date is null and not _end_missing', 'endDate', 'malformed date'],
             ['end_date < begin_date', 'endDate', 'ends before it starts'],
         ]) }}
