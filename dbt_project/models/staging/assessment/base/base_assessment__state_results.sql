@@ -91,10 +91,18 @@ typed as (
         coded.academic_subject,
         -- Not tested (a participation code in NotTestedCode, or in the level column when the
         -- file has no such column): kept with its reason, without a score or level.
-        coalesce(by_code.is_tested, by_level.is_tested, coded._not_tested_key is null) as is_tested,
+        -- A value that is one of the assessment's levels is a level, never a participation code
+        -- (CMAS levels 1-5 and its not-tested reasons 0-10 share digits).
+        coalesce(
+            by_code.is_tested,
+            case when ranked_levels.achievement_level is not null then true end,
+            by_level.is_tested,
+            coded._not_tested_key is null
+        ) as is_tested,
         case
             when by_code.is_tested = false then by_code.reason
-            when by_code.is_tested is null and by_level.is_tested = false then by_level.reason
+            when by_code.is_tested is null and ranked_levels.achievement_level is null
+                and by_level.is_tested = false then by_level.reason
         end as not_tested_reason,
         coded._not_tested_key is not null and by_code.is_tested is null as _participation_unmapped,
         {{ safe_int('coded."ScaleScore"') }} as scale_score,
