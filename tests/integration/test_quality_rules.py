@@ -304,14 +304,14 @@ def test_date_outside_school_year_counts_what_the_not_exists_form_counted(
         "select count(*) from staging.stg_attendance__exceptions as e where not exists ("
         "select 1 from (select " + year_of.format(d="c.calendar_date") + " as school_year, "
         "min(c.calendar_date) as first_day, max(c.calendar_date) as last_day "
-        "from staging.stg_sis__calendar as c group by 1) as y "
+        "from intermediate.int_school_calendar as c group by 1) as y "
         "where y.school_year = " + year_of.format(d="e.attendance_date") + " "
         "and e.attendance_date between y.first_day and y.last_day)"
     )
 
     def change(t: dict[str, Table]) -> None:
-        calendar = t["staging.stg_sis__calendar"].rows
-        calendar.append(("SCH01", date(2027, 3, 1), "instructional", None, True))  # next year
+        calendar = t["intermediate.int_school_calendar"].rows
+        calendar.append(("SCH01", date(2027, 3, 1), 2027, "instructional", None, True, "sis"))
         row = t["staging.stg_attendance__exceptions"].rows[0]
         exc = t["staging.stg_attendance__exceptions"].rows
         for day in (
