@@ -33,6 +33,9 @@ EXPECTED_WARNINGS = {
     "crosswalk maps (exc_unmapped_code)",
     "unmatched_identity_share": "the generator writes records of students the SIS never saw "
     "(unknown_student)",
+    "attendance_awaiting_review": "the generator holds some students' attendance records in "
+    "identity review (synthetic/attendance.py: the review trap, missing or mistyped IDs with "
+    "name faults)",
     "date_outside_school_year": "the generator mistypes some dates (malformed_date)",
     "date_not_instructional_day": "the generator mistypes some dates (malformed_date)",
 }

@@ -46,8 +46,27 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "Days present and absent do not add up to the days enrolled; rates and "
                     "chronic absence would be wrong.",
                 ),
+                rules.sql_rule(
+                    "absences_do_not_add_up",
+                    f"select f.school_year from {rules.BATCH} as f "
+                    "where f.n_days_absent_excused + f.n_days_absent_unexcused "
+                    "+ f.n_days_out_of_school_suspension <> f.n_days_absent",
+                    "Excused, unexcused and out-of-school suspension days do not add up to the "
+                    "days absent; check the attendance_codes crosswalk's category_key.",
+                ),
                 rules.between(
                     "attendance_rate", 0, 1, "Some attendance rates fall outside 0 to 1."
+                ),
+                rules.sql_rule(
+                    "attendance_awaiting_review",
+                    f"select f.school_year from {rules.BATCH} as f "
+                    "where f.is_attendance_incomplete",
+                    "Some students have no linked attendance record (held in identity review, "
+                    "or missing from the attendance student list): their absences are unknown, "
+                    "so they are left out of attendance rates and chronic absence, and counted "
+                    "as awaiting review. Work quarantine.identity_review; the students per school "
+                    "are in quarantine.attendance_incomplete.",
+                    blocking=False,
                 ),
             ],
         ),

@@ -2,7 +2,8 @@
 -- all-students row): the month's attendance rate, and the share of the month's students who
 -- were absent at least var('chronic_absence_threshold') of their enrolled days that month
 -- (students with at least var('chronic_absence_min_days') enrolled days in the month). Small
--- cells suppressed (macros/suppression.sql).
+-- cells suppressed (macros/suppression.sql). Students whose attendance is incomplete (no linked
+-- attendance record) are left out of the rates and counted in n_students_awaiting_review.
 with student_months as (
     select * from {{ ref('fct_student_attendance_month') }}
 ),
@@ -16,9 +17,11 @@ student_rows as (
         student_months.school_key,
         student_months.school_year,
         student_months.calendar_month,
+        student_months.is_attendance_incomplete,
         student_months.n_days_enrolled,
         student_months.n_days_present,
-        {{ meets_chronic_absence_min_days('student_months.n_days_enrolled') }} as counts_for_chronic,
+        not student_months.is_attendance_incomplete
+            and {{ meets_chronic_absence_min_days('student_months.n_days_enrolled') }} as counts_for_chronic,
         {{ is_chronically_absent('student_months.n_days_absent', 'student_months.n_days_enrolled') }}
             as is_chronically_absent,
         {{ subgroup_attributes('students') }}
@@ -28,10 +31,11 @@ student_rows as (
 
 cells as (
     {{ subgroup_cells('student_rows', ['school_key', 'school_year', 'calendar_month'], [
-        'count(*) as n_students',
+        'cast(sum(case when is_attendance_incomplete then 0 else 1 end) as bigint) as n_students',
+        'cast(sum(case when is_attendance_incomplete then 1 else 0 end) as bigint) as n_students_awaiting_review',
         'sum(case when counts_for_chronic then 1 else 0 end) as n_students_min_days',
         'sum(case when is_chronically_absent then 1 else 0 end) as n_chronically_absent',
-        'sum(n_days_enrolled) as n_days_enrolled',
+        'sum(case when is_attendance_incomplete then 0 else n_days_enrolled end) as n_days_enrolled',
         'sum(n_days_present) as n_days_present',
     ]) }}
 ),
@@ -42,7 +46,7 @@ suppressed as (
         key_name='attendance_by_month_key',
         key_columns=['school_key', 'school_year', 'calendar_month', 'subgroup', 'subgroup_value'],
         columns=['school_key', 'school_year', 'calendar_month', 'subgroup', 'subgroup_value'],
-        value_columns=['n_students', 'n_chronically_absent', 'n_days_enrolled', 'n_days_present'],
+        value_columns=['n_students', 'n_students_awaiting_review', 'n_chronically_absent', 'n_days_enrolled', 'n_days_present'],
         derived=[
             ['attendance_rate', ratio('n_days_present', 'n_days_enrolled')],
             ['chronic_absence_rate', ratio('n_chronically_absent', 'n_students_min_days')],
@@ -59,6 +63,7 @@ select
     subgroup,
     subgroup_value,
     n_students,
+    n_students_awaiting_review,
     n_chronically_absent,
     n_days_enrolled,
     n_days_present,

@@ -21,6 +21,10 @@ exceptions as (
     select * from {{ ref('fct_attendance_exception_day') }}
 ),
 
+unlinked_students as (
+    select * from {{ ref('int_attendance_unlinked_students') }}
+),
+
 school_months as (
     select
         school_key,
@@ -107,11 +111,13 @@ absences as (
         sum(case when is_absent then 1 else 0 end) as n_days_absent,
         sum(case when is_excused_absence then 1 else 0 end) as n_days_absent_excused,
         sum(case when is_unexcused_absence then 1 else 0 end) as n_days_absent_unexcused,
-        sum(case when attendance_category = 'out_of_school_suspension' then 1 else 0 end) as n_days_out_of_school_suspension
+        sum(case when is_suspension_absence then 1 else 0 end) as n_days_out_of_school_suspension
     from exceptions
     group by 1, 2, 3, 4
 )
 
+-- A student no attendance record is linked to (int_attendance_unlinked_students) keeps their
+-- enrolled days, but their days present and absent are unknown (NULL), never 0 absences.
 select
     {{ surrogate_key(['enrolled.student_key', 'enrolled.school_key', 'enrolled.school_year', 'enrolled.calendar_month']) }} as student_attendance_month_key,
     enrolled.student_key,
@@ -121,14 +127,16 @@ select
     enrolled.first_day_enrolled,
     enrolled.last_day_enrolled,
     enrolled.n_days_enrolled,
-    enrolled.n_days_enrolled - coalesce(absences.n_days_absent, 0) as n_days_present,
-    coalesce(absences.n_days_absent, 0) as n_days_absent,
-    coalesce(absences.n_days_absent_excused, 0) as n_days_absent_excused,
-    coalesce(absences.n_days_absent_unexcused, 0) as n_days_absent_unexcused,
-    coalesce(absences.n_days_out_of_school_suspension, 0) as n_days_out_of_school_suspension
+    unlinked_students.student_key is not null as is_attendance_incomplete,
+    case when unlinked_students.student_key is null then enrolled.n_days_enrolled - coalesce(absences.n_days_absent, 0) end as n_days_present,
+    case when unlinked_students.student_key is null then coalesce(absences.n_days_absent, 0) end as n_days_absent,
+    case when unlinked_students.student_key is null then coalesce(absences.n_days_absent_excused, 0) end as n_days_absent_excused,
+    case when unlinked_students.student_key is null then coalesce(absences.n_days_absent_unexcused, 0) end as n_days_absent_unexcused,
+    case when unlinked_students.student_key is null then coalesce(absences.n_days_out_of_school_suspension, 0) end as n_days_out_of_school_suspension
 from enrolled
 left join absences
     on enrolled.student_key = absences.student_key
     and enrolled.school_key = absences.school_key
     and enrolled.school_year = absences.school_year
     and enrolled.calendar_month = absences.calendar_month
+left join unlinked_students on enrolled.student_key = unlinked_students.student_key

@@ -13,6 +13,7 @@ days_per_school as (
         min(first_day_enrolled) as first_day_enrolled,
         max(last_day_enrolled) as last_day_enrolled,
         sum(n_days_enrolled) as n_days_enrolled,
+        max(case when is_attendance_incomplete then 1 else 0 end) = 1 as is_attendance_incomplete,
         sum(n_days_present) as n_days_present,
         sum(n_days_absent) as n_days_absent,
         sum(n_days_absent_excused) as n_days_absent_excused,
@@ -30,6 +31,7 @@ select
     first_day_enrolled,
     last_day_enrolled,
     n_days_enrolled,
+    is_attendance_incomplete,
     n_days_present,
     n_days_absent,
     n_days_absent_excused,
@@ -38,5 +40,5 @@ select
     {{ ratio('n_days_present', 'n_days_enrolled') }} as attendance_rate,
     {{ ratio('n_days_absent', 'n_days_enrolled') }} as absence_rate,
     {{ meets_chronic_absence_min_days('n_days_enrolled') }} as meets_min_days_enrolled,
-    {{ is_chronically_absent('n_days_absent', 'n_days_enrolled') }} as is_chronically_absent
+    case when not is_attendance_incomplete then {{ is_chronically_absent('n_days_absent', 'n_days_enrolled') }} end as is_chronically_absent
 from days_per_school

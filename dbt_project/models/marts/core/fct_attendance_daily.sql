@@ -29,7 +29,8 @@ select
     coalesce(exceptions.is_absent, false) as is_absent,
     not coalesce(exceptions.is_absent, false) as is_present,
     coalesce(exceptions.is_excused_absence, false) as is_excused_absence,
-    coalesce(exceptions.is_unexcused_absence, false) as is_unexcused_absence
+    coalesce(exceptions.is_unexcused_absence, false) as is_unexcused_absence,
+    coalesce(exceptions.is_suspension_absence, false) as is_suspension_absence
 from enrollment
 inner join school_days
     on enrollment.school_key = school_days.school_key

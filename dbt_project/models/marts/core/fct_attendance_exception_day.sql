@@ -1,7 +1,8 @@
 -- Grain: one row per student per school per instructional day enrolled on which the attendance
 -- system sent an exception. When a student has two codes on a day, the most serious (crosswalk
 -- attendance_codes.precedence, then the earlier line) names the day. Every other enrolled day is
--- present: fct_attendance_daily adds those days as a view over this table.
+-- present: fct_attendance_daily adds those days as a view over this table. An absent day is exactly
+-- one of excused, unexcused or out-of-school suspension.
 with events as (
     select * from {{ ref('int_attendance_events') }}
     where _conform_reason is null
@@ -105,7 +106,11 @@ select
     days.attendance_event_category,
     days.att_code as source_code,
     days.is_absent,
-    days.is_absent and days.is_excused as is_excused_absence,
-    days.is_absent and not days.is_excused as is_unexcused_absence
+    -- Excused, unexcused and out-of-school suspension are three kinds of absence that add up to
+    -- every absent day: a suspension is the school's decision, not an unexcused absence, whatever
+    -- the code's is_excused says (crosswalk attendance_codes, category_key).
+    days.is_absent and days.is_excused and days.category_key <> 'out_of_school_suspension' as is_excused_absence,
+    days.is_absent and not days.is_excused and days.category_key <> 'out_of_school_suspension' as is_unexcused_absence,
+    days.is_absent and days.category_key = 'out_of_school_suspension' as is_suspension_absence
 from days
 inner join schools on days.school_id = schools.school_id

@@ -19,8 +19,9 @@ proficiency_by_school as (
 ),
 
 student_years as (
+    -- A student whose attendance is incomplete (no linked attendance record) is in no rate.
     select * from {{ ref('fct_student_attendance_year') }}
-    where meets_min_days_enrolled
+    where meets_min_days_enrolled and not is_attendance_incomplete
 ),
 
 state_results as (

@@ -16,6 +16,7 @@ select
     cells.subgroup,
     cells.subgroup_value,
     cells.n_students,
+    cells.n_students_awaiting_review,
     cells.n_days_enrolled,
     cells.n_days_present,
     cells.attendance_rate,
