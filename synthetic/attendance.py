@@ -5,6 +5,8 @@ Each child has a latent absence propensity (skewed, so that roughly one in seven
 absent) and a tardy propensity; every enrolled instructional day gets at most one exception code.
 Faults: the clerk-typed `SisNumber` is often empty and sometimes mistyped (at times into another
 real child's ID), names with typos, swapped or replaced by a nickname, children the SIS never saw;
+the review trap: a few often-absent SIS children whose record no rule can link (no SisNumber,
+names swapped), so their absences wait in identity review (`att_review_trap`, in the truth);
 in the exceptions unmapped code letters, malformed dates, rows with a wrong field count and exact
 duplicates.
 
@@ -49,6 +51,8 @@ UNMAPPED_CODES = ("X", "Q", "Z")
 DAY_MINUTES = 390
 P_EARLY_DISMISSAL, P_FIELD_TRIP, P_IN_SCHOOL_SUSPENSION = 0.006, 0.004, 0.01
 P_COMMENT = 0.4
+#: The review trap's children are absent on at least this share of days (about 20 of 180).
+REVIEW_TRAP_MIN_ABSENCE_RATE = 0.12
 
 #: Comment texts per code letter (no names; Windows-1252 quotes and dashes on purpose).
 COMMENTS: dict[str, tuple[str, ...]] = {
@@ -120,6 +124,20 @@ def plan_students(district: District) -> None:
     # drawn among the typed numbers, so that the share of all rows is the configured rate
     typed_share = max(1e-9, 1 - r.att_missing_sis_number)
     mistyped = faults.draw(rng, n, r.att_mistyped_sis_number / typed_share, in_sis & ~missing)
+    collide = mistyped & (rng.random(n) < r.mistyped_id_collision_share)
+    name_draws = faults.name_fault_draws(
+        rng,
+        district.people.first_name[pid - 1],
+        typo=r.att_name_typo,
+        swapped=r.att_swapped_names,
+        nickname=r.att_nickname,
+    )
+    trap = _review_trap(district, pid, in_sis & ~missing & ~mistyped)
+    missing |= trap
+    name_draws["f_swapped_names"] |= trap
+    name_draws["f_name_typo"] &= ~trap
+    name_draws["f_nickname"] &= ~trap
+    put_table(con, "att_review_trap", pid=pid[trap])
     put_table(
         con,
         "att_students_draws",
@@ -127,14 +145,8 @@ def plan_students(district: District) -> None:
         f_unknown_student=known_to == ONLY_ATTENDANCE,
         f_missing_id=missing,
         f_mistyped_id=mistyped,
-        collide=mistyped & (rng.random(n) < r.mistyped_id_collision_share),
-        **faults.name_fault_draws(
-            rng,
-            district.people.first_name[pid - 1],
-            typo=r.att_name_typo,
-            swapped=r.att_swapped_names,
-            nickname=r.att_nickname,
-        ),
+        collide=collide,
+        **name_draws,
     )
     con.execute(
         """
@@ -142,6 +154,25 @@ def plan_students(district: District) -> None:
         select * from att_students_plan join att_students_draws using (seq) order by seq
         """
     )
+
+
+def _review_trap(district: District, pid: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Rows of children often absent whose record the identity rules cannot link: no SisNumber
+    and first and last name swapped (a probable match, held in identity review). The issue this
+    traps: such a child showed 0 absences, every day present. Drawn from a stream of its own,
+    so the other draws of the attendance files do not move."""
+    rate = district.config.rates.att_review_trap
+    rng = district.config.stream("attendance.review_trap")
+    people = district.people
+    often_absent = people.absence_rate[pid - 1] >= REVIEW_TRAP_MIN_ABSENCE_RATE
+    distinct_names = people.first_name[pid - 1] != people.last_name[pid - 1]
+    candidates = np.flatnonzero(eligible & often_absent & distinct_names)
+    trap = np.zeros(len(pid), dtype=bool)
+    if rate <= 0 or not candidates.size:
+        return trap
+    k = min(candidates.size, max(1, round(rate * int(eligible.sum()))))
+    trap[rng.choice(candidates, size=k, replace=False)] = True
+    return trap
 
 
 def plan_exceptions(district: District) -> None:

@@ -50,6 +50,9 @@ class FaultRates:
     att_swapped_names: float = 0.005
     att_nickname: float = 0.005
     att_unknown_student: float = 0.005
+    # Share of SIS children, among those often absent, whose attendance record is held in
+    # identity review (no SisNumber, first and last name swapped): their absences reach no fact.
+    att_review_trap: float = 0.002
     # attendance_exceptions_<YYYY>-<YYYY>.csv
     exc_unmapped_code: float = 0.001
     exc_malformed_date: float = 0.001

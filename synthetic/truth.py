@@ -6,7 +6,8 @@ them by: `sis_local_id` (NULL when the SIS never saw the child), `state_id` (the
 SASID), `att_stunum` (NULL when the attendance system does not know them), `map_student_id`,
 `known_to` (`sis`, or the one other system that knows a child the SIS never saw), names, birth
 date, sex, programs, `same_name_group` (the planted pairs of different children sharing first
-name, last name and birth date), `lookalike_of` (for a child the SIS never saw: the SIS child
+name, last name and birth date), `attendance_review_trap` (see student_attendance.parquet),
+`lookalike_of` (for a child the SIS never saw: the SIS child
 whose last name, birth date, school and grade they share, but not the first name) and
 `local_id_trap_victim` / `state_id_trap_victim` (the child whose real ID this child's transposed
 ID is).
@@ -18,6 +19,15 @@ file, every state file and AssessmentResults.csv: `source_file` (name only), `li
 `faults` (comma-separated tags from `faults.TAGS`, '' when clean; the second copy of an exact
 duplicate carries `duplicate` besides its original's tags) and `mistyped_id_owner` (for a
 mistyped ID: the SIS child whose real ID the typed one is, else NULL).
+
+`student_attendance.parquet` — one row per SIS child, school and school year
+(`true_student_id`, `sis_local_id`, `school` sourcedId, `school_year`): `n_days_enrolled` (the
+instructional days of the child's spans there), `n_days_absent_excused` (E, M),
+`n_days_absent_unexcused` (A), `n_days_out_of_school_suspension` (S) and their sum
+`n_days_absent`, over the valid exception rows (as `valid_exception_rows_sis`); in-school
+suspension is present. `attendance_review_trap`: the child's attendance record was written so
+that no identity rule links it (no SisNumber, names swapped): their absences wait in identity
+review, and the marts must show the child as attendance incomplete, never as present.
 
 `counts.json` — the figures a correct pipeline reproduces:
 
@@ -43,7 +53,8 @@ mistyped ID: the SIS child whose real ID the typed one is, else NULL).
   `school_activity` (F);
   `chronic_absent_students` {year: n}: SIS students with at least 10 enrolled days in the year
   whose absent days (A, E, M, S among those valid rows) are at least 10% of their enrolled days,
-  counted per student across schools; `students_with_10plus_days` {year: n}.
+  counted per student across schools; `students_with_10plus_days` {year: n};
+  `review_trap_students`: SIS children planted with an unlinkable attendance record.
 - `assessment`:
   `state_valid_rows_sis` = state rows that are format-valid (no bad_field_count), not a duplicate
   copy, of a child in the SIS (with or without a usable SASID); `state_proficient_rows_sis` those
@@ -93,6 +104,7 @@ def write_truth(district: District, out: Path, written: dict[str, int]) -> dict:
     _students(district, out)
     _records(district, out)
     counts = _counts(district, written)
+    _student_attendance(district, out)
     (out / "counts.json").write_text(
         json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -138,12 +150,14 @@ def _students(district: District, out: Path) -> None:
                nullif(p.same_name_group, 0) as same_name_group,
                nullif(p.lookalike_of, 0) as lookalike_of,
                case when t.local_victim > 0 then t.local_victim end as local_id_trap_victim,
-               case when t.state_victim > 0 then t.state_victim end as state_id_trap_victim
+               case when t.state_victim > 0 then t.state_victim end as state_id_trap_victim,
+               r.pid is not null as attendance_review_trap
         from people p
         join ids i using (pid)
         join last_span l using (pid)
         join schools sc on sc.school = l.last_school
         join traps t using (pid)
+        left join att_review_trap r using (pid)
         order by p.pid
         """,
         out / "students.parquet",
@@ -166,6 +180,42 @@ def _records(district: District, out: Path) -> None:
     )
 
 
+def _student_attendance(district: District, out: Path) -> None:
+    """student_attendance.parquet: per SIS child, school and year, the days a correct pipeline
+    counts (enrolled days of the spans; absences from the valid exception rows, by kind)."""
+    con = district.con
+    _write_parquet(
+        con,
+        f"""
+        with enrolled as (
+            select pid, year, school, cast(sum(e - b + 1) as bigint) as n_days_enrolled from spans
+            where known_to = {IN_SIS} group by all
+        ),
+        absent as (
+            select pid, year, school,
+                   count(*) filter (where category = 'excused_absence') as excused,
+                   count(*) filter (where category = 'unexcused_absence') as unexcused,
+                   count(*) filter (where category = 'out_of_school_suspension') as suspension
+            from valid_exceptions group by all
+        )
+        select e.pid as true_student_id, i.local_id as sis_local_id,
+               sc.sourced_id as school, e.year as school_year, e.n_days_enrolled,
+               coalesce(a.excused, 0) as n_days_absent_excused,
+               coalesce(a.unexcused, 0) as n_days_absent_unexcused,
+               coalesce(a.suspension, 0) as n_days_out_of_school_suspension,
+               coalesce(a.excused + a.unexcused + a.suspension, 0) as n_days_absent,
+               r.pid is not null as attendance_review_trap
+        from enrolled e
+        left join absent a using (pid, year, school)
+        join ids i using (pid)
+        join schools sc on sc.school = e.school
+        left join att_review_trap r using (pid)
+        order by e.pid, e.year, sc.sourced_id
+        """,
+        out / "student_attendance.parquet",
+    )
+
+
 def _counts(district: District, written: dict[str, int]) -> dict:
     con = district.con
     years = district.config.school_years
@@ -176,7 +226,7 @@ def _counts(district: District, written: dict[str, int]) -> dict:
     con.execute(
         f"""
         create or replace table valid_exceptions as
-        select pid, year, true_code,
+        select pid, year, school, true_code,
                case true_code {cat_cases} end as category
         from ({_union(exc_tables, "*")})
         where known_to = {IN_SIS} and not f_duplicate and not ({invalid})
@@ -273,6 +323,7 @@ def _counts(district: District, written: dict[str, int]) -> dict:
             "days_by_category": by_category,
             "chronic_absent_students": {str(r[0]): r[2] for r in per_year},
             "students_with_10plus_days": {str(r[0]): r[1] for r in per_year},
+            "review_trap_students": scalar(con, "select count(*) from att_review_trap"),
         },
         "assessment": {
             "state_valid_rows_sis": scalar(con, f"select count(*) from {state_valid}"),

@@ -5,7 +5,8 @@ truth has no figure (growth, early warning), against invariants of the marts.
 The truth counts every valid record of a child the SIS knows, including the few whose identity
 the pipeline leaves in quarantine.identity_review (probable matches, transposed IDs, twins). Those
 records are in no fact until a steward links them, so, as in test_consolidated_load, a mart's
-figure plus the records waiting for review must reproduce the truth exactly.
+figure plus the records waiting for review must reproduce the truth exactly. A student whose
+attendance record waits is "attendance incomplete" (test_attendance_completeness).
 """
 
 from __future__ import annotations
@@ -18,24 +19,6 @@ from tests.conftest import District
 pytestmark = pytest.mark.integration
 
 
-def _waiting_absences_sql(district: District) -> str:
-    """Absent days per SIS student and year that sit in quarantine waiting for identity review."""
-    truth = district.truth
-    return f"""
-        select d.student_key, cal.school_year, count(distinct e.attendance_date) as n_days
-        from intermediate.int_attendance_events e
-        join read_parquet('{truth}/records.parquet') r
-            on e._source_file = r.source_file and e._line_number = r.line_number
-        join read_parquet('{truth}/students.parquet') s on r.true_student_id = s.true_student_id
-        join marts.dim_student d on d.local_id = s.sis_local_id
-        join marts.dim_school sch on sch.school_id = e.school_id
-        join marts.dim_calendar cal
-            on cal.school_key = sch.school_key and cal.calendar_date = e.attendance_date
-        where e._conform_reason like 'student not linked%' and e.is_absent
-        group by 1, 2
-    """
-
-
 def test_the_truth_uses_the_marts_default_settings() -> None:
     # The marts read var('chronic_absence_threshold', 0.10) and var('chronic_absence_min_days', 10).
     assert (CHRONIC_THRESHOLD, CHRONIC_MIN_DAYS) == (0.10, 10)
@@ -44,41 +27,49 @@ def test_the_truth_uses_the_marts_default_settings() -> None:
 def test_chronic_absence_per_year_matches_the_truth(district: District) -> None:
     expected = district.counts["attendance"]["chronic_absent_students"]
     with_min_days = district.counts["attendance"]["students_with_10plus_days"]
+    truth = district.truth
     with district.warehouse() as con:
         rows = con.execute(
             f"""
-            with waiting as ({_waiting_absences_sql(district)})
+            with truth as (
+                select sis_local_id, school_year, sum(n_days_enrolled) as enrolled,
+                       sum(n_days_absent) as absent
+                from read_parquet('{truth}/student_attendance.parquet') group by 1, 2
+            )
             select
                 cast(y.school_year as varchar),
                 count(*) filter (where y.meets_min_days_enrolled),
                 count(*) filter (where y.is_chronically_absent),
                 count(*) filter (
-                    where y.is_chronically_absent is distinct from (
+                    where not y.is_attendance_incomplete
+                    and y.is_chronically_absent is distinct from (
                         y.n_days_enrolled >= {CHRONIC_MIN_DAYS}
                         and y.n_days_absent >= {CHRONIC_THRESHOLD} * y.n_days_enrolled
                     )
                 ),
                 count(*) filter (
-                    where y.n_days_enrolled >= {CHRONIC_MIN_DAYS}
-                    and y.n_days_absent + coalesce(w.n_days, 0)
-                        >= {CHRONIC_THRESHOLD} * y.n_days_enrolled
+                    where y.is_attendance_incomplete and t.enrolled >= {CHRONIC_MIN_DAYS}
+                    and t.absent >= {CHRONIC_THRESHOLD} * t.enrolled
                 ),
-                count(w.student_key)
+                count(*) filter (
+                    where y.is_attendance_incomplete and y.is_chronically_absent is not null
+                )
             from marts.fct_student_attendance_year y
-            left join waiting w using (student_key, school_year)
+            join marts.dim_student d using (student_key)
+            join truth t on t.sis_local_id = d.local_id and t.school_year = y.school_year
             group by 1
             """
         ).fetchall()
     assert {r[0] for r in rows} == set(expected)
-    for year, n_min_days, chronic, wrong_flags, chronic_with_waiting, n_waiting in rows:
+    for year, n_min_days, chronic, wrong_flags, chronic_unknown, incomplete_flagged in rows:
         # The mart's flag applies the rule the truth uses to the mart's own days.
         assert wrong_flags == 0, year
         # Enrolled days do not depend on identity linking: exact.
         assert n_min_days == with_min_days[year], year
-        # Chronic absentees: exact once the absences waiting for review are counted.
-        assert chronic_with_waiting == expected[year], year
-        # Without them the mart can only be short, by at most the students who have some.
-        assert expected[year] - n_waiting <= chronic <= expected[year], year
+        # Exact, once the chronic absentees whose attendance is incomplete (no linked
+        # attendance record, so no flag at all) are added back from the truth.
+        assert chronic + chronic_unknown == expected[year], year
+        assert incomplete_flagged == 0, year
 
 
 def test_a_transfer_is_counted_once_for_the_district_and_per_school(district: District) -> None:
@@ -117,7 +108,7 @@ def test_school_attendance_rows_add_up_and_small_cells_are_hidden(district: Dist
                 select school_key, school_year, count(*) as n,
                        count(*) filter (where is_chronically_absent) as n_chronic
                 from marts.fct_student_attendance_school_year
-                where meets_min_days_enrolled group by 1, 2
+                where meets_min_days_enrolled and not is_attendance_incomplete group by 1, 2
             ) f using (school_key, school_year)
             where a.subgroup = 'all_students'
                 and (a.n_students <> f.n or a.n_chronically_absent <> f.n_chronic)
@@ -391,7 +382,8 @@ def test_goal_progress_follows_the_example_goals(district: District) -> None:
                     when scope = 'district' then (
                         select count(*) filter (where is_chronically_absent) / count(*)
                         from marts.fct_student_attendance_year y
-                        where y.meets_min_days_enrolled and y.school_year = g.school_year
+                        where y.meets_min_days_enrolled and not y.is_attendance_incomplete
+                            and y.school_year = g.school_year
                     )
                     else (
                         select p.proficiency_rate from marts.agg_proficiency_by_school p

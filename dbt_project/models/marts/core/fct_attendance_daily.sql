@@ -16,6 +16,17 @@ school_days as (
 
 exceptions as (
     select * from {{ ref('fct_attendance_exception_day') }}
+),
+
+-- Students no attendance record is linked to: their days are neither present nor absent but
+-- unknown ('attendance_incomplete', NULL flags), as the attendance marts count them. Read from
+-- the student-year mart, not the intermediate model: this view is served alone with the marts.
+unlinked_students as (
+    select
+        student_key,
+        school_year
+    from {{ ref('fct_student_attendance_year') }}
+    where is_attendance_incomplete
 )
 
 select
@@ -23,14 +34,19 @@ select
     enrollment.school_key,
     enrollment.school_year,
     school_days.calendar_date,
-    coalesce(exceptions.attendance_category, 'present') as attendance_category,
-    coalesce(exceptions.attendance_event_category, 'In Attendance') as attendance_event_category,
+    case
+        when unlinked_students.student_key is not null then 'attendance_incomplete'
+        else coalesce(exceptions.attendance_category, 'present')
+    end as attendance_category,
+    case
+        when unlinked_students.student_key is null then coalesce(exceptions.attendance_event_category, 'In Attendance')
+    end as attendance_event_category,
     exceptions.source_code,
-    coalesce(exceptions.is_absent, false) as is_absent,
-    not coalesce(exceptions.is_absent, false) as is_present,
-    coalesce(exceptions.is_excused_absence, false) as is_excused_absence,
-    coalesce(exceptions.is_unexcused_absence, false) as is_unexcused_absence,
-    coalesce(exceptions.is_suspension_absence, false) as is_suspension_absence
+    case when unlinked_students.student_key is null then coalesce(exceptions.is_absent, false) end as is_absent,
+    case when unlinked_students.student_key is null then not coalesce(exceptions.is_absent, false) end as is_present,
+    case when unlinked_students.student_key is null then coalesce(exceptions.is_excused_absence, false) end as is_excused_absence,
+    case when unlinked_students.student_key is null then coalesce(exceptions.is_unexcused_absence, false) end as is_unexcused_absence,
+    case when unlinked_students.student_key is null then coalesce(exceptions.is_suspension_absence, false) end as is_suspension_absence
 from enrollment
 inner join school_days
     on enrollment.school_key = school_days.school_key
@@ -39,3 +55,6 @@ left join exceptions
     on enrollment.student_key = exceptions.student_key
     and enrollment.school_key = exceptions.school_key
     and school_days.calendar_date = exceptions.calendar_date
+left join unlinked_students
+    on enrollment.student_key = unlinked_students.student_key
+    and enrollment.school_year = unlinked_students.school_year
