@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from connectors.crosswalks import (
+    ATTENDANCE_CATEGORY_KINDS,
     BOOLEAN_COLUMNS,
     CROSSWALK_SPECS,
     INTEGER_COLUMNS,
@@ -188,9 +189,12 @@ def check_crosswalk(spec: CrosswalkSpec, path: Path) -> tuple[list[str], list[di
 
 
 def value_problems(spec: CrosswalkSpec, rows: Sequence[dict]) -> list[str]:
-    """Integer and true/false columns holding something else (dbt would fail to cast them)."""
+    """Integer and true/false columns holding something else (dbt would fail to cast them), and
+    attendance categories the marts do not know or whose is_absent contradicts them."""
     problems = []
     for row in rows:
+        if spec.name == "attendance_codes":
+            problems += _attendance_category_problems(spec, row)
         for column in spec.columns:
             value = row.get(column)
             if value is None:
@@ -203,6 +207,26 @@ def value_problems(spec: CrosswalkSpec, rows: Sequence[dict]) -> list[str]:
                 problems.append(
                     f"{spec.file_name} line {row['_line_number']}: {column} must be true or false"
                 )
+    return problems
+
+
+def _attendance_category_problems(spec: CrosswalkSpec, row: dict) -> list[str]:
+    """A category_key outside ATTENDANCE_CATEGORY_KINDS would be no kind of absence (a
+    suspension typed `suspension` counted nowhere); is_absent and is_excused must say what the
+    key says (the marts count the kinds by the key)."""
+    key = (row.get("category_key") or "").strip()
+    if not key:
+        return []
+    where = f"{spec.file_name} line {row['_line_number']}"
+    kind = ATTENDANCE_CATEGORY_KINDS.get(key)
+    if kind is None:
+        known = ", ".join(ATTENDANCE_CATEGORY_KINDS)
+        return [f"{where}: category_key {key!r} is not one of {known}"]
+    problems = []
+    for column, expected in (("is_absent", kind != "present"), ("is_excused", kind == "excused")):
+        value = (row.get(column) or "").strip().lower()
+        if value in ("true", "false") and (value == "true") != expected:
+            problems.append(f"{where}: {column} must be {str(expected).lower()} for {key}")
     return problems
 
 

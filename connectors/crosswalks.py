@@ -85,8 +85,10 @@ CROSSWALK_SPECS: tuple[CrosswalkSpec, ...] = (
         ),
         ("local_code",),
         "attendance",
-        "Attendance system code → Ed-Fi attendance event category; precedence picks the day's "
-        "category when a student has two codes on one day (1 wins).",
+        "Attendance system code → Ed-Fi attendance event category; category_key says what the "
+        "day counts as (ATTENDANCE_CATEGORY_KINDS: excused, unexcused, out-of-school suspension "
+        "or present); precedence picks the day's category when a student has two codes on one "
+        "day (1 wins).",
     ),
     CrosswalkSpec(
         "school_crosswalk",
@@ -280,3 +282,20 @@ INTEGER_COLUMNS = frozenset(
 BOOLEAN_COLUMNS = frozenset(
     {"is_absent", "is_excused", "is_proficient", "is_tested", "is_instructional"}
 )
+
+#: attendance_codes.category_key → what the day is in the attendance marts. Absences are excused,
+#: unexcused or out-of-school suspension, reported apart and adding up to all absent days (the
+#: federal chronic-absence definition counts all three); every other category is a present day.
+#: Ed-Fi's default AttendanceEventCategoryDescriptor values are In Attendance, Excused Absence,
+#: Unexcused Absence, Tardy and Early departure (CEDS "Attendance Status" likewise); suspensions
+#: and school activities are district or state descriptors. dbt reads the same keys
+#: (fct_attendance_exception_day).
+ATTENDANCE_CATEGORY_KINDS: dict[str, str] = {
+    "excused_absence": "excused",
+    "unexcused_absence": "unexcused",
+    "out_of_school_suspension": "suspension",
+    "in_school_suspension": "present",
+    "tardy": "present",
+    "early_departure": "present",
+    "school_activity": "present",
+}

@@ -3,15 +3,24 @@ names the file and its lines (pure Python; reading the files with DuckDB is an i
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 
 from connectors.crosswalk_files import duplicate_problems, value_problems
-from connectors.crosswalks import CROSSWALK_SPECS, SPECS_BY_NAME, normalize_code, normalize_school
+from connectors.crosswalks import (
+    ATTENDANCE_CATEGORY_KINDS,
+    CROSSWALK_SPECS,
+    SPECS_BY_NAME,
+    normalize_code,
+    normalize_school,
+)
 from connectors.home import Home
 from devtools.demo import restore_school_crosswalk
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -108,6 +117,34 @@ def test_typed_columns_are_checked_with_their_line() -> None:
         "attendance_codes.csv line 2: is_absent must be true or false",
         "attendance_codes.csv line 2: precedence must be a whole number",
     ]
+
+
+def test_attendance_categories_are_known_kinds_of_absence_or_presence() -> None:
+    spec = SPECS_BY_NAME["attendance_codes"]
+    rows = [
+        row(2, local_code="S", category_key="out_of_school_suspension", is_absent="true"),
+        row(3, local_code="X", category_key="suspension", is_absent="true"),
+        row(4, local_code="I", category_key="in_school_suspension", is_absent="true"),
+    ]
+
+    problems = value_problems(spec, rows)
+
+    assert len(problems) == 2
+    assert problems[0].startswith("attendance_codes.csv line 3: category_key 'suspension' is not")
+    assert problems[1] == (
+        "attendance_codes.csv line 4: is_absent must be false for in_school_suspension"
+    )
+
+
+def test_the_shipped_attendance_codes_split_absences_three_ways() -> None:
+    path = REPO / "settings" / "crosswalks" / "attendance_codes.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = [row(n, **r) for n, r in enumerate(csv.DictReader(f), start=2)]
+    spec = SPECS_BY_NAME["attendance_codes"]
+
+    assert value_problems(spec, rows) == []
+    kinds = {ATTENDANCE_CATEGORY_KINDS[r["category_key"]] for r in rows}
+    assert kinds == {"excused", "unexcused", "suspension", "present"}
 
 
 def test_every_key_column_is_a_column_of_its_file() -> None:

@@ -107,10 +107,11 @@ select
     days.att_code as source_code,
     days.is_absent,
     -- Excused, unexcused and out-of-school suspension are three kinds of absence that add up to
-    -- every absent day: a suspension is the school's decision, not an unexcused absence, whatever
-    -- the code's is_excused says (crosswalk attendance_codes, category_key).
-    days.is_absent and days.is_excused and days.category_key <> 'out_of_school_suspension' as is_excused_absence,
-    days.is_absent and not days.is_excused and days.category_key <> 'out_of_school_suspension' as is_unexcused_absence,
+    -- every absent day (a suspension is not an unexcused absence): the crosswalk's category_key
+    -- says which, and the crosswalk check keeps is_absent and is_excused in agreement with it
+    -- (connectors/crosswalks.py, ATTENDANCE_CATEGORY_KINDS).
+    days.is_absent and days.category_key = 'excused_absence' as is_excused_absence,
+    days.is_absent and days.category_key = 'unexcused_absence' as is_unexcused_absence,
     days.is_absent and days.category_key = 'out_of_school_suspension' as is_suspension_absence
 from days
 inner join schools on days.school_id = schools.school_id
