@@ -72,7 +72,9 @@ def test_malformed_files_name_file_and_line(tmp_path: Path) -> None:
 def test_lines_count_quoted_newlines_and_blank_lines(tmp_path: Path) -> None:
     path = write(
         tmp_path / "attendance_codes.csv",
-        HEADER + 'A,"two\nlines",y,z,true,false,1\n\nE,x,y,z,true,true,2\na,x,y,z,true,false,3\n',
+        HEADER
+        + 'A,"two\nlines",y,unexcused_absence,true,false,1\n\n'
+        + "E,x,y,excused_absence,true,true,2\na,x,y,unexcused_absence,true,false,3\n",
     )
 
     problems, rows, _ = check_crosswalk(CODES, path)
@@ -81,6 +83,24 @@ def test_lines_count_quoted_newlines_and_blank_lines(tmp_path: Path) -> None:
     assert problems == [
         "attendance_codes.csv lines 2 and 6: the same key (local_code 'A'); keep one row per key"
     ]
+
+
+def test_an_attendance_category_the_marts_do_not_know_is_named_with_its_line(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path / "attendance_codes.csv",
+        HEADER + "OSS,Suspended,Suspension,suspension,true,false,1\n"
+        "ISS,In-school suspension,In-school suspension,in_school_suspension,true,false,2\n",
+    )
+
+    problems = check_crosswalk(CODES, path)[0]
+
+    assert len(problems) == 2
+    assert problems[0].startswith("attendance_codes.csv line 2: category_key 'suspension'")
+    assert problems[1] == (
+        "attendance_codes.csv line 3: is_absent must be false for in_school_suspension"
+    )
 
 
 def test_good_files_are_written_for_dbt_and_a_bad_one_keeps_the_last_good_copy(
