@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import pytest
 
+from alerts.after_run import quarantine_counts, rule_failures
+from alerts.compose import compose_domain_alert
+from settings.district import Contact
 from synthetic.truth import CHRONIC_MIN_DAYS, CHRONIC_THRESHOLD
 from tests.conftest import District
 
@@ -189,12 +192,14 @@ def test_school_rows_count_students_awaiting_review_and_split_absences(
     assert sum(r[12 + 7] for r in rows) > 0, "the generated district has no suspension"
 
 
-def test_the_steward_list_and_warning_name_no_student(district: District) -> None:
+def test_the_steward_list_and_email_count_them_and_name_no_student(district: District) -> None:
     with district.warehouse() as con:
-        listed, flagged = con.execute(
+        listed, flagged_school_years, flagged = con.execute(
             """
             select (select count(*) from quarantine.attendance_incomplete),
                    (select count(*) from marts.fct_student_attendance_school_year
+                    where is_attendance_incomplete),
+                   (select count(*) from marts.fct_student_attendance_year
                     where is_attendance_incomplete)
             """
         ).fetchone()
@@ -205,5 +210,31 @@ def test_the_steward_list_and_warning_name_no_student(district: District) -> Non
                 "where table_schema = 'quarantine' and table_name = 'attendance_incomplete'"
             ).fetchall()
         }
-    assert listed == flagged > 0
+        local_ids = [
+            r[0]
+            for r in con.execute("select local_id from quarantine.attendance_incomplete").fetchall()
+        ]
+    assert listed == flagged_school_years >= flagged > 0
     assert not columns & {"first_name", "last_name", "middle_name", "birth_date"}
+
+    [history] = list((district.home.raw / "_quality").glob("*.parquet"))
+    run_id = history.stem
+    failures = rule_failures(district.home, run_id)
+    [warning] = [f for f in failures if f.check_name.endswith("attendance_awaiting_review")]
+    assert (warning.domain, warning.severity, warning.unexpected_count) == (
+        "attendance",
+        "warning",
+        flagged,
+    )
+    email = compose_domain_alert(
+        "attendance",
+        failures,
+        quarantine_counts(district.home),
+        run_id=run_id,
+        recipients=[Contact(name="Attendance steward", email="attendance@example.org")],
+        forbidden=local_ids,
+    )
+    body = email.get_content()
+    assert "attendance_awaiting_review" in body and f"Rows affected: {flagged:,}" in body
+    assert "quarantine.attendance_incomplete" in body
+    assert not any(local_id in body for local_id in local_ids)
