@@ -2,7 +2,8 @@
 -- students (enrolled at least var('chronic_absence_min_days') days there) missed 00, 01-04,
 -- 05-09, 10-17 or 18+ days (zero-padded so the bands sort in order on a chart's axis). Every
 -- band is listed, empty ones too, so a missing bar is never a silent zero; bands of fewer than
--- var('min_cell_size') students are suppressed (macros/suppression.sql).
+-- var('min_cell_size') students are suppressed (macros/suppression.sql). A student whose attendance
+-- is incomplete (no linked attendance record; n_days_absent NULL) is in no band.
 with student_school_years as (
     select * from {{ ref('fct_student_attendance_school_year') }}
     where meets_min_days_enrolled
