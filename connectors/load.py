@@ -344,29 +344,38 @@ def truncation(
 ) -> str | None:
     """Why the file looks cut short or broken as a whole, naming the line; None when it does
     not. Each sets the file aside: loading what it holds would publish it short."""
-    name = landing.source_path
+    return cut_short(
+        landing.source_path, landing.lines, landing.ends_with_newline, parsed, settings
+    )
+
+
+def cut_short(
+    name: str, lines: int, ends_with_newline: bool, parsed: ParseResult, settings: LandingSettings
+) -> str | None:
+    """`truncation` of a file named `name` of `lines` physical lines (for `districtwide check`
+    too)."""
     resend = "ask the vendor to send the whole file again"
     if parsed.open_quote_line:
         line = parsed.open_quote_line
         return (
             f"{name}: line {line}: truncated: a quoted field opened here is never closed; the "
-            f"{landing.lines - line} line(s) after it, to the end of the file, were read into "
+            f"{lines - line} line(s) after it, to the end of the file, were read into "
             f"that one field (the file was cut short inside it, or a quote is stray); {resend}"
         )
     if parsed.last_line_rejected and parsed.last_error_type == "UNQUOTED VALUE":
         return (
-            f"{name}: line {landing.lines}: truncated: the file ends inside a quoted field of its "
+            f"{name}: line {lines}: truncated: the file ends inside a quoted field of its "
             f"last line; {resend}"
         )
     if parsed.last_line_rejected and parsed.last_error_type == "MISSING COLUMNS":
-        ending = "" if landing.ends_with_newline else " and no line ending"
+        ending = "" if ends_with_newline else " and no line ending"
         return (
-            f"{name}: line {landing.lines}: truncated: the last line is short of fields{ending} "
+            f"{name}: line {lines}: truncated: the last line is short of fields{ending} "
             f"(the file was cut short); {resend}"
         )
-    if not landing.ends_with_newline and parsed.rows_parsed + parsed.rows_rejected:
+    if not ends_with_newline and parsed.rows_parsed + parsed.rows_rejected:
         return (
-            f"{name}: line {landing.lines}: truncated: no line ending after the last line (a "
+            f"{name}: line {lines}: truncated: no line ending after the last line (a "
             f"file cut short loses the end of its last field without a word); {resend}"
         )
     data_lines = parsed.rows_parsed + parsed.rows_rejected

@@ -26,9 +26,11 @@ from dagster import AssetKey, materialize
 
 from alerts.send_files import send_file_alerts
 from connectors import datalock
+from connectors.check import check_paths
 from connectors.encoding import per_line_to_utf8
 from connectors.home import Home
 from connectors.landing import MAX_NAME_BYTES, clean_leftovers
+from connectors.layout import load_layouts
 from connectors.load import LandingRun, district_layouts, load_landing
 from connectors.problems import file_problems
 from orchestration.defs.landing.assets import LANDING
@@ -40,6 +42,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.smtp]
 
 REPO = Path(__file__).resolve().parents[3]
 CONFIG: DistrictConfig = load_config(EXAMPLE_CONFIG)
+LAYOUTS = load_layouts()
 HEADER = "StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\r\n"
 ROW = "7000001,101,09/03/2025,A,,ok\r\n"
 ORGS = (REPO / "tests/fixtures/layouts/oneroster_1_1/orgs.csv").read_bytes()
@@ -337,6 +340,9 @@ def test_a_file_cut_short_is_set_aside_and_the_previous_delivery_stays(
     )
     assert len(raw_lines(home, "attendance/exceptions", first["load_id"])) == 400
     assert latest(home, "sis/orgs.csv")["status"] == "loaded"  # other sources go on
+    # `districtwide check` says so before a load does.
+    [report] = check_paths([home.landing / "attendance/attendance_exceptions.csv"], LAYOUTS)
+    assert says in (report.problem or "")
 
     [message] = handler.messages
     assert to(message) == stewards("attendance")
