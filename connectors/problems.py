@@ -277,7 +277,7 @@ def _closest(miss: Miss) -> Closest:
 
 def describe(problem: FileProblem) -> str:
     """One line for a summary or a log: the file, what is wrong (scrubbed by the caller)."""
-    if problem.kind != "unrecognized":
+    if problem.kind != "unrecognized" or problem.refused:
         return f"{problem.source_path}: {problem.error.removeprefix(problem.source_path + ': ')}"
     near = "; ".join(f"{c.layout} lacks {', '.join(c.missing)}" for c in problem.closest)
     return f"{problem.source_path}: {header_text(problem)}" + (f"; closest: {near}" if near else "")
