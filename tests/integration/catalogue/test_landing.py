@@ -234,7 +234,9 @@ def test_one_windows_1252_line_in_a_utf8_users_file_is_read_alone_and_told_by_li
     assert len(handler.messages) == 1
 
 
-def test_per_line_decoding_leaves_a_clean_utf8_file_to_the_bulk_check(tmp_path: Path) -> None:
+def test_per_line_decoding_leaves_a_clean_utf8_file_to_the_bulk_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Case 17.1 speed: a clean UTF-8 file is never decoded line by line (the archive copy checks
     it in bulk and DuckDB reads the archived bytes); a mixed one visits only its bad lines. Here a
     100,000-line file with one bad line is decoded with the others kept byte for byte."""
@@ -257,6 +259,11 @@ def test_per_line_decoding_leaves_a_clean_utf8_file_to_the_bulk_check(tmp_path: 
 
     home = Home(tmp_path / "home").ensure()
     deliver(home, "attendance/x.csv", HEADER.encode() + body.encode())
+
+    def decoded(*_args: object) -> None:
+        raise AssertionError("a clean UTF-8 file went through the per-line decoder")
+
+    monkeypatch.setattr("connectors.load.legacy_to_utf8", decoded)
     run(home)
     record = latest(home, "attendance/x.csv")
     assert (record["encoding"], record["mixed_encoding_lines"], record["warning"]) == (
@@ -264,7 +271,7 @@ def test_per_line_decoding_leaves_a_clean_utf8_file_to_the_bulk_check(tmp_path: 
         0,
         None,
     )
-    assert not list(home.work.glob("*.csv"))  # no working copy was made
+    assert record["rows_parsed"] == 100_000
 
 
 # --- 17.4 truncation ----------------------------------------------------------------------------
