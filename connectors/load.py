@@ -373,10 +373,16 @@ def cut_short(
             f"{name}: line {lines}: truncated: the last line is short of fields{ending} "
             f"(the file was cut short); {resend}"
         )
-    if not ends_with_newline and parsed.rows_parsed + parsed.rows_rejected:
+    if (
+        not ends_with_newline
+        and settings.require_final_line_ending
+        and parsed.rows_parsed + parsed.rows_rejected
+    ):
         return (
             f"{name}: line {lines}: truncated: no line ending after the last line (a "
-            f"file cut short loses the end of its last field without a word); {resend}"
+            f"file cut short loses the end of its last field without a word); {resend}, or, "
+            "if this system never ends its files with one, set landing.require_final_line_ending "
+            "to false in the district config"
         )
     data_lines = parsed.rows_parsed + parsed.rows_rejected
     allowed = settings.rejects_allowed(data_lines)
