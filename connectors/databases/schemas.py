@@ -62,7 +62,8 @@ class DatabaseSchema:
 
 def _text(column: str, alias: str | None = None) -> str:
     """A pulled value as the text a file would carry: dates ISO, numbers without a decimal tail."""
-    return f'cast({column} as varchar) as "{alias or column.split(".")[-1]}"'
+    name = alias or column.split(".")[-1].strip('"')
+    return f'cast({column} as varchar) as "{name}"'
 
 
 POWERSCHOOL = DatabaseSchema(
