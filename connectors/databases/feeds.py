@@ -71,10 +71,13 @@ def write_feed(
     """The feed's raw Parquet (and its rejects: dates in none of the layout's formats) from the
     mirrors, under a new load id."""
     for table in feed.tables:
-        con.execute(
-            f'create or replace temp view "{table}" as '
-            f"select * from read_parquet('{_q(mirrors[table])}')"
+        source = f"read_parquet('{_q(mirrors[table])}')"
+        have = {r[0] for r in con.execute(f"describe select * from {source}").fetchall()}
+        # An optional column the district's table lacks (or dropped) reads as NULL.
+        absent = "".join(
+            f', null::varchar as "{c}"' for c in schema.table(table).reads if c not in have
         )
+        con.execute(f'create or replace temp view "{table}" as select *{absent} from {source}')
     con.execute(f"create or replace temp table feed as {feed.query}")
     header = [r[0] for r in con.execute("describe feed").fetchall() if r[0] != "_key"]
     match = match_feed(layout, header, feed)

@@ -32,6 +32,8 @@ class TableSpec:
     key: str
     cursor: str
     needs: tuple[str, ...]
+    # Columns the feeds read when they are there (NULL when a district's table lacks them).
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ POWERSCHOOL = DatabaseSchema(
                 "DOB",
                 "SchoolID",
             ),
+            ("Middle_Name", "Gender", "Grade_Level", "State_StudentNumber"),
         ),
         TableSpec(
             "ATTENDANCE_CODE",
@@ -95,12 +98,14 @@ POWERSCHOOL = DatabaseSchema(
             "ID",
             "WhenModified",
             ("ID", "StudentID", "SchoolID", "Att_Date", "Attendance_CodeID"),
+            ("Att_Mode_Code", "Total_Minutes", "Att_Comment"),
         ),
         TableSpec(
             "CALENDAR_DAY",
             "ID",
             "WhenModified",
             ("ID", "SchoolID", "Date_Value", "InSession"),
+            ("MembershipValue", "Type", "Note"),
         ),
     ),
     feeds=(
@@ -264,8 +269,8 @@ ONEROSTER = DatabaseSchema(
     name="oneroster",
     source="sis",
     tables=tuple(
-        TableSpec(name, "sourcedId", "dateLastModified", ("sourcedId", "status"))
-        for name in ONEROSTER_FILES
+        TableSpec(name, "sourcedId", "dateLastModified", ("sourcedId", "status"), columns)
+        for name, (_, columns) in ONEROSTER_FILES.items()
     ),
     feeds=tuple(_oneroster_feed(t, raw, cols) for t, (raw, cols) in ONEROSTER_FILES.items()),
 )
