@@ -10,7 +10,8 @@ database: a database column typed DATE cannot hold the files' malformed dates.
 PowerSchool's names (connectors/databases/schemas.py cites the data dictionary): STUDENTS.ID is
 the internal key ATTENDANCE.StudentID points to, Student_Number the number people know;
 ATTENDANCE_CODE holds each school's codes with Presence_Status_CD; YearID is PowerSchool's year
-number (the school year ending 2026 is 35); WhenModified the audit column pulls are cut on.
+number (the school year ending 2026 is 35); WhenModified the audit column pulls are cut on (an
+attendance row's is its day at 16:00, the other tables' the export's time).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _read_files(folder: Path) -> duckdb.DuckDBPyConnection:
     students = att / "student.export.text"
     if not students.exists():
         raise click.UsageError(f"{students}: none; generate with --attendance powerschool")
-    text = "all_varchar = true, delim = '\t', header = true, quote = ''"
+    text = "all_varchar = true, delim = '\t', header = true, quote = '\"', escape = '\"'"
     when = f"timestamp '{GENERATED_AT:%Y-%m-%d %H:%M:%S}'"
     con.execute(
         f"""
@@ -91,7 +92,9 @@ def _read_files(folder: Path) -> duckdb.DuckDBPyConnection:
             s.ID as StudentID, try_cast(a.SchoolID as int) as SchoolID, a.d as Att_Date,
             c.ID as Attendance_CodeID, a.Att_Mode_Code,
             try_cast(a.Total_Minutes as int) as Total_Minutes,
-            nullif(a.Att_Comment, '') as Att_Comment, a.YearID, {when} as WhenModified
+            nullif(a.Att_Comment, '') as Att_Comment, a.YearID,
+            -- Taken on the day, in the afternoon: the changes of one day share a date.
+            coalesce(a.d + interval 16 hour, {when}) as WhenModified
         from att a
         left join STUDENTS s on s.Student_Number = a.Student_Number
         left join ATTENDANCE_CODE c on c.SchoolID = try_cast(a.SchoolID as int)

@@ -87,9 +87,7 @@ def source_columns(url: str, tables: Sequence[str]) -> dict[str, SourceColumns]:
         return out
     except sa.exc.SQLAlchemyError as exc:
         reason = scrub(str(exc.orig if getattr(exc, "orig", None) else exc), url).splitlines()[0]
-        raise DatabaseUnavailableError(
-            f"{safe_url(url)} did not answer: {reason}"
-        ) from None
+        raise DatabaseUnavailableError(f"{safe_url(url)} did not answer: {reason}") from None
     finally:
         engine.dispose()
 

@@ -109,7 +109,7 @@ def write_feed(
     rej = rejects_dir(home.raw, spec) / f"{load_id}.parquet"
     rej.parent.mkdir(parents=True, exist_ok=True)
     con.execute(
-        f"""copy (select '{load_id}' as _load_id, {meta.split(',')[0]},
+        f"""copy (select '{load_id}' as _load_id, {meta.split(",")[0]},
                 b._line_number::bigint as _line_number, {loaded}, '{layout.layout}' as _layout,
                 b._column, 'MALFORMED DATE' as _error_type, b._error, b._raw_line
             from ({bad}) b order by _line_number)

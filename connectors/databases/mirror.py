@@ -142,9 +142,7 @@ def merge(
         prev_cols = delta_cols
 
     def pick(available: set[str], alias: str) -> str:
-        return ", ".join(
-            f'{alias}."{c}"' if c in available else f'null as "{c}"' for c in columns
-        )
+        return ", ".join(f'{alias}."{c}"' if c in available else f'null as "{c}"' for c in columns)
 
     deleted = "select null as k where false"
     if deleted_keys is not None:
@@ -166,9 +164,9 @@ def merge(
     )
     removed = 0
     if deleted_keys is not None:
-        removed = con.execute(
-            f'select count(*) from prev where "{key}" in ({deleted})'
-        ).fetchone()[0]
+        removed = con.execute(f'select count(*) from prev where "{key}" in ({deleted})').fetchone()[
+            0
+        ]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.part")
     query = " union all ".join(parts)
@@ -190,14 +188,14 @@ def deleted_keys(
     Parquet file at `out`; None when there are none."""
     count = con.execute(
         f"select count(*) from read_parquet('{_q(mirror)}') m "
-        f"where m.\"{key}\" not in (select \"{key}\" from read_parquet('{_q(keys)}'))"
+        f'where m."{key}" not in (select "{key}" from read_parquet(\'{_q(keys)}\'))'
     ).fetchone()[0]
     if not count:
         return None
     out.parent.mkdir(parents=True, exist_ok=True)
     con.execute(
         f"copy (select m.\"{key}\" from read_parquet('{_q(mirror)}') m "
-        f"where m.\"{key}\" not in (select \"{key}\" from read_parquet('{_q(keys)}')) "
+        f'where m."{key}" not in (select "{key}" from read_parquet(\'{_q(keys)}\')) '
         f"order by 1) to '{_q(out)}' (format parquet)"
     )
     return out
