@@ -289,3 +289,52 @@ def test_schema_drift_is_reported_and_the_load_goes_on_while_needed_columns_are_
     result = pull(home, "attendance", maria)
     assert "Att_Date" in result.failed["ATTENDANCE"]
     assert set(result.failed) == {"ATTENDANCE"}  # the students and calendar feeds go on
+
+
+def materialize_pull(home: Home, url: str):  # noqa: ANN201 (Dagster's ExecuteInProcessResult)
+    from dagster import materialize
+    from dagster_dlt import DagsterDltResource
+
+    from orchestration.defs.databases.assets import database_asset
+    from orchestration.defs.databases.resources import DatabaseSources
+    from orchestration.resources import DistrictwideHome
+
+    return materialize(
+        [database_asset("attendance")],
+        resources={
+            "home": DistrictwideHome(root=str(home.root)),
+            "dlt": DagsterDltResource(),
+            "databases": DatabaseSources(attendance_url=url),
+        },
+        raise_on_error=False,
+    )
+
+
+def test_the_dagster_assets_pull_through_dagster_dlt_and_a_server_down_fails_them_and_emails_it(
+    databases: tuple[str, str], tmp_path: Path
+) -> None:
+    """Through dagster-dlt: an asset per PowerSchool table, with the pull's counts. With the
+    server down the step fails saying which server and why, the raw tables keep the last pull,
+    and district IT gets an email naming the server (never the password)."""
+    maria, _ = databases
+    home = Home(tmp_path).ensure()
+    run = materialize_pull(home, maria)
+    assert run.success
+    done = {
+        m.asset_key.path[-1]: m.metadata for m in run.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+    }  # fmt: skip
+    assert set(done) == {"SCHOOLS", "STUDENTS", "ATTENDANCE_CODE", "ATTENDANCE", "CALENDAR_DAY"}
+    assert done["ATTENDANCE"]["rows_changed"].value > 1000
+    loads = audit(home)
+    down = f"mysql+pymysql://reader:s3cret-pw@127.0.0.1:{free_port()}/powerschool"
+    run = materialize_pull(home, down)
+    assert not run.success
+    failure = next(e for e in run.all_events if e.event_type_value == "STEP_FAILURE")
+    text = failure.event_specific_data.error.message
+    assert "attendance database not pulled" in text and "did not answer" in text
+    assert "s3cret-pw" not in text
+    assert audit(home) == loads
+    emails = [p.read_text() for p in (home.root / "alerts").rglob("*.eml")]
+    told = [e for e in emails if "attendance database: could not be read" in e]
+    assert len(told) == 1 and "127.0.0.1" in told[0] and "s3cret-pw" not in told[0]
