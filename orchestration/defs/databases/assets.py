@@ -9,7 +9,6 @@ emailed, while the landing and dbt steps run on, the source's raw tables keeping
 upstream assets), before dbt.
 """
 
-
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
