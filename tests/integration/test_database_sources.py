@@ -338,3 +338,61 @@ def test_the_dagster_assets_pull_through_dagster_dlt_and_a_server_down_fails_the
     emails = [p.read_text() for p in (home.root / "alerts").rglob("*.eml")]
     told = [e for e in emails if "attendance database: could not be read" in e]
     assert len(told) == 1 and "127.0.0.1" in told[0] and "s3cret-pw" not in told[0]
+
+
+@pytest.fixture
+def database_definitions(monkeypatch: pytest.MonkeyPatch):
+    """The code location loaded again with the attendance database configured, and again
+    without it afterwards (the definitions are cached per process)."""
+    from orchestration.definitions import load_definitions
+
+    monkeypatch.setenv("DISTRICTWIDE_DATABASE_SOURCES", "attendance")
+    load_definitions.cache_clear()
+    yield
+    monkeypatch.delenv("DISTRICTWIDE_DATABASE_SOURCES")
+    load_definitions.cache_clear()
+
+
+def served(home: Home, sql: str) -> int:
+    with duckdb.connect(str(home.serving), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def test_a_consolidated_load_with_the_attendance_server_down_publishes_the_rest_with_its_last_pull(
+    databases: tuple[str, str],
+    generated: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_definitions: None,
+) -> None:
+    """Attendance from MariaDB, the rest from files, one consolidated load. Then the server is
+    down: the pull step fails, the SIS's new files are still loaded and the marts published,
+    with the attendance rows of the last pull."""
+    from dagster import DagsterInstance
+
+    from districtwide.running import run_consolidated_load
+
+    maria, _ = databases
+    shutil.copytree(generated, tmp_path / "home")
+    home = Home(tmp_path / "home").ensure()
+    shutil.rmtree(home.landing / "attendance")
+    monkeypatch.setenv("DISTRICTWIDE_HOME", str(home.root))
+    monkeypatch.setenv("DISTRICTWIDE_ATTENDANCE_DB_URL", maria)
+    first = run_consolidated_load(DagsterInstance.ephemeral())
+    assert first.success
+    exceptions = "select count(*) from marts.fct_attendance_exception_day"
+    days = served(home, exceptions)
+    assert days > 1000
+    users = home.landing / "sis" / "users.csv"
+    users.write_text(users.read_text().replace(",Ricardo,", ",Ricky,", 1))
+    monkeypatch.setenv("DISTRICTWIDE_ATTENDANCE_DB_URL", f"{MARIADB}:1/none".replace(":3306", ""))
+    second = run_consolidated_load(DagsterInstance.ephemeral())
+    assert not second.success
+    failed = {e.step_key for e in second.all_events if e.event_type_value == "STEP_FAILURE"}
+    assert failed == {"pull_attendance_database"}
+    published = {
+        e.event_specific_data.materialization.asset_key.to_user_string()
+        for e in second.get_asset_materialization_events()
+    }
+    assert "serving/marts" in published and "raw/sis/users" in published
+    assert served(home, exceptions) == days
