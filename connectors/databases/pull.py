@@ -17,6 +17,7 @@ load.
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -167,6 +168,9 @@ def pull(
     }
     base = folder(home, source)
     base.mkdir(parents=True, exist_ok=True)
+    # A pull killed earlier leaves its scratch folder (one pull of a source runs at a time).
+    for stale in base.glob(".pull-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
     with (
         tempfile.TemporaryDirectory(dir=base, prefix=".pull-") as scratch,
