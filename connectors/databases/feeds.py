@@ -10,6 +10,7 @@ row from a delivered one, except by `_source_file` (`powerschool:ATTENDANCE`) an
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,25 +87,20 @@ def write_feed(
     name = f"{schema.name}:{feed.name}"
     rows = "(select _key, " + ", ".join(f'"{h}" as c{i}' for i, h in enumerate(header))
     rows += " from feed) p"
-    tmp_id = new_load_id("0" * 12, loaded_at)
-    out = table_dir(home.raw, spec) / f".{tmp_id}.feed"
+    # The load id from what the feed was built of (its mirrors: named by pull), known before
+    # the rows are written, so they are written once.
+    inputs = "|".join(f"{t}={mirrors[t].name}" for t in feed.tables)
+    load_id = new_load_id(hashlib.sha256(f"{name}|{inputs}".encode()).hexdigest(), loaded_at)
+    final = table_dir(home.raw, spec) / f"{load_id}.parquet"
     mapped = canonical_select(match, name, rows, "p._key")
     meta = f"'{_q(name)}' as _source_file, '{layout.layout}' as _layout"
     loaded = f"'{loaded_at}'::timestamp as _loaded_at"
     con.execute(
-        f"copy (select *, {meta}, {loaded} from ({mapped}) order by _line_number) "
-        f"to '{_q(out)}' (format parquet, compression zstd)"
-    )
-    digest = sha256(out)
-    load_id = new_load_id(digest, loaded_at)
-    final = table_dir(home.raw, spec) / f"{load_id}.parquet"
-    # The load id goes into the rows once the content (and so the id) is known.
-    con.execute(
-        f"copy (select '{load_id}' as _load_id, * from read_parquet('{_q(out)}')) "
+        f"copy (select '{load_id}' as _load_id, *, {meta}, {loaded} from ({mapped})) "
         f"to '{_q(final)}.part' (format parquet, compression zstd)"
     )
     os.replace(f"{final}.part", final)
-    out.unlink()
+    digest = sha256(final)
     bad = canonical_select(match, name, rows, "p._key", rejected=True)
     rej = rejects_dir(home.raw, spec) / f"{load_id}.parquet"
     rej.parent.mkdir(parents=True, exist_ok=True)

@@ -162,6 +162,12 @@ def merge(
         + (f'where p."{key}" not in (select "{key}" from delta) ' if delta_cols else "where true ")
         + f'and p."{key}" not in ({deleted})'
     )
+    if previous is not None and not delta_cols and deleted_keys is None:
+        # Nothing read and nothing deleted: the mirror stays as it is (no rewrite).
+        mark, rows = con.execute(
+            f"select max(\"{cursor}\")::varchar, count(*) from read_parquet('{_q(previous)}')"
+        ).fetchone()
+        return Merged(previous, 0, 0, mark, rows)
     removed = 0
     if deleted_keys is not None:
         removed = con.execute(f'select count(*) from prev where "{key}" in ({deleted})').fetchone()[
@@ -170,10 +176,7 @@ def merge(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.part")
     query = " union all ".join(parts)
-    con.execute(
-        f"copy (select * from ({query}) order by \"{key}\") to '{_q(tmp)}' "
-        "(format parquet, compression zstd)"
-    )
+    con.execute(f"copy ({query}) to '{_q(tmp)}' (format parquet, compression zstd)")
     os.replace(tmp, out)
     mark, rows = con.execute(
         f"select max(\"{cursor}\")::varchar, count(*) from read_parquet('{_q(out)}')"

@@ -69,6 +69,8 @@ class PullResult:
     loads: list[dict] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     drift: list[str] = field(default_factory=list)
+    # The archived Parquet files of this pull, per table (changed rows, deleted keys).
+    archived: dict[str, list[Path]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -181,7 +183,8 @@ def pull(
             known = state.table(table.name)
             previous = Path(known.mirror) if known.mirror else None
             for i, path in enumerate(files[table.name]):
-                archive(home, path, f"{schema.name}.{table.name}.{stamp}.{i}.parquet")
+                kept, _ = archive(home, path, f"{schema.name}.{table.name}.{stamp}.{i}.parquet")
+                result.archived.setdefault(table.name, []).append(kept)
             due = previous is not None and (
                 known.key_checked_at is None
                 or now - datetime.fromisoformat(known.key_checked_at)
@@ -197,7 +200,10 @@ def pull(
                     con, previous, keys, table.key, Path(scratch) / f"{table.name}.deleted"
                 )
                 if gone is not None:
-                    archive(home, gone, f"{schema.name}.{table.name}.{stamp}.deleted.parquet")
+                    kept, _ = archive(
+                        home, gone, f"{schema.name}.{table.name}.{stamp}.deleted.parquet"
+                    )
+                    result.archived.setdefault(table.name, []).append(kept)
             if previous is None and not files[table.name]:
                 broken[table.name] = f"{table.name}: the first pull read no rows"
                 continue
@@ -281,7 +287,14 @@ def _audit(
         "rows_rejected": load.rows_rejected,
         "status": "loaded",
         "warning": warning,
-        "archive_path": str(load.raw_path),
+        # The pull's archived rows of the feed's first table that changed (the raw file when
+        # only a deletion or a drift changed it).
+        "archive_path": str(
+            next(
+                (result.archived[t][0] for t in feed.tables if result.archived.get(t)),
+                load.raw_path,
+            )
+        ),
         "loaded_at": now,
     }
     write_audit(home, record)
