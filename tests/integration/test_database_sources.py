@@ -5,6 +5,7 @@ generated district."""
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import signal
@@ -383,16 +384,24 @@ def test_a_consolidated_load_with_the_attendance_server_down_publishes_the_rest_
     exceptions = "select count(*) from marts.fct_attendance_exception_day"
     days = served(home, exceptions)
     assert days > 1000
+    # A new SIS delivery: the first user's given name corrected.
     users = home.landing / "sis" / "users.csv"
-    users.write_text(users.read_text().replace(",Ricardo,", ",Ricky,", 1))
+    with users.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][rows[0].index("givenName")] += "x"
+    with users.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
     monkeypatch.setenv("DISTRICTWIDE_ATTENDANCE_DB_URL", f"{MARIADB}:1/none".replace(":3306", ""))
     second = run_consolidated_load(DagsterInstance.ephemeral())
     assert not second.success
     failed = {e.step_key for e in second.all_events if e.event_type_value == "STEP_FAILURE"}
     assert failed == {"pull_attendance_database"}
     published = {
-        e.event_specific_data.materialization.asset_key.to_user_string()
+        e.event_specific_data.materialization.asset_key.to_user_string(): (
+            e.event_specific_data.materialization.metadata
+        )
         for e in second.get_asset_materialization_events()
     }
-    assert "serving/marts" in published and "raw/sis/users" in published
+    assert "serving/marts" in published
+    assert published["raw/sis/users"]["files_loaded"].value == ["sis/users.csv"]
     assert served(home, exceptions) == days
