@@ -6,7 +6,7 @@ merged into the previous mirror by key (a changed row replaces its old version, 
 added). Deletes leave no row to read: every `key_check_days` days (a setting; 0 = every pull)
 the source's keys are read in full and the mirror's rows whose key is gone are dropped. Each
 pull's changed rows and deleted keys are archived with their sha256 before the mirror moves, so
-the mirror can always be rebuilt from the archive alone (`replay`).
+the mirror can always be rebuilt from the archive alone (`replay`, tested against the mirror).
 
 The state (mark, mirror file, columns, last key check) is one JSON file per source, replaced
 atomically after the pull's raw tables and audit rows are written: a pull killed before that
@@ -202,3 +202,49 @@ def deleted_keys(
         f"order by 1) to '{_q(out)}' (format parquet)"
     )
     return out
+
+
+def replay(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    schema_name: str,
+    key: str,
+    cursor: str,
+    table: str,
+    out_dir: Path,
+) -> Path | None:
+    """The table's mirror rebuilt from the archive alone, without the source: every archived
+    pull (`<sha256>-<db>.<TABLE>.<time>.<n>.parquet`, `….deleted.parquet`) applied in time order,
+    as `merge` applied it. A pull archived twice (killed, then done again) is applied twice, to
+    the same result. None when the archive holds no pull of the table."""
+    pulls: dict[str, tuple[list[Path], Path | None]] = {}
+    for path in home.archive.rglob(f"*-{schema_name}.{table}.*.parquet"):
+        stamp, part = path.name.split("-", 1)[1].split(".")[2:4]
+        changed, deleted = pulls.setdefault(stamp, ([], None))
+        if part == "deleted":
+            pulls[stamp] = (changed, path)
+        else:
+            changed.append(path)
+    mirror: Path | None = None
+    for stamp in sorted(pulls):
+        changed, deleted = pulls[stamp]
+        source = sorted(changed) or ([mirror] if mirror else [])
+        if not source:
+            continue
+        columns = [
+            r[0]
+            for r in con.execute(
+                f"describe select * from read_parquet('{_q(sorted(source)[0])}')"
+            ).fetchall()
+        ]
+        mirror = merge(
+            con,
+            mirror,
+            sorted(changed),
+            deleted,
+            key,
+            cursor,
+            columns,
+            out_dir / f"{stamp}.parquet",
+        ).mirror
+    return mirror

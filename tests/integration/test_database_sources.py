@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from connectors.databases.extract import DatabaseUnavailableError
-from connectors.databases.mirror import load_state
+from connectors.databases.mirror import load_state, replay
 from connectors.databases.pull import pull
 from connectors.home import Home
 from connectors.load import load_landing
@@ -197,6 +197,15 @@ def test_incremental_pull_reads_only_changes_and_finds_deletes_on_its_key_check(
     }
     assert second not in keys and first in keys
     assert len(keys) == len(before) + 2
+    # The mirror again from the archive alone (no server): the same rows.
+    state = load_state(home, "attendance").tables["ATTENDANCE"]
+    with duckdb.connect() as con:
+        rebuilt = replay(con, home, "powerschool", "ID", "WhenModified", "ATTENDANCE", tmp_path)
+        same = "select * from read_parquet('{}') order by all"
+        assert (
+            con.execute(same.format(rebuilt)).fetchall()
+            == con.execute(same.format(state.mirror)).fetchall()
+        )
 
 
 def test_a_repeated_pull_loads_nothing_new(databases: tuple[str, str], tmp_path: Path) -> None:
