@@ -208,6 +208,37 @@ def test_incremental_pull_reads_only_changes_and_finds_deletes_on_its_key_check(
         )
 
 
+def test_the_sis_database_pull_is_incremental_and_finds_deleted_enrollments(
+    databases: tuple[str, str], tmp_path: Path
+) -> None:
+    """PostgreSQL, OneRoster tables: a changed user (its dateLastModified moved) is the only
+    row the next pull changes; enrollments deleted are found by the key comparison."""
+    _, pg = databases
+    home = Home(tmp_path).ensure()
+    pull(home, "sis", pg)
+    engine = sa.create_engine(pg)
+    with engine.begin() as db:
+        user = db.exec_driver_sql(
+            "select \"sourcedId\" from users where role = 'student' order by 1 limit 1"
+        ).scalar()
+        gone = db.exec_driver_sql(
+            f"delete from enrollments where \"userSourcedId\" = '{user}'"
+        ).rowcount
+        db.exec_driver_sql(
+            'update users set "givenName" = \'Zed\', "dateLastModified" = now() '
+            f"where \"sourcedId\" = '{user}'"
+        )
+    engine.dispose()
+    result = pull(home, "sis", pg, key_check_days=0)
+    changed = {
+        t: (m.changed, m.deleted) for t, m in result.tables.items() if m.changed or m.deleted
+    }
+    assert gone > 0 and changed == {"users": (1, 0), "enrollments": (0, gone)}
+    assert {r["source_file"] for r in result.loads} == {"oneroster:users", "oneroster:enrollments"}
+    names = raw_rows(home, "sis/users", ["sourcedId", "givenName"], "oneroster:users")
+    assert (user, "Zed") in names
+
+
 def test_a_repeated_pull_loads_nothing_new(databases: tuple[str, str], tmp_path: Path) -> None:
     maria, pg = databases
     home = Home(tmp_path).ensure()
