@@ -62,15 +62,17 @@ def databases(generated: Path):
     with pg.connect() as db:
         db.exec_driver_sql(f"create database {name}")
     urls = (f"{MARIADB}/{name}", f"{POSTGRES}/{name}")
-    write_powerschool(generated, urls[0])
-    write_oneroster(generated, urls[1])
-    yield urls
-    with maria.begin() as db:
-        db.exec_driver_sql(f"drop database {name}")
-    with pg.connect() as db:
-        db.exec_driver_sql(f"drop database {name} with (force)")
-    maria.dispose()
-    pg.dispose()
+    try:
+        write_powerschool(generated, urls[0])
+        write_oneroster(generated, urls[1])
+        yield urls
+    finally:
+        with maria.begin() as db:
+            db.exec_driver_sql(f"drop database {name}")
+        with pg.connect() as db:
+            db.exec_driver_sql(f"drop database {name} with (force)")
+        maria.dispose()
+        pg.dispose()
 
 
 def raw_rows(home: Home, table: str, columns: list[str], source_file: str) -> list[tuple]:
