@@ -131,6 +131,7 @@ def dlt_source(
                     incremental=incremental,
                     defer_table_reflect=True,
                     primary_key=table.key,
+                    excluded_columns=list(table.secret) or None,
                 )
             )
         return out

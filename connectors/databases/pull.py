@@ -214,7 +214,7 @@ def pull(
                 gone,
                 table.key,
                 table.cursor,
-                list(current[table.name].names),
+                [c for c in current[table.name].names if c not in table.secret],
                 base / table.name / f"{stamp}.parquet",
             )
         layouts = {lay.layout: lay for lay in load_layouts(home.root / "config" / "layouts")}

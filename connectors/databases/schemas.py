@@ -34,6 +34,9 @@ class TableSpec:
     needs: tuple[str, ...]
     # Columns the feeds read when they are there (NULL when a district's table lacks them).
     reads: tuple[str, ...] = ()
+    # Columns never read from the server at all (OneRoster's `password`): not pulled, archived,
+    # mirrored or loaded (the layouts' `secret_columns`).
+    secret: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,6 @@ ONEROSTER_FILES: dict[str, tuple[str, tuple[str, ...]]] = {
             "phone",
             "agentSourcedIds",
             "grades",
-            "password",
         ),
     ),
     "enrollments": (
@@ -269,7 +271,14 @@ ONEROSTER = DatabaseSchema(
     name="oneroster",
     source="sis",
     tables=tuple(
-        TableSpec(name, "sourcedId", "dateLastModified", ("sourcedId", "status"), columns)
+        TableSpec(
+            name,
+            "sourcedId",
+            "dateLastModified",
+            ("sourcedId", "status"),
+            columns,
+            ("password",) if name == "users" else (),
+        )
         for name, (_, columns) in ONEROSTER_FILES.items()
     ),
     feeds=tuple(_oneroster_feed(t, raw, cols) for t, (raw, cols) in ONEROSTER_FILES.items()),

@@ -147,6 +147,13 @@ def test_full_pull_gives_the_raw_rows_the_files_give(
     rows = {r[1]: r for r in audit(home)}
     assert rows["powerschool:ATTENDANCE"][2:5] == ("loaded", len(by_db), len(by_db))
     assert {"powerschool:CALENDAR_DAY", "oneroster:enrollments"} <= set(rows)
+    # OneRoster's password is never read from the server: not archived, mirrored or loaded.
+    users_mirror = Path(load_state(home, "sis").tables["users"].mirror)
+    with duckdb.connect() as con:
+        for path in [*home.archive.rglob("*-oneroster.users.*.parquet"), users_mirror]:
+            assert "password" not in {
+                r[0] for r in con.execute(f"describe select * from '{path}'").fetchall()
+            }
     archived = sorted(p.name for p in home.archive.rglob("*.parquet"))
     assert any("-powerschool.ATTENDANCE." in name for name in archived)
     assert any("-oneroster.users." in name for name in archived)
