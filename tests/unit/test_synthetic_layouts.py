@@ -13,7 +13,7 @@ from connectors.layout import load_layouts
 from connectors.recognize import recognize
 from synthetic import GeneratorConfig, generate
 from synthetic.__main__ import main
-from synthetic.state_layouts import CAASPP_BANDS, caaspp_file, header
+from synthetic.state_layouts import CAASPP_BANDS, CMAS_BANDS, caaspp_file, cmas_file, header
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
 LAYOUTS = load_layouts()
@@ -30,6 +30,10 @@ EXPECTED = {
         "attendance/attendance_students.csv": "districtwide_attendance_students",
         "attendance/studentSchoolAttendanceEvents_2026.csv": "edfi_student_school_attendance_event",
         f"assessment/{caaspp_file(2026)}": "caaspp_student_score_data",
+    },
+    ("districtwide", "cmas"): {
+        "attendance/attendance_students.csv": "districtwide_attendance_students",
+        f"assessment/{cmas_file(2026)}": "cmas_student_data",
     },
 }
 
@@ -73,6 +77,10 @@ def test_each_file_is_recognized_as_its_vendor_layout(districts, combination) ->
             "caaspp_student_score_data/"
             "99999990000000_CAASPP_Student_Score_Data_File_TestedStudentScoreData_2024.csv",
         ),
+        (
+            "cmas_student_data",
+            "cmas_student_data/co_csa_cmas23_9999_Math_ELA_District_Student_Data_File.csv",
+        ),
     ],
 )
 def test_state_headers_are_the_published_ones(name: str, sample: str) -> None:
@@ -94,6 +102,7 @@ def test_layouts_change_the_files_not_the_district(districts) -> None:
     # CAASPP is long like the districtwide file: the same rows, faults and levels.
     caaspp = districts[("edfi", "caaspp")][1]["assessment"]
     assert caaspp == base["assessment"]
+    assert districts[("districtwide", "cmas")][1]["assessment"] == base["assessment"]
     # MCAS is wide: a row carries both subjects, so its row faults differ; the tests do not.
     mcas = districts[("powerschool", "mcas")][1]["assessment"]
     tested = {
@@ -129,6 +138,27 @@ def test_caaspp_scores_keep_each_childs_level(districts) -> None:
         assert row["EndofRecord"] == "ZZ"
         checked += 1
     assert checked > 0.99 * len(rows)
+
+
+def test_cmas_scores_keep_each_childs_proficiency(districts) -> None:
+    """A CMAS score lies in its level's band for the grade and subject (levels 1-5), and levels
+    4 and 5 (met, exceeded) are exactly the simulated M and E."""
+    root = districts[("districtwide", "cmas")][0]
+    (path,) = (root / "landing" / "assessment").glob("co_csa_cmas*")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    names = rows[0]
+    at = {n: names.index(n) for n in ("Subject", "GradeLevelWhenAssessed", "SS", "PerfLVL")}
+    subjects = {"English Language Arts/Literacy": "ELA", "Mathematics": "MATH"}
+    levels = set()
+    for row in rows[1:]:
+        if len(row) != len(names):
+            continue  # a line with a planted wrong field count
+        bands = CMAS_BANDS[subjects[row[at["Subject"]]]][int(row[at["GradeLevelWhenAssessed"]])]
+        level, score = int(row[at["PerfLVL"]]), int(row[at["SS"]])
+        assert bands[level - 1] <= score <= (bands[level] - 1 if level < 5 else bands[5])
+        levels.add(level)
+    assert levels == {1, 2, 3, 4, 5}
 
 
 def test_the_cli_names_the_layouts_and_rejects_an_unknown_one(tmp_path: Path) -> None:
