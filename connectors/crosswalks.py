@@ -93,9 +93,9 @@ CROSSWALK_SPECS: tuple[CrosswalkSpec, ...] = (
         ("source_system", "vendor_school", "school_sourced_id"),
         ("source_system", "vendor_school"),
         "sis",
-        "A source system's school code or name (attendance, state_assessment, map) → the SIS "
-        "school's sourcedId, confirmed by a steward; values without a row are matched to one SIS "
-        "school by name or code when exactly one fits (audit.school_crosswalk_report).",
+        "A source system's school code or name (attendance, state_assessment, map, benchmark) → "
+        "the SIS school's sourcedId, confirmed by a steward; values without a row are matched to "
+        "one SIS school by name or code when exactly one fits (audit.school_crosswalk_report).",
         school_columns=("vendor_school",),
     ),
     CrosswalkSpec(
@@ -263,6 +263,14 @@ CODE_COLUMNS: tuple[CodeColumn, ...] = (
         "school_crosswalk",
         "vendor_school",
         ("source_system", "map"),
+        school=True,
+    ),
+    CodeColumn(
+        "assessment__benchmark_results",
+        "SchoolName",
+        "school_crosswalk",
+        "vendor_school",
+        ("source_system", "benchmark"),
         school=True,
     ),
 )
