@@ -198,7 +198,9 @@ SPECS_BY_NAME: dict[str, CrosswalkSpec] = {spec.name: spec for spec in CROSSWALK
 @dataclass(frozen=True)
 class CodeColumn:
     """Column `column` of raw table `table` is mapped by crosswalk `crosswalk` on its `key`
-    (rows where `where` holds); `school` columns are matched as schools (`source_system`)."""
+    (rows where `where` holds); `school` columns are matched as schools (`source_system`). With
+    `fallback`, a row whose `column` is blank or unmapped is mapped by its `fallback` column (a
+    benchmark's school: its state code, else its name)."""
 
     table: str
     column: str
@@ -206,6 +208,7 @@ class CodeColumn:
     key: str
     where: tuple[str, str] | None = None
     school: bool = False
+    fallback: str | None = None
 
 
 CODE_COLUMNS: tuple[CodeColumn, ...] = (
@@ -267,11 +270,12 @@ CODE_COLUMNS: tuple[CodeColumn, ...] = (
     ),
     CodeColumn(
         "assessment__benchmark_results",
-        "SchoolName",
+        "SchoolCode",
         "school_crosswalk",
         "vendor_school",
         ("source_system", "benchmark"),
         school=True,
+        fallback="SchoolName",
     ),
 )
 
