@@ -71,7 +71,9 @@ CAASPP_BANDS: dict[str, dict[int, tuple[int, int, int, int, int]]] = {
 #: the Center for Assessment uses for Colorado's CMAS growth model (github
 #: CenterForAssessment/SGPstateData, Cutscores/PARCC/PARCC_Cutscores.R `ELA_SS`/`MATHEMATICS_SS`,
 #: used as `SGPstateData[["CO"]]` cutscores in SGPstateData.R); the same numbers are the CMAS
-#: rows of settings/crosswalks/achievement_levels.csv. Grade 10 (not tested in CMAS) uses grade 8's.
+#: rows of settings/crosswalks/achievement_levels.csv. The ends, 650 and 850, are the PARCC-scale
+#: range the generator assumes (no source for them was found; the crosswalk leaves them blank).
+#: Grade 10 (not tested in CMAS) uses grade 8's.
 CMAS_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
     "ELA": {
         3: (650, 700, 725, 750, 810, 850),
