@@ -65,15 +65,11 @@ CAASPP_BANDS: dict[str, dict[int, tuple[int, int, int, int, int]]] = {
 }
 #: The reported scale of each layout whose scale is not the districtwide one (lowest, highest):
 #: a district in that state sets it as `quality.state_scale_score_min/max` in its config.
-#: CMAS ELA and mathematics (PARCC-scale, 650-850) threshold scale scores per subject and grade:
-#: (lowest obtainable, level 2, level 3, level 4, level 5, highest obtainable). Levels 2-4 start
-#: at 700, 725 and 750 in every grade; level 5's cut differs. Source: the PARCC scale-score cuts
-#: the Center for Assessment uses for Colorado's CMAS growth model (github
-#: CenterForAssessment/SGPstateData, Cutscores/PARCC/PARCC_Cutscores.R `ELA_SS`/`MATHEMATICS_SS`,
-#: used as `SGPstateData[["CO"]]` cutscores in SGPstateData.R); the same numbers are the CMAS
-#: rows of settings/crosswalks/achievement_levels.csv. The ends, 650 and 850, are the PARCC-scale
-#: range the generator assumes (no source for them was found; the crosswalk leaves them blank).
-#: Grade 10 (not tested in CMAS) uses grade 8's.
+#: CMAS ELA and mathematics threshold scale scores per subject and grade: (lowest obtainable,
+#: level 2, level 3, level 4, level 5, highest obtainable). Source: CDE/Pearson's 2017-2018 CMAS
+#: Mathematics and ELA Technical Report, Tables 1 and 2 (cited in the layout file); the same numbers
+#: are the CMAS rows of settings/crosswalks/achievement_levels.csv. Grade 10 (not tested in CMAS)
+#: uses grade 8's.
 CMAS_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
     "ELA": {
         3: (650, 700, 725, 750, 810, 850),

@@ -86,9 +86,16 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
     assert not {"malformed school year", "unmapped grade code", "unmapped achievement level"} & set(
         reasons
     ), reasons
-    # The shipped CMAS bands (per subject and grade, settings/crosswalks/achievement_levels.csv)
-    # hold every scored sample row in its level's band.
+    # The shipped bands (CMAS and CAASPP per subject and grade, ILEARN per test name:
+    # settings/crosswalks/achievement_levels.csv) hold every scored sample row in its level's band.
     assert "scale score outside its achievement level band" not in reasons, reasons
+    [(unbanded, banded)] = rows(
+        staged,
+        "select count(*) filter (where min_scale_score is null or max_scale_score is null), "
+        "count(*) from staging.stg_assessment__state_results "
+        "where is_tested and not _source_file like 'FAST%'",
+    )
+    assert (unbanded, banded > 0) == (0, True)  # FAST's bands are not in the defaults
 
 
 def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -> None:
