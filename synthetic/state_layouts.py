@@ -19,6 +19,20 @@ proficient, and the truth's proficiency counts do not depend on the layout.
   `<district CDS>_CAASPP_Student_Score_Data_File_TestedStudentScoreData_<year>.csv`,
   Smarter Balanced scale (per grade and subject) and levels 1-4. Grade 10 is scored on the
   grade 11 scale (California tests grade 11, the simulated district grade 10).
+- `cmas`: Colorado CMAS District Student Data File (Pearson), long (one row per student and
+  test), comma-delimited, the verbatim 161-column Math/ELA header of 2021-22 to 2022-23,
+  `co_csa_cmas<yy>_<district code>_Math_ELA_District_Student_Data_File.csv`, `YYYY-MM-DD`
+  births, `AssessmentYear` as `2025-2026`, subjects as CMAS names them, scale 650-850 and levels
+  1-5 (4 and 5 meet expectations). The simulated test has four levels: its lowest (NM) is split
+  at 455 into CMAS levels 1 and 2, PM is level 3, M level 4, E level 5, so proficiency is the
+  simulated one. Colorado tests grades 3-8 in CMAS ELA and math; the simulated grade 10 is
+  written on grade 8's bands.
+- `ilearn`: Indiana ILEARN StudentData export (Cambium CRS), long (one row per student and test),
+  comma-delimited with CRLF, the verbatim SY2024 58-column header,
+  `<corporation name>_StudentData_ILEARN_Spring_<year>_<id>.csv`, `MMDDYYYY` births, the test
+  name as subject ("ILEARN Mathematics Grade 5"), IDOE's published scale ranges per test and the
+  four named levels, one for each simulated level. Indiana tests grades 3-8; the simulated grade
+  10 is written as taking the grade 8 test.
 
 Schools keep the simulated district's state org codes (the OneRoster `identifier`), so the state
 file's school code links to the SIS as in every state; a real California district would carry
@@ -90,6 +104,41 @@ CMAS_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
 }
 for _grades in CMAS_BANDS.values():
     _grades[10] = _grades[8]
+#: ILEARN scale score ranges per subject and grade: (lowest obtainable, Approaching, At, Above
+#: Proficiency, highest obtainable). Source: IDOE's ILEARN 2019-2020 Technical Report, Volume 5,
+#: Tables 7 and 8 (cited in the layout file); the ILEARN rows of
+#: settings/crosswalks/achievement_levels.csv hold the same. Grade 10 takes the grade 8 test.
+ILEARN_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
+    "ELA": {
+        3: (5060, 5416, 5460, 5515, 5760),
+        4: (5090, 5444, 5493, 5547, 5810),
+        5: (5110, 5472, 5524, 5595, 5850),
+        6: (5130, 5492, 5544, 5604, 5870),
+        7: (5130, 5507, 5568, 5629, 5890),
+        8: (5150, 5511, 5577, 5638, 5920),
+    },
+    "MATH": {
+        3: (6080, 6382, 6425, 6488, 6730),
+        4: (6100, 6429, 6474, 6541, 6800),
+        5: (6110, 6453, 6510, 6566, 6850),
+        6: (6110, 6488, 6545, 6605, 6870),
+        7: (6120, 6493, 6562, 6625, 6920),
+        8: (6120, 6509, 6590, 6651, 6950),
+    },
+}
+for _grades in ILEARN_BANDS.values():
+    _grades[10] = _grades[8]
+ILEARN_TEST = {"ELA": "ILEARN English/Language Arts", "MATH": "ILEARN Mathematics"}
+ILEARN_LEVELS = (
+    "Below Proficiency",
+    "Approaching Proficiency",
+    "At Proficiency",
+    "Above Proficiency",
+)
+#: The corporation (district) ID and the export ID in the ILEARN file name.
+ILEARN_CORPORATION = DISTRICT_CODE
+ILEARN_EXPORT_ID = "1000001"
+
 #: CMAS subject names (`Subject`) and test codes (`TestCode` prefix) of the simulated subjects.
 CMAS_SUBJECT = {"ELA": "English Language Arts/Literacy", "MATH": "Mathematics"}
 CMAS_TEST_CODE = {"ELA": "ELA", "MATH": "MAT"}
@@ -102,6 +151,10 @@ SCALES = {
         max(b[4] for g in CAASPP_BANDS.values() for b in g.values()),
     ),
     "cmas": (650, 850),
+    "ilearn": (
+        min(b[0] for g in ILEARN_BANDS.values() for b in g.values()),
+        max(b[4] for g in ILEARN_BANDS.values() for b in g.values()),
+    ),
 }
 CAASPP_RECORD_TYPE = {"ELA": "01", "MATH": "02"}
 #: The district's 14-digit CDS-style code in the CAASPP file name and district columns.
@@ -126,6 +179,11 @@ def caaspp_file(year: int) -> str:
 
 def cmas_file(year: int) -> str:
     return f"co_csa_cmas{year % 100:02d}_{DISTRICT_CODE}_Math_ELA_District_Student_Data_File.csv"
+
+
+def ilearn_file(year: int) -> str:
+    name = DISTRICT_NAME.replace(" ", "_")
+    return f"{name}_StudentData_ILEARN_Spring_{year}_{ILEARN_EXPORT_ID}.csv"
 
 
 def _case(column: str, mapping: dict[str, str]) -> str:
@@ -408,4 +466,68 @@ def write_cmas(district: District, out: Path) -> dict[str, int]:
     return written
 
 
-WRITERS = {"mcas": write_mcas, "caaspp": write_caaspp, "cmas": write_cmas}
+def write_ilearn(district: District, out: Path) -> dict[str, int]:
+    """One ILEARN StudentData file per year, one row per student and test (CRLF)."""
+    con = district.con
+    _bands_table(district, "ilearn_bands", ILEARN_BANDS)
+    _people_extra(district)
+    columns = header("ilearn_student_data")
+    levels = " ".join(f"when {k} then '{name}'" for k, name in enumerate(ILEARN_LEVELS))
+    written = {}
+    for year in district.config.school_years:
+        table = f"state_{year}"
+        _typed_ids(district, f"{table}_typed", "state_plan", year)
+        con.execute(
+            f"""
+            create or replace table {table}_base as
+            with shown as ({faults.shown_names_sql(f"(from state_plan where year = {year})")})
+            select seq, pid, subject, school, known_to, score, level, dup, bad_fields,
+                   f_unknown_student, f_missing_id, f_mistyped_id, f_name_typo, f_swapped_names,
+                   f_bad_field_count, t.owner, year as school_year, state_code as school_code,
+                   shown_first as "Student First Name",
+                   case when bad_fields = 1 then shown_last || ', Jr.' else shown_last end
+                       as "Student Last Name",
+                   case when f_missing_id then '' when f_mistyped_id then t.typed
+                        else i.state_id end as STN,
+                   strftime(birth_date, '%m%d%Y') as "Student DOB",
+                   case sex when 'male' then 'M' else 'F' end as Gender,
+                   grade::varchar as "Enrolled Grade",
+                   school_name as "Enrolled School", state_code as "Enrolled School ID",
+                   '{DISTRICT_NAME}' as "Enrolled Corporation",
+                   '{ILEARN_CORPORATION}' as "Enrolled Corporation ID",
+                   {_case("subject", ILEARN_TEST)} || ' Grade '
+                       || least(grade, 8)::varchar as "Test name",
+                   b.lo + floor((score - b.sim_lo) * (b.hi - b.lo + 1)
+                                / (b.sim_hi - b.sim_lo + 1))::int as "Overall scale score",
+                   case b.k {levels} end as "Overall proficiency level"
+            from shown join ids i using (pid)
+            join (select school, name as school_name from schools) using (school)
+            join people_extra using (pid)
+            join ilearn_bands b
+              on b.b_subject = shown.subject and b.b_grade = shown.grade
+             and b.k = {_level_index_sql("score")}
+            left join {table}_typed t using (seq)
+            """
+        )
+        finalize_export(con, f"{table}_base", table)
+        name = ilearn_file(year)
+        district.exports.append((name, table))
+        written[name] = write_csv(
+            con,
+            table,
+            out / name,
+            columns,
+            newline="\r\n",
+            bad_column="Student Last Name",
+            sparse=True,
+        )
+    con.execute("drop table state_plan; drop table ilearn_bands; drop table people_extra")
+    return written
+
+
+WRITERS = {
+    "mcas": write_mcas,
+    "caaspp": write_caaspp,
+    "cmas": write_cmas,
+    "ilearn": write_ilearn,
+}
