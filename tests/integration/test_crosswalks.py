@@ -297,7 +297,10 @@ def test_check_reports_codes_and_schools_the_district_does_not_map(
     other = Home(tmp_path)
     shutil.copytree(crosswalk_dir(district.home), crosswalk_dir(other))
     codes = crosswalk_dir(other) / "attendance_codes.csv"
-    extra = "".join(f"{c},Other,Other,other,false,false,{9 + n}\n" for n, c in enumerate("XQZ"))
+    extra = "".join(
+        f"{c},Other,School activity,school_activity,false,false,{9 + n}\n"
+        for n, c in enumerate("XQZ")
+    )
     codes.write_text(codes.read_text(encoding="utf-8") + extra, encoding="utf-8")
     [again] = check_paths(files[1:], layouts, other)
     assert not again.unmapped
