@@ -70,7 +70,13 @@ _OWNED = {
         "MCAS*_spring_official_*.csv",
         "*_CAASPP_Student_Score_Data_File_TestedStudentScoreData_*.csv",
     ],
-    "truth": ["students.parquet", "records.parquet", "counts.json"],
+    "truth": [
+        "students.parquet",
+        "records.parquet",
+        "programs.parquet",
+        "program_years.parquet",
+        "counts.json",
+    ],
 }
 
 
