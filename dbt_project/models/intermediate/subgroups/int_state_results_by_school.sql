@@ -17,6 +17,8 @@ program_years as (
 )
 
 select
+    results._source_file,
+    results._line_number,
     {{ surrogate_key(["'school'", 'results.school_id']) }} as school_key,
     results.school_year,
     results.academic_subject,

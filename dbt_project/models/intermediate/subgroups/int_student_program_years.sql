@@ -5,10 +5,18 @@
 -- school year) or 'as_of' (open on the date `program_subgroup_as_of` of each school year:
 -- 'MM-DD', or 'last_day' for the year's last day). A flag extract (one yes/no column per
 -- program) has no dates: it holds as delivered, in every year.
-{%- set rule = var('program_subgroup_rule', 'any_day') -%}
-{%- set as_of = var('program_subgroup_as_of', 'last_day') -%}
-{%- if rule not in ('any_day', 'as_of') -%}
-    {{ exceptions.raise_compiler_error("var program_subgroup_rule must be 'any_day' or 'as_of', got '" ~ rule ~ "'") }}
+-- (settings/metrics.py validates both; any rule but 'as_of' is read as 'any_day'.)
+{%- set as_of = var('program_subgroup_as_of', 'last_day') if var('program_subgroup_rule', 'any_day') == 'as_of' else none -%}
+{%- if as_of is none -%}
+    {%- set window_start, window_end = 'start_date', 'end_date' -%}
+{%- elif as_of == 'last_day' -%}
+    {%- set window_start, window_end = 'end_date', 'end_date' -%}
+{%- else -%}
+    {#- `as_of` (month and day) in the calendar year the school year starts in, else in the next:
+        the first such date on or after the year's first day. -#}
+    {%- set this_year = month_day_in_year('start_date', as_of, 0) -%}
+    {%- set as_of_date = 'case when ' ~ this_year ~ ' >= start_date then ' ~ this_year ~ ' else ' ~ month_day_in_year('start_date', as_of, 1) ~ ' end' -%}
+    {%- set window_start, window_end = as_of_date, as_of_date -%}
 {%- endif %}
 with students as (
     select * from {{ ref('int_sis_students') }}
@@ -29,34 +37,13 @@ school_years as (
     group by school_year
 ),
 
-{%- if rule == 'as_of' and as_of != 'last_day' %}
--- `as_of` (month and day) in the calendar year the school year starts in, else the next one: the
--- first such date on or after the year's first day.
-as_of_dates as (
-    select
-        school_year,
-        start_date,
-        end_date,
-        {{ month_day_in_year('start_date', as_of, 0) }} as in_start_year,
-        {{ month_day_in_year('start_date', as_of, 1) }} as in_next_year
-    from school_years
-),
-
-{% endif -%}
+-- The days of the year on which an open program counts: the whole year, or the as-of date.
 windows as (
     select
         school_year,
-        {%- if rule == 'any_day' %}
-        start_date as window_start,
-        end_date as window_end
-        {%- elif as_of == 'last_day' %}
-        end_date as window_start,
-        end_date as window_end
-        {%- else %}
-        case when in_start_year >= start_date then in_start_year else in_next_year end as window_start,
-        case when in_start_year >= start_date then in_start_year else in_next_year end as window_end
-        {%- endif %}
-    from {{ 'as_of_dates' if rule == 'as_of' and as_of != 'last_day' else 'school_years' }}
+        {{ window_start }} as window_start,
+        {{ window_end }} as window_end
+    from school_years
 ),
 
 open_programs as (

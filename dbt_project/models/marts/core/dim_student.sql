@@ -7,7 +7,9 @@ with students as (
 -- that model by school year.
 program_years as (
     select * from {{ ref('int_student_program_years') }}
-    where school_year = (select max(school_year) from {{ ref('int_student_program_years') }})
+    where school_year = (
+        select max(latest.school_year) from {{ ref('int_student_program_years') }} as latest
+    )
 )
 
 select
