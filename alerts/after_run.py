@@ -64,7 +64,8 @@ def alert_after_run(
     errored = _guarded("the dbt tests that errored", lambda: dbt_test_errors(instance, run_id), [])
     if crash or errored:
         step, error = crash or ("dbt build", None)
-        message = error.message if error else f"{len(errored)} dbt test(s) could not run"
+        root = root_cause(error) if error else None
+        message = error_text(error) if error else f"{len(errored)} dbt test(s) could not run"
         details = [f"dbt tests that errored (not a data failure): {', '.join(errored[:10])}"]
         reports += _guarded(
             "district IT's email",
@@ -75,7 +76,7 @@ def alert_after_run(
                     run_id,
                     state_dir=state_dir,
                     step=step,
-                    error_type=error.cls_name if error else "DbtTestError",
+                    error_type=root.cls_name if root else "DbtTestError",
                     job_name="consolidated_load",
                     transport=transport,
                     details=details if errored else (),
@@ -125,6 +126,20 @@ def alert_after_run(
     for report in reports:
         log.info("alerts for run %s: %s", run_id, report.summary())
     return reports
+
+
+def root_cause(error: object) -> object:
+    """The innermost cause of a Dagster error (the OSError under Dagster's step error)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause  # type: ignore[attr-defined]
+    return error
+
+
+def error_text(error: object) -> str:
+    """A step's error as the crash email shows it: its root cause's message (Dagster's wrapper,
+    "Error occurred while executing op ...", says only what the email's Step line says)."""
+    root = root_cause(error)
+    return str(getattr(root, "message", "") or getattr(error, "message", "")).strip()
 
 
 def _guarded(what: str, read: Callable[[], T], default: T) -> T:

@@ -101,7 +101,7 @@ def compose_run_failure(
     now = aware_now(now)
     forbidden = list(forbidden)
     kind = scrub_student_data(error_type or error_kind(error), forbidden)
-    message = scrub_error_message(str(error), forbidden)
+    message = scrub_error_message(str(error), forbidden).removeprefix(f"{kind}: ")
     cause = crash_cause(str(error) + " " + " ".join(details), error_type or error_kind(error))
     job = job_name or "the consolidated load"
     because = f" ({cause.name})" if cause else ""

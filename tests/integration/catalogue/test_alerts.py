@@ -1,0 +1,357 @@
+"""The fault catalogue, alerts (issue 17, point 5): alerts that tell the right people what
+actually happened, over a real SMTP server (aiosmtpd on loopback), with real faults: a real
+DuckDB lock and out-of-memory error, a real ENOSPC from /dev/full, real files through landing
+and real Dagster runs.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    DagsterInstance,
+    Definitions,
+    asset,
+    asset_check,
+    define_asset_job,
+)
+
+from alerts import CheckFailure, send_alerts, send_run_failure
+from alerts.after_run import alert_after_run
+from alerts.send_files import send_file_alerts
+from connectors.home import Home
+from connectors.load import district_layouts, load_landing
+from connectors.problems import file_problems
+from settings import EXAMPLE_CONFIG, DistrictConfig, load_config
+from tests.fixtures.alerts import NIGHT, OUTSIDE, UNMAPPED, smtp_inbox
+
+pytestmark = [pytest.mark.integration, pytest.mark.smtp]
+
+
+@pytest.fixture
+def config() -> DistrictConfig:
+    return load_config(EXAMPLE_CONFIG)
+
+
+@pytest.fixture
+def inbox():
+    with smtp_inbox() as (inbox, env):
+        yield inbox, env
+
+
+def stewards(config: DistrictConfig, domain: str) -> set[str]:
+    return {c.email for c in config.domain(domain).stewards}
+
+
+def it_desk(config: DistrictConfig) -> set[str]:
+    return {c.email for c in config.district_it}
+
+
+def test_a_different_failure_later_the_same_day_is_sent(config, inbox, tmp_path: Path) -> None:
+    """Case 17.5 dedup key is the failure itself: the same check failing on other codes two
+    hours later is a new failure and is sent; the same failure again with other counts is a
+    repeat and is not; a crash of the same job, step and type but another cause is sent."""
+    received, env = inbox
+    first = UNMAPPED
+    other = CheckFailure(**{**first.__dict__, "observed": "1 unmapped code: XYZ"})
+    grown = CheckFailure(
+        **{**first.__dict__, "observed": "3 unmapped codes: EXC, UNX, 7T ", "unexpected_count": 57}
+    )
+    runs = [(first, 0), (other, 2), (grown, 3), (first, 4)]
+    reports = [
+        send_alerts(
+            [f], [], config, f"run-{i}", state_dir=tmp_path, now=NIGHT + timedelta(hours=h), env=env
+        )
+        for i, (f, h) in enumerate(runs)
+    ]
+    assert [r.deliveries[0].status for r in reports] == ["sent", "sent", "sent", "suppressed"]
+    bodies = [m.get_content() for _, m in received.received]
+    assert "EXC, UNX, 7T" in bodies[0] and "XYZ" in bodies[1] and "EXC, UNX, 7T" in bodies[2]
+    assert all(rcpt == sorted(stewards(config, "attendance")) for rcpt, _ in received.received)
+
+    crashes = [
+        'IO Error: Could not set lock on file "/srv/dw/warehouse/warehouse.duckdb": '
+        "Conflicting lock is held in /usr/bin/python3 (PID 4242) by user analyst",
+        'IO Error: Could not set lock on file "/srv/dw/warehouse/warehouse.duckdb": '
+        "Conflicting lock is held in /usr/bin/python3 (PID 5151) by user analyst",
+        'IO Error: Could not write file "/srv/dw/warehouse/warehouse.duckdb.wal": '
+        "No space left on device",
+    ]
+    statuses = [
+        send_run_failure(
+            message,
+            config,
+            f"crash-{i}",
+            state_dir=tmp_path,
+            now=NIGHT + timedelta(hours=5 + i),
+            job_name="consolidated_load",
+            step="dbt_models",
+            error_type="IOException",
+            env=env,
+        )
+        .deliveries[0]
+        .status
+        for i, message in enumerate(crashes)
+    ]
+    # The same lock held by another PID is the same failure; the full disk is another one.
+    assert statuses == ["sent", "suppressed", "sent"]
+    subjects = received.subjects()[-2:]
+    assert "(lock held)" in subjects[0] and "(disk full)" in subjects[1]
+
+
+def test_an_unreadable_file_goes_to_its_stewards_and_district_it(
+    config, inbox, tmp_path: Path
+) -> None:
+    """Case 17.5 unreadable file: a binary file dropped in landing/attendance/ reaches the
+    attendance stewards (who can have it re-exported) and district IT in one email; a readable
+    file whose header no layout knows stays district IT's. Both are archived unchanged."""
+    received, env = inbox
+    home = Home(tmp_path / "data").ensure()
+    binary = b"PK\x03\x04\x00\x00\x00binary\x00export" * 20
+    (home.landing / "attendance").mkdir(parents=True, exist_ok=True)
+    (home.landing / "attendance" / "absences.xlsx.csv").write_bytes(binary)
+    (home.landing / "assessment").mkdir(parents=True, exist_ok=True)
+    (home.landing / "assessment" / "mystery.csv").write_text("colour,flavour\nred,sweet\n")
+    load_landing(home)
+    problems = file_problems(home, district_layouts(home))
+    assert {p.source_path for p in problems} == {
+        "attendance/absences.xlsx.csv",
+        "assessment/mystery.csv",
+    }
+
+    report = send_file_alerts(
+        problems, config, "run-files", state_dir=tmp_path / "alerts", now=NIGHT, env=env
+    )
+
+    assert sorted(d.status for d in report.deliveries) == ["sent", "sent"]
+    unreadable = [m for _, m in received.received if "absences.xlsx.csv" in str(m["Subject"])]
+    (message,) = unreadable
+    (rcpt,) = [r for r, m in received.received if m is message]
+    assert set(rcpt) == stewards(config, "attendance") | it_desk(config)
+    body = message.get_content()
+    assert "could not be read" in body and "binary data" in body
+    assert "landing/attendance/absences.xlsx.csv" in body
+    listing = [m for rcpt, m in received.received if "recognized by no layout" in str(m["Subject"])]
+    (listed,) = listing
+    assert "mystery.csv" in listed.get_content() and "absences.xlsx.csv" not in listed.get_content()
+    # Nothing is lost: both files are in the archive as delivered.
+    by_path = {p.source_path: p for p in problems}
+    assert Path(by_path["attendance/absences.xlsx.csv"].archive_path).read_bytes() == binary
+    # Once per file bytes: the next run says nothing new.
+    again = send_file_alerts(
+        problems, config, "run-files-2", state_dir=tmp_path / "alerts", now=NIGHT, env=env
+    )
+    assert again.deliveries == [] and len(received.received) == 2
+
+
+def test_other_domains_are_not_told_the_marts_were_published(config, inbox, tmp_path: Path) -> None:
+    """Case 17.5 publish wording: a blocking sis check stopped publishing; the attendance
+    stewards, whose checks only warned, are told the marts were NOT published and why, never
+    "today's marts WERE published"."""
+    received, env = inbox
+    blocking_sis = CheckFailure(
+        domain="sis",
+        check_name="users_identifier_unique",
+        asset="stg_sis__users",
+        severity="blocking",
+        observed="2 identifiers used twice",
+        unexpected_count=4,
+        meaning="Each student's state ID must belong to one student only.",
+    )
+    send_alerts(
+        [blocking_sis, OUTSIDE],
+        [],
+        config,
+        "run-blocked",
+        state_dir=tmp_path,
+        now=NIGHT,
+        env=env,
+        published=False,
+    )
+    by_domain = {str(m["X-Districtwide-Domain"]): m.get_content() for _, m in received.received}
+    assert set(by_domain) == {"sis", "attendance"}
+    attendance = by_domain["attendance"]
+    assert "WERE published" not in attendance
+    assert "TODAY'S MARTS WERE NOT PUBLISHED" in attendance
+    assert "a blocking check failed on sis" in attendance
+    assert "TODAY'S MARTS WERE NOT PUBLISHED" in by_domain["sis"]
+
+    # When the run did publish, a warning-only domain is told so.
+    send_alerts(
+        [OUTSIDE],
+        [],
+        config,
+        "run-ok",
+        state_dir=tmp_path / "b",
+        now=NIGHT,
+        env=env,
+        published=True,
+    )
+    assert "today's marts WERE published" in received.received[-1][1].get_content()
+
+
+HOLD = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "ro")
+    print("holding", flush=True)
+    time.sleep(120)
+    """
+)
+
+
+def test_crash_emails_name_the_cause(config, inbox, tmp_path: Path) -> None:
+    """Case 17.5 crash causes: a DuckDB file locked by an analyst's process (named by PID, the
+    file path intact), DuckDB out of memory and a full disk (ENOSPC from /dev/full) each name
+    their cause and what to do; the scrubber keeps "can't" and the path, blanks a quoted value."""
+    received, env = inbox
+    path = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(path)).close()
+    analyst = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), "ro"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert analyst.stdout.readline().strip() == "holding"
+        with pytest.raises(duckdb.IOException) as locked:
+            duckdb.connect(str(path))
+    finally:
+        analyst.kill()
+        analyst.wait()
+    con = duckdb.connect()
+    con.execute("set memory_limit = '16MB'")
+    con.execute("set temp_directory = ''")
+    with pytest.raises(duckdb.OutOfMemoryException) as oom:
+        con.execute("select string_agg(x::varchar, ',') from range(20000000) t(x)").fetchall()
+    with pytest.raises(OSError) as full, open("/dev/full", "w") as handle:  # noqa: PTH123
+        handle.write("x")
+        handle.flush()
+
+    errors = [locked.value, oom.value, full.value]
+    for i, error in enumerate(errors):
+        send_run_failure(
+            error,
+            config,
+            f"run-{i}",
+            state_dir=tmp_path / "alerts",
+            now=NIGHT,
+            step="dbt_models",
+            env=env,
+        )
+    lock_mail, oom_mail, disk_mail = (m for _, m in received.received)
+    assert all(rcpt == sorted(it_desk(config)) for rcpt, _ in received.received)
+    assert "(lock held)" in str(lock_mail["Subject"])
+    lock_body = lock_mail.get_content()
+    assert f"locked by process {analyst.pid}" in lock_body
+    assert f'"{path}"' in lock_body  # the quoted path is kept whole
+    assert "serving/districtwide.duckdb" in lock_body
+    assert "(out of memory)" in str(oom_mail["Subject"])
+    assert "DISTRICTWIDE_DUCKDB_MEMORY" in oom_mail.get_content()
+    assert "(disk full)" in str(disk_mail["Subject"])
+    assert "No space left on device" in disk_mail.get_content()
+
+    send_run_failure(
+        RuntimeError("can't cast 'Ana Lopez' in 'stg_sis__users': the district's file"),
+        config,
+        "run-quotes",
+        state_dir=tmp_path / "alerts",
+        now=NIGHT,
+        env=env,
+    )
+    quoted = received.received[-1][1].get_content()
+    assert "can't cast '…' in 'stg_sis__users': the district's file" in quoted
+    assert "Ana Lopez" not in quoted
+
+
+def _dagster_run(tmp_path: Path, body) -> tuple[DagsterInstance, str]:
+    """One real in-process Dagster run of a job of `body`'s assets and checks."""
+    job = define_asset_job("consolidated_load")
+    defs = Definitions(assets=body["assets"], asset_checks=body.get("checks", []), jobs=[job])
+    instance = DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("consolidated_load").execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    return instance, result.run_id
+
+
+def test_dbt_tests_that_errored_go_to_district_it_as_a_crash(config, inbox, tmp_path: Path) -> None:
+    """Case 17.5 errored dbt tests: a dbt test whose status is `error` (out of memory, a runtime
+    error; dagster-dbt's check metadata) is not a failed data check: district IT gets a crash
+    email naming it, the stewards get nothing. A failed dbt test still goes to the stewards."""
+    received, env = inbox
+
+    @asset(name="stg_attendance__exceptions")
+    def exceptions() -> None:
+        return None
+
+    @asset_check(asset=exceptions, name="not_null_stg_attendance__exceptions_student_id")
+    def errored() -> AssetCheckResult:
+        return AssetCheckResult(
+            passed=False, severity=AssetCheckSeverity.ERROR, metadata={"status": "error"}
+        )
+
+    @asset_check(asset=exceptions, name="accepted_values_stg_attendance__exceptions_code")
+    def failed() -> AssetCheckResult:
+        return AssetCheckResult(
+            passed=False, severity=AssetCheckSeverity.WARN, metadata={"status": "fail"}
+        )
+
+    instance, run_id = _dagster_run(tmp_path, {"assets": [exceptions], "checks": [errored, failed]})
+    home = Home(tmp_path / "data").ensure()
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        alert_after_run(instance, run_id, home, config)
+
+    to_it = [m for rcpt, m in received.received if set(rcpt) == it_desk(config)]
+    to_stewards = [
+        m for rcpt, m in received.received if set(rcpt) == stewards(config, "attendance")
+    ]
+    (crash,) = to_it
+    assert "run failed" in str(crash["Subject"])
+    assert "not_null_stg_attendance__exceptions_student_id" in crash.get_content()
+    (steward_mail,) = to_stewards
+    body = steward_mail.get_content()
+    assert "accepted_values_stg_attendance__exceptions_code" in body
+    assert "not_null_stg_attendance__exceptions_student_id" not in body
+
+
+def test_a_full_disk_does_not_stop_the_alerts(config, inbox, tmp_path: Path) -> None:
+    """Case 17.5 disk full: a run crashes on ENOSPC and the alert state cannot be saved (its file
+    is on the full disk: /dev/full); district IT's crash email naming the full disk goes, and so
+    does the steward's email about an unreadable file after it."""
+    received, env = inbox
+    home = Home(tmp_path / "data").ensure()
+    (home.landing / "sis").mkdir(parents=True, exist_ok=True)
+    (home.landing / "sis" / "users.csv").write_bytes(b"")  # empty: unreadable
+    load_landing(home)
+    state_dir = home.root / "alerts"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / "alert_state.tmp").symlink_to("/dev/full")
+
+    @asset(name="land_raw_tables")
+    def land() -> None:
+        with open("/dev/full", "w") as handle:  # noqa: PTH123
+            handle.write("raw rows")
+            handle.flush()
+
+    instance, run_id = _dagster_run(tmp_path, {"assets": [land]})
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        reports = alert_after_run(instance, run_id, home, config)
+
+    assert [d.status for r in reports for d in r.deliveries] == ["sent", "sent"]
+    crash = [m for rcpt, m in received.received if set(rcpt) == it_desk(config)]
+    assert len(crash) == 1 and "(disk full)" in str(crash[0]["Subject"])
+    assert "No space left on device" in crash[0].get_content()
+    to_sis = [m for rcpt, m in received.received if stewards(config, "sis") <= set(rcpt)]
+    assert len(to_sis) == 1 and "landing/sis/users.csv" in to_sis[0].get_content()
+    assert not (state_dir / "alert_state.json").exists()
