@@ -1,11 +1,13 @@
-"""The fault catalogue, alerts (issue 17, point 5): alerts that tell the right people what
-actually happened, over a real SMTP server (aiosmtpd on loopback), with real faults: a real
-DuckDB lock and out-of-memory error, a real ENOSPC from /dev/full, real files through landing
-and real Dagster runs.
+"""The fault catalogue, alerts and what they stand on (issue 17, points 3, 5 and 7): alerts that
+tell the right people what actually happened, over a real SMTP server (aiosmtpd on loopback),
+with real faults: a real DuckDB lock and out-of-memory error, a real ENOSPC from /dev/full, real
+files through landing and real Dagster runs; growth rows labelled with the school their students
+were counted at; one writer of the warehouse at a time.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -28,10 +30,15 @@ from alerts import CheckFailure, send_alerts, send_run_failure
 from alerts.after_run import alert_after_run
 from alerts.send_files import send_file_alerts
 from connectors.home import Home
+from connectors.landing import ensure_empty_audit
 from connectors.load import district_layouts, load_landing
 from connectors.problems import file_problems
+from connectors.raw import ensure_schema_files
+from connectors.tables import RAW_TABLES
 from settings import EXAMPLE_CONFIG, DistrictConfig, load_config
+from settings.goals import write_goals
 from tests.fixtures.alerts import NIGHT, OUTSIDE, UNMAPPED, smtp_inbox
+from tests.fixtures.dbt import run_dbt
 
 pytestmark = [pytest.mark.integration, pytest.mark.smtp]
 
@@ -355,3 +362,28 @@ def test_a_full_disk_does_not_stop_the_alerts(config, inbox, tmp_path: Path) -> 
     to_sis = [m for rcpt, m in received.received if stewards(config, "sis") <= set(rcpt)]
     assert len(to_sis) == 1 and "landing/sis/users.csv" in to_sis[0].get_content()
     assert not (state_dir / "alert_state.json").exists()
+
+
+def test_growth_rows_carry_the_school_the_students_were_counted_at(tmp_path: Path) -> None:
+    """Case 17.3 school labels: a teacher who moved from school A to school B; growth per
+    teacher has one row per school, school B's row holds only school B's students, and the
+    report a school role filters on is labelled with that school, never the teacher's home
+    school (dbt unit tests `teacher_growth_per_school_the_students_were_counted_at` and
+    `teacher_growth_labelled_with_the_school_counted_at`, run here through dbt)."""
+    home = Home(tmp_path).ensure()
+    ensure_empty_audit(home)
+    for spec in RAW_TABLES:
+        ensure_schema_files(home.raw, spec)
+    write_goals(home, goals=())
+    tests = (
+        "teacher_growth_per_school_the_students_were_counted_at",
+        "teacher_growth_labelled_with_the_school_counted_at",
+    )
+    run_dbt(
+        tmp_path,
+        ["build", "--select", "+rpt_growth_by_teacher", "--exclude", "test_type:data"],
+        tmp_path / "dbt_target",
+    )
+    results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())
+    statuses = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results["results"]}
+    assert all(statuses[name] == "pass" for name in tests), statuses
