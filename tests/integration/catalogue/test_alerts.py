@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from dagster import (
     AssetCheckSeverity,
     DagsterInstance,
     Definitions,
+    QueuedRunCoordinator,
     asset,
     asset_check,
     define_asset_job,
@@ -28,15 +30,21 @@ from dagster import (
 
 from alerts import CheckFailure, send_alerts, send_run_failure
 from alerts.after_run import alert_after_run
+from alerts.causes import crash_cause
 from alerts.send_files import send_file_alerts
 from connectors.home import Home
 from connectors.landing import ensure_empty_audit
 from connectors.load import district_layouts, load_landing
 from connectors.problems import file_problems
 from connectors.raw import ensure_schema_files
+from connectors.single_writer import WarehouseLocked, free_working_warehouse
 from connectors.tables import RAW_TABLES
+from orchestration.definitions import defs
+from orchestration.instance.config import write_instance_yaml
+from orchestration.resources import LOAD_JOBS, DistrictwideHome
 from settings import EXAMPLE_CONFIG, DistrictConfig, load_config
 from settings.goals import write_goals
+from tests.conftest import REPO
 from tests.fixtures.alerts import NIGHT, OUTSIDE, UNMAPPED, smtp_inbox
 from tests.fixtures.dbt import run_dbt
 
@@ -387,3 +395,123 @@ def test_growth_rows_carry_the_school_the_students_were_counted_at(tmp_path: Pat
     results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())
     statuses = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results["results"]}
     assert all(statuses[name] == "pass" for name in tests), statuses
+
+
+def test_an_analyst_holding_the_working_warehouse_does_not_stop_the_build(tmp_path: Path) -> None:
+    """Case 17.7 analyst holds warehouse.duckdb read-only: before the build writes it, the load
+    copies the file and renames the copy over it; the analyst keeps reading the old file, the
+    build can open the new one for writing, nothing in it is lost, and the message names the
+    holder's PID and the served copy analysts should open. A process holding it for writing
+    stops the load with a message naming its PID (and the crash email names the lock)."""
+    home = Home(tmp_path).ensure()
+    home.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute("create table marts_rows as select range as n from range(1000)")
+    analyst = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(home.warehouse), "ro"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert analyst.stdout.readline().strip() == "holding"
+        with pytest.raises(duckdb.IOException, match=f"PID {analyst.pid}"):
+            duckdb.connect(str(home.warehouse))  # what dbt met before
+        notes = free_working_warehouse(home)
+        with duckdb.connect(str(home.warehouse)) as con:  # the build's write now succeeds
+            assert con.execute("select count(*) from marts_rows").fetchone()[0] == 1000
+            con.execute("insert into marts_rows values (1000)")
+        assert analyst.poll() is None  # the analyst's session goes on, undisturbed
+    finally:
+        analyst.kill()
+        analyst.wait()
+    (note,) = notes
+    assert f"process {analyst.pid}" in note and str(home.serving) in note
+
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(home.warehouse), "rw"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert writer.stdout.readline().strip() == "holding"
+        with pytest.raises(WarehouseLocked) as locked:
+            free_working_warehouse(home)
+    finally:
+        writer.kill()
+        writer.wait()
+    message = str(locked.value)
+    assert f"(PID {writer.pid})" in message and str(home.serving) in message
+    cause = crash_cause(message)
+    assert cause is not None and cause.name == "lock held"
+    assert f"process {writer.pid}" in cause.explanation
+
+
+HOLD_LOAD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from connectors.single_writer import hold_load
+    fd = hold_load(Path(sys.argv[1]), "cli-load")
+    print("loading", flush=True)
+    time.sleep(float(sys.argv[2]))
+    """
+)
+
+
+def test_a_second_load_waits_for_the_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Case 17.7 two loads at once: a `districtwide load` (another process, outside Dagster's
+    run queue) holds the load lock; a consolidated_load run started meanwhile waits for it,
+    saying which process and run it waits for, then runs, instead of failing on DuckDB's lock.
+    Another job (publishing dashboards) does not wait."""
+    first = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOAD, str(tmp_path), "4"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    assert first.stdout.readline().strip() == "loading"
+    started: dict[str, float] = {}
+
+    @asset(name="land_raw_tables")
+    def land(home: DistrictwideHome) -> None:
+        started["at"] = time.monotonic()
+        started["first_done"] = first.poll() is not None
+
+    clock = time.monotonic()
+    defs = Definitions(
+        assets=[land],
+        jobs=[define_asset_job("consolidated_load"), define_asset_job("publish_dashboards")],
+        resources={"home": DistrictwideHome(root=str(tmp_path))},
+    )
+    other = defs.resolve_job_def("publish_dashboards").execute_in_process(
+        instance=DagsterInstance.ephemeral()
+    )
+    assert other.success and not started["first_done"] and started["at"] - clock < 3.5
+    with caplog.at_level("WARNING", logger="connectors.single_writer"):
+        result = defs.resolve_job_def("consolidated_load").execute_in_process(
+            instance=DagsterInstance.ephemeral()
+        )
+    first.wait()
+    assert result.success and started["first_done"]
+    waited = [r.getMessage() for r in caplog.records if "waits for it" in r.getMessage()]
+    assert len(waited) == 1
+    assert f"PID {first.pid}, run cli-load" in waited[0] and result.run_id in waited[0]
+
+
+def test_the_schedule_and_the_landing_sensor_never_run_two_loads_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Case 17.7 queued runs: the Dagster instance `make` writes queues runs (Dagster's
+    QueuedRunCoordinator) and launches at most one at a time, and the nightly schedule and the
+    landing sensor both start the one job, consolidated_load, whose runs also hold the load lock
+    (the test above): a sensor run requested during the nightly run waits in the queue."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    write_instance_yaml(tmp_path / "dagster.yaml", "sqlite")
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+        # What the daemon's queue reads (the coordinator's own default, 10, is overridden).
+        queue = instance.get_concurrency_config().run_queue_config
+        assert queue is not None and queue.max_concurrent_runs == 1
+    definitions = defs()
+    schedule = definitions.resolve_schedule_def("nightly_consolidated_load")
+    sensor = definitions.resolve_sensor_def("landing_sensor")
+    assert schedule.job_name == sensor.job_name == "consolidated_load"
+    assert "consolidated_load" in LOAD_JOBS
