@@ -39,12 +39,13 @@ from connectors.problems import file_problems
 from connectors.raw import ensure_schema_files
 from connectors.single_writer import WarehouseLocked, free_working_warehouse
 from connectors.tables import RAW_TABLES
+from connectors.warehouse import marts_path
 from orchestration.definitions import defs
 from orchestration.instance.config import write_instance_yaml
 from orchestration.resources import LOAD_JOBS, DistrictwideHome
 from settings import EXAMPLE_CONFIG, DistrictConfig, load_config
 from settings.goals import write_goals
-from tests.conftest import REPO
+from tests.conftest import REPO, generate, run_load
 from tests.fixtures.alerts import NIGHT, OUTSIDE, UNMAPPED, smtp_inbox
 from tests.fixtures.dbt import run_dbt
 
@@ -515,3 +516,45 @@ def test_the_schedule_and_the_landing_sensor_never_run_two_loads_at_once(
     sensor = definitions.resolve_sensor_def("landing_sensor")
     assert schedule.job_name == sensor.job_name == "consolidated_load"
     assert "consolidated_load" in LOAD_JOBS
+
+
+ANALYST = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    warehouse = duckdb.connect(sys.argv[1], read_only=True)
+    marts = duckdb.connect(sys.argv[2], read_only=True)
+    print(marts.execute("select count(*) from marts.marts.dim_student").fetchone()[0], flush=True)
+    sys.stdin.readline()
+    print(marts.execute("select count(*) from marts.marts.dim_student").fetchone()[0], flush=True)
+    """
+)
+
+
+def test_a_load_goes_on_while_an_analyst_reads_the_working_warehouse(tmp_path: Path) -> None:
+    """Case 17.7 end to end: a generated district loaded once; an analyst opens warehouse.duckdb
+    and marts.duckdb read-only and keeps them open; the next consolidated load succeeds and
+    publishes, and the analyst's session still reads its (old) files after it."""
+    generate(tmp_path, 200, 11)
+    home = Home(tmp_path).ensure()
+    assert run_load(home).success
+    served = home.serving.stat().st_ino
+    analyst = subprocess.Popen(
+        [sys.executable, "-c", ANALYST, str(home.warehouse), str(marts_path(home.warehouse))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        before = int(analyst.stdout.readline())
+        result = run_load(home)
+        analyst.stdin.write("\n")
+        analyst.stdin.flush()
+        after = int(analyst.stdout.readline())
+    finally:
+        analyst.kill()
+        analyst.wait()
+    assert result.success
+    assert before == after > 0
+    events = result.get_asset_materialization_events()
+    assert any(e.asset_key.path == ["serving", "marts"] for e in events)  # published again
+    assert home.serving.stat().st_ino != served  # the served copy was replaced (renamed over)
