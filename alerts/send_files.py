@@ -36,7 +36,11 @@ def unreadable(problem: FileProblem) -> bool:
     """A delivered file that cannot be read at all (not one whose header no layout knows): its
     source's stewards can have it re-exported, so it goes to them (and district IT), not to
     district IT alone."""
-    return problem.kind == "unrecognized" and NO_LAYOUT not in problem.error
+    return (
+        problem.kind == "unrecognized"
+        and not problem.refused  # a symbolic link refused unread is district IT's
+        and NO_LAYOUT not in problem.error
+    )
 
 
 def send_file_alerts(

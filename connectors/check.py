@@ -3,9 +3,10 @@
 For each file (a folder is searched, a zip unpacked) it says the layout it matches, or the closest
 layouts and the columns they lack; the delimiter and encoding; the rows; the lines that would be
 rejected (unreadable, or a date out of the layout's formats); the codes no crosswalk maps; and the
-identity fields present. Everything runs through the same recognition and parsing as a load, in a
-scratch folder that is deleted afterwards: nothing is archived and nothing reaches the warehouse.
-Output names files and columns and counts codes, never a student's values.
+identity fields present; a file a load would set aside as cut short is said so. Everything runs
+through the same recognition and parsing as a load, in a scratch folder that is deleted
+afterwards: nothing is archived and nothing reaches the warehouse. Output names files and columns
+and counts codes, never a student's values.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from connectors.encoding import legacy_to_utf8
 from connectors.home import Home
 from connectors.landing import LineScan
 from connectors.layout import Layout
+from connectors.load import cut_short
 from connectors.raw import BadFileError, cursor, parse_csv
 from connectors.recognize import recognize
+from settings.landing import LandingSettings
 
 IDENTITY = {
     "state ID": ("SASID", "StateID", "identifier"),
@@ -103,6 +106,7 @@ def check_file(
     scratch: Path,
     home: Home | None = None,
     sis_schools: dict[str, int] | None = None,
+    settings: LandingSettings | None = None,
 ) -> FileReport:
     report = FileReport(delivery.source_path)
     if delivery.problem:
@@ -128,7 +132,7 @@ def check_file(
         utf8 = scratch / "utf8.csv"
         scratch.mkdir(parents=True, exist_ok=True)
         report.encoding = legacy_to_utf8(delivery.path, utf8).encoding
-    lines = scan.lines
+    lines = scan.lines if utf8 == delivery.path else _decoded_lines(utf8)[0]
     try:
         parsed = parse_csv(
             utf8,
@@ -144,6 +148,13 @@ def check_file(
         report.problem = str(exc)
         return report
     report.rows, report.rejected = parsed.rows_parsed, parsed.rows_rejected
+    if utf8 != delivery.path:
+        lines, ends = _decoded_lines(utf8)
+    else:
+        lines, ends = scan.lines, scan.ends_with_newline
+    report.problem = cut_short(
+        delivery.source_path, lines, ends, parsed, settings or LandingSettings()
+    )
     table = match.layout.raw_table
     with cursor() as con:
         for column in code_columns_for(table.table):
@@ -165,6 +176,15 @@ def check_file(
             if present and _filled(con, parsed.raw_path, present):
                 report.identity.append(label)
     return report
+
+
+def _decoded_lines(path: Path) -> tuple[int, bool]:
+    """(physical lines, ends with a line ending) of a UTF-8 working copy."""
+    scan = LineScan()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            scan.update(chunk)
+    return scan.lines, scan.ends_with_newline
 
 
 def unmapped(

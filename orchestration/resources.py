@@ -14,6 +14,7 @@ from pydantic import PrivateAttr
 
 from connectors import datalock, single_writer
 from connectors.home import Home
+from connectors.landing import clean_leftovers
 from dashboards.client import SupersetClient
 from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.defs.dbt.runner import DistrictwideDbt
@@ -37,17 +38,18 @@ class DistrictwideHome(ConfigurableResource):
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """A run holds the data folder's lock, shared, while it runs (`connectors.datalock`):
-        a backup waits for it, and it waits for a backup. A consolidated load also holds the
-        load lock (`connectors.single_writer`): a second load, even one started by
+        a backup waits for it, and it waits for a backup. A run alone with the folder first
+        deletes what a killed run left half-written. A consolidated load also holds the load
+        lock first (`connectors.single_writer`): a second load, even one started by
         `districtwide load` outside Dagster's run queue, waits for it. Sensors (no run) take
         neither."""
         run = context.dagster_run
         if run is None:
             return
-        root = Path(self.root).resolve()
+        home = Home(Path(self.root).resolve())
         if run.job_name in LOAD_JOBS:
-            self._load_lock = single_writer.hold_load(root, run.run_id)
-        self._lock = datalock.acquire(root, exclusive=False)
+            self._load_lock = single_writer.hold_load(home.root, run.run_id)
+        self._lock = datalock.acquire_shared_tidying(home.root, lambda: clean_leftovers(home))
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._lock is not None:
