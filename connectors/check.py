@@ -158,6 +158,16 @@ def check_file(
     table = match.layout.raw_table
     with cursor() as con:
         for column in code_columns_for(table.table):
+            if column.fallback:
+                pairs = con.execute(
+                    f"select distinct nullif(trim(\"{column.column}\"), ''), "
+                    f"nullif(trim(\"{column.fallback}\"), '') from read_parquet(?)",
+                    [str(parsed.raw_path)],
+                ).fetchall()
+                missing = unmapped_pairs(column, pairs, home, sis_schools or {})
+                if missing:
+                    report.unmapped_schools[f"{column.column}/{column.fallback}"] = len(missing)
+                continue
             found = {
                 code
                 for (code,) in con.execute(
@@ -197,6 +207,24 @@ def unmapped(
         keys = {normalize_school(value) for value in found}
         return {k for k in keys if k not in codes and sis_schools.get(k) != 1}
     return {normalize_code(value) for value in found} - codes
+
+
+def unmapped_pairs(
+    column: CodeColumn,
+    pairs: Sequence[tuple[str | None, str | None]],
+    home: Home | None,
+    sis_schools: dict[str, int],
+) -> set[str]:
+    """The (column, fallback) value pairs a load would not map, as the fallback's value (or the
+    column's, when the row has no fallback value): neither the value nor its fallback maps."""
+    firsts = unmapped(column, {a for a, _ in pairs if a}, home, sis_schools)
+    seconds = unmapped(column, {b for _, b in pairs if b}, home, sis_schools)
+    key = normalize_school if column.school else normalize_code
+    return {
+        key(b or a)
+        for a, b in pairs
+        if (a or b) and (a is None or key(a) in firsts) and (b is None or key(b) in seconds)
+    }
 
 
 def _filled(con, path: Path, columns: list[str]) -> bool:
