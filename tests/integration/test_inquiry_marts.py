@@ -219,8 +219,11 @@ def test_growth_aggregates_count_the_students_with_both_windows(district: Distri
                 from tested_twice group by 1, 2, 3
             ),
             per_teacher as (
-                select teacher_key, school_year, academic_subject, count(*) as n
-                from tested_twice where teacher_key is not null group by 1, 2, 3
+                -- per teacher and the school the students were counted at (their section's)
+                select t.teacher_key, s.school_key, t.school_year, t.academic_subject,
+                       count(*) as n
+                from tested_twice t join marts.dim_section s using (section_key)
+                where t.teacher_key is not null group by 1, 2, 3, 4
             ),
             per_grade as (
                 select school_key, school_year, academic_subject, grade_level, count(*) as n
@@ -243,7 +246,7 @@ def test_growth_aggregates_count_the_students_with_both_windows(district: Distri
                 sum(p.n)
             from per_teacher p
             left join marts.agg_growth_by_teacher a
-                using (teacher_key, school_year, academic_subject)
+                using (teacher_key, school_key, school_year, academic_subject)
             union all
             select 'school_grade', count(*), count(a.school_key),
                 count(*) filter (where not a.is_suppressed and a.n_students <> p.n),
