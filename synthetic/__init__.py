@@ -72,7 +72,13 @@ _OWNED = {
         "co_csa_cmas*_Math_ELA_District_Student_Data_File.csv",
         "*_StudentData_ILEARN_Spring_*.csv",
     ],
-    "truth": ["students.parquet", "records.parquet", "counts.json"],
+    "truth": [
+        "students.parquet",
+        "records.parquet",
+        "programs.parquet",
+        "program_years.parquet",
+        "counts.json",
+    ],
 }
 
 

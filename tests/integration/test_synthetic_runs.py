@@ -46,7 +46,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     for out, seed in ((a, 3), (b, 3), (c, 4)):
         generate(GeneratorConfig(n_students=600, seed=seed, out_dir=out))
     assert digest(a) == digest(b)
-    assert len(digest(a)) == 19  # 14 exports, 4 truth files, config/crosswalks/school_crosswalk.csv
+    assert len(digest(a)) == 21  # 14 exports, 6 truth files, config/crosswalks/school_crosswalk.csv
     assert digest(a)["landing/sis/users.csv"] != digest(c)["landing/sis/users.csv"]
 
 
