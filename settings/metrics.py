@@ -1,4 +1,5 @@
-"""The metric settings of the marts: chronic absence, small-cell suppression, early warning.
+"""The metric settings of the marts: chronic absence, small-cell suppression, early warning,
+enrollment gaps.
 
 They are district settings, not constants (docs/architecture.md, Metrics): some states count
 chronic absence from 20 enrolled days, some suppress cells under 5. The district config sets them
@@ -30,6 +31,10 @@ class MetricSettings(BaseModel):
     #: Early warning: a latest MAP percentile this many points below the year's first raises the
     #: falling_benchmark_percentile flag.
     benchmark_percentile_drop: int = Field(10, ge=1, le=99)
+    #: Enrollment spans from class enrollments (a school without homerooms or school enrollment
+    #: records): a student in no class at a school for more than this many of its instructional
+    #: days has withdrawn; a shorter gap (a schedule change) does not end the span.
+    enrollment_gap_school_days: int = Field(10, ge=0)
 
     def dbt_vars(self) -> dict[str, Any]:
         """The vars for `dbt build --vars` (names as dbt_project.yml declares them)."""
