@@ -23,8 +23,10 @@ from connectors.home import Home
 from expectations.history import write_history
 from expectations.runner import run_suite
 from expectations.suites import suite_named
-from expectations.suites.marts_enrollment import STUDENTS_WITHOUT_SPAN
+from expectations.suites.marts_enrollment import ATTENDANCE_OUTSIDE_SPANS, STUDENTS_WITHOUT_SPAN
 from settings.district import Contact
+from synthetic.truth import CHRONIC_MIN_DAYS, CHRONIC_THRESHOLD
+from tests.conftest import District
 from tests.integration import test_oneroster
 from tests.integration.test_oneroster import FIXTURES, build, deliver, land, rows
 
@@ -237,3 +239,80 @@ def test_a_current_student_without_a_span_is_named_by_a_blocking_rule(home: Home
     build(home)
     assert rows(home, "select count(*) from intermediate.int_students_without_span") == [(0,)]
     assert run_suite(suite_named("int_students_without_span"), home.warehouse, run_id="u").success
+
+
+def test_the_generated_district_counts_secondary_students_per_school_as_the_truth(
+    district: District,
+) -> None:
+    """Case 16.1e the generated district's middle and high schools have no homerooms and some of
+    their students withdraw and re-enter (11-30 school days in no class): per school and year,
+    students enrolled 10+ days, days enrolled, days absent and chronic absentees equal the
+    truth's (`attendance.by_school`; absences waiting for identity review counted back, as in
+    test_inquiry_marts), and both blocking span rules passed in the load."""
+    truth = district.truth
+    expected = [
+        (
+            r["school_year"],
+            r["school"],
+            r["students_with_10plus_days"],
+            r["days_enrolled"],
+            r["days_absent"],
+            r["chronic_absent_students"],
+        )
+        for r in district.counts["attendance"]["by_school"]
+    ]
+    with district.warehouse() as con:
+        actual = con.execute(
+            f"""
+            with waiting as (
+                select d.student_key, sch.school_key, cal.school_year,
+                       count(distinct e.attendance_date) as n_days
+                from intermediate.int_attendance_events e
+                join read_parquet('{truth}/records.parquet') r
+                    on e._source_file = r.source_file and e._line_number = r.line_number
+                join read_parquet('{truth}/students.parquet') s
+                    on r.true_student_id = s.true_student_id
+                join marts.dim_student d on d.local_id = s.sis_local_id
+                join marts.dim_school sch on sch.school_id = e.school_id
+                join marts.dim_calendar cal
+                    on cal.school_key = sch.school_key and cal.calendar_date = e.attendance_date
+                where e._conform_reason like 'student not linked%' and e.is_absent
+                group by 1, 2, 3
+            )
+            select y.school_year, sch.school_id,
+                   count(*) filter (where y.n_days_enrolled >= {CHRONIC_MIN_DAYS}),
+                   sum(y.n_days_enrolled), sum(y.n_days_absent + coalesce(w.n_days, 0)),
+                   count(*) filter (
+                       where y.n_days_enrolled >= {CHRONIC_MIN_DAYS}
+                       and y.n_days_absent + coalesce(w.n_days, 0)
+                           >= {CHRONIC_THRESHOLD} * y.n_days_enrolled
+                   )
+            from marts.fct_student_attendance_school_year y
+            join marts.dim_school sch using (school_key)
+            left join waiting w using (student_key, school_key, school_year)
+            group by all order by all
+            """
+        ).fetchall()
+        sources = dict(
+            con.execute(
+                "select span_source, count(*) from intermediate.int_enrollment_spans group by 1"
+            ).fetchall()
+        )
+        reentries = con.execute(
+            "select count(*) from (select student_key from intermediate.int_enrollment_spans "
+            "where span_source = 'classes' group by student_key, school_id, school_year "
+            "having count(*) = 2)"
+        ).fetchone()[0]
+        outcomes = dict(
+            con.execute(
+                "select expectation, bool_and(success) from audit.quality_results "
+                f"where expectation like '%:{STUDENTS_WITHOUT_SPAN}' "
+                f"or expectation like '%:{ATTENDANCE_OUTSIDE_SPANS}' group by 1"
+            ).fetchall()
+        )
+    assert [tuple(r) for r in actual] == expected
+    assert set(sources) == {"homeroom", "classes"} and sources["classes"] > 0.4 * sum(
+        sources.values()
+    )
+    assert reentries > 0
+    assert len(outcomes) == 2 and all(outcomes.values()), outcomes
