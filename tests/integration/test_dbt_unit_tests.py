@@ -37,3 +37,4 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     assert "growth_between_map_windows" in run.stdout
     assert "early_warning_flags_and_tiers" in run.stdout
     assert "goal_progress_against_the_target_line" in run.stdout
+    assert "enrollment_spans_from_homeroom_then_role_then_classes_split_at_gaps" in run.stdout
