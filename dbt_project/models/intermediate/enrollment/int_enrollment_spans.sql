@@ -7,7 +7,9 @@
 --   3. 'classes': the union of the student's class enrollments at the school, first begin to
 --      last end, split where the student is in no class for more than
 --      var('enrollment_gap_school_days') instructional days of the school's calendar (a withdrawal
---      and re-entry; a semester break or a weekend between schedules is not one).
+--      and re-entry; a semester break or a weekend between schedules is not one). A school with
+--      no calendar has no school days to count, so its gaps never split; the blocking rule
+--      school_calendar_missing names such a school.
 -- An open end date runs to the end of the school year; a missing begin date from its start.
 -- One set-based query (gaps and islands): it runs over every class enrollment of the district.
 with enrollments as (
