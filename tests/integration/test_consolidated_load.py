@@ -132,7 +132,11 @@ def test_identity_precision_is_one(district: District) -> None:
 
 
 def test_absence_days_match_the_truth_for_linked_rows(district: District) -> None:
+    """Exact per category once the rows of SIS students waiting for identity review are counted
+    back (a small category, 122 in-school suspensions, can have 3 of them waiting: a share
+    tolerance there fails by chance); no valid row is lost for another reason (no span)."""
     expected = district.counts["attendance"]["days_by_category"]
+    truth = district.truth
     with district.warehouse() as con:
         actual = dict(
             con.execute(
@@ -140,8 +144,23 @@ def test_absence_days_match_the_truth_for_linked_rows(district: District) -> Non
                 "where attendance_category <> 'present' group by 1"
             ).fetchall()
         )
+        waiting = dict(
+            con.execute(
+                f"""
+                select e.category_key, count(*) from intermediate.int_attendance_events e
+                join read_parquet('{truth}/records.parquet') r
+                    on e._source_file = r.source_file and e._line_number = r.line_number
+                join read_parquet('{truth}/students.parquet') s
+                    on r.true_student_id = s.true_student_id
+                where e._conform_reason like 'student not linked%'
+                    and s.sis_local_id is not null
+                group by 1
+                """
+            ).fetchall()
+        )
     for category, n in expected.items():
-        assert n * 0.99 <= actual.get(category, 0) <= n, category
+        assert actual.get(category, 0) + waiting.get(category, 0) == n, category
+        assert actual.get(category, 0) >= 0.95 * n, category
 
 
 @pytest.mark.parametrize("source", sorted(RAW_TABLES))
