@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from settings.domains import DOMAINS
+from settings.landing import LandingSettings
 from settings.metrics import MetricSettings
 from settings.quality import QualitySettings
 from settings.sis import SisSettings
@@ -170,6 +171,8 @@ class DistrictConfig(_Strict):
     metrics: MetricSettings = MetricSettings()
     # Which SIS user fields hold the local and state IDs, passed to dbt as vars.
     sis: SisSettings = SisSettings()
+    # How many parser rejects set a file aside; which symbolic links in landing are followed.
+    landing: LandingSettings = LandingSettings()
 
     @model_validator(mode="before")
     @classmethod
@@ -193,7 +196,7 @@ class DistrictConfig(_Strict):
                 name: {**body, "name": name} if isinstance(body, Mapping) else body
                 for name, body in domains.items()
             }
-        for key in ("quality", "goals", "metrics", "sis"):
+        for key in ("quality", "goals", "metrics", "sis", "landing"):
             if data.get(key) is None:
                 data.pop(key, None)
         return data
@@ -266,7 +269,7 @@ def parse_config(data: Any, path: Path | str = "<config>") -> DistrictConfig:
         raise ConfigError(f"{path}: " + "; ".join(_describe(e) for e in exc.errors())) from None
 
 
-_TOP_KEYS = {"district", "domains", "district_it", "quality", "goals", "metrics", "sis"}
+_TOP_KEYS = {"district", "domains", "district_it", "quality", "goals", "metrics", "sis", "landing"}
 
 
 def _describe(error: Mapping[str, Any]) -> str:
