@@ -160,7 +160,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
             "beginDate",
             "endDate",
         ),
-        "Student and teacher enrollments in sections; homeroom spans are school enrollment",
+        "Student and teacher enrollments in sections; school spans from homerooms, else classes",
     ),
     RawTable(
         "sis",

@@ -1,5 +1,5 @@
 """The metric settings of the marts: chronic absence, small-cell suppression, early warning,
-which program spans put a student in a program subgroup.
+enrollment gaps, and which program spans put a student in a program subgroup.
 
 They are district settings, not constants (docs/architecture.md, Metrics): some states count
 chronic absence from 20 enrolled days, some suppress cells under 5. The district config sets them
@@ -35,6 +35,10 @@ class MetricSettings(BaseModel):
     #: Early warning: a latest MAP percentile this many points below the year's first raises the
     #: falling_benchmark_percentile flag.
     benchmark_percentile_drop: int = Field(10, ge=1, le=99)
+    #: Enrollment spans from class enrollments (a school without homerooms or school enrollment
+    #: records): a student in no class at a school for more than this many of its instructional
+    #: days has withdrawn; a shorter gap (a schedule change) does not end the span.
+    enrollment_gap_school_days: int = Field(10, ge=0)
     #: Program subgroups (English learner, disability, low income): `any_day` counts a student in
     #: a program open on any day of the school year (most federal reporting does); `as_of` only in
     #: one open on `program_subgroup_as_of` of each school year.

@@ -40,12 +40,18 @@ class QualitySettings(BaseModel):
     max_row_drop_share: float = 0.20
     #: Share of a source system's people not matched to a SIS student (review + unmatched).
     max_unmatched_identity_share: float = 0.02
+    #: Share of linked attendance exception rows dated outside every enrollment span of the
+    #: student at that school ("not enrolled at that school on that date"): above it, spans are
+    #: missing (a roster without homerooms or school enrollments) rather than a few late entries.
+    max_attendance_outside_span_share: float = 0.02
     #: A daily source not delivered for this many school days is stale.
     freshness_school_days: int = Field(5, ge=1)
     #: Sources expected every school day (assessment files arrive a few times a year).
     daily_sources: tuple[Domain, ...] = ("sis", "attendance")
 
-    @field_validator("max_row_drop_share", "max_unmatched_identity_share")
+    @field_validator(
+        "max_row_drop_share", "max_unmatched_identity_share", "max_attendance_outside_span_share"
+    )
     @classmethod
     def _share(cls, value: float, info: Any) -> float:
         if not 0 <= value <= 1:

@@ -7,8 +7,10 @@ Builds the latent world every export is drawn from and puts it into an in-memory
 - `people`    every true child (`pid` = true_student_id), names, demographics, programs flags
 - `spans`     enrollment spans: one per child, year and school (two for a mid-year transfer);
               `b`/`e` are instructional-day indices, inclusive
-- `span_sections` which homeroom, ELA and math section each SIS span sits in
-- `classes`   homerooms and ELA/math sections (`class_sid`) with their teacher (`teacher_sid`)
+- `span_sections` which homeroom (elementary only), ELA and math section each SIS span sits in
+- `classes`   elementary homerooms and ELA/math sections (`class_sid`) with their teacher
+              (`teacher_sid`); middle and high schools have no homerooms, as secondary schedules
+              have none (a secondary span is known only from its class enrollments)
 - `teachers`  one row per teacher
 
 Children the SIS never saw (known to one other system only) get spans too, so the attendance
@@ -42,13 +44,17 @@ from synthetic.school_calendar import (
     SchoolYearCalendar,
     build_calendar,
 )
-from synthetic.tables import put_table
+from synthetic.tables import put_table, scalar
 
 log = logging.getLogger(__name__)
 
 FULL_YEAR, TRANSFER, ENTER, WITHDRAW = range(4)
 P_TRANSFER, P_ENTER, P_WITHDRAW = 0.03, 0.02, 0.02
 P_LOOKALIKE = 0.4  # share of the SIS-unknown children who are a SIS child's look-alike twin
+# Secondary students who withdraw and re-enter the same school within a year: in no class for
+# GAP_DAYS school days (longer than the default enrollment_gap_school_days, 10), so two spans.
+P_GAP = 0.01
+GAP_DAYS = (11, 31)
 SECTION_MAX = 28  # a grade's students are split into ceil(n / 28) sections (about 25 each)
 SECTIONS_PER_TEACHER = 5
 TESTED_GRADES = (3, 4, 5, 6, 7, 8, 10)
@@ -409,6 +415,7 @@ def simulate(config: GeneratorConfig, con: duckdb.DuckDBPyConnection) -> Distric
     district.register_people()
     _sections(con)
     _teachers(config, con)
+    _withdraw_and_reenter(config, con)
     log.info(
         "district: %d schools, %d children (%d in the SIS), %d enrollment spans",
         district.n_schools,
@@ -435,8 +442,8 @@ def _install_macros(con: duckdb.DuckDBPyConnection) -> None:
 def _sections(con: duckdb.DuckDBPyConnection) -> None:
     """Homerooms and ELA/math sections per school, year and grade, and who sits in which.
 
-    Elementary: one group per homeroom, with the same ELA and math section. Middle and high:
-    homeroom, ELA and math sections are drawn independently.
+    Elementary: one group per homeroom, with the same ELA and math section. Middle and high: no
+    homeroom (secondary schedules have none); ELA and math sections are drawn independently.
     """
     con.execute(
         f"""
@@ -459,6 +466,7 @@ def _sections(con: duckdb.DuckDBPyConnection) -> None:
         )
         select span_id, year, school, grade, 'HR' as kind, r_hr % n_sections + 1 as section_no
         from ranked
+        where level = 0
         union all
         select span_id, year, school, grade, 'ELA',
                (case when level = 0 then r_hr else r_ela end) % n_sections + 1
@@ -580,3 +588,62 @@ def _teachers(config: GeneratorConfig, con: duckdb.DuckDBPyConnection) -> None:
         order by class_sid;
         """
     )
+
+
+def _withdraw_and_reenter(config: GeneratorConfig, con: duckdb.DuckDBPyConnection) -> None:
+    """Split a few secondary full-year spans in two at the same school, GAP_DAYS school days
+    apart: the student withdrew and re-entered, and is in the same classes again afterwards.
+
+    Secondary schools have no homeroom, so the SIS export shows this only as a gap in the
+    student's class enrollments; the pipeline must split the span there (and count no enrolled
+    day, absence or test in the gap). Drawn from a stream of its own, after the sections, so the
+    rest of the district is the same as without it.
+    """
+    rng = config.stream("district.reentry")
+    last = INSTRUCTIONAL_DAYS - 1
+    rows = con.execute(
+        f"""
+        select span_id from (
+            select s.span_id, s.b, s.e, sc.level,
+                   count(*) over (partition by s.pid, s.year) as spans_in_year
+            from spans s join schools sc using (school) where s.known_to = 0
+        )
+        where level > 0 and b = 0 and e = {last} and spans_in_year = 1
+        order by span_id
+        """
+    ).fetchnumpy()
+    span_id = np.asarray(rows["span_id"])
+    pick = span_id[rng.random(len(span_id)) < P_GAP]
+    k = len(pick)
+    gap = rng.integers(GAP_DAYS[0], GAP_DAYS[1], k)
+    cut = rng.integers(20, last - 20 - GAP_DAYS[1], k)
+    first_new = scalar(con, "select max(span_id) from spans") + 1
+    put_table(
+        con,
+        "reentries",
+        span_id=pick,
+        new_span_id=np.arange(first_new, first_new + k),
+        cut=cut,
+        back=cut + gap + 1,
+    )
+    con.execute(
+        """
+        create or replace table spans as
+        select * from spans
+        union all
+        select s.* replace (r.new_span_id as span_id, 1 as span_no, r.back as b)
+        from spans s join reentries r using (span_id);
+        update spans set e = r.cut from reentries r where spans.span_id = r.span_id;
+        create or replace table spans as
+        select s.* replace (bd.date as begin_date, ed.date as end_date)
+        from spans s
+        join calendar bd on bd.year = s.year and bd.day_idx = s.b
+        join calendar ed on ed.year = s.year and ed.day_idx = s.e
+        order by s.span_id;
+        insert into span_sections
+        select r.new_span_id, ss.* exclude (span_id)
+        from span_sections ss join reentries r using (span_id);
+        drop table reentries;
+        """
+    )
+    log.info("district: %d secondary students withdraw and re-enter", k)

@@ -61,7 +61,10 @@ review, and the marts must show the child as attendance incomplete, never as pre
   `chronic_absent_students` {year: n}: SIS students with at least 10 enrolled days in the year
   whose absent days (A, E, M, S among those valid rows) are at least 10% of their enrolled days,
   counted per student across schools; `students_with_10plus_days` {year: n};
-  `review_trap_students`: SIS children planted with an unlinkable attendance record.
+  `review_trap_students`: SIS children planted with an unlinkable attendance record; `by_school`
+  [{school_year, school (SIS sourcedId), students_with_10plus_days, days_enrolled, days_absent,
+  chronic_absent_students}]: the same per school on that school's days alone (a transfer
+  counts at each school; a re-entry's two spans at one school count once, its gap not at all).
 - `assessment`:
   `state_valid_rows_sis` = state rows that are format-valid (no bad_field_count), not a duplicate
   copy, of a child in the SIS (with or without a usable SASID); `state_proficient_rows_sis` those
@@ -345,6 +348,30 @@ def _counts(district: District, written: dict[str, int]) -> dict:
         from student_year_attendance group by year order by year
         """
     ).fetchall()
+    attendance_by_school = con.execute(
+        f"""
+        with enrolled as (
+            select pid, year, school, sum(e - b + 1) as days from spans
+            where known_to = {IN_SIS} group by all
+        ),
+        absent as (
+            select pid, year, school, count(*) as days from valid_exceptions
+            where true_code in ({", ".join(f"'{c}'" for c in ABSENCE_CODES)})
+            group by all
+        ),
+        per_school as (
+            select e.year, e.school, e.days as enrolled, coalesce(a.days, 0) as absent
+            from enrolled e left join absent a using (pid, year, school)
+        )
+        select p.year, sc.sourced_id,
+               count(*) filter (where p.enrolled >= {CHRONIC_MIN_DAYS}),
+               sum(p.enrolled), sum(p.absent),
+               count(*) filter (where p.enrolled >= {CHRONIC_MIN_DAYS}
+                                  and p.absent >= {CHRONIC_THRESHOLD} * p.enrolled)
+        from per_school p join schools sc using (school)
+        group by all order by all
+        """
+    ).fetchall()
     by_category = dict.fromkeys(sorted(set(CATEGORY.values())), 0)
     by_category.update(
         con.execute("select category, count(*) from valid_exceptions group by category").fetchall()
@@ -409,6 +436,23 @@ def _counts(district: District, written: dict[str, int]) -> dict:
             "chronic_absent_students": {str(r[0]): r[2] for r in per_year},
             "students_with_10plus_days": {str(r[0]): r[1] for r in per_year},
             "review_trap_students": scalar(con, "select count(*) from att_review_trap"),
+            "by_school": [
+                dict(
+                    zip(
+                        (
+                            "school_year",
+                            "school",
+                            "students_with_10plus_days",
+                            "days_enrolled",
+                            "days_absent",
+                            "chronic_absent_students",
+                        ),
+                        (int(r[0]), r[1], *map(int, r[2:])),
+                        strict=True,
+                    )
+                )
+                for r in attendance_by_school
+            ],
         },
         "assessment": {
             "state_valid_rows_sis": scalar(con, f"select count(*) from {state_valid}"),

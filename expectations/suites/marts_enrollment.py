@@ -17,10 +17,26 @@ OVERLAPPING_SPANS = (
 )
 
 SCHOOL_CALENDAR_MISSING = "school_calendar_missing"
+STUDENTS_WITHOUT_SPAN = "students_without_enrollment_span"
+ATTENDANCE_OUTSIDE_SPANS = "attendance_outside_enrollment_spans"
+#: int_attendance_events' conform reason for a row no span of the student at that school covers.
+NOT_ENROLLED = "student not enrolled at that school on that date"
+
+
+def outside_spans_query(max_share: float) -> str:
+    """The rows outside every span, all of them once their share of the linked rows (those whose
+    enrollment could be checked) is over `max_share`; none while it is within."""
+    reason = rules.sql_literal(NOT_ENROLLED)
+    return (
+        "with shares as (select avg(case when e._conform_reason = "
+        f"{reason} then 1.0 else 0.0 end) as outside_share "
+        f"from {rules.BATCH} as e where e.student_key is not null) "
+        f"select o.school_id from {rules.BATCH} as o cross join shares as s "
+        f"where o._conform_reason = {reason} and s.outside_share > {max_share:.6g}"
+    )
 
 
 def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
-    del settings  # no thresholds here: every rule is exact
     return [
         SuiteSpec(
             name="dim_student",
@@ -105,6 +121,47 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "cannot be counted. Deliver its calendar (SIS calendar extract or "
                     "CALENDAR_DAY export) or check the school crosswalk.",
                     names=("school_id", "school_name"),
+                ),
+            ],
+        ),
+        SuiteSpec(
+            name="int_students_without_span",
+            domain="sis",
+            asset_key=["intermediate", "int_students_without_span"],
+            table="intermediate.int_students_without_span",
+            description="Active SIS students with a school and no enrollment span, per school.",
+            expectations=[
+                rules.sql_rule(
+                    STUDENTS_WITHOUT_SPAN,
+                    # each school once per student without a span (rules.EACH_ROW)
+                    "select o.school_id, o.school_name from (select s.school_id, "
+                    f"s.school_name, s.n_students as n from {rules.BATCH} as s) as o "
+                    f"{rules.EACH_ROW}",
+                    "Some active students with a school have no enrollment there: no homeroom, "
+                    "school role or class enrollment in the SIS export, so their attendance is "
+                    "set aside and they count in no rate. Enroll them in their classes (or "
+                    "homeroom) in the SIS, or end their enrollment if they left.",
+                    names=("school_id", "school_name"),
+                ),
+            ],
+        ),
+        SuiteSpec(
+            name="attendance_enrollment_coverage",
+            domain="sis",
+            asset_key=["intermediate", "int_attendance_events"],
+            table="intermediate.int_attendance_events",
+            description="Attendance exceptions of linked students that fall outside every "
+            "enrollment span of the student at that school.",
+            expectations=[
+                rules.sql_rule(
+                    ATTENDANCE_OUTSIDE_SPANS,
+                    outside_spans_query(settings.max_attendance_outside_span_share),
+                    f"More than {settings.max_attendance_outside_span_share:.0%} of the "
+                    "attendance records of linked students fall on days the SIS has them "
+                    "enrolled at no span of that school, so they are set aside: enrollments are "
+                    "missing or end too early in the SIS. Check the schools named: each "
+                    "student's class or homeroom enrollments and their begin and end dates.",
+                    names=("school_id",),
                 ),
             ],
         ),

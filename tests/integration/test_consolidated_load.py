@@ -74,10 +74,9 @@ def test_linked_fact_rows_plus_rows_waiting_for_review_reproduce_the_truth(
         ):
             expected = district.counts[section][key]
             linked = con.execute(f"select count(*) from ({fact_sql})").fetchone()[0]
-            waiting, planted = con.execute(
+            waiting = con.execute(
                 f"""
-                select count(*), count(*) filter (where s.attendance_review_trap)
-                from quarantine.quarantine_{section} q
+                select count(*) from quarantine.quarantine_{section} q
                 join read_parquet('{truth}/records.parquet') r
                     on q.source_file = r.source_file and q.line_number = r.line_number
                 join read_parquet('{truth}/students.parquet') s
@@ -85,12 +84,9 @@ def test_linked_fact_rows_plus_rows_waiting_for_review_reproduce_the_truth(
                 where q.stage = 'conform' and q.reason like 'student not linked%'
                     and s.sis_local_id is not null and q.entity = '{entity}'
                 """
-            ).fetchone()
+            ).fetchone()[0]
             assert linked + waiting == expected, entity
-            # Besides the children planted to wait for review (the attendance review trap).
-            assert linked >= 0.99 * (expected - planted), (
-                f"{entity}: only {linked} of {expected - planted} linked"
-            )
+            assert linked >= 0.99 * expected, f"{entity}: only {linked} of {expected} linked"
 
 
 def test_identity_precision_is_one(district: District) -> None:
@@ -136,6 +132,9 @@ def test_identity_precision_is_one(district: District) -> None:
 
 
 def test_absence_days_match_the_truth_for_linked_rows(district: District) -> None:
+    """Exact per category once the rows of SIS students waiting for identity review are counted
+    back (a small category, 122 in-school suspensions, can have 3 of them waiting: a share
+    tolerance there fails by chance); no valid row is lost for another reason (no span)."""
     expected = district.counts["attendance"]["days_by_category"]
     truth = district.truth
     with district.warehouse() as con:
@@ -145,21 +144,23 @@ def test_absence_days_match_the_truth_for_linked_rows(district: District) -> Non
                 "where attendance_category <> 'present' group by 1"
             ).fetchall()
         )
-        # The days of the children planted to wait for review (the attendance review trap).
-        planted = dict(
+        waiting = dict(
             con.execute(
                 f"""
                 select e.category_key, count(*) from intermediate.int_attendance_events e
                 join read_parquet('{truth}/records.parquet') r
                     on e._source_file = r.source_file and e._line_number = r.line_number
-                join read_parquet('{truth}/students.parquet') s using (true_student_id)
-                where s.attendance_review_trap group by 1
+                join read_parquet('{truth}/students.parquet') s
+                    on r.true_student_id = s.true_student_id
+                where e._conform_reason like 'student not linked%'
+                    and s.sis_local_id is not null
+                group by 1
                 """
             ).fetchall()
         )
     for category, n in expected.items():
-        lowest = (n - planted.get(category, 0)) * 0.99
-        assert lowest <= actual.get(category, 0) <= n, category
+        assert actual.get(category, 0) + waiting.get(category, 0) == n, category
+        assert actual.get(category, 0) >= 0.95 * n, category
 
 
 @pytest.mark.parametrize("source", sorted(RAW_TABLES))

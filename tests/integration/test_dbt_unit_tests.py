@@ -38,3 +38,4 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     assert "state_test_beside_last_window_benchmarks_per_section" in run.stdout
     assert "early_warning_flags_and_tiers" in run.stdout
     assert "goal_progress_against_the_target_line" in run.stdout
+    assert "enrollment_spans_from_homeroom_then_role_then_classes_split_at_gaps" in run.stdout

@@ -4,6 +4,7 @@ real."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -256,10 +257,9 @@ def test_stale_source_fails_freshness(tmp_path: Path) -> None:
 
 def test_overlapping_enrollment_spans_fail(tmp_path: Path) -> None:
     def change(t: dict[str, Table]) -> None:
-        key, lid, school, year, _, exit_date = t["intermediate.int_enrollment_spans"].rows[0]
-        t["intermediate.int_enrollment_spans"].rows.append(
-            (key, lid, school, year, SCHOOL_DAYS[3], exit_date)
-        )
+        spans = t["intermediate.int_enrollment_spans"].rows
+        key, lid, school, year, _, exit_date, source = spans[0]
+        spans.append((key, lid, school, year, SCHOOL_DAYS[3], exit_date, source))
 
     result = check(tmp_path, "int_enrollment_spans", change)
     assert failed(result) == {"unexpected_rows_expectation:overlapping_enrollment_spans": 1}
@@ -347,3 +347,48 @@ def test_race_outside_the_federal_categories_fails(tmp_path: Path) -> None:
     assert result.outcome("expect_column_values_to_not_be_null:race_ethnicity").severity == (
         "warning"
     )
+
+
+def test_attendance_outside_enrollment_spans_over_the_share_fails(tmp_path: Path) -> None:
+    """The share of linked exception rows outside every span of the student at that school
+    (int_attendance_events' 'not enrolled' reason) is blocking above
+    max_attendance_outside_span_share (2% by default), naming the schools; unlinked rows are
+    not in the share (their enrollment cannot be checked)."""
+    reason = "student not enrolled at that school on that date"
+
+    def outside(n: int) -> Callable[[dict[str, Table]], None]:
+        def change(t: dict[str, Table]) -> None:
+            events = t["intermediate.int_attendance_events"].rows
+            key, school = events[0][0], events[0][1]
+            for i in range(94):  # 100 linked rows in all, with the 6 clean ones
+                events.append((key, school, 2026, SCHOOL_DAYS[i % 5], None, EXC_FILE, 100 + i))
+            for i in range(n):  # n of them outside every span (no school year)
+                events[6 + i] = (key, "SCH02", None, SCHOOL_DAYS[0], reason, EXC_FILE, 100 + i)
+            for i in range(20):  # not linked: outside the share either way
+                events.append(
+                    (None, school, None, SCHOOL_DAYS[0], "student not linked", EXC_FILE, 500 + i)
+                )
+
+        return change
+
+    assert check(tmp_path, "attendance_enrollment_coverage", outside(2)).success  # 2%
+    result = check(tmp_path, "attendance_enrollment_coverage", outside(3))  # 3%
+    rule = "unexpected_rows_expectation:attendance_outside_enrollment_spans"
+    assert failed(result) == {rule: 3}
+    assert result.blocked
+    assert result.outcome(rule).named == "SCH02"
+    lenient = QualitySettings(max_attendance_outside_span_share=0.05)
+    assert check(tmp_path, "attendance_enrollment_coverage", outside(3), lenient).success
+
+
+def test_students_without_a_span_fail_once_per_student_naming_the_school(
+    tmp_path: Path,
+) -> None:
+    def change(t: dict[str, Table]) -> None:
+        t["intermediate.int_students_without_span"].rows.append(("SCH02", "School SCH02", 3))
+
+    result = check(tmp_path, "int_students_without_span", change)
+    rule = "unexpected_rows_expectation:students_without_enrollment_span"
+    assert failed(result) == {rule: 3}
+    assert result.blocked
+    assert result.outcome(rule).named == "SCH02 School SCH02"

@@ -89,7 +89,7 @@ def test_calendar_has_180_instructional_days_per_school(district: Path) -> None:
     assert all(r[1:] == (180, 0, 0) for r in per_school)
 
 
-def test_student_days_match_calendar_and_homeroom_enrollments(district: Path) -> None:
+def test_student_days_match_calendar_and_class_enrollments(district: Path) -> None:
     truth = counts(district)["attendance"]
     assert student_days(load(district)) == truth["student_days_by_year"]
     assert truth["student_days"] == sum(truth["student_days_by_year"].values())
@@ -101,7 +101,7 @@ def test_enrollment_spans_are_realistic(district: Path) -> None:
     off_days = one(
         con,
         """
-        select count(*) from homeroom_spans s
+        select count(*) from school_spans s
         where not exists (select 1 from calendar c where c.schoolSourcedId = s.school
                           and c.date::date = s.b and c.dayType = 'instructional')
            or not exists (select 1 from calendar c where c.schoolSourcedId = s.school
@@ -112,32 +112,54 @@ def test_enrollment_spans_are_realistic(district: Path) -> None:
     per_student = con.execute(
         """
         select student, count(*), count(distinct school), min(e), max(b)
-        from homeroom_spans group by student
+        from school_spans group by student
         """
     ).fetchall()
     assert all(r[1] <= 2 for r in per_student)
-    transfers = [r for r in per_student if r[1] == 2]
+    transfers = [r for r in per_student if r[2] == 2]
     assert 0.01 * N_STUDENTS < len(transfers) < 0.06 * N_STUDENTS
-    assert all(r[2] == 2 and r[3] < r[4] for r in transfers)
+    assert all(r[1] == 2 and r[3] < r[4] for r in transfers)
+    # Secondary students who withdrew and re-entered the same school: in no class for more
+    # than 10 school days (the pipeline's default enrollment_gap_school_days) in between.
+    gaps = con.execute(
+        """
+        with two as (select student from school_spans group by student
+                     having count(*) = 2 and count(distinct school) = 1)
+        select s.student, count(c.date) as school_days_between
+        from (select student, school, min(e) as left_on, max(b) as back_on
+              from school_spans where student in (select student from two) group by all) s
+        left join calendar c on c.schoolSourcedId = s.school and c.dayType = 'instructional'
+             and c.date::date > s.left_on and c.date::date < s.back_on
+        group by s.student
+        """
+    ).fetchall()
+    assert 0 < len(gaps) < 0.02 * N_STUDENTS
+    assert all(10 < n <= 30 for _, n in gaps)
     mid_year = one(
         con,
         """
         with days as (select min(date::date) as first, max(date::date) as last
                       from calendar where dayType = 'instructional')
-        select count(*) from homeroom_spans, days
-        where student not in (select student from homeroom_spans group by all having count(*) > 1)
+        select count(*) from school_spans, days
+        where student not in (select student from school_spans group by all having count(*) > 1)
           and (b <> first or e <> last)
         """,
     )
     assert 0.02 * N_STUDENTS < mid_year < 0.07 * N_STUDENTS  # entering or withdrawing
+    # Elementary: homeroom (no subject), ELA and math for every span; secondary schedules have
+    # no homeroom: ELA and math only.
     subjects = con.execute(
         """
-        select distinct count(distinct c.subjects) from enrollments e
+        select distinct c.grades in ('KG', '01', '02', '03', '04', '05') as elementary,
+               count(distinct c.subjects),
+               count(distinct c.sourcedId) filter (where c.classType = 'homeroom')
+        from enrollments e
         join classes c on c.sourcedId = e.classSourcedId
-        where e.role = 'student' group by e.userSourcedId, e.beginDate
+        where e.role = 'student' group by e.userSourcedId, e.beginDate, c.grades
+        order by 1
         """
     ).fetchall()
-    assert subjects == [(3,)]  # homeroom (no subject), ELA and math for every span
+    assert subjects == [(False, 2, 0), (True, 3, 1)]
     teachers = con.execute(
         """
         select distinct count(distinct e.userSourcedId) filter (where e.role = 'teacher')
@@ -294,7 +316,7 @@ def test_unmapped_codes_and_malformed_dates_are_the_recorded_ones(district: Path
 
 
 def test_exceptions_fall_on_enrolled_days_at_the_enrolled_school(district: Path) -> None:
-    """Clean exception rows, linked to the SIS through the truth, sit inside a homeroom span."""
+    """Clean exception rows, linked to the SIS through the truth, sit inside a school span."""
     con = load(district)
     total, outside = con.execute(
         f"""
@@ -306,7 +328,7 @@ def test_exceptions_fall_on_enrolled_days_at_the_enrolled_school(district: Path)
             join students s on s.true_student_id = r.true_student_id
         )
         select count(*), count(*) filter (where not exists (
-            select 1 from homeroom_spans h
+            select 1 from school_spans h
             where h.student = clean.sis_local_id and clean.day between h.b and h.e
               and clean.SchoolCode = (100 + substr(h.school, 4)::int)::varchar))
         from clean

@@ -97,7 +97,7 @@ def test_years_advance_grades_and_split_files(two_years: Path) -> None:
         with g as (
             select distinct e.userSourcedId as student, left(c.sourcedId, 6) as year, c.grades
             from enrollments e join classes c on c.sourcedId = e.classSourcedId
-            where e.role = 'student' and c.classType = 'homeroom'
+            where e.role = 'student'
         )
         select a.grades, b.grades from g a join g b
           on a.student = b.student and a.year = 'CL2025' and b.year = 'CL2026'
