@@ -381,3 +381,63 @@ def test_the_generated_district_set_up_right_raises_no_id_field_warning(
         ("map", "local_id", True),
         ("state_assessment", "state_id", True),
     ]
+
+
+def test_race_and_sex_subgroups_per_school_match_the_truth(district: District) -> None:
+    """Every shown race/ethnicity and sex cell of agg_proficiency_by_school counts the linked
+    results of the children whose true race (federal rule: Hispanic first, then two or more
+    races) and sex put them in it: a wrong link, a lost demographic row or a home-school label
+    would move a result to another cell."""
+    truth = district.truth
+    with district.warehouse() as con:
+        expected = {
+            r[:5]: r[5:]
+            for r in con.execute(
+                f"""
+                with child as (
+                    select true_student_id,
+                        case when hispanic then 'Hispanic or Latino'
+                             when two_or_more or (americanIndianOrAlaskaNative::int + asian::int
+                                  + blackOrAfricanAmerican::int
+                                  + nativeHawaiianOrOtherPacificIslander::int + white::int) > 1
+                                  then 'Two or More Races'
+                             when americanIndianOrAlaskaNative
+                                  then 'American Indian or Alaska Native'
+                             when asian then 'Asian'
+                             when blackOrAfricanAmerican then 'Black or African American'
+                             when nativeHawaiianOrOtherPacificIslander
+                                  then 'Native Hawaiian or Other Pacific Islander'
+                             when white then 'White' else 'Not Reported' end as race_ethnicity,
+                        case sex when 'male' then 'Male' when 'female' then 'Female'
+                             else 'Not Reported' end as sex
+                    from read_parquet('{truth}/students.parquet')
+                ),
+                results as (
+                    select a.school_year, sch.state_school_code, subj.local_code as subject,
+                           c.race_ethnicity, c.sex, a.is_proficient
+                    from intermediate.int_state_results_by_school a
+                    join marts.dim_school sch on sch.school_key = a.school_key
+                    join crosswalks.academic_subjects subj
+                        on subj.source = 'state' and subj.academic_subject = a.academic_subject
+                        and subj.local_code in ('ELA', 'MATH')
+                    join read_parquet('{truth}/records.parquet') r
+                        on a._source_file = r.source_file and a._line_number = r.line_number
+                    join child c on c.true_student_id = r.true_student_id
+                    where a.is_linked and a.is_tested
+                )
+                select school_year, state_school_code, subject, 'race_ethnicity', race_ethnicity,
+                       count(*), count(*) filter (where is_proficient)
+                from results group by all
+                union all
+                select school_year, state_school_code, subject, 'sex', sex,
+                       count(*), count(*) filter (where is_proficient)
+                from results group by all
+                """
+            ).fetchall()
+        }
+    cells = _mart_cells(district, ["race_ethnicity", "sex"])
+    assert set(cells) == set(expected)
+    shown = {key: cell for key, cell in cells.items() if not cell[0]}
+    assert {key[3] for key in shown} == {"race_ethnicity", "sex"}, "no cell is shown"
+    for key, (_, n_tested, n_proficient) in shown.items():
+        assert (n_tested, n_proficient) == expected[key], key
