@@ -68,7 +68,10 @@ def districtwide_dbt_models(
     require_dbt_home(layout)
     config = load_config(ensure_district_config(layout.root))
     ensure_raw_layout(layout, config)
-    dbt_vars = json.dumps(config.metrics.dbt_vars() | config.sis.dbt_vars(), sort_keys=True)
+    dbt_vars = json.dumps(
+        config.metrics.dbt_vars() | config.sis.dbt_vars() | config.identity.dbt_vars(),
+        sort_keys=True,
+    )
     yield from dbt.build_in_process(
         ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars],
         context=context,
