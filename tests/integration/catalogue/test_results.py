@@ -321,7 +321,7 @@ def test_case_17_2_attendance_resent_under_a_new_name_counts_each_day_once(
         == days_before
     )
     assert (
-        scalar(home, "select count(distinct source_file) from staging.stg_attendance__exceptions")
+        scalar(home, "select count(distinct _source_file) from staging.stg_attendance__exceptions")
         == 2
     )
     nothing_lost(home, "attendance", "exceptions")
