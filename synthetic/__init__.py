@@ -98,6 +98,19 @@ def _trap_sources(con: duckdb.DuckDBPyConnection, tables: list[str]) -> np.ndarr
     return np.asarray(rows.fetchnumpy()["pid"], dtype=np.int64)
 
 
+#: Past this many students the generator's tables live in a database file (see _database).
+IN_MEMORY_STUDENTS = 200_000
+
+
+def _database(config: GeneratorConfig, spill: Path) -> str:
+    """In memory for the usual sizes (about 20% faster); a file past IN_MEMORY_STUDENTS.
+
+    A million students plan 15 million attendance rows and more: in-memory tables outgrow the
+    memory limit (measured: out of memory at 1 GB), while a file's blocks can be evicted.
+    """
+    return ":memory:" if config.n_students <= IN_MEMORY_STUDENTS else str(spill / "district.duckdb")
+
+
 def generate(config: GeneratorConfig) -> Summary:
     """Generate the district described by `config` into `config.out_dir`."""
     started = time.perf_counter()
@@ -105,10 +118,11 @@ def generate(config: GeneratorConfig) -> Summary:
     _clear(out)
     spill = tempfile.TemporaryDirectory(prefix="districtwide-synthetic-")
     con = duckdb.connect(
+        _database(config, Path(spill.name)),
         config={
             "memory_limit": DUCKDB_MEMORY_LIMIT,
             "temp_directory": spill.name,
-        }
+        },
     )
     con.execute("set enable_progress_bar = false")
     try:

@@ -36,7 +36,7 @@ from synthetic.config import (
     GeneratorConfig,
 )
 from synthetic.faults import FaultRates, id_strings, install_macros
-from synthetic.people import RACE_FLAGS, People
+from synthetic.people import RACE_FLAGS, People, local_id_width
 from synthetic.school_calendar import (
     INSTRUCTIONAL_DAYS,
     SchoolYearCalendar,
@@ -125,7 +125,7 @@ class District:
             self.con,
             "ids",
             pid=np.arange(1, len(p) + 1),
-            local_id=id_strings(p.local_id, 6),
+            local_id=id_strings(p.local_id, local_id_width(len(p))),
             state_id=id_strings(p.state_id, 10),
             stunum=id_strings(p.stunum, 7),
         )

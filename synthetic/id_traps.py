@@ -16,13 +16,19 @@ import numpy as np
 
 from synthetic import faults
 from synthetic.district import District
-from synthetic.people import IN_SIS
+from synthetic.people import IN_SIS, People, local_id_width
 from synthetic.tables import put_table
 
 log = logging.getLogger(__name__)
 
-#: Per ID kind: (People attribute and `ids` column, printed width).
-KINDS = {"local": ("local_id", 6), "state": ("state_id", 10)}
+#: Per ID kind: the People attribute and `ids` column.
+KINDS = {"local": "local_id", "state": "state_id"}
+
+
+def _kind(people: People, kind: str) -> tuple[str, int]:
+    """The attribute and printed width of one ID kind."""
+    attr = KINDS[kind]
+    return attr, local_id_width(len(people)) if kind == "local" else 10
 
 
 def plant(district: District, sources: dict[str, np.ndarray]) -> None:
@@ -30,7 +36,7 @@ def plant(district: District, sources: dict[str, np.ndarray]) -> None:
     people = district.people
     victim_pool = np.flatnonzero(people.known_to == IN_SIS)
     for kind, pids in sources.items():
-        attr, width = KINDS[kind]
+        attr, width = _kind(people, kind)
         rng = district.config.stream(f"traps.{kind}")
         new_ids, trap_pos, trap_victim = faults.plant_id_traps(
             rng, getattr(people, attr), width, np.asarray(pids, dtype=np.int64) - 1, victim_pool
@@ -52,7 +58,7 @@ def typed_ids_table(
     """
     people = district.people
     pidx = np.asarray(rows["pid"], dtype=np.int64) - 1
-    attr, width = KINDS[kind]
+    attr, width = _kind(people, kind)
     ids = getattr(people, attr)
     trap = district.trap_pos[kind]
     rng = district.config.stream(f"typed.{table}")

@@ -74,7 +74,7 @@ class People:
     same_name_group: np.ndarray  # > 0 for the planted same-name-same-birth-date pairs
     lookalike_of: np.ndarray  # for a SIS-unknown look-alike: the twin's pid, else 0
     # IDs, assigned once every person exists (see assign_ids)
-    local_id: np.ndarray | None = None  # int, 6 digits (SIS sourcedId; MAP StudentID)
+    local_id: np.ndarray | None = None  # int, local_id_width digits (SIS sourcedId; MAP StudentID)
     state_id: np.ndarray | None = None  # int, 10 digits (SASID)
     stunum: np.ndarray | None = None  # int, 7 digits (attendance system)
 
@@ -245,9 +245,19 @@ def _unique_ids(rng: np.random.Generator, n: int, low: int, high: int) -> np.nda
     return rng.choice(high - low, size=n, replace=False).astype(np.int64) + low
 
 
+def local_id_width(n_people: int) -> int:
+    """Digits of the local student ID: 6 as most districts print, 8 past 300,000 people.
+
+    Six digits hold 900,000 IDs, too few to draw a million students from; the largest
+    districts print longer local IDs, so the width grows with the district.
+    """
+    return 6 if n_people <= 300_000 else 8
+
+
 def assign_ids(rng: np.random.Generator, people: People) -> None:
-    """Unique local (6-digit), state (10-digit) and attendance (7-digit) IDs for everyone."""
+    """Unique local (6 or 8 digits), state (10-digit) and attendance (7-digit) IDs for everyone."""
     n = len(people)
-    people.local_id = _unique_ids(rng, n, 100_000, 1_000_000)
+    width = local_id_width(n)
+    people.local_id = _unique_ids(rng, n, 10 ** (width - 1), 10**width)
     people.state_id = _unique_ids(rng, n, 1_000_000_000, 10_000_000_000)
     people.stunum = _unique_ids(rng, n, 1_000_000, 10_000_000)

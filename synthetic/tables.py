@@ -149,15 +149,12 @@ def write_csv(
     """
     present = set(table_columns(con, table))
     has_bad = "bad_fields" in present
-    header = delimiter.join(columns).replace("'", "''")
+    # The header is the line column's name, written by COPY's own header: a union of the
+    # header with the lines, then sorted, ran out of memory at 15 million lines (1 GB limit).
+    header = delimiter.join(columns).replace('"', '""')
     line = line_sql(columns, bad_column, has_bad, delimiter, present if sparse else None)
-    lines = f"""
-        select line from (
-            select 0 as rid, '{header}' as line
-            union all
-            select rid, {line} from "{table}"
-        ) order by rid
-    """
+    lines = f'select {line} as "{header}" from "{table}" order by rid'
+
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")  # renamed into place when complete
     with tempfile.TemporaryDirectory(prefix="districtwide-csv-") as tmp:
@@ -166,7 +163,7 @@ def write_csv(
         quoted_target = str(target).replace("'", "''")
         con.execute(
             f"copy ({lines}) to '{quoted_target}' "
-            "(format csv, header false, quote '', escape '', delimiter '\x1f')"
+            "(format csv, header true, quote '', escape '', delimiter '\x1f')"
         )
         if not plain:
             _transcode(target, partial, encoding, newline)
