@@ -42,15 +42,14 @@ def compose_set_aside(
     now = aware_now(now)
     forbidden = list(forbidden)
     source = problem.source or "an unknown source"
-    what = "held back" if problem.kind == "held" else "set aside"
+    what = {"held": "held back", "warning": "loaded with a warning"}.get(problem.kind, "set aside")
     subject = f"{SUBJECT_PREFIX} {source}: file {what}: {problem.source_path}"
     error = error_text(problem, forbidden)
     article = "an" if source[:1] in "aeiou" else "a"
-    why = (
-        "its rows failed a blocking quality check, so its new data was held back"
-        if problem.kind == "held"
-        else "it does not fit its layout, so none of its rows were loaded"
-    )
+    why = {
+        "held": "its rows failed a blocking quality check, so its new data was held back",
+        "warning": "its rows are in effect, but something in it needs a look",
+    }.get(problem.kind, "it does not fit its layout, so none of its rows were loaded")
     lines = [
         f"{district_name}: {article} {source} file was {what} by run {run_id} "
         f"({stamp(now)}): {why}.",
@@ -61,10 +60,7 @@ def compose_set_aside(
         f"What is wrong:   {error}",
         f"How to fix it:   {problem.hint}",
         "",
-        "What it means: the previous good delivery of this file stays in effect, and every "
-        "other file loaded and was published as usual. This file is not tried again until a "
-        "corrected one is dropped under the same name; you will not be emailed about this one "
-        "again.",
+        _meaning(problem),
         "",
         "--",
         _who(source, unconfigured_source),
@@ -73,10 +69,27 @@ def compose_set_aside(
     body = "\n".join(lines) + "\n"
     assert_no_student_data(subject + "\n" + body, forbidden)
     headers = {
-        "X-Districtwide-Kind": f"file-{what.replace(' ', '-')}",
+        "X-Districtwide-Kind": {"held": "file-held-back", "warning": "file-warning"}.get(
+            problem.kind, "file-set-aside"
+        ),
         "X-Districtwide-Domain": source,
     }
     return build_message(subject, body, sender, recipients, run_id, now, headers)
+
+
+def _meaning(problem: FileProblem) -> str:
+    if problem.kind == "warning":
+        return (
+            "What it means: this file loaded and its rows are in effect like any other; nothing "
+            "was held back. Check what is named above in the source system; you will not be "
+            "emailed about this file again until other bytes arrive under its name."
+        )
+    return (
+        "What it means: the previous good delivery of this file stays in effect, and every "
+        "other file loaded and was published as usual. This file is not tried again until a "
+        "corrected one is dropped under the same name; you will not be emailed about this one "
+        "again."
+    )
 
 
 def compose_unrecognized(
@@ -99,12 +112,18 @@ def compose_unrecognized(
     subject = f"{SUBJECT_PREFIX} {n} delivered {files} recognized by no layout"
     lines = [
         f"{district_name}: run {run_id} ({stamp(now)}) found {n} {files} in landing that no "
-        "layout recognizes by its header. They were archived and not loaded; every other file "
-        "loaded as usual.",
+        "layout recognizes by its header, or that were refused unread. None was loaded; each was "
+        "archived unless said otherwise below; every other file loaded as usual.",
         "",
     ]
     for i, problem in enumerate(problems, start=1):
         lines.append(f"{i}. landing/{problem.source_path}")
+        if problem.refused:
+            lines.append(f"   Refused: {error_text(problem, forbidden)}")
+            lines.append("   Archived: no (not read)")
+            lines.append(f"   Fix:     {problem.hint}")
+            lines.append("")
+            continue
         lines.append(f"   Seen:    {scrub_student_data(header_text(problem), forbidden)}")
         for near in problem.closest:
             lines.append(f"   Closest: {near.layout}, which lacks {', '.join(near.missing)}")

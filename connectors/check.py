@@ -3,9 +3,10 @@
 For each file (a folder is searched, a zip unpacked) it says the layout it matches, or the closest
 layouts and the columns they lack; the delimiter and encoding; the rows; the lines that would be
 rejected (unreadable, or a date out of the layout's formats); the codes no crosswalk maps; and the
-identity fields present. Everything runs through the same recognition and parsing as a load, in a
-scratch folder that is deleted afterwards: nothing is archived and nothing reaches the warehouse.
-Output names files and columns and counts codes, never a student's values.
+identity fields present; a file a load would set aside as cut short is said so. Everything runs
+through the same recognition and parsing as a load, in a scratch folder that is deleted
+afterwards: nothing is archived and nothing reaches the warehouse. Output names files and columns
+and counts codes, never a student's values.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from connectors.encoding import legacy_to_utf8
 from connectors.home import Home
 from connectors.landing import LineScan
 from connectors.layout import Layout
+from connectors.load import cut_short
 from connectors.raw import BadFileError, cursor, parse_csv
 from connectors.recognize import recognize
+from settings.landing import LandingSettings
 
 IDENTITY = {
     "state ID": ("SASID", "StateID", "identifier"),
@@ -103,6 +106,7 @@ def check_file(
     scratch: Path,
     home: Home | None = None,
     sis_schools: dict[str, int] | None = None,
+    settings: LandingSettings | None = None,
 ) -> FileReport:
     report = FileReport(delivery.source_path)
     if delivery.problem:
@@ -128,7 +132,7 @@ def check_file(
         utf8 = scratch / "utf8.csv"
         scratch.mkdir(parents=True, exist_ok=True)
         report.encoding = legacy_to_utf8(delivery.path, utf8).encoding
-    lines = scan.lines
+    lines = scan.lines if utf8 == delivery.path else _decoded_lines(utf8)[0]
     try:
         parsed = parse_csv(
             utf8,
@@ -144,9 +148,26 @@ def check_file(
         report.problem = str(exc)
         return report
     report.rows, report.rejected = parsed.rows_parsed, parsed.rows_rejected
+    if utf8 != delivery.path:
+        lines, ends = _decoded_lines(utf8)
+    else:
+        lines, ends = scan.lines, scan.ends_with_newline
+    report.problem = cut_short(
+        delivery.source_path, lines, ends, parsed, settings or LandingSettings()
+    )
     table = match.layout.raw_table
     with cursor() as con:
         for column in code_columns_for(table.table):
+            if column.fallback:
+                pairs = con.execute(
+                    f"select distinct nullif(trim(\"{column.column}\"), ''), "
+                    f"nullif(trim(\"{column.fallback}\"), '') from read_parquet(?)",
+                    [str(parsed.raw_path)],
+                ).fetchall()
+                missing = unmapped_pairs(column, pairs, home, sis_schools or {})
+                if missing:
+                    report.unmapped_schools[f"{column.column}/{column.fallback}"] = len(missing)
+                continue
             found = {
                 code
                 for (code,) in con.execute(
@@ -167,6 +188,15 @@ def check_file(
     return report
 
 
+def _decoded_lines(path: Path) -> tuple[int, bool]:
+    """(physical lines, ends with a line ending) of a UTF-8 working copy."""
+    scan = LineScan()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            scan.update(chunk)
+    return scan.lines, scan.ends_with_newline
+
+
 def unmapped(
     column: CodeColumn, found: set[str], home: Home | None, sis_schools: dict[str, int]
 ) -> set[str]:
@@ -177,6 +207,24 @@ def unmapped(
         keys = {normalize_school(value) for value in found}
         return {k for k in keys if k not in codes and sis_schools.get(k) != 1}
     return {normalize_code(value) for value in found} - codes
+
+
+def unmapped_pairs(
+    column: CodeColumn,
+    pairs: Sequence[tuple[str | None, str | None]],
+    home: Home | None,
+    sis_schools: dict[str, int],
+) -> set[str]:
+    """The (column, fallback) value pairs a load would not map, as the fallback's value (or the
+    column's, when the row has no fallback value): neither the value nor its fallback maps."""
+    firsts = unmapped(column, {a for a, _ in pairs if a}, home, sis_schools)
+    seconds = unmapped(column, {b for _, b in pairs if b}, home, sis_schools)
+    key = normalize_school if column.school else normalize_code
+    return {
+        key(b or a)
+        for a, b in pairs
+        if (a or b) and (a is None or key(a) in firsts) and (b is None or key(b) in seconds)
+    }
 
 
 def _filled(con, path: Path, columns: list[str]) -> bool:

@@ -93,9 +93,9 @@ CROSSWALK_SPECS: tuple[CrosswalkSpec, ...] = (
         ("source_system", "vendor_school", "school_sourced_id"),
         ("source_system", "vendor_school"),
         "sis",
-        "A source system's school code or name (attendance, state_assessment, map) → the SIS "
-        "school's sourcedId, confirmed by a steward; values without a row are matched to one SIS "
-        "school by name or code when exactly one fits (audit.school_crosswalk_report).",
+        "A source system's school code or name (attendance, state_assessment, map, benchmark) → "
+        "the SIS school's sourcedId, confirmed by a steward; values without a row are matched to "
+        "one SIS school by name or code when exactly one fits (audit.school_crosswalk_report).",
         school_columns=("vendor_school",),
     ),
     CrosswalkSpec(
@@ -198,7 +198,9 @@ SPECS_BY_NAME: dict[str, CrosswalkSpec] = {spec.name: spec for spec in CROSSWALK
 @dataclass(frozen=True)
 class CodeColumn:
     """Column `column` of raw table `table` is mapped by crosswalk `crosswalk` on its `key`
-    (rows where `where` holds); `school` columns are matched as schools (`source_system`)."""
+    (rows where `where` holds); `school` columns are matched as schools (`source_system`). With
+    `fallback`, a row whose `column` is blank or unmapped is mapped by its `fallback` column (a
+    benchmark's school: its state code, else its name)."""
 
     table: str
     column: str
@@ -206,6 +208,7 @@ class CodeColumn:
     key: str
     where: tuple[str, str] | None = None
     school: bool = False
+    fallback: str | None = None
 
 
 CODE_COLUMNS: tuple[CodeColumn, ...] = (
@@ -264,6 +267,15 @@ CODE_COLUMNS: tuple[CodeColumn, ...] = (
         "vendor_school",
         ("source_system", "map"),
         school=True,
+    ),
+    CodeColumn(
+        "assessment__benchmark_results",
+        "SchoolCode",
+        "school_crosswalk",
+        "vendor_school",
+        ("source_system", "benchmark"),
+        school=True,
+        fallback="SchoolName",
     ),
 )
 

@@ -20,7 +20,7 @@ import fcntl
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,6 +70,34 @@ def acquire(root: Path, *, exclusive: bool, timeout: float | None = None) -> int
     except BaseException:
         os.close(fd)
         raise
+
+
+def acquire_shared_tidying(root: Path, tidy: Callable[[], object]) -> int:
+    """Take the lock shared, as a load does, running `tidy` first when nothing else holds it.
+
+    Only a process alone with the folder may delete what a killed run left half-written (its
+    `.part` files, working copies, a half-built served copy): with another load running, those
+    files may be that load's. So the lock is tried exclusively first, without waiting; when had,
+    `tidy` runs and the lock is turned shared; when not, the load goes on with the shared lock and
+    leaves the leftovers to a later load."""
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path(root), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        log.info("another process holds %s: leftovers of killed runs are left for later", root)
+        return acquire(root, exclusive=False)
+    except BaseException:
+        os.close(fd)
+        raise
+    try:
+        tidy()
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def release(fd: int) -> None:

@@ -9,17 +9,25 @@ is refused: it is extracted only under a neutral name in the work folder, never 
 points, and is recorded with the reason like a file no layout reads. Files that are still being
 written by an upload (`.part`, `.tmp`, `.filepart`, `.crdownload`) and hidden files (`.DS_Store`)
 are left for later and counted, never loaded half-written.
+
+A symbolic link is not a delivery: it is refused (never read, never archived) and told to district
+IT, unless it resolves under the district's `landing.link_root` (`settings.landing`). Followed, a
+link in landing made the load archive `/etc/passwd` and load a CSV from anywhere on the machine.
+A name longer than a file system takes (255 bytes) is shortened where it is written
+(`connectors.landing.fit_name`); the audit keeps it as delivered.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from connectors.home import Home
+from connectors.landing import fit_name
 from connectors.tables import SOURCES
 
 log = logging.getLogger(__name__)
@@ -39,6 +47,8 @@ class Delivery:
     container: str | None = None
     # Why the file cannot be read at all (a refused zip member), naming it; None when it can.
     problem: str | None = None
+    # Refused without being read: a symbolic link (nothing of it is archived).
+    refused: bool = False
 
     @property
     def name(self) -> str:
@@ -57,22 +67,55 @@ def is_waiting(path: Path) -> bool:
 
 
 def landing_files(landing: Path) -> list[Path]:
-    """Every file under `landing/` (zips included, not unpacked), in name order."""
+    """Every file under `landing/` (zips included, not unpacked) and every symbolic link, not
+    followed, in name order."""
     if not landing.is_dir():
         return []
-    return sorted(p for p in landing.rglob("*") if p.is_file() and not is_waiting(p))
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(landing, followlinks=False):
+        here = Path(folder)
+        found += [here / name for name in names]
+        found += [here / name for name in dirs if (here / name).is_symlink()]
+    return sorted(p for p in found if not is_waiting(p) and (p.is_symlink() or p.is_file()))
 
 
-def deliveries(home: Home) -> list[Delivery]:
-    """The files to load in landing; zips' members are unpacked and listed as files."""
+def deliveries(home: Home, link_root: Path | None = None) -> list[Delivery]:
+    """The files to load in landing; zips' members are unpacked and listed as files; a symbolic
+    link is followed only when it resolves under `link_root`, else listed as refused."""
     files: list[Delivery] = []
     for path in landing_files(home.landing):
         source_path = path.relative_to(home.landing).as_posix()
-        if zipfile.is_zipfile(path):
+        if path.is_symlink():
+            files.extend(_linked(home, path, source_path, link_root))
+        elif zipfile.is_zipfile(path):
             files.extend(unpack(home, path, source_path))
         else:
             files.append(Delivery(path, source_path))
     return files
+
+
+def _linked(home: Home, link: Path, source_path: str, root: Path | None) -> list[Delivery]:
+    """A symbolic link: what it points to when that is under `root`, else a refusal."""
+    target = link.resolve()
+    allowed = root is not None and target.is_relative_to(Path(root).resolve())
+    if allowed and target.is_file():
+        if zipfile.is_zipfile(target):
+            return unpack(home, target, source_path)
+        return [Delivery(target, source_path)]
+    if allowed and target.is_dir():
+        out: list[Delivery] = []
+        for path in sorted(target.rglob("*")):
+            if path.is_file() and not path.is_symlink() and not is_waiting(path):
+                name = f"{source_path}/{path.relative_to(target).as_posix()}"
+                out.append(Delivery(path, name))
+        return out
+    where = f"outside landing.link_root, {root}" if root else "landing.link_root is not set"
+    problem = (
+        f"{source_path}: refused: a symbolic link to {target}, not a file ({where}); it was not "
+        "read and nothing was archived. Copy the file itself into landing/"
+    )
+    log.warning("%s", problem)
+    return [Delivery(link, source_path, problem=problem, refused=True)]
 
 
 def unpack(home: Home, path: Path, source_path: str, depth: int = 1) -> list[Delivery]:
@@ -101,7 +144,7 @@ def unpack(home: Home, path: Path, source_path: str, depth: int = 1) -> list[Del
                 log.warning("%s", problem)
                 out.append(Delivery(dest, name, container=source_path, problem=problem))
                 continue
-            dest = target.joinpath(*member.parts)
+            dest = target.joinpath(*(fit_name(part) for part in member.parts))
             _extract(archive, info, dest)
             name = f"{source_path}/{member.as_posix()}"
             if zipfile.is_zipfile(dest) and depth < MAX_ZIP_DEPTH:
@@ -127,7 +170,7 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> Non
     if dest.exists() and dest.stat().st_size == info.file_size:
         return
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.part")
+    tmp = dest.with_name(f".{fit_name(dest.name, 200)}.part")
     with archive.open(info) as src, tmp.open("wb") as sink:
         while chunk := src.read(1 << 20):
             sink.write(chunk)

@@ -121,7 +121,9 @@ class Transcoded:
     def warning(self) -> str | None:
         if not self.mixed_lines:
             return None
-        shown = ", ".join(str(n) for n in self.first_mixed)
+        # Grouped digits and `;` between numbers: an alert's scrub takes a run of 5+ digits for
+        # an ID, so line 12345 is said as 12,345.
+        shown = "; ".join(f"{n:,}" for n in self.first_mixed)
         more = " ..." if self.mixed_lines > len(self.first_mixed) else ""
         return (
             f"mixed encodings: {self.mixed_lines} line(s) are not UTF-8 and were read as "

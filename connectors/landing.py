@@ -33,6 +33,8 @@ from connectors.raw import MAX_LINE_BYTES, cursor
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+# The longest file name (bytes) the file systems a data folder lives on take (ext4, xfs, NTFS).
+MAX_NAME_BYTES = 255
 
 AUDIT_COLUMNS = {
     "load_id": "VARCHAR",
@@ -80,6 +82,26 @@ class Landing:
     # Whether the last byte is a line ending (a file cut short usually ends mid-line).
     ends_with_newline: bool = True
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+
+
+def fit_name(name: str, limit: int = MAX_NAME_BYTES) -> str:
+    """`name`, or when it is longer than `limit` bytes in UTF-8 its start, `~`, a hash of the
+    whole name and its extension: a vendor's 200-byte name must not stop its file (the audit
+    keeps the name as delivered)."""
+    if len(name.encode()) <= limit:
+        return name
+    suffix = "".join(Path(name).suffixes[-2:])
+    if len(suffix.encode()) > 16:
+        suffix = ""
+    mark = "~" + hashlib.sha256(name.encode()).hexdigest()[:12]
+    room = limit - len(mark.encode()) - len(suffix.encode())
+    stem = name.encode()[:room].decode("utf-8", "ignore")
+    return stem + mark + suffix
+
+
+def archive_name(sha256: str, name: str) -> str:
+    """`<sha256>-<name>`, the name shortened (`fit_name`) to keep it within MAX_NAME_BYTES."""
+    return f"{sha256}-{fit_name(name, MAX_NAME_BYTES - len(sha256) - 1)}"
 
 
 def new_load_id(sha256: str, now: datetime | None = None) -> str:
@@ -150,7 +172,8 @@ def archive_file(
     digest = hashlib.sha256()
     scan = LineScan()
     size = 0
-    tmp = scratch / f".{path.name}.{os.getpid()}-{threading.get_native_id()}.part"
+    # Named by process and thread, not by the file: a long delivered name cannot make it too long.
+    tmp = scratch / f".landing-{os.getpid()}-{threading.get_native_id()}.part"
     try:
         with tmp.open("wb") as out, path.open("rb") as src:
             while chunk := src.read(CHUNK):
@@ -164,7 +187,7 @@ def archive_file(
             return None
         folder = scratch / datetime.now(UTC).strftime("%Y-%m-%d")
         folder.mkdir(exist_ok=True)
-        final = folder / f"{sha}-{path.name}"
+        final = folder / archive_name(sha, path.name)
         os.replace(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -241,7 +264,7 @@ def unrecognized_seen(home: Home) -> frozenset[tuple[str, str]]:
                 f"""
                 select source_path, sha256
                 from read_parquet('{audit_glob(home)}', union_by_name=true)
-                where status = 'unrecognized'
+                where status in ('unrecognized', 'refused')
                 """
             ).fetchall()
         except duckdb.BinderException:
@@ -299,3 +322,34 @@ def ensure_empty_audit(home: Home) -> None:
     with cursor() as con:
         con.execute(f"copy (select {cols} limit 0) to '{tmp}' (format parquet)")
     os.replace(tmp, path)
+
+
+# What a run killed mid-write leaves behind (every writer writes a temporary name and renames it),
+# as globs under the data folder: the archive copy, raw and audit Parquet, a transcoded working
+# copy, a half-built served copy and its WAL.
+LEFTOVERS = (
+    "archive/.*.part",
+    "raw/**/.*.part",
+    "raw/_audit/*.part",
+    "work/*.csv",
+    "serving/.*.building.duckdb",
+    "serving/.*.building.duckdb.wal",
+)
+
+
+def clean_leftovers(home: Home) -> list[Path]:
+    """Delete the temporary files of killed runs; call only while no other run holds the data
+    folder (`connectors.datalock.acquire_shared_tidying`). Returns what was deleted."""
+    removed = []
+    for pattern in LEFTOVERS:
+        for path in home.root.glob(pattern):
+            if path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    if removed:
+        log.warning(
+            "removed %d temporary file(s) left by a killed run: %s",
+            len(removed),
+            ", ".join(str(p.relative_to(home.root)) for p in removed[:10]),
+        )
+    return removed

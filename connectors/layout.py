@@ -133,6 +133,10 @@ class Layout(BaseModel):
     # Header names the file must have although they fill no column: what tells two exports
     # that share their mapped columns apart (Star Reading's InstructionalReadingLevel).
     requires: list[str] = Field(default_factory=list)
+    # Header names of columns that hold secrets (OneRoster's `password`): never read into raw,
+    # staging or quarantine, and blanked in a rejected line's text. The archive keeps the file
+    # as delivered.
+    secret_columns: list[str] = Field(default_factory=list)
     path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -146,6 +150,10 @@ class Layout(BaseModel):
         unknown = set().union(*mapped) - set(table.columns)
         if unknown:
             raise ValueError(f"{sorted(unknown)} are not columns of raw table {table.table}")
+        secret = {normalize_name(name) for name in self.secret_columns}
+        for name, rule in [*self.columns.items(), *(i for g in self.unpivot for i in g.items())]:
+            if secret & set(rule.normalized):
+                raise ValueError(f"{name}: reads a secret column ({sorted(secret)})")
         for group in self.unpivot:
             if both := set(group) & set(self.columns):
                 raise ValueError(f"{sorted(both)} given both in columns and in an unpivot group")

@@ -76,7 +76,10 @@ def canonical_select(
     groups = match.groups or ({},)
     rules_by_group = layout.unpivot or [{}]
     raw_line = "concat_ws(" + _literal(match.delimiter) + ", "
-    raw_line += ", ".join(f"coalesce(p.c{i}, '')" for i in range(len(match.header))) + ")"
+    raw_line += ", ".join(
+        "''" if i in match.secret else f"coalesce(p.c{i}, '')" for i in range(len(match.header))
+    )
+    raw_line += ")"
     selects = []
     for order, (positions, group_rules) in enumerate(zip(groups, rules_by_group, strict=True)):
         if group_rules and not positions:

@@ -8,7 +8,10 @@ process asks:
   that name stays in effect until corrected bytes arrive (`connectors.landing.Loaded`);
 - *held*: the file loaded, but a blocking check failed on its source's new data, so it was held
   back (`connectors.holds`); likewise its previous delivery stays in effect;
-- *unrecognized*: the latest audit row of a delivered path says no layout matched its header.
+- *unrecognized*: the latest audit row of a delivered path says no layout matched its header,
+  or that it was refused unread (a symbolic link: status `refused`, nothing archived);
+- *warning*: the latest try of a file name loaded, with something its steward should hear (lines
+  in another encoding, by number; a header and no rows): told once, the file stays in effect.
 
 Each comes with a one-line fix in plain words (`fix_hint`). For an unrecognized file, the header
 and the closest layouts are read again from its archived copy, never from the audit's text: a file
@@ -33,7 +36,7 @@ from connectors.layout import Layout
 from connectors.raw import cursor
 from connectors.recognize import BadFileError, Miss, head_lines, recognize, split_header
 
-Kind = Literal["held", "set_aside", "unrecognized"]
+Kind = Literal["held", "set_aside", "unrecognized", "warning"]
 
 # Where a district adds its own layouts (over the shipped ones), as said to district IT.
 LAYOUTS_FOLDER = "$DISTRICTWIDE_HOME/config/layouts/"
@@ -48,6 +51,29 @@ _VALUE = re.compile(
 HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), hint)
     for pattern, hint in (
+        (
+            r"symbolic link",
+            "Landing takes files, not links to them: copy the file itself into landing/ (or, if "
+            "links there are meant, set landing.link_root in the district config to the folder "
+            "they point into).",
+        ),
+        (
+            r"mixed encodings",
+            "The lines named were not UTF-8 and were read as Windows-1252: check those records "
+            "in the source system (a value pasted from another program?) and export the file "
+            "as UTF-8 throughout.",
+        ),
+        (
+            r"truncat|ends inside|cut off|cut short",
+            "The file ends in the middle of a record (a transfer cut short?): copy it again from "
+            "the source and drop the complete file.",
+        ),
+        (
+            r"data lines rejected",
+            "Most of the file's lines do not fit its layout (the wrong export, another delimiter "
+            "or a broken quote): re-export it and drop the file again; `districtwide check "
+            "FILE` shows the rejected lines first.",
+        ),
         (
             r"held back",
             "Its rows failed a blocking quality check (named above; the quality email says what "
@@ -86,11 +112,6 @@ HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"delimiter|separat",
             "The file's separator is not one the layout reads: export it comma-, tab-, pipe-, "
             "caret- or semicolon-separated.",
-        ),
-        (
-            r"truncat|ends inside|cut off",
-            "The file ends in the middle of a record (a transfer cut short?): copy it again from "
-            "the source and drop the complete file.",
         ),
         (
             r"(dd/mm/yyyy|day.first|date).*format|format.*date",
@@ -141,6 +162,8 @@ class FileProblem:
     header: tuple[str, ...] = ()
     header_is_data: bool = False
     closest: tuple[Closest, ...] = field(default_factory=tuple)
+    # Refused unread (a symbolic link): nothing of it was archived.
+    refused: bool = False
 
     @property
     def key(self) -> str:
@@ -195,8 +218,20 @@ def file_problems(home: Home, layouts: Sequence[Layout] = ()) -> list[FileProble
                     select *, row_number() over (
                         partition by source_path order by load_id desc) as recency
                     from {audit} where source_path is not null)
-                select source_path, sha256, source, error, loaded_at, layout, archive_path
-                from tries where recency = 1 and status = 'unrecognized'
+                select source_path, sha256, source, error, loaded_at, layout, archive_path,
+                    status = 'refused'
+                from tries where recency = 1 and status in ('unrecognized', 'refused')
+                order by source_path
+                """
+            ).fetchall()
+            warned = con.execute(
+                f"""
+                with tries as (
+                    select *, row_number() over (
+                        partition by raw_table, source_file order by load_id desc) as recency
+                    from {audit} where status in ('loaded', 'failed', 'held'))
+                select source_path, sha256, source, warning, loaded_at, layout, archive_path
+                from tries where recency = 1 and status = 'loaded' and warning is not null
                 order by source_path
                 """
             ).fetchall()
@@ -206,11 +241,13 @@ def file_problems(home: Home, layouts: Sequence[Layout] = ()) -> list[FileProble
     kinds: dict[str, Kind] = {"failed": "set_aside", "held": "held"}
     problems = [FileProblem(kinds[status], *row) for status, *row in aside]
     problems += [_unrecognized(row, layouts) for row in unknown]
+    problems += [FileProblem("warning", *row) for row in warned]
     return sorted(problems, key=lambda p: (p.kind, p.source_path))
 
 
 def _unrecognized(row: tuple, layouts: Sequence[Layout]) -> FileProblem:
-    problem = FileProblem("unrecognized", *row)
+    *fields, refused = row
+    problem = FileProblem("unrecognized", *fields, refused=refused)
     archived = Path(problem.archive_path) if problem.archive_path else None
     if archived is None or not archived.is_file():
         return problem
@@ -240,7 +277,7 @@ def _closest(miss: Miss) -> Closest:
 
 def describe(problem: FileProblem) -> str:
     """One line for a summary or a log: the file, what is wrong (scrubbed by the caller)."""
-    if problem.kind != "unrecognized":
+    if problem.kind != "unrecognized" or problem.refused:
         return f"{problem.source_path}: {problem.error.removeprefix(problem.source_path + ': ')}"
     near = "; ".join(f"{c.layout} lacks {', '.join(c.missing)}" for c in problem.closest)
     return f"{problem.source_path}: {header_text(problem)}" + (f"; closest: {near}" if near else "")

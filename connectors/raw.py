@@ -70,6 +70,9 @@ class ParseResult:
     last_line_rejected: bool = False
     # The line of a quote never closed, when its record ran to the end of the file.
     open_quote_line: int | None = None
+    # The parser's error type on the last rejected line, and the first rejected line.
+    last_error_type: str | None = None
+    first_rejected_line: int | None = None
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -227,7 +230,7 @@ def parse_csv(
             f"""
             select {meta}, ({reject_line})::bigint as _line_number, {loaded},
                 {reject_column} as _column, error_type::varchar as _error_type,
-                {_REJECT_MESSAGE} as _error, csv_line as _raw_line
+                {_REJECT_MESSAGE} as _error, {_raw_line_sql(match)} as _raw_line
             from rejects r
             qualify row_number() over (partition by r.line order by column_idx) = 1
             union all
@@ -238,13 +241,15 @@ def parse_csv(
             """,
             rej,
         )
-        [(written, rejected_lines, last_rejected, last_type, last_good)] = con.execute(
+        [outcome] = con.execute(
             f"select (select count(*) from read_parquet('{_q(str(out))}')), "
             f"(select count(*) from read_parquet('{_q(str(rej))}')), "
             f"(select max(_line_number) from read_parquet('{_q(str(rej))}')), "
             f"(select arg_max(_error_type, _line_number) from read_parquet('{_q(str(rej))}')), "
-            f"(select max(_line_number) from read_parquet('{_q(str(out))}'))"
+            f"(select max(_line_number) from read_parquet('{_q(str(out))}')), "
+            f"(select min(_line_number) from read_parquet('{_q(str(rej))}'))"
         ).fetchall()
+        written, rejected_lines, last_rejected, last_type, last_good, first_rejected = outcome
     if rejected_lines:
         log.warning(
             "%s: %d line(s) rejected (unreadable, or a date out of format)",
@@ -260,7 +265,14 @@ def parse_csv(
         else None
     )
     return ParseResult(
-        written, rejected_lines, out, rej, last_rejected == physical_lines, open_quote
+        written,
+        rejected_lines,
+        out,
+        rej,
+        last_rejected == physical_lines,
+        open_quote,
+        last_type,
+        first_rejected,
     )
 
 
@@ -331,6 +343,21 @@ _REJECT_MESSAGE = f"""
         when 'TOO MANY COLUMNS' then 'too many fields (an unquoted delimiter?): ' || error_message
         else error_message
     end"""
+
+
+def _raw_line_sql(match: Match) -> str:
+    """The rejected line's text, its secret fields blanked (`Layout.secret_columns`): split on
+    the delimiter when the line has no quote; a quoted line, which cannot be split safely here,
+    is not kept (the archive has it, by line number)."""
+    if not match.secret:
+        return "csv_line"
+    delim = f"'{_q(match.delimiter)}'"
+    keep = ", ".join(str(i + 1) for i in match.secret)
+    return (
+        "case when strpos(csv_line, '\"') = 0 then array_to_string(list_transform("
+        f"string_split(csv_line, {delim}), lambda v, i: case when i in ({keep}) then '' else v "
+        f"end), {delim}) end"
+    )
 
 
 def _reject_column(header: tuple[str, ...]) -> str:

@@ -38,6 +38,8 @@ class Match:
     positions: dict[str, int]
     # One dict per unpivot group, likewise.
     groups: tuple[dict[str, int], ...]
+    # 0-based positions of the file's secret columns (`Layout.secret_columns`).
+    secret: tuple[int, ...] = ()
 
     @property
     def used(self) -> int:
@@ -158,8 +160,14 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
                 out[column] = pos
         return out
 
+    secret = {normalize_name(name) for name in layout.secret_columns}
     return Match(
-        layout, delimiter, header, place(layout.columns), tuple(place(g) for g in layout.unpivot)
+        layout,
+        delimiter,
+        header,
+        place(layout.columns),
+        tuple(place(g) for g in layout.unpivot),
+        tuple(i for i, name in enumerate(header) if normalize_name(name) in secret),
     )
 
 

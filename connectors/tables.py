@@ -106,7 +106,6 @@ RAW_TABLES: tuple[RawTable, ...] = (
             "phone",
             "agentSourcedIds",
             "grades",
-            "password",
             # OneRoster 1.2 only (its users.csv has no orgSourcedIds or role: see sis__roles).
             "userMasterIdentifier",
             "resourceSourcedIds",
@@ -145,7 +144,6 @@ RAW_TABLES: tuple[RawTable, ...] = (
             "description",
             "credentialType",
             "username",
-            "password",
         ),
         "OneRoster 1.2: users' application accounts (kept raw; no mart reads them)",
     ),

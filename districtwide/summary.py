@@ -110,8 +110,11 @@ def files_section(run: LoadRun, problems: list[FileProblem]) -> str:
         lines.append(
             "    (its previous good delivery stays in effect; its stewards are emailed once)"
         )
+    for problem in (p for p in problems if p.kind == "warning"):
+        lines.append(f"  loaded with a warning{_new(problem, run)}: {describe(problem)}")
     for problem in unknown:
-        lines.append(f"  unrecognized{_new(problem, run)}: {describe(problem)}")
+        what = "refused" if problem.refused else "unrecognized"
+        lines.append(f"  {what}{_new(problem, run)}: {describe(problem)}")
     if unknown:
         lines.append(
             f"    add a layout in {LAYOUTS_FOLDER} (docs/sources.md); district IT is emailed once"

@@ -15,6 +15,7 @@ from dagster import Definitions, definitions
 from orchestration.defs.alerts import definitions as alerts
 from orchestration.defs.crosswalks import definitions as crosswalks
 from orchestration.defs.dashboards import definitions as dashboards
+from orchestration.defs.databases.definitions import database_defs
 from orchestration.defs.dbt import definitions as dbt
 from orchestration.defs.jobs import consolidated_load
 from orchestration.defs.landing import definitions as landing
@@ -31,6 +32,7 @@ def load_definitions() -> Definitions:
     env = EnvironmentSettings.from_env()
     merged = Definitions.merge(
         landing.defs,
+        database_defs(env.databases, env.database_key_check_days),
         crosswalks.defs,
         dbt.defs,
         quality.defs,

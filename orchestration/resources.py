@@ -14,6 +14,7 @@ from pydantic import PrivateAttr
 
 from connectors import datalock
 from connectors.home import Home
+from connectors.landing import clean_leftovers
 from dashboards.client import SupersetClient
 from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.defs.dbt.runner import DistrictwideDbt
@@ -33,9 +34,11 @@ class DistrictwideHome(ConfigurableResource):
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """A run holds the data folder's lock, shared, while it runs (`connectors.datalock`):
-        a backup waits for it, and it waits for a backup. Sensors (no run) take none."""
+        a backup waits for it, and it waits for a backup. Sensors (no run) take none. A run
+        alone with the folder first deletes what a killed run left half-written."""
         if context.dagster_run is not None:
-            self._lock = datalock.acquire(Path(self.root).resolve(), exclusive=False)
+            home = Home(Path(self.root).resolve())
+            self._lock = datalock.acquire_shared_tidying(home.root, lambda: clean_leftovers(home))
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._lock is not None:

@@ -5,6 +5,7 @@
   quality thresholds, metric settings), validated once;
 - `settings.files`: where that file is, and its creation on a first run;
 - `settings.quality`, `settings.metrics`: the thresholds of the checks, the dbt vars of the marts;
+- `settings.landing`: parser rejects that set a file aside, symbolic links followed;
 - `settings.sis`: which SIS user fields hold the local and state student IDs (dbt vars);
 - `settings.environment`: the DISTRICTWIDE_* environment, read when asked, never at import;
 - `settings.goals`: the improvement-plan goals written for dbt.
@@ -29,6 +30,7 @@ from settings.files import (
     ensure_district_config,
     load_config,
 )
+from settings.landing import LandingSettings
 from settings.metrics import MetricSettings
 from settings.quality import QualitySettings
 from settings.sis import SisSettings
@@ -38,6 +40,7 @@ __all__ = [
     "DOMAINS",
     "EXAMPLE_CONFIG",
     "ConfigError",
+    "LandingSettings",
     "Contact",
     "DistrictConfig",
     "Domain",

@@ -35,6 +35,7 @@ from pydantic import (
 
 from settings.domains import DOMAINS
 from settings.identity import IdentitySettings
+from settings.landing import LandingSettings
 from settings.metrics import MetricSettings
 from settings.quality import QualitySettings
 from settings.sis import SisSettings
@@ -174,6 +175,8 @@ class DistrictConfig(_Strict):
     sis: SisSettings = SisSettings()
     # How other systems' student IDs are compared with the SIS's (leading zeros).
     identity: IdentitySettings = IdentitySettings()
+    # How many parser rejects set a file aside; which symbolic links in landing are followed.
+    landing: LandingSettings = LandingSettings()
 
     @model_validator(mode="before")
     @classmethod
@@ -197,7 +200,7 @@ class DistrictConfig(_Strict):
                 name: {**body, "name": name} if isinstance(body, Mapping) else body
                 for name, body in domains.items()
             }
-        for key in ("quality", "goals", "metrics", "sis", "identity"):
+        for key in ("quality", "goals", "metrics", "sis", "identity", "landing"):
             if data.get(key) is None:
                 data.pop(key, None)
         return data
@@ -279,6 +282,7 @@ _TOP_KEYS = {
     "metrics",
     "sis",
     "identity",
+    "landing",
 }
 
 

@@ -32,6 +32,23 @@ class EnvironmentSettings(BaseModel):
         "sqlite", alias="DISTRICTWIDE_DAGSTER_STORAGE"
     )
     superset_url: str | None = Field(None, alias="DISTRICTWIDE_SUPERSET_URL")
+    # Sources pulled from a database (docs/database_sources.md), comma-separated: `attendance`
+    # (PowerSchool's tables), `sis` (OneRoster's); their URLs are secrets, read through EnvVar.
+    database_sources: str = Field("", alias="DISTRICTWIDE_DATABASE_SOURCES")
+    # Days between full key comparisons of each pulled table (deletes); 0 = every pull.
+    database_key_check_days: int = Field(7, ge=0, alias="DISTRICTWIDE_DATABASE_KEY_CHECK_DAYS")
+
+    @property
+    def databases(self) -> tuple[str, ...]:
+        """The database sources, validated against the shapes districtwide knows."""
+        names = tuple(s.strip() for s in self.database_sources.split(",") if s.strip())
+        unknown = set(names) - {"attendance", "sis"}
+        if unknown:
+            raise ValueError(
+                f"DISTRICTWIDE_DATABASE_SOURCES: unknown source(s) {sorted(unknown)}; "
+                "known: attendance (PowerSchool), sis (OneRoster)"
+            )
+        return names
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> EnvironmentSettings:

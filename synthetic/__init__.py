@@ -69,6 +69,8 @@ _OWNED = {
         "state_assessment_*.csv",
         "MCAS*_spring_official_*.csv",
         "*_CAASPP_Student_Score_Data_File_TestedStudentScoreData_*.csv",
+        "co_csa_cmas*_Math_ELA_District_Student_Data_File.csv",
+        "*_StudentData_ILEARN_Spring_*.csv",
     ],
     "truth": ["students.parquet", "records.parquet", "counts.json"],
 }

@@ -55,7 +55,10 @@ def write_cdf(district: District, out: Path) -> dict[str, int]:
         """
         create or replace table map_students_by_school as
         select row_number() over (
-                   order by m.TermName, m.SchoolName, m.StudentID, m.f_mistyped_id, m.pid
+                   order by m.TermName, m.SchoolName, m.StudentID, m.f_mistyped_id, m.pid,
+                            -- a child's profile spelt two ways in one term: a fixed order
+                            m.StudentLastName, m.StudentFirstName, m.StudentMI,
+                            m.StudentDateOfBirth, m.StudentGender, m.Grade
                ) as rid, m.*,
                case when p.hispanic then 'Hispanic or Latino'
                     when p.two_or_more then 'Multi-ethnic'

@@ -19,6 +19,20 @@ proficient, and the truth's proficiency counts do not depend on the layout.
   `<district CDS>_CAASPP_Student_Score_Data_File_TestedStudentScoreData_<year>.csv`,
   Smarter Balanced scale (per grade and subject) and levels 1-4. Grade 10 is scored on the
   grade 11 scale (California tests grade 11, the simulated district grade 10).
+- `cmas`: Colorado CMAS District Student Data File (Pearson), long (one row per student and
+  test), comma-delimited, the verbatim 161-column Math/ELA header of 2021-22 to 2022-23,
+  `co_csa_cmas<yy>_<district code>_Math_ELA_District_Student_Data_File.csv`, `YYYY-MM-DD`
+  births, `AssessmentYear` as `2025-2026`, subjects as CMAS names them, scale 650-850 and levels
+  1-5 (4 and 5 meet expectations). The simulated test has four levels: its lowest (NM) is split
+  at 455 into CMAS levels 1 and 2, PM is level 3, M level 4, E level 5, so proficiency is the
+  simulated one. Colorado tests grades 3-8 in CMAS ELA and math; the simulated grade 10 is
+  written on grade 8's bands.
+- `ilearn`: Indiana ILEARN StudentData export (Cambium CRS), long (one row per student and test),
+  comma-delimited with CRLF, the verbatim SY2024 58-column header,
+  `<corporation name>_StudentData_ILEARN_Spring_<year>_<id>.csv`, `MMDDYYYY` births, the test
+  name as subject ("ILEARN Mathematics Grade 5"), IDOE's published scale ranges per test and the
+  four named levels, one for each simulated level. Indiana tests grades 3-8; the simulated grade
+  10 is written as taking the grade 8 test.
 
 Schools keep the simulated district's state org codes (the OneRoster `identifier`), so the state
 file's school code links to the SIS as in every state; a real California district would carry
@@ -65,11 +79,82 @@ CAASPP_BANDS: dict[str, dict[int, tuple[int, int, int, int, int]]] = {
 }
 #: The reported scale of each layout whose scale is not the districtwide one (lowest, highest):
 #: a district in that state sets it as `quality.state_scale_score_min/max` in its config.
+#: CMAS ELA and mathematics threshold scale scores per subject and grade: (lowest obtainable,
+#: level 2, level 3, level 4, level 5, highest obtainable). Source: CDE/Pearson's 2017-2018 CMAS
+#: Mathematics and ELA Technical Report, Tables 1 and 2 (cited in the layout file); the same numbers
+#: are the CMAS rows of settings/crosswalks/achievement_levels.csv. Grade 10 (not tested in CMAS)
+#: uses grade 8's.
+CMAS_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
+    "ELA": {
+        3: (650, 700, 725, 750, 810, 850),
+        4: (650, 700, 725, 750, 790, 850),
+        5: (650, 700, 725, 750, 799, 850),
+        6: (650, 700, 725, 750, 790, 850),
+        7: (650, 700, 725, 750, 785, 850),
+        8: (650, 700, 725, 750, 794, 850),
+    },
+    "MATH": {
+        3: (650, 700, 725, 750, 790, 850),
+        4: (650, 700, 725, 750, 796, 850),
+        5: (650, 700, 725, 750, 790, 850),
+        6: (650, 700, 725, 750, 788, 850),
+        7: (650, 700, 725, 750, 786, 850),
+        8: (650, 700, 725, 750, 801, 850),
+    },
+}
+for _grades in CMAS_BANDS.values():
+    _grades[10] = _grades[8]
+#: ILEARN scale score ranges per subject and grade: (lowest obtainable, Approaching, At, Above
+#: Proficiency, highest obtainable). Source: IDOE's ILEARN 2019-2020 Technical Report, Volume 5,
+#: Tables 7 and 8 (cited in the layout file); the ILEARN rows of
+#: settings/crosswalks/achievement_levels.csv hold the same. Grade 10 takes the grade 8 test.
+ILEARN_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
+    "ELA": {
+        3: (5060, 5416, 5460, 5515, 5760),
+        4: (5090, 5444, 5493, 5547, 5810),
+        5: (5110, 5472, 5524, 5595, 5850),
+        6: (5130, 5492, 5544, 5604, 5870),
+        7: (5130, 5507, 5568, 5629, 5890),
+        8: (5150, 5511, 5577, 5638, 5920),
+    },
+    "MATH": {
+        3: (6080, 6382, 6425, 6488, 6730),
+        4: (6100, 6429, 6474, 6541, 6800),
+        5: (6110, 6453, 6510, 6566, 6850),
+        6: (6110, 6488, 6545, 6605, 6870),
+        7: (6120, 6493, 6562, 6625, 6920),
+        8: (6120, 6509, 6590, 6651, 6950),
+    },
+}
+for _grades in ILEARN_BANDS.values():
+    _grades[10] = _grades[8]
+ILEARN_TEST = {"ELA": "ILEARN English/Language Arts", "MATH": "ILEARN Mathematics"}
+ILEARN_LEVELS = (
+    "Below Proficiency",
+    "Approaching Proficiency",
+    "At Proficiency",
+    "Above Proficiency",
+)
+#: The corporation (district) ID and the export ID in the ILEARN file name.
+ILEARN_CORPORATION = DISTRICT_CODE
+ILEARN_EXPORT_ID = "1000001"
+
+#: CMAS subject names (`Subject`) and test codes (`TestCode` prefix) of the simulated subjects.
+CMAS_SUBJECT = {"ELA": "English Language Arts/Literacy", "MATH": "Mathematics"}
+CMAS_TEST_CODE = {"ELA": "ELA", "MATH": "MAT"}
+#: Where the simulated score range is cut into CMAS's five levels (NM split at 455).
+CMAS_SIM_LOWS = (440, 455, 470, 500, 530)
+
 SCALES = {
     "caaspp": (
         min(b[0] for g in CAASPP_BANDS.values() for b in g.values()),
         max(b[4] for g in CAASPP_BANDS.values() for b in g.values()),
-    )
+    ),
+    "cmas": (650, 850),
+    "ilearn": (
+        min(b[0] for g in ILEARN_BANDS.values() for b in g.values()),
+        max(b[4] for g in ILEARN_BANDS.values() for b in g.values()),
+    ),
 }
 CAASPP_RECORD_TYPE = {"ELA": "01", "MATH": "02"}
 #: The district's 14-digit CDS-style code in the CAASPP file name and district columns.
@@ -92,35 +177,52 @@ def caaspp_file(year: int) -> str:
     return f"{CAASPP_DISTRICT}_CAASPP_Student_Score_Data_File_TestedStudentScoreData_{year}.csv"
 
 
+def cmas_file(year: int) -> str:
+    return f"co_csa_cmas{year % 100:02d}_{DISTRICT_CODE}_Math_ELA_District_Student_Data_File.csv"
+
+
+def ilearn_file(year: int) -> str:
+    name = DISTRICT_NAME.replace(" ", "_")
+    return f"{name}_StudentData_ILEARN_Spring_{year}_{ILEARN_EXPORT_ID}.csv"
+
+
 def _case(column: str, mapping: dict[str, str]) -> str:
     whens = " ".join(f"when '{k}' then '{v}'" for k, v in mapping.items())
     return f"case {column} {whens} end"
 
 
-def _level_index_sql(score: str) -> str:
-    """SQL: the 0-based level of a simulated score under `assessment.CUTS`."""
-    lows = [c[0] for c in CUTS]
-    return "(" + " + ".join(f"({score} >= {lo})::int" for lo in lows[1:]) + ")"
+SIM_LOWS = tuple(c[0] for c in CUTS)
 
 
-def _bands_table(district: District) -> None:
-    """Table `caaspp_bands(b_subject, b_grade, k, lo, hi, sim_lo, sim_hi)`: each level's band on the
-    state's scale and on the simulated one."""
-    sim_lows = [c[0] for c in CUTS]
+def _level_index_sql(score: str, sim_lows: tuple[int, ...] = SIM_LOWS) -> str:
+    """SQL: the 0-based level of a simulated score whose levels start at `sim_lows`."""
+    return "(" + " + ".join(f"({score} >= {lo})::int" for lo in sim_lows[1:]) + ")"
+
+
+def _bands_table(
+    district: District,
+    name: str = "caaspp_bands",
+    bands: dict[str, dict[int, tuple[int, ...]]] = CAASPP_BANDS,
+    sim_lows: tuple[int, ...] = SIM_LOWS,
+) -> None:
+    """Table `name(b_subject, b_grade, k, lo, hi, sim_lo, sim_hi)`: each level's band on the
+    state's scale and on the simulated one (`bands` hold the lowest obtainable score, each
+    level's lowest score from level 2 up, and the highest obtainable score)."""
     sim_highs = [*(lo - 1 for lo in sim_lows[1:]), 560]
+    n_levels = len(sim_lows)
     keys = ("b_subject", "b_grade", "k", "lo", "hi", "sim_lo", "sim_hi")
     rows: dict[str, list] = {k: [] for k in keys}
-    for subject, grades in CAASPP_BANDS.items():
+    for subject, grades in bands.items():
         for grade, cuts in grades.items():
-            for k in range(4):
+            for k in range(n_levels):
                 rows["b_subject"].append(subject)
                 rows["b_grade"].append(grade)
                 rows["k"].append(k)
                 rows["lo"].append(cuts[k])
-                rows["hi"].append(cuts[k + 1] - 1 if k < 3 else cuts[4])
+                rows["hi"].append(cuts[k + 1] - 1 if k < n_levels - 1 else cuts[n_levels])
                 rows["sim_lo"].append(sim_lows[k])
                 rows["sim_hi"].append(sim_highs[k])
-    put_table(district.con, "caaspp_bands", **{k: np.array(v) for k, v in rows.items()})
+    put_table(district.con, name, **{k: np.array(v) for k, v in rows.items()})
 
 
 def _people_extra(district: District) -> None:
@@ -297,4 +399,135 @@ def write_mcas(district: District, out: Path) -> dict[str, int]:
     return written
 
 
-WRITERS = {"mcas": write_mcas, "caaspp": write_caaspp}
+def write_cmas(district: District, out: Path) -> dict[str, int]:
+    """One CMAS Math/ELA file per year, one row per student and test; `state_<year>` holds its
+    rows with the simulated subject and level (what the truth counts)."""
+    con = district.con
+    _bands_table(district, "cmas_bands", CMAS_BANDS, CMAS_SIM_LOWS)
+    _people_extra(district)
+    columns = header("cmas_student_data")
+    written = {}
+    for year in district.config.school_years:
+        table, long = f"state_{year}", f"cmas_{year}"
+        _typed_ids(district, f"{long}_typed", "state_plan", year)
+        con.execute(
+            f"""
+            create or replace table {long}_base as
+            with shown as ({faults.shown_names_sql(f"(from state_plan where year = {year})")})
+            select seq, pid, subject as sim_subject, school, known_to, score, level, dup,
+                   bad_fields, f_unknown_student, f_missing_id, f_mistyped_id, f_name_typo,
+                   f_swapped_names, f_bad_field_count, t.owner, year as school_year,
+                   state_code as school_code,
+                   'CO' as StateAbbreviation,
+                   '{DISTRICT_CODE}' as TestingDistrictCode, state_code as TestingSchoolCode,
+                   '{DISTRICT_CODE}' as ResponsibleDistrictCode,
+                   state_code as ResponsibleSchoolCode,
+                   case when f_missing_id then '' when f_mistyped_id then t.typed
+                        else i.state_id end as StateStudentIdentifier,
+                   case when bad_fields = 1 then shown_last || ', Jr.' else shown_last end
+                       as LastOrSurname,
+                   shown_first as FirstName, middle_name as MiddleName,
+                   strftime(birth_date, '%Y-%m-%d') as Birthdate,
+                   case sex when 'male' then 'M' else 'F' end as Sex,
+                   grade::varchar as GradeLevelWhenAssessed,
+                   {_case("subject", CMAS_TEST_CODE)} || lpad(grade::varchar, 2, '0')
+                       as TestCode,
+                   'Attempt' as TestStatus,
+                   '{year - 1}-{year}' as AssessmentYear,
+                   {_case("subject", CMAS_SUBJECT)} as "Subject",
+                   '{DISTRICT_NAME}' as TestingDistrictName, school_name as TestingSchoolName,
+                   '{DISTRICT_NAME}' as ResponsibleDistrictName,
+                   school_name as ResponsibleSchoolName,
+                   b.lo + floor((score - b.sim_lo) * (b.hi - b.lo + 1)
+                                / (b.sim_hi - b.sim_lo + 1))::int as SS,
+                   (b.k + 1)::varchar as PerfLVL
+            from shown join ids i using (pid)
+            join (select school, name as school_name from schools) using (school)
+            join people_extra using (pid)
+            join cmas_bands b
+              on b.b_subject = shown.subject and b.b_grade = shown.grade
+             and b.k = {_level_index_sql("score", CMAS_SIM_LOWS)}
+            left join {long}_typed t using (seq)
+            """
+        )
+        finalize_export(con, f"{long}_base", long)
+        con.execute(
+            f"""
+            create or replace table {table} as
+            select * exclude ("Subject") rename (sim_subject as subject) from {long}
+            """
+        )
+        name = cmas_file(year)
+        district.exports.append((name, long))
+        written[name] = write_csv(
+            con, long, out / name, columns, bad_column="LastOrSurname", sparse=True
+        )
+    con.execute("drop table state_plan; drop table cmas_bands; drop table people_extra")
+    return written
+
+
+def write_ilearn(district: District, out: Path) -> dict[str, int]:
+    """One ILEARN StudentData file per year, one row per student and test (CRLF)."""
+    con = district.con
+    _bands_table(district, "ilearn_bands", ILEARN_BANDS)
+    _people_extra(district)
+    columns = header("ilearn_student_data")
+    levels = " ".join(f"when {k} then '{name}'" for k, name in enumerate(ILEARN_LEVELS))
+    written = {}
+    for year in district.config.school_years:
+        table = f"state_{year}"
+        _typed_ids(district, f"{table}_typed", "state_plan", year)
+        con.execute(
+            f"""
+            create or replace table {table}_base as
+            with shown as ({faults.shown_names_sql(f"(from state_plan where year = {year})")})
+            select seq, pid, subject, school, known_to, score, level, dup, bad_fields,
+                   f_unknown_student, f_missing_id, f_mistyped_id, f_name_typo, f_swapped_names,
+                   f_bad_field_count, t.owner, year as school_year, state_code as school_code,
+                   shown_first as "Student First Name",
+                   case when bad_fields = 1 then shown_last || ', Jr.' else shown_last end
+                       as "Student Last Name",
+                   case when f_missing_id then '' when f_mistyped_id then t.typed
+                        else i.state_id end as STN,
+                   strftime(birth_date, '%m%d%Y') as "Student DOB",
+                   case sex when 'male' then 'M' else 'F' end as Gender,
+                   grade::varchar as "Enrolled Grade",
+                   school_name as "Enrolled School", state_code as "Enrolled School ID",
+                   '{DISTRICT_NAME}' as "Enrolled Corporation",
+                   '{ILEARN_CORPORATION}' as "Enrolled Corporation ID",
+                   {_case("subject", ILEARN_TEST)} || ' Grade '
+                       || least(grade, 8)::varchar as "Test name",
+                   b.lo + floor((score - b.sim_lo) * (b.hi - b.lo + 1)
+                                / (b.sim_hi - b.sim_lo + 1))::int as "Overall scale score",
+                   case b.k {levels} end as "Overall proficiency level"
+            from shown join ids i using (pid)
+            join (select school, name as school_name from schools) using (school)
+            join people_extra using (pid)
+            join ilearn_bands b
+              on b.b_subject = shown.subject and b.b_grade = shown.grade
+             and b.k = {_level_index_sql("score")}
+            left join {table}_typed t using (seq)
+            """
+        )
+        finalize_export(con, f"{table}_base", table)
+        name = ilearn_file(year)
+        district.exports.append((name, table))
+        written[name] = write_csv(
+            con,
+            table,
+            out / name,
+            columns,
+            newline="\r\n",
+            bad_column="Student Last Name",
+            sparse=True,
+        )
+    con.execute("drop table state_plan; drop table ilearn_bands; drop table people_extra")
+    return written
+
+
+WRITERS = {
+    "mcas": write_mcas,
+    "caaspp": write_caaspp,
+    "cmas": write_cmas,
+    "ilearn": write_ilearn,
+}

@@ -74,6 +74,8 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> District:
 START = {
     "PostgreSQL": "sudo apt-get install -y --no-install-recommends postgresql && "
     "sudo service postgresql start (user postgres, trust on loopback, a database test)",
+    "MariaDB": "sudo apt-get install -y --no-install-recommends mariadb-server && "
+    "sudo service mariadb start (user root with no password on loopback, a database test)",
 }
 
 

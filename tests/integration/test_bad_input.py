@@ -106,49 +106,44 @@ def test_a_header_only_file_loads_no_rows_with_a_warning(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    ("last", "column", "says"),
+    ("last", "says"),
     [
-        ("7000003,101,09/0", "AttCode", "too few fields (a line cut short?)"),
-        ('7000003,101,09/03/2025,A,,"cut in', "Comment", "a quoted field is not closed"),
+        ("7000003,101,09/0", "line 4: truncated: the last line is short of fields and no line"),
+        ('7000003,101,09/03/2025,A,,"cut in', "line 4: truncated: the file ends inside a quoted"),
+        ("7000003,101,09/03/2025,A,,cut in", "line 4: truncated: no line ending after the last"),
     ],
-    ids=["cut mid-field", "cut inside a quote"],
+    ids=["cut mid-field", "cut inside a quote", "cut in the last field"],
 )
-def test_a_truncated_file_rejects_its_last_line_by_line_and_column(
-    tmp_path: Path, last: str, column: str, says: str
+def test_a_truncated_file_is_set_aside_naming_its_last_line(
+    tmp_path: Path, last: str, says: str
 ) -> None:
+    """Decided (issue 17.4): a file cut short is set aside whole, not loaded in part; its
+    previous delivery stays in effect (tests/integration/catalogue/test_landing.py)."""
     data = (HEADER + ROW + ROW.replace("7000001", "7000002") + last).encode()
 
     home, _, record = land(tmp_path, "attendance/x.csv", data)
 
-    assert record["status"] == "loaded"
-    [(line, col, _, error)] = rejects(home)
-    assert (line, col) == (4, column) and error.startswith(says)
-    assert "attendance/x.csv: line 4: the last line is cut short" in record["warning"]
-    assert_every_line_accounted(home, record, [2, 3, 4])
+    assert record["status"] == "failed"
+    assert record["error"].startswith(f"attendance/x.csv: {says}")
+    assert raw_lines(home, "attendance/exceptions") == [] and rejects(home) == []
     assert_archived(record, data)
 
 
 def test_a_quote_never_closed_mid_file_is_named_with_the_lines_it_swallowed(
     tmp_path: Path,
 ) -> None:
-    """Decided: CSV lets a quoted field span lines, so the lines after an open quote are read into
-    its one record; that record is rejected whole (its raw line keeps every byte) and the audit
-    warns that the file's rows stop there. `rows_total` counts records, not physical lines."""
+    """CSV lets a quoted field span lines, so the lines after an open quote are read into its one
+    record: the file is set aside (issue 17.4), naming the line and what it swallowed."""
     data = (HEADER + ROW + '7000002,101,09/03/2025,A,,"open\r\n' + ROW + ROW).encode()
 
     home, _, record = land(tmp_path, "attendance/x.csv", data)
 
-    [(line, column, error_type, _)] = rejects(home)
-    assert (line, column, error_type) == (3, "Comment", "UNQUOTED VALUE")
-    assert record["warning"].startswith(
-        "attendance/x.csv: line 3: a quote opened here is never closed; the 2 line(s) after it, "
-        "to the end of the file, were read into that one rejected record"
+    assert record["status"] == "failed"
+    assert record["error"].startswith(
+        "attendance/x.csv: line 3: truncated: a quoted field opened here is never closed; the 2 "
+        "line(s) after it, to the end of the file, were read into that one field"
     )
-    assert (record["rows_parsed"], record["rows_rejected"]) == (1, 1)
-    [(raw_line,)] = duckdb.sql(
-        f"select _raw_line from '{home.raw}/attendance/exceptions__rejects/2*.parquet'"
-    ).fetchall()
-    assert raw_line.count("7000001") == 2  # the swallowed lines are kept in the reject
+    assert raw_lines(home, "attendance/exceptions") == [] and rejects(home) == []
     assert_archived(record, data)
 
 
@@ -232,7 +227,7 @@ def test_a_50_mb_field_rejects_its_line_without_blowing_memory(tmp_path: Path) -
     it one short); the load sizes the buffer from the longest line the archive copy saw."""
     home = Home(tmp_path).ensure()
     big = ROW.replace(",ok", "," + "x" * (50 << 20)).encode()
-    data = (HEADER + ROW).encode() + big + (ROW + "7000009,101\r\n").encode()
+    data = (HEADER + ROW).encode() + big + (ROW + "7000009,101\r\n" + ROW).encode()
     deliver(home, "attendance/x.csv", data)
 
     child = subprocess.run(
@@ -257,7 +252,7 @@ def test_a_50_mb_field_rejects_its_line_without_blowing_memory(tmp_path: Path) -
     ]
     assert found[0][3].startswith("the line is longer than the 1,048,576 bytes a line may have")
     assert found[1][1] == "AbsenceDate"  # the first column the short line lacks
-    assert_every_line_accounted(home, record, [2, 3, 4, 5])
+    assert_every_line_accounted(home, record, [2, 3, 4, 5, 6])
 
 
 def zipped(members: dict[str, bytes]) -> bytes:
@@ -333,7 +328,7 @@ def test_one_windows_1252_line_in_a_utf8_file_spoils_no_other_line(tmp_path: Pat
     assert (record["encoding"], record["mixed_encoding_lines"]) == ("utf-8+cp1252", 2)
     assert record["warning"] == (
         "attendance/x.csv: mixed encodings: 2 line(s) are not UTF-8 and were read as cp1252 "
-        "(lines 3, 5); the others are UTF-8"
+        "(lines 3; 5); the others are UTF-8"
     )
     assert_every_line_accounted(home, record, [2, 3, 4, 5])
     assert_archived(record, data)

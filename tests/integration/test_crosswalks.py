@@ -52,7 +52,7 @@ def rewrite(path: Path, change, encoding: str = "utf-8") -> int:
 def district(tmp_path_factory: pytest.TempPathFactory) -> District:
     """A small generated district whose vendors spell codes and schools their own way."""
     root = tmp_path_factory.mktemp("crosswalk-district")
-    generate(root, 300, 3, "--years", "1")
+    generate(root, 300, 3, "--years", "1", "--benchmark", "map-combined,star")
     home = Home(root).ensure()
     landing = home.landing
     with (landing / "sis" / "orgs.csv").open("a", encoding="utf-8") as orgs:
@@ -86,9 +86,31 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> District:
         return False
 
     assert rewrite(state, not_tested)
+
+    # Star Reading: Lincoln by a vendor spelling of its name and no code (suggested), Adams by a
+    # code of Star's own that the district's crosswalk confirms; Star Math: Adams as an unknown
+    # school with no code (unmatched: its rows are quarantined).
+    def star_reading_schools(row: dict) -> bool:
+        if row["SchoolName"] == "Lincoln Elementary School":
+            row["SchoolStateID"], row["SchoolName"] = "", "Lincoln Elem"
+            return True
+        if row["SchoolName"] == "Adams Middle School":
+            row["SchoolStateID"], row["SchoolName"] = "ST-77", "Adams Campus"
+            return True
+        return False
+
+    def star_math_schools(row: dict) -> bool:
+        if row["SchoolName"] == "Adams Middle School":
+            row["SchoolStateID"], row["SchoolName"] = "", "Nowhere Academy"
+            return True
+        return False
+
+    assert rewrite(landing / "assessment" / "SR_v2.csv", star_reading_schools)
+    assert rewrite(landing / "assessment" / "SM_v2.csv", star_math_schools)
     ensure_crosswalks(home)
     with (crosswalk_dir(home) / "school_crosswalk.csv").open("a", encoding="utf-8") as rows:
         rows.write("attendance,A101,SCH01,a second code the attendance system once used\n")
+        rows.write("benchmark,ST-77,SCH02,Star's code for Adams\n")
     with (crosswalk_dir(home) / "achievement_levels.csv").open("a", encoding="utf-8") as rows:
         rows.write("STATE,math,3,M,Meeting Expectations (grade 3 mathematics),3,true,500,529\n")
     result = run_load(home)
@@ -136,7 +158,7 @@ def test_an_ambiguous_name_goes_to_review_and_its_rows_to_quarantine(district: D
     with district.warehouse() as con:
         review = con.execute(
             "select source_system, vendor_school, school_match, n_rows "
-            "from quarantine.school_review"
+            "from quarantine.school_review where source_system = 'map'"
         ).fetchall()
         quarantined = con.execute(
             "select count(*), min(column_name) from quarantine.quarantine_assessment "
@@ -150,6 +172,42 @@ def test_an_ambiguous_name_goes_to_review_and_its_rows_to_quarantine(district: D
     assert (source, value, match) == ("map", "Washington MS", "ambiguous")
     assert quarantined == (rows, "SchoolName")
     assert passed == 0
+
+
+def test_a_benchmark_school_is_matched_by_its_code_else_its_name(district: District) -> None:
+    """A benchmark's school goes through the school crosswalk as MAP's and the state file's do:
+    a confirmed code, a name one SIS school fits, and an unknown school whose rows wait in
+    quarantine for a crosswalk row."""
+    with district.warehouse() as con:
+        report = con.execute(
+            "select vendor_school, school_match, school_id from audit.school_crosswalk_report "
+            "where source_system = 'benchmark'"
+        ).fetchall()
+        staged = con.execute(
+            "select school_name, min(school_id), max(school_id) "
+            "from staging.stg_assessment__benchmark_results group by 1"
+        ).fetchall()
+        quarantined = con.execute(
+            "select count(distinct line_number), min(column_name) "
+            "from quarantine.quarantine_assessment "
+            "where entity = 'benchmark_results' and reason = 'school not in the school crosswalk'"
+        ).fetchone()
+        linked = con.execute(
+            "select s.school_id, count(*) from marts.fct_assessment_result r "
+            "join marts.dim_school s on r.school_key = s.school_key "
+            "where r.assessment = 'benchmark' group by 1"
+        ).fetchall()
+    by_value = {value: (match, school) for value, match, school in report}
+    assert by_value["Lincoln Elem"] == ("suggested", "SCH01")
+    assert by_value["ST-77"] == ("confirmed", "SCH02")
+    assert by_value["Nowhere Academy"] == ("unmatched", None)
+    assert {name: (lo, hi) for name, lo, hi in staged} == {
+        "Lincoln Elem": ("SCH01", "SCH01"),  # Star Reading
+        "Adams Campus": ("SCH02", "SCH02"),
+        "Lincoln Elementary School": ("SCH01", "SCH01"),  # Star Math, as the generator wrote it
+    }
+    assert quarantined[0] > 0 and quarantined[1] == "SchoolName"
+    assert {school for school, _ in linked} == {"SCH01", "SCH02"}
 
 
 def test_two_codes_for_one_school_keep_one_dim_school_row(district: District) -> None:
@@ -228,6 +286,13 @@ def test_check_reports_codes_and_schools_the_district_does_not_map(
     assert map_report.unmapped_schools == {"SchoolName": 1}  # Washington MS; Lincoln Elem fits
     [exceptions] = [r for name, r in by_file.items() if name.startswith("attendance_exceptions")]
     assert exceptions.unmapped == {"AttCode": 3} and not exceptions.unmapped_schools
+    # A benchmark's school: its code, else its name (Star Reading's are all mapped).
+    star = {
+        r.source_path: r
+        for r in check_paths(sorted(landing.glob("assessment/S?_v2.csv")), layouts, district.home)
+    }
+    assert not star["SR_v2.csv"].unmapped_schools
+    assert star["SM_v2.csv"].unmapped_schools == {"SchoolCode/SchoolName": 1}  # Nowhere Academy
     # The district's own file is what counts: map the generator's unknown letters there.
     other = Home(tmp_path)
     shutil.copytree(crosswalk_dir(district.home), crosswalk_dir(other))

@@ -37,5 +37,6 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     assert "small_cell_and_its_complement_are_suppressed" in run.stdout
     assert "proficiency_rate_and_gap_to_all_students" in run.stdout
     assert "growth_between_map_windows" in run.stdout
+    assert "state_test_beside_last_window_benchmarks_per_section" in run.stdout
     assert "early_warning_flags_and_tiers" in run.stdout
     assert "goal_progress_against_the_target_line" in run.stdout

@@ -30,6 +30,8 @@ COMBINATIONS = [
     ("oneroster-1.1", "powerschool", "caaspp", "map-combined,star"),
     ("oneroster-1.2", "edfi", "districtwide", "map-cdf,iready"),
     ("oneroster-1.2", "powerschool", "mcas", "map-cdf,iready,star"),
+    ("oneroster-1.1", "edfi", "cmas", "map-cdf,iready,star"),
+    ("oneroster-1.2", "districtwide", "ilearn", "map-combined,iready"),
 ]
 
 #: How fct_assessment_result names the subjects of the generator's benchmark truth.
@@ -159,6 +161,8 @@ STATE_LAYOUTS_OF = {
     "districtwide": {"districtwide_state_results"},
     "mcas": {"mcas_student_data"},
     "caaspp": {"caaspp_student_score_data"},
+    "cmas": {"cmas_student_data"},
+    "ilearn": {"ilearn_student_data"},
 }
 #: The layouts each other choice's files must be recognized as.
 LAYOUTS_OF = {

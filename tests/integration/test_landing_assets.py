@@ -24,6 +24,7 @@ EXCEPTIONS = (
     "StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\r\n"
     "7000001,101,09/03/2025,A,,\r\n"
     "7000002,101,09/03/2025\r\n"
+    "7000003,101,09/04/2025,A,,\r\n"
 )
 
 
@@ -75,7 +76,7 @@ def test_a_bad_file_is_set_aside_and_the_step_lands_the_rest(tmp_path: Path) -> 
         AssetKey(["raw", "attendance", "exceptions__rejects"]),
         AssetKey(["raw", "attendance", "students"]),
     }
-    assert done[AssetKey(["raw", "attendance", "exceptions"])]["rows_parsed"].value == 1
+    assert done[AssetKey(["raw", "attendance", "exceptions"])]["rows_parsed"].value == 2
     rejects = done[AssetKey(["raw", "attendance", "exceptions__rejects"])]
     assert rejects["rows_rejected_by_parser"].value == 1
     aside = done[AssetKey(["raw", "attendance", "students"])]["files_set_aside"].value

@@ -14,6 +14,7 @@ import pytest
 from connectors.check import check_paths
 from connectors.home import Home
 from connectors.load import load_landing
+from tests.conftest import generate
 from tests.fixtures.layout_samples import FIXTURES, LAYOUTS, samples
 
 pytestmark = pytest.mark.integration
@@ -102,6 +103,20 @@ def test_check_names_the_layout_of_every_sample() -> None:
     for expected, path in samples():
         report = by_file[path.relative_to(FIXTURES).as_posix()]
         assert report.layout == expected, report.lines()
+
+
+def test_check_names_a_layout_for_every_layout_shipped(tmp_path: Path) -> None:
+    """Every shipped layout is named by `districtwide check` on a file of its own: a vendor
+    layout on its sample (above), districtwide's own layouts (no vendor sample exists) on the
+    files the generator writes in them."""
+    generate(tmp_path, 60, 3)
+    landing = tmp_path / "landing"
+    reports = check_paths([landing], LAYOUTS)
+    assert all(r.layout for r in reports), [r.lines() for r in reports if not r.layout]
+    named = {r.layout for r in reports} | {layout for layout, _ in samples()}
+    assert named == {layout.layout for layout in LAYOUTS}
+    own = {layout.layout for layout in LAYOUTS if layout.layout.startswith("districtwide_")}
+    assert own <= {r.layout for r in reports}
 
 
 def test_districtwide_check_command_exits_nonzero_on_an_unknown_file(tmp_path: Path) -> None:

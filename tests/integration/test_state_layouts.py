@@ -1,9 +1,11 @@
 """State student data files as the states ship them, through staging: Colorado CMAS (school year
-`2022-2023`, levels 1-5, numeric not-tested reasons), Florida FAST (school year inside the test
-reason `PM3 2023-24`, levels 1-5, wide subjects) and Indiana ILEARN (the test name as subject,
-named levels, `UND` for a result not reported). Each sample's rows are staged with the year, the
-subject, the level and whether it counts as proficient, or quarantined with a reason; the codes
-come from the shipped crosswalk defaults, the school from the district's school crosswalk."""
+`2022-2023`, levels 1-5 with their bands per subject and grade, numeric not-tested reasons),
+California CAASPP (condition codes NT, NTE, PGE, NEL not tested, LOSS tested), Florida FAST
+(school year inside the test reason `PM3 2023-24`, levels 1-5, wide subjects) and Indiana ILEARN
+(the test name as subject, named levels, `UND` for a result not reported). Each sample's rows are
+staged with the year, the subject, the level and whether it counts as proficient, or quarantined
+with a reason; the codes come from the shipped crosswalk defaults, the school from the district's
+school crosswalk."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ SCHOOLS = {
     "cmas_student_data": "0999",
     "fast_student_results": "0999",
     "ilearn_student_data": "9999_9001",
+    "caaspp_student_score_data": "99999996099999",
 }
 
 
@@ -83,6 +86,16 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
     assert not {"malformed school year", "unmapped grade code", "unmapped achievement level"} & set(
         reasons
     ), reasons
+    # The shipped bands (CMAS and CAASPP per subject and grade, ILEARN per test name:
+    # settings/crosswalks/achievement_levels.csv) hold every scored sample row in its level's band.
+    assert "scale score outside its achievement level band" not in reasons, reasons
+    [(unbanded, banded)] = rows(
+        staged,
+        "select count(*) filter (where min_scale_score is null or max_scale_score is null), "
+        "count(*) from staging.stg_assessment__state_results "
+        "where is_tested and not _source_file like 'FAST%'",
+    )
+    assert (unbanded, banded > 0) == (0, True)  # FAST's bands are not in the defaults
 
 
 def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -> None:
@@ -120,5 +133,18 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
     assert reasons.get("Parent excuse", 0) >= 2, reasons  # CMAS NotTestedReason 09, both subjects
     # The sample's 5 CMAS rows with a reason ('3' unpadded too) and ILEARN's UND: a tested CMAS
     # row's level (1-5) is never read as a not-tested reason code.
-    assert sum(reasons.values()) == 6, reasons
+    # CAASPP's condition codes: NT, PGE (twice), NEL and NTE are not tested (LOSS is tested).
+    assert reasons.get("Not tested: parent or guardian exemption", 0) == 2, reasons
+    assert sum(reasons.values()) == 6 + 5, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
+
+
+def test_a_caaspp_loss_result_is_tested_at_the_lowest_score(staged: Home) -> None:
+    """Condition code LOSS (too few items answered) keeps the score and level: tested."""
+    got = rows(
+        staged,
+        "select is_tested, scale_score, achievement_level "
+        "from staging.stg_assessment__state_results "
+        "where _source_file like '%CAASPP%' and scale_score = 2300",
+    )
+    assert got == [(True, 2300, "Standard Not Met")]

@@ -42,7 +42,7 @@ def test_each_line_keeps_its_own_encoding_across_chunk_boundaries(
     ]
     assert (result.encoding, result.mixed_lines, result.first_mixed) == ("utf-8+cp1252", 2, [3, 6])
     assert result.warning == (
-        "mixed encodings: 2 line(s) are not UTF-8 and were read as cp1252 (lines 3, 6); "
+        "mixed encodings: 2 line(s) are not UTF-8 and were read as cp1252 (lines 3; 6); "
         "the others are UTF-8"
     )
 

@@ -8,6 +8,7 @@
     ['attendance', 'base_attendance__students', 'att_school_code'],
     ['state_assessment', 'base_assessment__state_results', 'state_school_code'],
     ['map', 'base_assessment__map_results', 'school_name'],
+    ['benchmark', 'base_assessment__benchmark_results', 'school_vendor_value'],
 ] %}
 with delivered as (
     {%- for source_system, model, column in sources %}

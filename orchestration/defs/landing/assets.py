@@ -8,9 +8,12 @@ with a thread per core lands 14 tables in half the time of 14 steps (or one step
 whose largest file would leave a core idle).
 
 A bad file does not stop the load: it is set aside (audit status `failed`, with file, line and
-column), the last good load of its name stays in effect, its table is materialized from the rest,
-and its steward is emailed once about it (`alerts.send_files`). Files no layout recognizes are
-logged one by one (header, closest layouts, what they lack) and told to district IT the same way.
+column; a file cut short is one: `connectors.load.truncation`, thresholds from the district
+config's `landing:`), the last good load of its name stays in effect, its table is materialized
+from the rest, and its steward is emailed once about it (`alerts.send_files`). A symbolic link
+is refused unread and told to district IT with the unrecognized files. Files no layout
+recognizes are logged one by one (header, closest layouts, what they lack) and told to
+district IT the same way.
 The run's tags count the files (`districtwide/files_loaded`, `_set_aside`, `_unrecognized`,
 `_skipped`), so the runs list shows them. Only an unexpected error (a bug, a full disk) fails the
 step, after the other tables have landed.
@@ -30,6 +33,7 @@ from dagster import (
 from connectors.load import LandingRun, TableLoad, load_landing
 from connectors.tables import RAW_TABLES, RawTable
 from orchestration.resources import DistrictwideHome
+from settings import ensure_district_config, load_config
 
 # Who answers for each source's data (owners shown in the Dagster UI).
 SOURCE_OWNERS = {
@@ -76,7 +80,9 @@ def raw_tables_asset(specs: Sequence[RawTable], name: str) -> AssetsDefinition:
         chosen = [
             spec for spec in specs if any(asset.key in selected for asset in assets[spec.table])
         ]
-        run = load_landing(home.layout(), {spec.table for spec in chosen})
+        layout = home.layout()
+        settings = load_config(ensure_district_config(layout.root)).landing
+        run = load_landing(layout, {spec.table for spec in chosen}, settings=settings)
         results = run.tables
         for item in run.unrecognized:
             context.log.warning("not loaded: %s", item["error"])

@@ -14,11 +14,12 @@ from orchestration.resources import DistrictwideHome
 
 
 def landing_fingerprint(home: DistrictwideHome) -> dict[str, list[float]]:
-    """Path under landing → (size, mtime) of every delivered file (subfolders and zips too)."""
+    """Path under landing → (size, mtime) of every delivered file (subfolders and zips too); a
+    symbolic link's own, not its target's (a load refuses it and says so)."""
     landing = home.layout().landing
     files = {}
     for path in landing_files(landing):
-        stat = path.stat()
+        stat = path.lstat()
         files[path.relative_to(landing).as_posix()] = [stat.st_size, stat.st_mtime]
     return files
 

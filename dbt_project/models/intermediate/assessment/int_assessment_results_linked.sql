@@ -20,11 +20,6 @@ identities as (
     select * from {{ ref('int_identity_matches') }}
 ),
 
-schools as (
-    select * from {{ ref('stg_sis__orgs') }}
-    where org_type = 'school'
-),
-
 results as (
     select
         'state' as assessment,
@@ -35,7 +30,7 @@ results as (
         {{ assessment_person_id('state_id', 'last_name', 'first_name', 'birth_date') }} as source_person_id,
         'state_assessment' as source_system,
         school_year,
-        school_id as staged_school_id,
+        school_id,
         state_school_code as school_code,
         cast(null as {{ dbt.type_string() }}) as school_name,
         grade_level,
@@ -67,7 +62,7 @@ results as (
         {{ assessment_person_id('local_id', 'last_name', 'first_name', 'birth_date') }} as source_person_id,
         'map' as source_system,
         school_year,
-        school_id as staged_school_id,
+        school_id,
         cast(null as {{ dbt.type_string() }}) as school_code,
         school_name,
         grade_level,
@@ -99,8 +94,7 @@ results as (
         {{ benchmark_person_id() }} as source_person_id,
         'benchmark' as source_system,
         school_year,
-        -- Benchmark schools by the SIS school's state code or name (not yet the school crosswalk).
-        cast(null as {{ dbt.type_string() }}) as staged_school_id,
+        school_id,
         school_code,
         school_name,
         grade_level,
@@ -124,7 +118,6 @@ results as (
 
 select
     results.*,
-    coalesce(results.staged_school_id, by_code.org_id, by_name.org_id) as school_id,
     identities.student_key,
     case
         when identities.student_key is null
@@ -134,7 +127,3 @@ from results
 left join identities
     on results.source_system = identities.source_system
     and results.source_person_id = identities.source_person_id
-left join schools as by_code
-    on results.staged_school_id is null and results.school_code = by_code.state_org_code
-left join schools as by_name
-    on results.staged_school_id is null and by_code.org_id is null and results.school_name = by_name.org_name

@@ -15,6 +15,7 @@ select
     district_name,
     school_code,
     school_name,
+    school_id,
     local_id,
     state_id,
     last_name,

@@ -18,6 +18,16 @@ windows as (
     select * from {{ ref('assessment_windows') }}
 ),
 
+-- The school through the district's school crosswalk (source system 'benchmark'), by the file's
+-- school code (a state ID: i-Ready's School State ID, Star's SchoolStateID) or else its name.
+schools_by_code as (
+    {{ resolve_schools('benchmark', 'raw', 'SchoolCode') }}
+),
+
+schools_by_name as (
+    {{ resolve_schools('benchmark', 'raw', 'SchoolName') }}
+),
+
 typed as (
     select
         raw._load_id,
@@ -32,6 +42,18 @@ typed as (
         {{ clean_text('raw."DistrictName"') }} as district_name,
         {{ clean_text('raw."SchoolCode"') }} as school_code,
         {{ clean_text('raw."SchoolName"') }} as school_name,
+        coalesce(schools_by_code.school_id, schools_by_name.school_id) as school_id,
+        case
+            when schools_by_code.school_id is not null then schools_by_code.school_match
+            when schools_by_name.school_id is not null then schools_by_name.school_match
+            else coalesce(schools_by_name.school_match, schools_by_code.school_match)
+        end as school_match,
+        -- The value the school was matched by (or, unmatched, the one a crosswalk row needs).
+        case
+            when schools_by_code.school_id is not null or schools_by_name.vendor_value is null
+                then schools_by_code.vendor_value
+            else schools_by_name.vendor_value
+        end as school_vendor_value,
         {{ clean_text('raw."LocalID"') }} as local_id,
         {{ clean_text('raw."StateID"') }} as state_id,
         {{ clean_text('raw."LastName"') }} as last_name,
@@ -68,6 +90,8 @@ typed as (
         on {{ code_key(benchmark_grade_code('raw."Grade"')) }} = {{ code_key('grades.local_code') }}
     left join subjects on {{ code_key('raw."Subject"') }} = {{ code_key('subjects.local_code') }}
     left join windows on trim({{ dbt.split_part('raw."Window"', "' ('", 1) }}) = windows.local_code
+    left join schools_by_code on {{ clean_text('raw."SchoolCode"') }} = schools_by_code.vendor_value
+    left join schools_by_name on {{ clean_text('raw."SchoolName"') }} = schools_by_name.vendor_value
 ),
 
 dated as (
@@ -104,6 +128,7 @@ checked as (
             ['percentile is not null and percentile not between 1 and 99', 'Percentile', 'percentile outside 1-99'],
             ['is_proficient is null and _proficient_given', 'Proficient', 'proficient flag not yes or no'],
             ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
+            ['school_id is null and school_vendor_value is not null', 'SchoolName', 'school not in the school crosswalk'],
         ]) }}
     from delivered
 )

@@ -1,0 +1,1 @@
+"""Database sources: one dlt multi-asset per configured database (docs/database_sources.md)."""
