@@ -6,13 +6,15 @@ district config file, see `settings.district`): which checks failed, whether the
 publishing (blocking = the source's new files were held back, or, when a mart failed, today's
 marts were not published and yesterday's stay in place), how many
 rows were quarantined and why, and where to look (Data Docs, quarantine tables). A run that
-crashes, rather than a check that fails, goes to district IT instead.
+crashes, rather than a check that fails (and a dbt test that could not run), goes to district IT
+instead, naming the cause.
 
 The package follows the path of an alert:
   - `inputs`: failed checks and quarantine counts, as counts and rule names;
   - `scrub`: the FERPA guard (no student names, birth dates or IDs ever reach an email);
   - `compose`: the emails' text;
-  - `state`: the once-a-day dedupe of repeats;
+  - `state`: the once-a-day dedupe of repeats (keyed on the failure itself, not its kind);
+  - `causes`: a crash's cause in words (a lock held, out of memory, a full disk);
   - `transport`: SMTP from the DISTRICTWIDE_SMTP_* environment, or an outbox folder;
   - `send`: one run's alerts, end to end;
   - `compose_files`, `send_files`: a file set aside (to its source's stewards) and the files no

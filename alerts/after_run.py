@@ -14,10 +14,12 @@ on every run until the file is corrected, and the domain email would repeat it e
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
-from dagster import DagsterEventType, DagsterInstance
+from dagster import AssetKey, DagsterEventType, DagsterInstance
 
 from alerts.inputs import CheckFailure
 from alerts.send import AlertReport, send_alerts, send_run_failure
@@ -30,6 +32,11 @@ from expectations.suites import all_suites
 from settings import DOMAINS, DistrictConfig, load_config
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+SERVED_ASSET = AssetKey(["serving", "marts"])
+# dbt's statuses of a test that could not run (out of memory, a runtime error): not a failed data
+# check, a crash for district IT.
+ERRORED = frozenset({"error", "runtime error"})
 
 QUALITY_STEP = "data_quality"
 # Rules whose failures are told per file (alerts.send_files), not in the domain's email.
@@ -44,53 +51,112 @@ MEANINGS = {(s.name, e.name): e.meaning for s in all_suites() for e in s.expecta
 def alert_after_run(
     instance: DagsterInstance, run_id: str, home: Home, config: DistrictConfig | None = None
 ) -> list[AlertReport]:
-    """Send the stewards' emails for `run_id`, and district IT's when a step crashed."""
+    """Send the stewards' emails for `run_id`, and district IT's when a step crashed.
+
+    District IT's email goes first, and each email after it is tried whatever happened to the
+    one before (a full disk, an unreadable warehouse): one failure never silences the rest.
+    """
     config = config or load_config()
     state_dir = home.root / "alerts"
     transport = transport_from_env(state_dir)
-    reports = []
-    crash = crashed_step(instance, run_id)
-    if crash:
-        step, error = crash
-        reports.append(
-            send_run_failure(
-                error.message,
+    reports: list[AlertReport] = []
+    crash = _guarded("the crashed step", lambda: crashed_step(instance, run_id), None)
+    errored = _guarded("the dbt tests that errored", lambda: dbt_test_errors(instance, run_id), [])
+    if crash or errored:
+        step, error = crash or ("dbt build", None)
+        root = root_cause(error) if error else None
+        message = error_text(error) if error else f"{len(errored)} dbt test(s) could not run"
+        details = [f"dbt tests that errored (not a data failure): {', '.join(errored[:10])}"]
+        reports += _guarded(
+            "district IT's email",
+            lambda: [
+                send_run_failure(
+                    message,
+                    config,
+                    run_id,
+                    state_dir=state_dir,
+                    step=step,
+                    error_type=root.cls_name if root else "DbtTestError",
+                    job_name="consolidated_load",
+                    transport=transport,
+                    details=details if errored else (),
+                )
+            ],
+            [],
+        )
+    reports += _guarded(
+        "the file emails",
+        lambda: [
+            send_file_alerts(
+                file_problems(home, district_layouts(home)),
                 config,
                 run_id,
                 state_dir=state_dir,
-                step=step,
-                error_type=error.cls_name,
-                job_name="consolidated_load",
                 transport=transport,
             )
-        )
-    reports.append(
-        send_file_alerts(
-            file_problems(home, district_layouts(home)),
-            config,
-            run_id,
-            state_dir=state_dir,
-            transport=transport,
-        )
+        ],
+        [],
     )
-    failures = rule_failures(home, run_id) + dbt_test_failures(instance, run_id)
+    failures = _guarded("the failed rules", lambda: rule_failures(home, run_id), [])
+    failures += _guarded("the failed dbt tests", lambda: dbt_test_failures(instance, run_id), [])
     if failures or not crash:
-        reports.append(
-            send_alerts(
-                failures,
-                quarantine_counts(home),
-                config,
-                run_id,
-                state_dir=state_dir,
-                data_docs_path=home.data_docs / "index.html",
-                domains_checked=None if not crash else {f.domain for f in failures},
-                transport=transport,
-                held_back=held_back_domains(instance, run_id),
-            )
+        was_published = _guarded("the publication", lambda: published(instance, run_id), None)
+        reports += _guarded(
+            "the stewards' emails",
+            lambda: [
+                send_alerts(
+                    failures,
+                    _guarded("the quarantine counts", lambda: quarantine_counts(home), []),
+                    config,
+                    run_id,
+                    state_dir=state_dir,
+                    data_docs_path=home.data_docs / "index.html",
+                    domains_checked=None if not crash else {f.domain for f in failures},
+                    transport=transport,
+                    held_back=_guarded(
+                        "the held-back domains", lambda: held_back_domains(instance, run_id), set()
+                    ),
+                    published=was_published,
+                    stopped_by=[f"the step {crash[0]} crashed"] if crash else [],
+                    crashed=bool(crash or errored),
+                )
+            ],
+            [],
         )
     for report in reports:
         log.info("alerts for run %s: %s", run_id, report.summary())
     return reports
+
+
+def root_cause(error: object) -> object:
+    """The innermost cause of a Dagster error (the OSError under Dagster's step error)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause  # type: ignore[attr-defined]
+    return error
+
+
+def error_text(error: object) -> str:
+    """A step's error as the crash email shows it: its root cause's message (Dagster's wrapper,
+    "Error occurred while executing op ...", says only what the email's Step line says)."""
+    root = root_cause(error)
+    return str(getattr(root, "message", "") or getattr(error, "message", "")).strip()
+
+
+def _guarded(what: str, read: Callable[[], T], default: T) -> T:
+    """`read()`, or `default` when it fails: logged, so the alerts after it still go."""
+    try:
+        return read()
+    except Exception:
+        log.exception("alerts: %s could not be read or sent; the other alerts go on", what)
+        return default
+
+
+def published(instance: DagsterInstance, run_id: str) -> bool:
+    """Whether run `run_id` replaced the served marts (materialized `serving/marts`)."""
+    records = instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+    ).records
+    return any(record.event_log_entry.dagster_event.asset_key == SERVED_ASSET for record in records)
 
 
 def crashed_step(instance: DagsterInstance, run_id: str) -> tuple[str, object] | None:
@@ -143,7 +209,7 @@ def dbt_test_failures(instance: DagsterInstance, run_id: str) -> list[CheckFailu
     failures = []
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
-        if evaluation.passed or "suite" in evaluation.metadata:
+        if evaluation.passed or "suite" in evaluation.metadata or _errored(evaluation):
             continue
         asset = evaluation.asset_key.to_user_string()
         crosswalk = evaluation.metadata.get("crosswalk")
@@ -164,6 +230,30 @@ def dbt_test_failures(instance: DagsterInstance, run_id: str) -> list[CheckFailu
             )
         )
     return failures
+
+
+def dbt_test_errors(instance: DagsterInstance, run_id: str) -> list[str]:
+    """dbt tests of this run that could not run (status error: out of memory, a runtime error):
+    their check names, for district IT. They say nothing about the data."""
+    records = instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    return sorted(
+        {
+            record.event_log_entry.dagster_event.event_specific_data.check_name
+            for record in records
+            if _errored(record.event_log_entry.dagster_event.event_specific_data)
+        }
+    )
+
+
+def _errored(evaluation: object) -> bool:
+    status = evaluation.metadata.get("status")  # type: ignore[attr-defined]
+    return (
+        not evaluation.passed  # type: ignore[attr-defined]
+        and status is not None
+        and str(status.value).lower() in ERRORED
+    )
 
 
 def held_back_domains(instance: DagsterInstance, run_id: str) -> set[str]:

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
+from alerts.causes import crash_cause
 from alerts.inputs import CheckFailure, QuarantineCount, default_quarantine_tables
 from alerts.scrub import (
     assert_no_student_data,
@@ -39,6 +40,8 @@ def compose_domain_alert(
     unconfigured_domain: bool = False,
     forbidden: Iterable[str] = (),
     held_back: bool = False,
+    published: bool | None = None,
+    stopped_by: Sequence[str] = (),
 ) -> EmailMessage:
     """The one email for `domain` in run `run_id`: its failed checks and quarantined rows.
 
@@ -46,6 +49,10 @@ def compose_domain_alert(
     (the first run of an unbroken streak of the same failures) marks the daily reminder.
     `held_back`: the blocking failures held back only this domain's new files, and the marts
     were published with its previous data (orchestration/defs/quality/holdback.py).
+    `published`: whether this run replaced the served marts (None: not known, inferred from this
+    domain's failures, as before); `stopped_by` names what stopped the publication when it was
+    not this domain (other domains' blocking checks, a crashed step), so a domain with warnings
+    only is never told its data was published when it was not.
     Raises StudentDataError if the composed text still holds a `forbidden` value.
     """
     now = aware_now(now)
@@ -58,7 +65,7 @@ def compose_domain_alert(
     subject = _domain_subject(domain, mine, run_id)
     sections = [
         _headline(domain, mine, run_id, now, district_name),
-        _publish_meaning(mine, held_back),
+        _publish_meaning(mine, held_back, published, stopped_by),
         _failures_section(mine, forbidden, held_back),
         _quarantine_section(domain, rows, forbidden),
         _where_to_look(run_id, data_docs_path, tables),
@@ -84,19 +91,30 @@ def compose_run_failure(
     district_name: str = "districtwide",
     now: datetime | None = None,
     forbidden: Iterable[str] = (),
+    details: Sequence[str] = (),
 ) -> EmailMessage:
-    """The email to district IT when run `run_id` itself failed (an exception, not a check)."""
+    """The email to district IT when run `run_id` itself failed (an exception, not a check).
+
+    The cause (a lock held, out of memory, a full disk: `alerts.causes`) is named in the subject
+    and the body with what to do; `details` are further lines (dbt tests that could not run).
+    """
     now = aware_now(now)
     forbidden = list(forbidden)
     kind = scrub_student_data(error_type or error_kind(error), forbidden)
-    message = scrub_error_message(str(error), forbidden)
+    message = scrub_error_message(str(error), forbidden).removeprefix(f"{kind}: ")
+    cause = crash_cause(str(error) + " " + " ".join(details), error_type or error_kind(error))
     job = job_name or "the consolidated load"
-    subject = f"{SUBJECT_PREFIX} run failed: {job} — run {short_id(run_id)}"
+    because = f" ({cause.name})" if cause else ""
+    subject = f"{SUBJECT_PREFIX} run failed{because}: {job} — run {short_id(run_id)}"
     lines = [
         f"{district_name}: the run {run_id} of {job} failed at {stamp(now)}.",
         "",
         f"Step:  {scrub_student_data(step, forbidden) if step else 'not recorded'}",
+        f"Cause: {cause.name}: {cause.explanation}"
+        if cause
+        else "Cause: not recognized (see the error below and the run's log)",
         f"Error: {kind}: {message}" if message else f"Error: {kind}",
+        *(f"       {scrub_error_message(d, forbidden)}" for d in details),
         "",
         "What it means: nothing from this run was published. The marts and dashboards keep "
         "showing the last good load, unchanged. The data stewards were not emailed; this is "
@@ -141,15 +159,34 @@ def _headline(
     )
 
 
-def _publish_meaning(failures: Sequence[CheckFailure], held_back: bool = False) -> str:
-    if held_back and any(f.blocking for f in failures):
+def _publish_meaning(
+    failures: Sequence[CheckFailure],
+    held_back: bool = False,
+    published: bool | None = None,
+    stopped_by: Sequence[str] = (),
+) -> str:
+    blocking = any(f.blocking for f in failures)
+    if published is False and not blocking:
+        why = f" ({', '.join(stopped_by)})" if stopped_by else ""
+        return (
+            "What this means: only warnings failed on this source, but TODAY'S MARTS WERE NOT "
+            f"PUBLISHED: something else stopped the load{why}.\n"
+            "Dashboards and reports keep showing the previous data, unchanged, until that is "
+            "fixed and the load runs again; this source's warnings still deserve a look."
+        )
+    if held_back and blocking:
         return (
             "What this means: a blocking check failed on this source's new files, so THEY WERE "
             "HELD BACK: today's marts were published with this source's previous data and every "
             "other source's new data. Each held file is named in an email of its own; drop a "
             "corrected file and the next load takes it."
         )
-    if any(f.blocking for f in failures):
+    if published is True and blocking:
+        return (
+            "What this means: a blocking check failed on this source; today's marts were "
+            "published without the data it stopped (see each check below)."
+        )
+    if blocking:
         return (
             "What this means: a blocking check failed, so TODAY'S MARTS WERE NOT PUBLISHED.\n"
             "Dashboards and reports keep showing yesterday's data, which stays in place "

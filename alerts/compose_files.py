@@ -38,20 +38,28 @@ def compose_set_aside(
     unconfigured_source: bool = False,
     forbidden: Iterable[str] = (),
 ) -> EmailMessage:
-    """The steward's email about one file set aside (or held back) in run `run_id`."""
+    """The steward's email about one file set aside, held back or unreadable in run `run_id`."""
     now = aware_now(now)
     forbidden = list(forbidden)
     source = problem.source or "an unknown source"
-    what = {"held": "held back", "warning": "loaded with a warning"}.get(problem.kind, "set aside")
+    what = {
+        "held": "held back",
+        "warning": "loaded with a warning",
+        "unrecognized": "unreadable",
+    }.get(problem.kind, "set aside")
     subject = f"{SUBJECT_PREFIX} {source}: file {what}: {problem.source_path}"
     error = error_text(problem, forbidden)
     article = "an" if source[:1] in "aeiou" else "a"
     why = {
         "held": "its rows failed a blocking quality check, so its new data was held back",
+        "unrecognized": "it cannot be read as a delimited text file, so none of its rows were "
+        "loaded",
         "warning": "its rows are in effect, but something in it needs a look",
     }.get(problem.kind, "it does not fit its layout, so none of its rows were loaded")
     lines = [
-        f"{district_name}: {article} {source} file was {what} by run {run_id} "
+        f"{district_name}: {article} {source} file "
+        + ("could not be read" if problem.kind == "unrecognized" else f"was {what}")
+        + f" by run {run_id} "
         f"({stamp(now)}): {why}.",
         "",
         f"File:            landing/{problem.source_path}",

@@ -10,8 +10,9 @@ crashed run's error message) passes `scrub_student_data`, which replaces
   - any value of the optional `forbidden` list (known names, birth dates, IDs) → [removed].
 Numbers in `observed` are scrubbed like text, so an observed row count of 12000 shows as
 [id removed]: report counts in `unexpected_count` (never scrubbed) or as "12,000". A crashed
-run's error message additionally loses quoted literals that are not snake_case identifiers
-(a database error quoting a row's value). Finally the composed text is checked with
+run's error message additionally loses quoted literals that are not snake_case identifiers or
+file paths (a database error quoting a row's value); an apostrophe inside a word ("can't") is
+not a quotation mark. Finally the composed text is checked with
 `assert_no_student_data`; a message that still holds a forbidden value is withheld, not sent.
 """
 
@@ -44,7 +45,11 @@ _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 # A whole token (letters, digits, _ and -) holding 5 or more digits in a row: 1234567, S0012345,
 # 20120304. The decimals of a number (0.000123) are not a token of their own.
 _ID_TOKEN = re.compile(r"(?<![\w-])(?<!\d\.)[\w-]*\d{5,}[\w-]*")
-_QUOTED = re.compile(r"(['\"])(.*?)\1")
+# A quoted literal opens after a non-word character and closes before one, so the apostrophe of
+# "can't" or "district's" never opens or closes a quotation.
+_QUOTED = re.compile(r"(?<!\w)(['\"])(.*?)\1(?!\w)")
+# A file path (DuckDB quotes the file it could not lock or write): kept, then scrubbed as text.
+_PATH = re.compile(r"^(?:/|[A-Za-z]:\\|\.{1,2}/)[^\s'\"]*$")
 # A snake_case or dotted name, e.g. main.stg_sis__users (not a person's name or a value).
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$")
 
@@ -83,7 +88,7 @@ def scrub_error_message(text: str, forbidden: Iterable[str] = ()) -> str:
     def keep_identifiers(match: re.Match[str]) -> str:
         quote, inner = match.group(1), match.group(2)
         named = _IDENTIFIER.match(inner) and ("_" in inner or "." in inner)
-        return match.group(0) if named else f"{quote}…{quote}"
+        return match.group(0) if named or _PATH.match(inner) else f"{quote}…{quote}"
 
     cleaned = scrub_student_data(_QUOTED.sub(keep_identifiers, text), forbidden)
     return truncate(cleaned, ERROR_MAX_CHARS)

@@ -26,7 +26,7 @@ from alerts.compose import (
 )
 from alerts.inputs import CheckFailure, QuarantineCount
 from alerts.scrub import StudentDataError, truncate
-from alerts.state import AlertState, Decision, failure_key
+from alerts.state import AlertState, Decision, failure_key, run_failure_key
 from alerts.transport import (
     AlertConfigError,
     OutboxTransport,
@@ -112,14 +112,20 @@ def send_alerts(
     domains_checked: Iterable[str] | None = None,
     forbidden: Iterable[str] = (),
     held_back: Iterable[str] = (),
+    published: bool | None = None,
+    stopped_by: Sequence[str] = (),
+    crashed: bool = False,
 ) -> AlertReport:
     """Email each domain with failed checks in run `run_id` once, to that domain's stewards.
 
-    A run that reached this point did not crash, so pending run-failure reminders end. Each
+    A run that did not crash (`crashed` False) ends pending run-failure reminders. Each
     domain in `domains_checked` (default: every configured domain) without failures ends its
     streak. A domain not in the config file goes to district IT. `transport` defaults to
     `transport_from_env(state_dir, env)`. `held_back`: domains whose new files a blocking
-    failure held back (the marts published with their previous data).
+    failure held back (the marts published with their previous data). `published` and
+    `stopped_by`: whether the run replaced the served marts, and what else stopped it when it did
+    not (a crashed step; other domains' blocking failures are named here), so each domain's
+    email says what actually happened (`compose_domain_alert`).
     """
     now = aware_now(now)
     failures = list(failures)
@@ -129,10 +135,16 @@ def send_alerts(
     report = AlertReport(run_id=run_id)
     grouped = group_by_domain(failures)
     forbidden = list(forbidden)
+    held_back = set(held_back)
     checked = set(config.domains if domains_checked is None else domains_checked)
     for domain in sorted(checked - set(grouped)):
         state.clear_domain(domain)
-    state.clear_run_failures()
+    if not crashed:
+        state.clear_run_failures()
+    # Domains whose blocking failures stopped the publication (not those only held back).
+    blockers = [
+        d for d, items in grouped.items() if any(i.blocking for i in items) and d not in held_back
+    ]
     for domain, items in grouped.items():
         report.deliveries.append(
             _alert_domain(
@@ -147,10 +159,15 @@ def send_alerts(
                 data_docs_path=data_docs_path,
                 tables=(quarantine_tables or {}).get(domain),
                 forbidden=forbidden,
-                held_back=domain in set(held_back),
+                held_back=domain in held_back,
+                published=published,
+                stopped_by=[
+                    *(f"a blocking check failed on {d}" for d in blockers if d != domain),
+                    *stopped_by,
+                ],
             )
         )
-    state.save()
+    save_state(state)
     log.info("alerts for run %s: %s", run_id, report.summary())
     return report
 
@@ -177,6 +194,8 @@ def _alert_domain(
     tables: Sequence[str] | None,
     forbidden: list[str],
     held_back: bool = False,
+    published: bool | None = None,
+    stopped_by: Sequence[str] = (),
 ) -> Delivery:
     key = failure_key(failures)
     unconfigured = domain not in config.domains
@@ -186,7 +205,7 @@ def _alert_domain(
     base = {
         "kind": "domain",
         "domain": domain,
-        "checks": tuple(key),
+        "checks": tuple(sorted({f.check_name for f in failures})),
         "recipients": tuple(c.email for c in recipients),
     }
     decision = state.domain_decision(domain, key, now)
@@ -211,6 +230,8 @@ def _alert_domain(
             unconfigured_domain=unconfigured,
             forbidden=forbidden,
             held_back=held_back,
+            published=published,
+            stopped_by=stopped_by,
         )
     except StudentDataError as exc:
         log.error("%s: alert withheld, %s", domain, exc)
@@ -237,9 +258,11 @@ def send_run_failure(
     transport: Transport | None = None,
     env: Mapping[str, str] | None = None,
     forbidden: Iterable[str] = (),
+    details: Sequence[str] = (),
 ) -> AlertReport:
-    """Email district IT that run `run_id` failed. The same failure (job, step, error type) on
-    consecutive failed runs is said once a day; a run that completes ends the streak.
+    """Email district IT that run `run_id` failed. The same failure (job, step, error type and
+    the message's fingerprint, `alerts.state`) on consecutive failed runs is said once a day; a
+    different failure is said when it happens; a run that completes ends the streak.
 
     `error` is the exception, or its message as text (as a Dagster run-failure sensor has it,
     with the class name in `error_type`).
@@ -249,7 +272,7 @@ def send_run_failure(
     state = AlertState.load(Path(state_dir))
     report = AlertReport(run_id=run_id)
     kind = error_type or error_kind(error)
-    key = f"{job_name or '-'}|{step or '-'}|{kind}"
+    key = run_failure_key(job_name, step, kind, " ".join([str(error), *details]))
     base = {"kind": "run_failure", "recipients": tuple(c.email for c in config.district_it)}
     decision = state.run_failure_decision(key, now)
     if not decision.send:
@@ -270,13 +293,26 @@ def send_run_failure(
         district_name=config.district_name,
         now=now,
         forbidden=forbidden,
+        details=details,
     )
     delivery = deliver(message, transport, base, "run failure", outbox_dir(state_dir))
     if delivery.status in ("sent", "outbox"):
         state.record_run_failure(key, run_id, now)
-        state.save()
+        save_state(state)
     report.deliveries.append(delivery)
     return report
+
+
+def save_state(state: AlertState) -> bool:
+    """Save what was said; a full disk (or any OS error) is logged, never raised: the email has
+    gone, and the next alert must go too. Unsaved, a repeat may be said again: better twice
+    than never."""
+    try:
+        state.save()
+        return True
+    except OSError as exc:
+        log.error("alert state %s not saved (%s): repeats may be sent again", state.path, exc)
+        return False
 
 
 def deliver(

@@ -1,6 +1,7 @@
 """Sending the emails about delivered files: each file set aside or held back to its source's
-stewards, the files no layout recognized to district IT, each file once per bytes
-(`AlertState.files`).
+stewards, a file that cannot be read at all (empty, binary, an unknown delimiter or encoding) to
+its source's stewards and district IT, the files no layout recognized to district IT, each file
+once per bytes (`AlertState.files`).
 
 A delivery that fails is not marked as said, so the next run tries again; problems no longer
 current (the file corrected, or removed) are forgotten, so the same bad bytes delivered again
@@ -17,13 +18,29 @@ from pathlib import Path
 from alerts.compose import aware_now
 from alerts.compose_files import compose_set_aside, compose_unrecognized
 from alerts.scrub import StudentDataError
-from alerts.send import AlertReport, Delivery, deliver
+from alerts.send import AlertReport, Delivery, deliver, save_state
 from alerts.state import AlertState
 from alerts.transport import Transport, outbox_dir, transport_from_env
 from connectors.problems import FileProblem
 from settings.district import DistrictConfig
 
 log = logging.getLogger(__name__)
+
+# What landing says of a file it read a header from but matched to no layout; any other reason
+# it gives for an unrecognized file (empty, binary, an unknown delimiter, an encoding it cannot
+# read) means the file itself cannot be read.
+NO_LAYOUT = "no layout matches its header"
+
+
+def unreadable(problem: FileProblem) -> bool:
+    """A delivered file that cannot be read at all (not one whose header no layout knows): its
+    source's stewards can have it re-exported, so it goes to them (and district IT), not to
+    district IT alone."""
+    return (
+        problem.kind == "unrecognized"
+        and not problem.refused  # a symbolic link refused unread is district IT's
+        and NO_LAYOUT not in problem.error
+    )
 
 
 def send_file_alerts(
@@ -47,9 +64,12 @@ def send_file_alerts(
     if new:
         transport = transport or transport_from_env(state_dir, env)
     fallback = outbox_dir(state.path.parent)
-    for problem in (p for p in new if p.kind != "unrecognized"):
+    for problem in (p for p in new if p.kind != "unrecognized" or unreadable(p)):
         configured = problem.source in config.domains
         recipients = config.domains[problem.source].stewards if configured else config.district_it
+        if unreadable(problem) and configured:
+            # The steward can have it re-exported; district IT hears of it too.
+            recipients = [*recipients, *(c for c in config.district_it if c not in recipients)]
         base = {
             "kind": "file",
             "domain": problem.source,
@@ -75,7 +95,7 @@ def send_file_alerts(
         report.deliveries.append(delivery)
         if delivery.status in ("sent", "outbox"):
             state.record_file(problem.key, run_id, now)
-    unknown = [p for p in new if p.kind == "unrecognized"]
+    unknown = [p for p in new if p.kind == "unrecognized" and not unreadable(p)]
     if unknown:
         base = {
             "kind": "file",
@@ -102,5 +122,5 @@ def send_file_alerts(
             if delivery.status in ("sent", "outbox"):
                 for problem in unknown:
                     state.record_file(problem.key, run_id, now)
-    state.save()
+    save_state(state)
     return report

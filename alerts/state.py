@@ -1,21 +1,28 @@
 """What was said when: the once-a-day dedupe of repeated alerts.
 
-The same failure set (domain + sorted check names) on consecutive runs is emailed on the first
-run of each calendar day (in the time zone of `now`), not on every sensor-triggered run. A run
-where the domain passes ends the streak. The state is a small JSON file,
-`<state_dir>/alert_state.json`; a missing or corrupt file starts fresh.
+The same failure set on consecutive runs is emailed on the first run of each calendar day (in the
+time zone of `now`), not on every sensor-triggered run. "The same" means the failure itself, not
+its kind: a domain's key is each failed check with a fingerprint of what it observed and names
+(severity, observed value, the school it names), and a crashed run's key is job, step, error type
+and a fingerprint of the error message. Numbers are left out of a fingerprint (a count that grows
+by one row, a PID, a time is the same failure), words are not: a different failure later the
+same day is a new key, and is sent. A run where the domain passes ends the streak. The state is
+a small JSON file, `<state_dir>/alert_state.json`; a missing or corrupt file starts fresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from alerts.inputs import CheckFailure
+from alerts.scrub import scrub_student_data
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +142,24 @@ def _same_day(earlier: datetime, now: datetime) -> bool:
     return earlier.date() == now.date()
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def fingerprint(*parts: object) -> str:
+    """A short, stable digest of what a failure says, numbers left out (see the module doc)."""
+    text = " | ".join(scrub_student_data(p) for p in parts if p is not None)
+    text = " ".join(_NUMBER.sub("#", text.lower()).split())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
 def failure_key(failures: Iterable[CheckFailure]) -> list[str]:
-    """The dedupe key of one domain's failures: its sorted, distinct check names."""
-    return sorted({f.check_name for f in failures})
+    """The dedupe key of one domain's failures: each distinct check name with the fingerprint of
+    its severity, observed value and meaning (which carries the school a rule names), sorted."""
+    return sorted(
+        {f"{f.check_name} #{fingerprint(f.severity, f.observed, f.meaning)}" for f in failures}
+    )
+
+
+def run_failure_key(job: str | None, step: str | None, kind: str, message: str) -> str:
+    """The dedupe key of a crashed run: job, step, error type and the message's fingerprint."""
+    return f"{job or '-'}|{step or '-'}|{kind}|{fingerprint(message)}"

@@ -131,6 +131,15 @@ CROSSWALK_SPECS: tuple[CrosswalkSpec, ...] = (
         "most specific row wins) with their scale-score band and whether they are proficient.",
     ),
     CrosswalkSpec(
+        "score_ranges",
+        ("assessment", "subject", "grade", "min_score", "max_score", "source"),
+        ("assessment", "subject", "grade"),
+        "assessment",
+        "The valid score range per assessment, subject code and grade number (blank = any; the "
+        "most specific row wins), from the publisher's scale, cited in `source`; a MAP RIT "
+        "outside it is quarantined (state tests: the bands of achievement_levels).",
+    ),
+    CrosswalkSpec(
         "not_tested_codes",
         ("assessment", "local_code", "is_tested", "reason"),
         ("assessment", "local_code"),
@@ -287,7 +296,7 @@ def code_columns_for(table: str) -> list[CodeColumn]:
 # Columns typed in dbt (models/crosswalks/); the loader checks their values before dbt casts them.
 INTEGER_COLUMNS = frozenset(
     {"precedence", "grade_number", "grade", "level_order", "min_scale_score", "max_scale_score"}
-    | {"report_order", "term_order"}
+    | {"report_order", "term_order", "min_score", "max_score"}
 )
 BOOLEAN_COLUMNS = frozenset(
     {"is_absent", "is_excused", "is_proficient", "is_tested", "is_instructional"}

@@ -5,6 +5,7 @@ for. Shared by `districtwide load` and `make demo`; the summary is `districtwide
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -74,7 +75,31 @@ def load_and_alert(home: Home, instance: DagsterInstance | None = None) -> LoadR
     instance = instance or dagster_instance()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
-    result = run_consolidated_load(instance)
+    try:
+        result = run_consolidated_load(instance)
+    except Exception as error:
+        # Dagster itself failed (its run storage on a full disk, say): no run to read the
+        # failure from, so district IT is told here, before the error ends the command.
+        _tell_district_it(home, error)
+        raise
     elapsed = time.perf_counter() - clock
     reports = alert_after_run(instance, result.run_id, home)
     return LoadRun(result, instance, started_at, elapsed, reports)
+
+
+def _tell_district_it(home: Home, error: Exception) -> None:
+    """District IT's crash email for a load that failed outside its steps; never raises."""
+    from alerts.send import send_run_failure
+    from settings import load_config
+
+    try:
+        send_run_failure(
+            error,
+            load_config(),
+            f"no-run-{datetime.now(UTC):%Y%m%dT%H%M%S}",
+            state_dir=home.root / "alerts",
+            job_name=JOB,
+            step="dagster (before or between steps)",
+        )
+    except Exception:
+        logging.getLogger(__name__).exception("the crash email to district IT could not be sent")

@@ -217,7 +217,9 @@ def where_section(run: LoadRun, home: Home) -> str:
         [
             f"Elapsed: {run.elapsed:.1f} s (run {run.run_id}, {dagster})",
             f"Served marts (read-only, for dashboards and analysts): {home.serving}",
-            f"Warehouse (every layer, for the data team): {home.warehouse}, its marts in "
-            f"{marts_path(home.warehouse)} (connectors.warehouse.connect opens both)",
+            f"Warehouse (every layer, the build's working files): {home.warehouse}, its marts in "
+            f"{marts_path(home.warehouse)} (connectors.warehouse.connect opens both). Analysts: "
+            f"open the served copy above; a program holding these open makes the next load copy "
+            "them first, or, holding them for writing, stops it",
         ]
     )

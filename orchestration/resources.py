@@ -12,13 +12,16 @@ from pathlib import Path
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from pydantic import PrivateAttr
 
-from connectors import datalock
+from connectors import datalock, single_writer
 from connectors.home import Home
 from connectors.landing import clean_leftovers
 from dashboards.client import SupersetClient
 from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.defs.dbt.runner import DistrictwideDbt
 from settings.environment import EnvironmentSettings
+
+# Jobs that write the working warehouse: one at a time (`connectors.single_writer`).
+LOAD_JOBS = frozenset({"consolidated_load"})
 
 # The dbt of this virtual environment, whatever PATH says (cron and the UI start without it).
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
@@ -31,19 +34,30 @@ class DistrictwideHome(ConfigurableResource):
     root: str
     duckdb_memory: str = "1500MB"
     _lock: int | None = PrivateAttr(default=None)
+    _load_lock: int | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """A run holds the data folder's lock, shared, while it runs (`connectors.datalock`):
-        a backup waits for it, and it waits for a backup. Sensors (no run) take none. A run
-        alone with the folder first deletes what a killed run left half-written."""
-        if context.dagster_run is not None:
-            home = Home(Path(self.root).resolve())
-            self._lock = datalock.acquire_shared_tidying(home.root, lambda: clean_leftovers(home))
+        a backup waits for it, and it waits for a backup. A run alone with the folder first
+        deletes what a killed run left half-written. A consolidated load also holds the load
+        lock first (`connectors.single_writer`): a second load, even one started by
+        `districtwide load` outside Dagster's run queue, waits for it. Sensors (no run) take
+        neither."""
+        run = context.dagster_run
+        if run is None:
+            return
+        home = Home(Path(self.root).resolve())
+        if run.job_name in LOAD_JOBS:
+            self._load_lock = single_writer.hold_load(home.root, run.run_id)
+        self._lock = datalock.acquire_shared_tidying(home.root, lambda: clean_leftovers(home))
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._lock is not None:
             datalock.release(self._lock)
             self._lock = None
+        if self._load_lock is not None:
+            single_writer.release_load(self._load_lock)
+            self._load_lock = None
 
     def layout(self) -> Home:
         return Home(Path(self.root).resolve()).ensure()

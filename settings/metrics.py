@@ -1,4 +1,5 @@
-"""The metric settings of the marts: chronic absence, small-cell suppression, early warning.
+"""The metric settings of the marts: chronic absence, small-cell suppression, early warning,
+which program spans put a student in a program subgroup.
 
 They are district settings, not constants (docs/architecture.md, Metrics): some states count
 chronic absence from 20 enrolled days, some suppress cells under 5. The district config sets them
@@ -9,9 +10,13 @@ tests/unit/test_settings.py pins the two together.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import date
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
 class MetricSettings(BaseModel):
@@ -30,6 +35,39 @@ class MetricSettings(BaseModel):
     #: Early warning: a latest MAP percentile this many points below the year's first raises the
     #: falling_benchmark_percentile flag.
     benchmark_percentile_drop: int = Field(10, ge=1, le=99)
+    #: Program subgroups (English learner, disability, low income): `any_day` counts a student in
+    #: a program open on any day of the school year (most federal reporting does); `as_of` only in
+    #: one open on `program_subgroup_as_of` of each school year.
+    program_subgroup_rule: Literal["any_day", "as_of"] = "any_day"
+    #: With `as_of`: 'MM-DD' (the first such date on or after the year's first day, e.g. '10-01'
+    #: for an October 1 count) or 'last_day' (the school year's last day).
+    program_subgroup_as_of: str = "last_day"
+
+    @field_validator("program_subgroup_as_of")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        value = value.strip()
+        if value == "last_day":
+            return value
+        match = _MONTH_DAY.match(value)
+        try:
+            if not match or match.group(0) == "02-29":
+                raise ValueError
+            date(2001, int(match.group(1)), int(match.group(2)))
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not 'last_day' or a month and day 'MM-DD' such as '10-01' "
+                "(not 02-29: it is missing in most years)"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _as_of_needs_rule(self) -> MetricSettings:
+        if self.program_subgroup_rule == "any_day" and self.program_subgroup_as_of != "last_day":
+            raise ValueError(
+                "program_subgroup_as_of is used only with program_subgroup_rule: as_of"
+            )
+        return self
 
     def dbt_vars(self) -> dict[str, Any]:
         """The vars for `dbt build --vars` (names as dbt_project.yml declares them)."""

@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 
 #: Bounds DuckDB's memory (100,000 students peak near 1.2 GB in all; more spills to disk).
 DUCKDB_MEMORY_LIMIT = "1GB"
+#: Past IN_MEMORY_STUDENTS: sorting a million students' 25 million truth records went out of
+#: memory at 1 GB even with spilling.
+LARGE_DUCKDB_MEMORY_LIMIT = "4GB"
 
 #: Files a previous run may have left in each folder (removed before writing).
 _OWNED = {
@@ -72,7 +75,13 @@ _OWNED = {
         "co_csa_cmas*_Math_ELA_District_Student_Data_File.csv",
         "*_StudentData_ILEARN_Spring_*.csv",
     ],
-    "truth": ["students.parquet", "records.parquet", "counts.json"],
+    "truth": [
+        "students.parquet",
+        "records.parquet",
+        "programs.parquet",
+        "program_years.parquet",
+        "counts.json",
+    ],
 }
 
 
@@ -122,7 +131,9 @@ def generate(config: GeneratorConfig) -> Summary:
     con = duckdb.connect(
         _database(config, Path(spill.name)),
         config={
-            "memory_limit": DUCKDB_MEMORY_LIMIT,
+            "memory_limit": DUCKDB_MEMORY_LIMIT
+            if config.n_students <= IN_MEMORY_STUDENTS
+            else LARGE_DUCKDB_MEMORY_LIMIT,
             "temp_directory": spill.name,
         },
     )

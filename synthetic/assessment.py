@@ -53,6 +53,10 @@ _GROWTH = {
     "Reading": (17, 17, 14, 11, 9, 7, 6, 5, 4, 3, 3),
 }
 _MAP_SD = 15.0
+#: RITs at the low edge of the scale (see `_edge_of_scale`) and the share of kindergarten fall
+#: tests that get one.
+LOW_RITS = (93, 98)
+LOW_RIT_SHARE = 0.01
 P_MAP_NOT_TESTED = 0.04
 
 
@@ -247,6 +251,7 @@ def plan_map(district: District) -> None:
     ability = np.where(math, people.math_ability[pidx], people.ela_ability[pidx])
     z = ability + _school_effects(district)[np.asarray(rows["school"])]
     rit = np.clip(np.round(norm + _MAP_SD * z + rng.normal(0, 3.5, n)), 100, 350).astype(np.int64)
+    rit = _edge_of_scale(district, rit, grade, term)
     percentile = np.clip(np.round(100 * _normal_cdf((rit - norm) / _MAP_SD)), 1, 99).astype(
         np.int64
     )
@@ -292,6 +297,21 @@ def plan_map(district: District) -> None:
         """
     )
     log.info("MAP: %d rows planned", n)
+
+
+def _edge_of_scale(
+    district: District, rit: np.ndarray, grade: np.ndarray, term: np.ndarray
+) -> np.ndarray:
+    """Real MAP Growth K-2 files hold RITs below 100 (93-98 seen in a real district): the lowest
+    kindergarten fall scores (LOW_RIT_SHARE of them, at least 3) become 93-98. They are valid
+    results and must load (crosswalk score_ranges), not be quarantined by a 100-350 rule."""
+    rng = district.config.stream("assessment.map.low_rit")
+    candidates = np.flatnonzero((grade == 0) & (term == 0))
+    k = min(len(candidates), max(3, round(LOW_RIT_SHARE * len(candidates))))
+    lowest = candidates[np.argsort(rit[candidates], kind="stable")[:k]]
+    rit = rit.copy()
+    rit[lowest] = rng.integers(LOW_RITS[0], LOW_RITS[1] + 1, k)
+    return rit
 
 
 def write_map(district: District, out: Path) -> int:

@@ -358,8 +358,17 @@ def _demographics(district: District, out: Path, ts: str, rows: dict[str, int]) 
     district.exports.append(("demographics.csv", "sis_demographics"))
 
 
+#: Share of program rows that end mid-year in the child's last school year (a family no longer
+#: low income, an IEP exited, an English learner reclassified): counted in the subgroup for that
+#: year under the default rule (any day of the year), not as of the last day.
+P_PROGRAM_ENDS_MID_YEAR = 0.12
+#: Instructional-day index range of such an end.
+PROGRAM_END_DAYS = (40, 150)
+
+
 def _programs(district: District, out: Path, rows: dict[str, int]) -> None:
-    """ELL, SPED and FRL spans from the first enrollment (5% identified later); some ELL exit."""
+    """ELL, SPED and FRL spans from the first enrollment (5% identified later); some ELL exit at
+    the end of their first year; some programs end mid-year in the child's last year."""
     con = district.con
     rng = district.config.stream("sis.programs")
     con.execute(
@@ -387,6 +396,8 @@ def _programs(district: District, out: Path, rows: dict[str, int]) -> None:
         seq=np.arange(1, n + 1),
         late=np.where(rng.random(n) < 0.05, rng.integers(20, 120, n), 0),
         exits=rng.random(n) < 0.15,
+        ends_mid_year=rng.random(n) < P_PROGRAM_ENDS_MID_YEAR,
+        end_idx=rng.integers(PROGRAM_END_DAYS[0], PROGRAM_END_DAYS[1] + 1, n),
     )
     con.execute(
         """
@@ -394,11 +405,15 @@ def _programs(district: District, out: Path, rows: dict[str, int]) -> None:
         select p.seq as rid, '' as faults, p.pid, p.local_id as studentSourcedId,
                p.code as programCode, strftime(bd.date, '%Y-%m-%d') as beginDate,
                case when p.code = 'ELL' and d.exits and p.last_year > p.year
-                    then strftime(ed.date, '%Y-%m-%d') else '' end as endDate
+                    then strftime(ed.date, '%Y-%m-%d')
+                    when d.ends_mid_year and (p.last_year > p.year
+                                              or least(179, p.b + d.late) + 10 <= d.end_idx)
+                    then strftime(md.date, '%Y-%m-%d') else '' end as endDate
         from program_rows p
         join program_draws d using (seq)
         join calendar bd on bd.year = p.year and bd.day_idx = least(179, p.b + d.late)
         join (select year, max(date) as date from calendar group by year) ed on ed.year = p.year
+        join calendar md on md.year = p.last_year and md.day_idx = d.end_idx
         order by p.seq
         """
     )

@@ -19,6 +19,13 @@ file, every state file and AssessmentResults.csv: `source_file` (name only), `li
 duplicate carries `duplicate` besides its original's tags) and `mistyped_id_owner` (for a
 mistyped ID: the SIS child whose real ID the typed one is, else NULL).
 
+`programs.parquet` — every program span of programs.csv as the SIS knows it: `true_student_id`,
+`program` (ELL, SPED, FRL), `begin_date`, `end_date` (NULL while open); some end mid-year.
+
+`program_years.parquet` — per child, school year and program subgroup (`is_english_learner`,
+`has_disability`, `is_low_income`) in which a program span is open on some day of the year:
+`open_any_day` (true: the marts' default rule) and `open_last_day` (open on the year's last day).
+
 `counts.json` — the figures a correct pipeline reproduces:
 
 - `school_years`: ending years, oldest first.
@@ -48,8 +55,14 @@ mistyped ID: the SIS child whose real ID the typed one is, else NULL).
   `state_valid_rows_sis` = state rows that are format-valid (no bad_field_count), not a duplicate
   copy, of a child in the SIS (with or without a usable SASID); `state_proficient_rows_sis` those
   at level M or E; `state_proficient_by_school_subject`: [{school_year, school_code (8-digit state
-  code), subject, n_tested, n_proficient}] over those rows; `map_valid_rows_sis` = MAP rows
-  without a malformed date, not a duplicate copy, of a child in the SIS.
+  code), subject, n_tested, n_proficient}] over every format-valid, non-duplicate row the file
+  attributes to the school, whoever the child (a school's tested count does not depend on
+  linking the child to the SIS); `state_by_school_program_subgroup`: [{school_year, school_code,
+  subject, subgroup (is_english_learner, has_disability, is_low_income), in_subgroup, n_tested,
+  n_proficient}] over the rows of children in the SIS (a subgroup needs the child), a child in a
+  subgroup when one of its programs is open on any day of that school year (the marts' default
+  rule); `map_valid_rows_sis` = MAP rows without a malformed date, not a duplicate copy, of a
+  child in the SIS.
 - `identity`: `same_name_birthdate_pairs`; `mistyped_ids_owned_by_another_child` {file: rows
   whose mistyped ID is another SIS child's real ID}.
 - `files`: {file name: {`data_rows`, one count per fault tag}} for every file written.
@@ -91,6 +104,8 @@ def write_truth(district: District, out: Path, written: dict[str, int]) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     _students(district, out)
     _records(district, out)
+    _programs(district, out)
+    _program_years(district, out)
     counts = _counts(district, written)
     (out / "counts.json").write_text(
         json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -150,6 +165,76 @@ def _students(district: District, out: Path) -> None:
         """,
         out / "students.parquet",
     )
+
+
+def _programs(district: District, out: Path) -> None:
+    _write_parquet(
+        district.con,
+        """
+        select pid as true_student_id, programCode as program,
+               cast(beginDate as date) as begin_date, cast(nullif(endDate, '') as date) as end_date
+        from sis_programs order by pid, programCode
+        """,
+        out / "programs.parquet",
+    )
+
+
+#: Program codes of programs.csv and the subgroup each puts a child in (crosswalk program_codes).
+PROGRAM_SUBGROUPS = {"ELL": "is_english_learner", "SPED": "has_disability", "FRL": "is_low_income"}
+
+
+def _program_years(district: District, out: Path) -> None:
+    """`program_years`: per child, school year and program subgroup, whether a program span is
+    open on any day of the year and on its last day (written as program_years.parquet)."""
+    con = district.con
+    programs = " union all ".join(
+        f"select '{c}' as code, '{g}' as subgroup" for c, g in PROGRAM_SUBGROUPS.items()
+    )
+    con.execute(
+        f"""
+        create or replace table program_years as
+        with years as (
+            select year, min(date) as first_day, max(date) as last_day from calendar group by year
+        ),
+        spans as (
+            select p.pid, g.subgroup, cast(p.beginDate as date) as b,
+                   cast(nullif(p.endDate, '') as date) as e
+            from sis_programs p join ({programs}) g on g.code = p.programCode
+        )
+        select s.pid as true_student_id, y.year as school_year, s.subgroup,
+               bool_or(s.b <= y.last_day and coalesce(s.e, y.last_day) >= y.first_day)
+                   as open_any_day,
+               bool_or(s.b <= y.last_day and coalesce(s.e, y.last_day) >= y.last_day)
+                   as open_last_day
+        from spans s cross join years y
+        group by all
+        having bool_or(s.b <= y.last_day and coalesce(s.e, y.last_day) >= y.first_day)
+        order by all
+        """
+    )
+    _write_parquet(con, "from program_years", out / "program_years.parquet")
+
+
+def _state_by_program_subgroup(con: duckdb.DuckDBPyConnection, state_valid: str) -> list[dict]:
+    """Tested and proficient per school, subject and program subgroup (any day of the year)."""
+    rows = con.execute(
+        f"""
+        with results as (select pid, school_year, school_code, subject, level from {state_valid}
+                         and known_to = {IN_SIS})
+        select r.school_year, r.school_code, r.subject, g.subgroup,
+               coalesce(o.open_any_day, false) as in_subgroup,
+               count(*) as n_tested,
+               count(*) filter (where r.level in {PROFICIENT_LEVELS}) as n_proficient
+        from results r
+        cross join (select unnest({list(PROGRAM_SUBGROUPS.values())}) as subgroup) g
+        left join program_years o
+            on o.true_student_id = r.pid and o.school_year = r.school_year
+            and o.subgroup = g.subgroup
+        group by all order by all
+        """
+    ).fetchall()
+    keys = ("school_year", "school_code", "subject", "subgroup", "in_subgroup", "n_tested")
+    return [dict(zip((*keys, "n_proficient"), r, strict=True)) for r in rows]
 
 
 def _records(district: District, out: Path) -> None:
@@ -214,16 +299,14 @@ def _counts(district: District, written: dict[str, int]) -> dict:
     by_category.update(
         con.execute("select category, count(*) from valid_exceptions group by category").fetchall()
     )
-    state_valid = (
-        f"({_union(state_tables, '*')}) "
-        f"where known_to = {IN_SIS} and not f_duplicate and not f_bad_field_count"
-    )
+    state_all = f"({_union(state_tables, '*')}) where not f_duplicate and not f_bad_field_count"
+    state_valid = f"{state_all} and known_to = {IN_SIS}"
     by_school = con.execute(
         f"""
         select school_year, school_code, subject,
                count(*) as n_tested,
                count(*) filter (where level in {PROFICIENT_LEVELS}) as n_proficient
-        from {state_valid}
+        from {state_all}
         group by all order by all
         """
     ).fetchall()
@@ -291,6 +374,7 @@ def _counts(district: District, written: dict[str, int]) -> dict:
                 }
                 for r in by_school
             ],
+            "state_by_school_program_subgroup": _state_by_program_subgroup(con, state_all),
             "map_valid_rows_sis": scalar(
                 con,
                 f"""select count(*) from map_results where known_to = {IN_SIS}

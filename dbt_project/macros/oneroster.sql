@@ -150,3 +150,9 @@
 {% macro oneroster_current() -%}
     _quarantine_reason is null and coalesce(record_status, 'active') <> 'tobedeleted'
 {%- endmacro %}
+
+{# Entry `n` of a users' userIds list (`{district:123},{state:99}`) as 'district:123' ('' past
+   the last entry): the text between the (n-1)th and nth '}', without ',' and '{'. #}
+{% macro userids_entry_text(n) -%}
+    replace(replace({{ dbt.split_part('user_ids', "'}'", n) }}, ',', ''), '{', '')
+{%- endmacro %}

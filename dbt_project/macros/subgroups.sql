@@ -5,7 +5,12 @@
    grade_level. Each cell gets `group_by`, subgroup (the dim_student column it splits on, or
    'all_students') and subgroup_value (readable: 'All students', 'Asian', 'English learner', ...),
    then the `aggregates` ("expression as name" strings). Positional group by: DuckDB and
-   PostgreSQL both accept it. #}
+   PostgreSQL both accept it.
+
+   `linked` (a boolean column of `relation`) is for rows that may belong to no known student (a
+   school's state results, linked or not): the subgroups that are the student's own
+   (student_attribute_subgroups) count only rows where it holds; 'all_students' and
+   'grade_level' (the grade on the row) count every row. #}
 {% macro student_subgroups() -%}
     {{ return([
         ('all_students', "'All students'"),
@@ -18,7 +23,11 @@
     ]) }}
 {%- endmacro %}
 
-{% macro subgroup_cells(relation, group_by, aggregates) -%}
+{% macro student_attribute_subgroups() -%}
+    {{ return(['race_ethnicity', 'sex', 'is_english_learner', 'has_disability', 'is_low_income']) }}
+{%- endmacro %}
+
+{% macro subgroup_cells(relation, group_by, aggregates, linked=none) -%}
     {%- for subgroup, expression in student_subgroups() %}
     select
         {%- for column in group_by %}
@@ -28,9 +37,18 @@
         {{ expression }} as subgroup_value,
         {{ aggregates | join(',\n        ') }}
     from {{ relation }}
+    {%- if linked and subgroup in student_attribute_subgroups() %}
+    where {{ linked }}
+    {%- endif %}
     group by {{ range(1, group_by | length + 3) | join(', ') }}
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{# The date `month_day` ('MM-DD', checked by settings/metrics.py) in the calendar year of
+   `date_expr` plus `years_after`: where a school year's "as of" date falls. #}
+{% macro month_day_in_year(date_expr, month_day, years_after) -%}
+    cast(cast(cast(extract(year from {{ date_expr }}) as integer) + {{ years_after }} as {{ dbt.type_string() }}) || '-{{ month_day }}' as date)
 {%- endmacro %}

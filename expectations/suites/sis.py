@@ -19,8 +19,41 @@ RACE_ETHNICITY: tuple[str, ...] = (
 )
 
 
+#: A source's IDs match nothing in the SIS field the settings name but do match another field
+#: (audit.id_field_report): one row per source, kind of ID and field that would match, described
+#: in words and counts (never an ID).
+ID_FIELD_QUERY = (
+    "select r.source_system || ' ' || r.id_kind || ': ' || cast(r.n_matched as varchar) "
+    "|| ' of ' || cast(r.n_source_ids as varchar) || ' IDs match SIS field ' || r.sis_field "
+    "|| ', none match ' || r.setting_field || ' (the setting)' as finding "
+    f"from {rules.BATCH} as r "
+    "where not r.is_setting and r.n_matched > 0 and not exists ("
+    f"select 1 from {rules.BATCH} as s where s.source_system = r.source_system "
+    "and s.id_kind = r.id_kind and s.is_setting and s.n_matched > 0)"
+)
+
+
 def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
     return [
+        SuiteSpec(
+            name="id_field_report",
+            domain="sis",
+            asset_key=["audit", "id_field_report"],
+            table="audit.id_field_report",
+            description="Which SIS user field each source's student IDs match.",
+            expectations=[
+                rules.sql_rule(
+                    "id_field_matches_another_sis_field",
+                    ID_FIELD_QUERY,
+                    "A source's student IDs match nothing in the SIS field the district config "
+                    "names (sis.local_id or sis.state_id) but do match another field, so no "
+                    "record of that source links by that ID. Set the named field in the "
+                    "district config's sis: section (audit.id_field_report has the counts).",
+                    blocking=False,
+                    names=("finding",),
+                ),
+            ],
+        ),
         SuiteSpec(
             name="stg_sis__users",
             domain="sis",

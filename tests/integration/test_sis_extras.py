@@ -89,7 +89,7 @@ def test_program_flags_wide_and_a_long_list_both_reach_dim_student(home: Home) -
     assert quarantined == [("not a yes/no value", "participating")]
 
 
-def test_a_long_program_list_reaches_dim_student_as_of_the_year_end(home: Home) -> None:
+def test_a_long_program_list_reaches_dim_student_for_the_year(home: Home) -> None:
     deliver(home, "oneroster_1_1")
     _write(
         home,
@@ -108,10 +108,12 @@ def test_a_long_program_list_reaches_dim_student_as_of_the_year_end(home: Home) 
         "select local_id, is_english_learner, has_504_plan from marts.dim_student "
         "where local_id in ('usr-s-50001', 'usr-s-50002', 'usr-s-50003') order by 1",
     )
-    # The 504 plan that ended before the year's end (dim_student's as-of date) is not current.
+    # The 504 plan that ended in September counts for the year (a program open on any day of
+    # the year, the default of setting metrics.program_subgroup_rule); as of the year's last day
+    # it would not (tests/integration/test_roster_subgroups.py).
     assert long == [
         ("usr-s-50001", True, False),
-        ("usr-s-50002", False, False),
+        ("usr-s-50002", False, True),
         ("usr-s-50003", False, True),
     ]
 

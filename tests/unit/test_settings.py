@@ -108,3 +108,19 @@ def test_leading_zeros_setting_is_typed_per_source_or_global() -> None:
     assert some.dbt_vars() == {"strip_leading_zero_sources": ["state_assessment"]}
     with pytest.raises(ValueError, match="attendance"):
         IdentitySettings(student_id_strip_leading_zeros=["sis"])
+
+
+def test_program_subgroup_rule_is_any_day_or_as_of_a_month_and_day() -> None:
+    assert MetricSettings().dbt_vars()["program_subgroup_rule"] == "any_day"
+    october = MetricSettings(program_subgroup_rule="as_of", program_subgroup_as_of="10-01")
+    assert october.dbt_vars()["program_subgroup_as_of"] == "10-01"
+    for bad in (
+        {"program_subgroup_rule": "some_days"},
+        {"program_subgroup_rule": "as_of", "program_subgroup_as_of": "13-01"},
+        {"program_subgroup_rule": "as_of", "program_subgroup_as_of": "02-29"},
+        {"program_subgroup_rule": "as_of", "program_subgroup_as_of": "2026-10-01"},
+        # a date without the rule that reads it is a mistake, not a no-op
+        {"program_subgroup_as_of": "10-01"},
+    ):
+        with pytest.raises(ValueError):
+            MetricSettings(**bad)

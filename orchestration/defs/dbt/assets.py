@@ -17,6 +17,7 @@ from connectors.crosswalk_files import load_crosswalks, parquet_dir, raise_probl
 from connectors.home import Home
 from connectors.landing import ensure_empty_audit
 from connectors.raw import ensure_schema_files
+from connectors.single_writer import WarehouseLocked, free_working_warehouse
 from connectors.tables import RAW_TABLES
 from expectations.history import ensure_history
 from orchestration.defs.dbt.project import DBT_PROJECT
@@ -68,6 +69,12 @@ def districtwide_dbt_models(
     require_dbt_home(layout)
     config = load_config(ensure_district_config(layout.root))
     ensure_raw_layout(layout, config)
+    try:
+        # An analyst holding the working warehouse open read-only never stops the build.
+        for note in free_working_warehouse(layout):
+            context.log.warning(note)
+    except WarehouseLocked as exc:
+        raise Failure(description=str(exc)) from exc
     dbt_vars = json.dumps(
         config.metrics.dbt_vars() | config.sis.dbt_vars() | config.identity.dbt_vars(),
         sort_keys=True,

@@ -31,6 +31,8 @@ from dbt.cli.main import dbtRunner
 from dbt_common.events.functions import msg_to_dict
 from packaging import version
 
+from alerts.causes import crash_cause
+
 # dbt's events that carry a node's result (what dagster-dbt turns into Dagster events).
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 # Their statuses that fail the build (a test's `warn` does not).
@@ -113,6 +115,7 @@ class DistrictwideDbt(DbtCliResource):
         worker = threading.Thread(target=build, name="dbt-build", daemon=True)
         worker.start()
         failed: list[str] = []
+        errors: list[str] = []
         while (raw := events.get()) is not finished:
             info, data = raw["info"], raw["data"]
             if info["name"] not in RESULT_EVENTS:
@@ -121,6 +124,8 @@ class DistrictwideDbt(DbtCliResource):
                 (context.log.error if info["level"] == "error" else context.log.warning)(
                     info["msg"]
                 )
+                if info["level"] == "error":
+                    errors.append(str(info["msg"]))
                 continue
             if str(data.get("status", "")).lower() in FAILED_STATUSES:
                 failed.append(data["node_info"]["unique_id"])
@@ -143,12 +148,27 @@ class DistrictwideDbt(DbtCliResource):
         if isinstance(result, BaseException):
             raise DagsterDbtCliRuntimeError(f"{command} crashed: {result}") from result
         if result is None or not result.success:
-            # Node names only: the messages are in the run's log.
+            # Node names and the cause (a lock, out of memory, a full disk) when dbt's messages
+            # name one: the messages themselves are in the run's log.
             nodes = ", ".join(failed[:10]) + (" ..." if len(failed) > 10 else "")
+            exception = getattr(result, "exception", None)
             raise DagsterDbtCliRuntimeError(
-                f"{command} failed ({len(failed)} nodes: {nodes or 'none; dbt itself failed'}); "
+                f"{command} failed ({len(failed)} nodes: {nodes or 'none; dbt itself failed'})"
+                f"{_cause_text([*errors, str(exception or '')])}; "
                 f"dbt's messages are in the run's log and {target_path / 'dbt.log'}"
             )
+
+
+def _cause_text(messages: Sequence[str]) -> str:
+    """'; cause: <what>: <dbt's message>' for the crash email (`alerts.causes` names it from
+    this text; the email scrubs quoted values), or '' when dbt said nothing."""
+    text = " ".join(m for m in messages if m)
+    cause = crash_cause(text)
+    first = next((m for m in messages if m and (cause is None or crash_cause(m))), "")
+    if not first:
+        return ""
+    first = " ".join(first.split())[:300]
+    return f"; cause: {cause.name}: {first}" if cause else f"; dbt said: {first}"
 
 
 def _close_duckdb() -> None:

@@ -1,38 +1,19 @@
 -- Grain: one row per school, school year, state test subject and subgroup value (plus the
 -- all-students row): students tested and proficient on the state test, small cells suppressed
--- (macros/suppression.sql). The grade subgroup is the grade tested.
-with results as (
-    select * from {{ ref('fct_assessment_result') }}
-    where assessment = 'state'
-),
-
-students as (
-    select * from {{ ref('dim_student') }}
-),
-
-result_rows as (
-    select
-        results.school_key,
-        results.school_year,
-        results.academic_subject,
-        results.is_tested,
-        results.is_proficient,
-        students.race_ethnicity,
-        students.sex,
-        students.is_english_learner,
-        students.has_disability,
-        students.is_low_income,
-        results.grade_level
-    from results
-    inner join students on results.student_key = students.student_key
+-- (macros/suppression.sql). All students and the grade subgroup (the grade tested) count every
+-- result the file attributes to the school, linked to a SIS student or not; the student
+-- subgroups (race/ethnicity, sex, programs) can only count linked students
+-- (int_state_results_by_school).
+with result_rows as (
+    select * from {{ ref('int_state_results_by_school') }}
 ),
 
 cells as (
     {{ subgroup_cells('result_rows', ['school_key', 'school_year', 'academic_subject'], [
         'count(case when is_tested then 1 end) as n_tested',
-        'sum(case when is_proficient then 1 else 0 end) as n_proficient',
+        'sum(case when is_tested and is_proficient then 1 else 0 end) as n_proficient',
         'count(case when not is_tested then 1 end) as n_not_tested',
-    ]) }}
+    ], linked='is_linked') }}
 ),
 
 rated as (

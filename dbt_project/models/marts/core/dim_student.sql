@@ -2,29 +2,14 @@ with students as (
     select * from {{ ref('int_sis_students') }}
 ),
 
-programs as (
-    select * from {{ ref('stg_sis__programs') }}
-),
-
-as_of as (
-    select max(end_date) as as_of_date from {{ ref('stg_sis__academic_sessions') }}
-    where session_type = 'schoolyear'
-),
-
-open_programs as (
-    select
-        programs.student_id,
-        max(case when programs.subgroup_column = 'is_english_learner' then 1 else 0 end) = 1 as is_english_learner,
-        max(case when programs.subgroup_column = 'has_disability' then 1 else 0 end) = 1 as has_disability,
-        max(case when programs.subgroup_column = 'is_low_income' then 1 else 0 end) = 1 as is_low_income,
-        max(case when programs.subgroup_column = 'has_504_plan' then 1 else 0 end) = 1 as has_504_plan
-    from programs
-    cross join as_of
-    -- A flag extract (one yes/no column per program) has no begin date: it holds as delivered.
-    where programs.is_participating
-        and (programs.begin_date is null or programs.begin_date <= as_of.as_of_date)
-        and (programs.end_date is null or programs.end_date >= as_of.as_of_date)
-    group by 1
+-- The program subgroups of the latest school year, under the district's rule (any day of the
+-- year, or as of a date: int_student_program_years). The aggregate marts that split by year read
+-- that model by school year.
+program_years as (
+    select * from {{ ref('int_student_program_years') }}
+    where school_year = (
+        select max(latest.school_year) from {{ ref('int_student_program_years') }} as latest
+    )
 )
 
 select
@@ -42,9 +27,9 @@ select
     students.grade_source,
     students.is_active,
     {{ surrogate_key(["'school'", 'students.current_school_id']) }} as current_school_key,
-    coalesce(open_programs.is_english_learner, false) as is_english_learner,
-    coalesce(open_programs.has_disability, false) as has_disability,
-    coalesce(open_programs.is_low_income, false) as is_low_income,
-    coalesce(open_programs.has_504_plan, false) as has_504_plan
+    coalesce(program_years.is_english_learner, false) as is_english_learner,
+    coalesce(program_years.has_disability, false) as has_disability,
+    coalesce(program_years.is_low_income, false) as is_low_income,
+    coalesce(program_years.has_504_plan, false) as has_504_plan
 from students
-left join open_programs on students.local_id = open_programs.student_id
+left join program_years on students.student_key = program_years.student_key

@@ -23,9 +23,10 @@ student_years as (
     where meets_min_days_enrolled
 ),
 
+-- Every state result of a school, linked to a SIS student or not (student subgroups: linked only).
 state_results as (
-    select * from {{ ref('fct_assessment_result') }}
-    where assessment = 'state' and is_tested
+    select * from {{ ref('int_state_results_by_school') }}
+    where is_tested
 ),
 
 students as (
@@ -57,26 +58,11 @@ district_attendance_cells as (
     ]) }}
 ),
 
-district_result_rows as (
-    select
-        state_results.school_year,
-        state_results.academic_subject,
-        state_results.is_proficient,
-        students.race_ethnicity,
-        students.sex,
-        students.is_english_learner,
-        students.has_disability,
-        students.is_low_income,
-        state_results.grade_level
-    from state_results
-    inner join students on state_results.student_key = students.student_key
-),
-
 district_proficiency_cells as (
-    {{ subgroup_cells('district_result_rows', ['school_year', 'academic_subject'], [
+    {{ subgroup_cells('state_results', ['school_year', 'academic_subject'], [
         'count(*) as n_tested',
         'sum(case when is_proficient then 1 else 0 end) as n_proficient',
-    ]) }}
+    ], linked='is_linked') }}
 ),
 
 metric_values as (

@@ -1,5 +1,6 @@
--- Grain: as agg_growth_by_teacher (teacher, school year, subject), labelled by the teacher's name
--- and school (dim_teacher.school_key: the school of the teacher's SIS record).
+-- Grain: as agg_growth_by_teacher (teacher, school, school year, subject), labelled by the
+-- teacher's name and the school the students were counted at (the cell's school, from their
+-- class of record), never the teacher's home school in the SIS: school roles filter on it.
 with cells as (
     select * from {{ ref('agg_growth_by_teacher') }}
 ),
@@ -27,4 +28,4 @@ select
     {{ cell_status('cells') }} as cell_status
 from cells
 inner join teachers on cells.teacher_key = teachers.teacher_key
-left join schools on teachers.school_key = schools.school_key
+inner join schools on cells.school_key = schools.school_key

@@ -84,6 +84,19 @@ terms as (
     select * from {{ ref('map_terms') }}
 ),
 
+-- The RIT scale's valid range (crosswalk score_ranges, cited there): the most specific row of
+-- subject and grade wins; no row, no range check.
+-- (renamed: the file's own Subject and Grade are read unqualified.)
+score_ranges as (
+    select
+        subject as range_subject,
+        grade as range_grade,
+        min_score,
+        max_score
+    from {{ ref('score_ranges') }}
+    where {{ code_key('assessment') }} = 'MAP'
+),
+
 schools as (
     {{ resolve_schools('map', 'raw', 'SchoolName') }}
 ),
@@ -116,6 +129,8 @@ typed as (
         classes.teacher_id,
         {{ safe_date('raw."TestStartDate"') }} as test_date,
         {{ safe_int('raw."TestRITScore"') }} as rit_score,
+        coalesce(range_sg.min_score, range_s.min_score, range_g.min_score, range_any.min_score) as min_rit_score,
+        coalesce(range_sg.max_score, range_s.max_score, range_g.max_score, range_any.max_score) as max_rit_score,
         {{ safe_numeric('raw."TestStandardError"') }} as standard_error,
         {{ safe_int('raw."TestPercentile"') }} as percentile,
         {{ clean_text('raw._birth_date') }} is null as _birth_missing,
@@ -139,6 +154,14 @@ typed as (
         and {{ clean_text('raw."SchoolName"') }} = classes.school_name
     left join schools on {{ clean_text('raw."SchoolName"') }} = schools.vendor_value
     left join terms on {{ code_key(dbt.split_part('raw."TermName"', "' '", 1)) }} = {{ code_key('terms.season') }}
+    left join score_ranges as range_sg
+        on {{ code_key('raw."Subject"') }} = {{ code_key('range_sg.range_subject') }} and grades.grade_number = range_sg.range_grade
+    left join score_ranges as range_s
+        on {{ code_key('raw."Subject"') }} = {{ code_key('range_s.range_subject') }} and range_s.range_grade is null
+    left join score_ranges as range_g
+        on range_g.range_subject is null and grades.grade_number = range_g.range_grade
+    left join score_ranges as range_any
+        on range_any.range_subject is null and range_any.range_grade is null
 ),
 
 delivered as (
@@ -156,7 +179,7 @@ checked as (
             ['grade_level is null', 'Grade', 'unmapped grade code'],
             ['academic_subject is null', 'Subject', 'unmapped subject'],
             ['test_date is null', 'TestStartDate', 'malformed date'],
-            ['rit_score is null or rit_score not between 100 and 350', 'TestRITScore', 'RIT score missing or outside 100-350'],
+            ['rit_score is null or rit_score < min_rit_score or rit_score > max_rit_score', 'TestRITScore', 'RIT score missing or outside the RIT scale (crosswalk score_ranges)'],
             ['percentile is not null and percentile not between 1 and 99', 'TestPercentile', 'percentile outside 1-99'],
             ['birth_date is null and not _birth_missing', 'StudentDateOfBirth', 'malformed date'],
         ]) }}

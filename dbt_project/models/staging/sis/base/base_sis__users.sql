@@ -36,6 +36,10 @@ typed as (
         coalesce(lower({{ clean_text('raw."role"') }}), primary_roles.user_role) as user_role,
         {{ oneroster_user_id(var('sis_local_id')) }} as local_id,
         {{ oneroster_user_id(var('sis_state_id')) }} as state_id,
+        -- Every field that can hold an ID, whichever the settings name (audit.id_field_report).
+        {{ clean_text('raw."identifier"') }} as identifier,
+        {{ clean_text('raw."username"') }} as username,
+        {{ clean_text('raw."userIds"') }} as user_ids,
         {{ clean_text('raw."givenName"') }} as first_name,
         {{ clean_text('raw."familyName"') }} as last_name,
         {{ clean_text('raw."middleName"') }} as middle_name,
