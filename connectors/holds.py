@@ -107,8 +107,13 @@ def release(home: Home, loads: Sequence[HeldLoad]) -> None:
 
 
 def _set_status(home: Home, load: HeldLoad, status: str, error: str | None) -> None:
-    """Rewrite one load's audit row (tmp + rename, as it was written)."""
-    path = home.audit / f"{load.load_id}.parquet"
+    set_status(home, load.load_id, status, error)
+
+
+def set_status(home: Home, load_id: str, status: str, error: str | None) -> None:
+    """Rewrite one load's audit row (tmp + rename, as it was written): `held` and `retracted`
+    take a load out of effect, `loaded` puts it back."""
+    path = home.audit / f"{load_id}.parquet"
     tmp = path.with_name(f".{path.name}.{status}.part")
     with cursor() as con:
         con.execute(

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "instance": "districtwide.commands.instance",
     "load": "districtwide.commands.load",
     "restore": "districtwide.commands.restore",
+    "retract": "districtwide.commands.retract",
     "superset": "districtwide.commands.superset",
     "synthetic": "districtwide.commands.synthetic",
 }

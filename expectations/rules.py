@@ -338,3 +338,42 @@ def unmatched_share(
         "(quarantine.identity_review) and fix the IDs typed into the source system.",
         blocking=blocking,
     )
+
+
+def implausible_birth_dates(min_year: int, what: str, *, blocking: bool = False) -> ExpectationSpec:
+    """No `birth_date` before January 1 of `min_year` or after today (placeholders such as
+    1900-01-01 or 2099-12-31, a year typed wrong): counted, never listed (a birth date)."""
+    query = (
+        f"select 1 as implausible from {BATCH} as t "
+        f"where t.birth_date < cast('{int(min_year):04d}-01-01' as date) "
+        "or t.birth_date > current_date"
+    )
+    return sql_rule(
+        "implausible_birth_date",
+        query,
+        f"Some {what} have a birth date before {int(min_year)} or in the future (a placeholder "
+        "or a typo); identity matching by birth date fails for them. Ask the source system's "
+        "owner to correct the record (threshold: quality.min_birth_year).",
+        blocking=blocking,
+    )
+
+
+def school_year_without_calendar_or_enrollment(*, blocking: bool = False) -> ExpectationSpec:
+    """Every row's `school_year` has instructional days (marts.dim_calendar) and enrollments
+    (marts.fct_enrollment): results of another year count no enrolled student and no day."""
+    query = (
+        f"select f.school_year from {BATCH} as f "
+        "where f.school_year not in (select c.school_year from marts.dim_calendar as c "
+        "where c.is_instructional and c.school_year is not null) "
+        "or f.school_year not in (select e.school_year from marts.fct_enrollment as e "
+        "where e.school_year is not null)"
+    )
+    return sql_rule(
+        "school_year_without_calendar_or_enrollment",
+        query,
+        "Some results are for a school year the SIS has no calendar or no enrollment for (a "
+        "wrong SchoolYear or term in the file, or a year the SIS export leaves out); they fall "
+        "out of proficiency and growth by school. Check the file's year.",
+        blocking=blocking,
+        names=("school_year",),
+    )

@@ -6,7 +6,8 @@ for test files. Those people differ in every district, so they live in a YAML fi
 edits, not in code. District IT is named separately: a run that crashes is theirs, not a
 steward's. The same file holds the improvement-plan goals (`goals:`), the quality thresholds
 (`quality:`, `settings.quality`), the metric settings (`metrics:`, `settings.metrics`) and
-which SIS fields hold the student IDs (`sis:`, `settings.sis`).
+which SIS fields hold the student IDs (`sis:`, `settings.sis`) and how other systems' IDs are
+compared with them (`identity:`, `settings.identity`).
 
 The file is validated strictly by the pydantic models below, so a typo (`steward:` for
 `stewards:`, an address without `@`) fails loudly with the file and key at fault instead of
@@ -33,6 +34,7 @@ from pydantic import (
 )
 
 from settings.domains import DOMAINS
+from settings.identity import IdentitySettings
 from settings.landing import LandingSettings
 from settings.metrics import MetricSettings
 from settings.quality import QualitySettings
@@ -171,6 +173,8 @@ class DistrictConfig(_Strict):
     metrics: MetricSettings = MetricSettings()
     # Which SIS user fields hold the local and state IDs, passed to dbt as vars.
     sis: SisSettings = SisSettings()
+    # How other systems' student IDs are compared with the SIS's (leading zeros).
+    identity: IdentitySettings = IdentitySettings()
     # How many parser rejects set a file aside; which symbolic links in landing are followed.
     landing: LandingSettings = LandingSettings()
 
@@ -196,7 +200,7 @@ class DistrictConfig(_Strict):
                 name: {**body, "name": name} if isinstance(body, Mapping) else body
                 for name, body in domains.items()
             }
-        for key in ("quality", "goals", "metrics", "sis", "landing"):
+        for key in ("quality", "goals", "metrics", "sis", "identity", "landing"):
             if data.get(key) is None:
                 data.pop(key, None)
         return data
@@ -269,7 +273,17 @@ def parse_config(data: Any, path: Path | str = "<config>") -> DistrictConfig:
         raise ConfigError(f"{path}: " + "; ".join(_describe(e) for e in exc.errors())) from None
 
 
-_TOP_KEYS = {"district", "domains", "district_it", "quality", "goals", "metrics", "sis", "landing"}
+_TOP_KEYS = {
+    "district",
+    "domains",
+    "district_it",
+    "quality",
+    "goals",
+    "metrics",
+    "sis",
+    "identity",
+    "landing",
+}
 
 
 def _describe(error: Mapping[str, Any]) -> str:

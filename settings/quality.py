@@ -36,6 +36,9 @@ class QualitySettings(BaseModel):
     #: MAP percentiles are reported 1..99.
     map_percentile_min: int = 1
     map_percentile_max: int = 99
+    #: A birth date before January 1 of this year (or after today) is implausible: a warning to
+    #: the source's stewards (1900-01-01 and 2099-12-31 are common placeholders).
+    min_birth_year: int = Field(1990, ge=1900)
     #: A file whose row count fell by more than this share since its previous load is suspect.
     max_row_drop_share: float = 0.20
     #: Share of a source system's people not matched to a SIS student (review + unmatched).

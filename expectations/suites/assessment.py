@@ -50,6 +50,7 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "the scale score (crosswalk achievement_levels). Check the cut scores.",
                     blocking=False,
                 ),
+                rules.implausible_birth_dates(settings.min_birth_year, "state test results"),
             ],
         ),
         SuiteSpec(
@@ -67,6 +68,7 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     settings.map_percentile_max,
                     "Some MAP percentiles are outside 1-99: the file's columns may be shifted.",
                 ),
+                rules.implausible_birth_dates(settings.min_birth_year, "MAP results"),
             ],
         ),
         SuiteSpec(
@@ -86,6 +88,7 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "Some benchmark percentiles are outside 1-99: the file's columns may be "
                     "shifted.",
                 ),
+                rules.implausible_birth_dates(settings.min_birth_year, "benchmark results"),
             ],
         ),
         SuiteSpec(
@@ -124,6 +127,22 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "unmapped participation code",
                     "unknown not-tested code",
                     max_rows=settings.max_unmapped_code_rows,
+                ),
+                rules.sql_rule(
+                    "superseded_by_a_newer_delivery",
+                    f"select q.line_number from {rules.BATCH} as q "
+                    "where q.reason = 'superseded by a newer delivery' "
+                    f"and {rules.latest_loads_filter('q')} "
+                    # Said when the replacing file arrives (within a day), not every night after.
+                    "and exists (select 1 from audit.file_loads as l where l.status = 'loaded' "
+                    "and l.source = 'assessment' and l.load_id > q.load_id "
+                    "and l.loaded_at > cast(current_timestamp as timestamp) - interval '1 day')",
+                    "Results of an earlier file were replaced by a newer delivery with the same "
+                    "student, assessment, subject and administration (a corrected file sent "
+                    "under another name): the newer one counts, never both. If the newer file "
+                    "is the wrong one, retract it: districtwide retract <file> "
+                    "(docs/operations.md).",
+                    blocking=False,
                 ),
             ],
         ),

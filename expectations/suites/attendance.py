@@ -78,7 +78,12 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
             asset_key=["staging", "stg_attendance__students"],
             table="staging.stg_attendance__students",
             description="The attendance system's student list.",
-            expectations=[*rules.key("att_student_id", "attendance student")],
+            expectations=[
+                *rules.key("att_student_id", "attendance student"),
+                rules.implausible_birth_dates(
+                    settings.min_birth_year, "students of the attendance system's list"
+                ),
+            ],
         ),
         SuiteSpec(
             name="quarantine_attendance",

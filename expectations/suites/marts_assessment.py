@@ -41,6 +41,7 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     settings.map_percentile_max,
                     "Some MAP or benchmark percentiles are outside 1-99.",
                 ),
+                rules.school_year_without_calendar_or_enrollment(),
             ],
         ),
     ]

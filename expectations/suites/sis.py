@@ -92,6 +92,7 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "registrar to complete the record.",
                     blocking=False,
                 ),
+                rules.implausible_birth_dates(settings.min_birth_year, "SIS students"),
             ],
         ),
         SuiteSpec(

@@ -27,6 +27,8 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     selection = ["--select", "+test_type:unit", "--indirect-selection", "cautious"]
     run = run_dbt(tmp_path, ["build", *selection], tmp_path / "dbt_target")
     assert "identity_rules_precision_first" in run.stdout
+    assert "ids_with_leading_zeros_unmatched_by_default" in run.stdout
+    assert "ids_with_leading_zeros_matched_for_the_sources_named" in run.stdout
     assert "student_grade_from_users_then_homeroom_then_most_classes" in run.stdout
     assert "attendance_codes_map_or_quarantine" in run.stdout
     assert "attendance_days_per_month_from_spans_and_exceptions" in run.stdout

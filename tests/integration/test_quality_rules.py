@@ -392,3 +392,36 @@ def test_students_without_a_span_fail_once_per_student_naming_the_school(
     assert failed(result) == {rule: 3}
     assert result.blocked
     assert result.outcome(rule).named == "SCH02 School SCH02"
+
+
+def test_implausible_birth_dates_warn_with_a_count_per_source(tmp_path: Path) -> None:
+    def change(t: dict[str, Table]) -> None:
+        demographics = t["staging.stg_sis__demographics"].rows
+        demographics[0] = (demographics[0][0], date(1900, 1, 1), *demographics[0][2:])
+        demographics[1] = (demographics[1][0], date(2099, 12, 31), *demographics[1][2:])
+        demographics[2] = (demographics[2][0], date(1990, 1, 1), *demographics[2][2:])
+
+    result = check(tmp_path, "stg_sis__demographics", change)
+    assert failed(result) == {"unexpected_rows_expectation:implausible_birth_date": 2}
+    assert not result.blocked
+    strict = QualitySettings(min_birth_year=2016)
+    result = check(tmp_path, "stg_assessment__state_results", settings=strict)
+    assert failed(result) == {"unexpected_rows_expectation:implausible_birth_date": 6}
+
+
+def test_results_for_a_year_without_calendar_or_enrollment_warn_naming_the_year(
+    tmp_path: Path,
+) -> None:
+    def change(t: dict[str, Table]) -> None:
+        results = t["marts.fct_assessment_result"].rows
+        results.append(("st99", "state", *results[0][2:4], 2031, *results[0][5:]))
+
+    result = check(tmp_path, "fct_assessment_result", change)
+    assert failed(result) == {
+        "unexpected_rows_expectation:school_year_without_calendar_or_enrollment": 1
+    }
+    assert not result.blocked
+    outcome = result.outcome(
+        "unexpected_rows_expectation:school_year_without_calendar_or_enrollment"
+    )
+    assert "2031" in str(outcome.named)

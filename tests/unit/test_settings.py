@@ -18,6 +18,7 @@ from settings import (
     parse_config,
 )
 from settings.environment import EnvironmentSettings
+from settings.identity import IdentitySettings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,7 +29,9 @@ def example() -> dict:
 
 def test_dbt_project_defaults_are_the_metric_settings_defaults() -> None:
     project = yaml.safe_load((REPO / "dbt_project" / "dbt_project.yml").read_text())
-    assert project["vars"] == MetricSettings().dbt_vars() | SisSettings().dbt_vars()
+    assert project["vars"] == (
+        MetricSettings().dbt_vars() | SisSettings().dbt_vars() | IdentitySettings().dbt_vars()
+    )
 
 
 def test_sis_id_fields_reach_dbt_and_a_typo_is_named() -> None:
@@ -90,6 +93,21 @@ def test_environment_settings_are_read_when_asked() -> None:
     assert env.timezone == "America/Chicago" and env.serving == "duckdb"
     with pytest.raises(ValueError, match="DISTRICTWIDE_SERVING"):
         EnvironmentSettings.from_env({"DISTRICTWIDE_SERVING": "oracle"})
+
+
+def test_leading_zeros_setting_is_typed_per_source_or_global() -> None:
+    assert IdentitySettings().dbt_vars() == {"strip_leading_zero_sources": []}
+    every = IdentitySettings(student_id_strip_leading_zeros=True).dbt_vars()
+    assert every["strip_leading_zero_sources"] == [
+        "attendance",
+        "benchmark",
+        "map",
+        "state_assessment",
+    ]
+    some = IdentitySettings(student_id_strip_leading_zeros=["state_assessment"])
+    assert some.dbt_vars() == {"strip_leading_zero_sources": ["state_assessment"]}
+    with pytest.raises(ValueError, match="attendance"):
+        IdentitySettings(student_id_strip_leading_zeros=["sis"])
 
 
 def test_program_subgroup_rule_is_any_day_or_as_of_a_month_and_day() -> None:

@@ -75,7 +75,10 @@ def districtwide_dbt_models(
             context.log.warning(note)
     except WarehouseLocked as exc:
         raise Failure(description=str(exc)) from exc
-    dbt_vars = json.dumps(config.metrics.dbt_vars() | config.sis.dbt_vars(), sort_keys=True)
+    dbt_vars = json.dumps(
+        config.metrics.dbt_vars() | config.sis.dbt_vars() | config.identity.dbt_vars(),
+        sort_keys=True,
+    )
     yield from dbt.build_in_process(
         ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars],
         context=context,

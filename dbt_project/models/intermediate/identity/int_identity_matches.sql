@@ -29,30 +29,51 @@ nicknames as (
     select * from {{ ref('nicknames') }}
 ),
 
+-- IDs are compared as delivered, or without leading zeros for the sources the district's
+-- `identity.student_id_strip_leading_zeros` setting names (var strip_leading_zero_sources):
+-- `0012345` in a state file is then the SIS's `12345`. Both sides are keyed before the join, so
+-- it stays an equality (hash) join.
+keyed_people as (
+    select
+        *,
+        {{ strips_leading_zeros('source_system') }} as _strips,
+        case when {{ strips_leading_zeros('source_system') }} then {{ without_leading_zeros('state_id') }} else state_id end as state_id_key,
+        case when {{ strips_leading_zeros('source_system') }} then {{ without_leading_zeros('local_id') }} else local_id end as local_id_key
+    from people
+),
+
+keyed_students as (
+    select
+        *,
+        {{ without_leading_zeros('state_id') }} as state_id_stripped,
+        {{ without_leading_zeros('local_id') }} as local_id_stripped
+    from students
+),
+
 id_candidates as (
+    {%- set branches = [] -%}
+    {%- for kind in ['state_id', 'local_id'] -%}
+    {%- do branches.append([kind, kind, 'not p._strips']) -%}
+    {%- if var('strip_leading_zero_sources', []) | length > 0 -%}
+    {%- do branches.append([kind, kind ~ '_stripped', 'p._strips']) -%}
+    {%- endif -%}
+    {%- endfor %}
+    {%- for kind, student_column, condition in branches %}
     select
         p.source_system,
         p.source_person_id,
-        'state_id' as id_kind,
+        '{{ kind }}' as id_kind,
         s.student_key,
         s.birth_date = p.birth_date as birth_agrees,
         s.last_name_norm = p.last_name_norm and s.first_name_norm = p.first_name_norm as names_agree,
         p.birth_date is null as birth_missing
-    from people as p
-    inner join students as s on p.state_id = s.state_id
-
+    from keyed_people as p
+    inner join keyed_students as s on p.{{ kind }}_key = s.{{ student_column }}
+    where {{ condition }}
+    {% if not loop.last %}
     union all
-
-    select
-        p.source_system,
-        p.source_person_id,
-        'local_id' as id_kind,
-        s.student_key,
-        s.birth_date = p.birth_date as birth_agrees,
-        s.last_name_norm = p.last_name_norm and s.first_name_norm = p.first_name_norm as names_agree,
-        p.birth_date is null as birth_missing
-    from people as p
-    inner join students as s on p.local_id = s.local_id
+    {% endif %}
+    {%- endfor %}
 ),
 
 id_outcomes as (

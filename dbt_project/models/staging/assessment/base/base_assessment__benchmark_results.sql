@@ -77,6 +77,12 @@ typed as (
         {{ clean_text('raw."NotTestedCode"') }} as not_tested_code,
         {{ clean_text('raw."BirthDate"') }} is null as _birth_missing,
         {{ clean_text('raw."Window"') }} is null as _window_missing,
+        -- The result's natural key (macro newest_delivery_wins, with the school year): the
+        -- student as delivered, assessment, window, subject, measure and test date.
+        {{ delivered_student(['raw."LocalID"', 'raw."StateID"'], 'raw."LastName"', 'raw."FirstName"', 'raw."BirthDate"') }} as _key_student,
+        lower({{ clean_text('raw."Assessment"') }}) as _key_assessment,
+        coalesce(windows.season, {{ clean_text('raw."Window"') }}) as _key_window,
+        coalesce(subjects.academic_subject, {{ clean_text('raw."Subject"') }}) as _key_subject,
         raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
@@ -102,11 +108,16 @@ dated as (
     from typed
 ),
 
+delivered as (
+    {{ newest_delivery_wins('dated', ['_key_student', '_key_assessment', 'school_year', '_key_window', '_key_subject', 'measure', 'test_date']) }}
+),
+
 checked as (
     select
         *,
         {{ quarantine_rules([
             ['_copy_number > 1', '*', 'duplicate row'],
+        ] + delivery_rules() + [
             ['test_date is null', 'TestDate', 'malformed or missing test date'],
             ['school_year is null', 'SchoolYear', 'malformed school year'],
             ['season is null and not _window_missing', 'Window', 'unmapped testing window'],
@@ -119,7 +130,7 @@ checked as (
             ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
             ['school_id is null and school_vendor_value is not null', 'SchoolName', 'school not in the school crosswalk'],
         ]) }}
-    from dated
+    from delivered
 )
 
 {{ select_keeping_raw_record_if_quarantined('checked') }}

@@ -134,6 +134,12 @@ typed as (
         {{ safe_numeric('raw."TestStandardError"') }} as standard_error,
         {{ safe_int('raw."TestPercentile"') }} as percentile,
         {{ clean_text('raw._birth_date') }} is null as _birth_missing,
+        -- The result's natural key (macro newest_delivery_wins): the student as delivered, term,
+        -- subject, RIT scale (Course tells Reading from Language Usage) and test date.
+        {{ delivered_student(['raw."StudentID"'], 'raw._last_name', 'raw._first_name', 'raw._birth_date') }} as _key_student,
+        coalesce(terms.season, {{ clean_text('raw."TermName"') }}) as _key_term,
+        coalesce(subjects.academic_subject, {{ clean_text('raw."Subject"') }}) as _key_subject,
+        coalesce(subjects.measure, {{ clean_text('raw."Course"') }}) as _key_measure,
         raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from joined as raw
@@ -158,11 +164,16 @@ typed as (
         on range_any.range_subject is null and range_any.range_grade is null
 ),
 
+delivered as (
+    {{ newest_delivery_wins('typed', ['_key_student', 'school_year', '_key_term', '_key_subject', '_key_measure', 'test_date']) }}
+),
+
 checked as (
     select
         *,
         {{ quarantine_rules([
             ['_copy_number > 1', '*', 'duplicate row'],
+        ] + delivery_rules() + [
             ['season is null or school_year is null', 'TermName', 'unrecognised term name'],
             ['school_id is null', 'SchoolName', 'school not in the school crosswalk'],
             ['grade_level is null', 'Grade', 'unmapped grade code'],
@@ -172,7 +183,7 @@ checked as (
             ['percentile is not null and percentile not between 1 and 99', 'TestPercentile', 'percentile outside 1-99'],
             ['birth_date is null and not _birth_missing', 'StudentDateOfBirth', 'malformed date'],
         ]) }}
-    from typed
+    from delivered
 )
 
 {{ select_keeping_raw_record_if_quarantined('checked') }}

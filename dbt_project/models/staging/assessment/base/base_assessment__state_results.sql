@@ -113,6 +113,11 @@ typed as (
         ranked_levels.min_scale_score,
         ranked_levels.max_scale_score,
         {{ clean_text('coded."BirthDate"') }} is null as _birth_missing,
+        -- The result's natural key (macro newest_delivery_wins): the student as delivered (the
+        -- SASID with the birth date), assessment, subject and administration (the year).
+        coded._assessment_key as _key_assessment,
+        {{ delivered_student(['coded."SASID"'], 'coded."LastName"', 'coded."FirstName"', 'coded."BirthDate"') }} as _key_student,
+        coalesce(coded.academic_subject, coded._subject_key) as _key_subject,
         coded._copy_number,
         coded._raw_record
     from coded
@@ -131,11 +136,16 @@ typed as (
         and ranked_levels._specificity = 1
 ),
 
+delivered as (
+    {{ newest_delivery_wins('typed', ['_key_student', '_key_assessment', '_key_subject', 'school_year']) }}
+),
+
 checked as (
     select
         *,
         {{ quarantine_rules([
             ['_copy_number > 1', '*', 'duplicate row'],
+        ] + delivery_rules() + [
             ['school_year is null', 'SchoolYear', 'malformed school year'],
             ['school_id is null', 'SchoolCode', 'school not in the school crosswalk'],
             ['grade_level is null', 'TestedGrade', 'unmapped grade code'],
@@ -146,7 +156,7 @@ checked as (
             ['is_tested and scale_score not between min_scale_score and max_scale_score', 'ScaleScore', 'scale score outside its achievement level band'],
             ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
         ]) }}
-    from typed
+    from delivered
 )
 
 {{ select_keeping_raw_record_if_quarantined('checked') }}

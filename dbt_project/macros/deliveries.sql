@@ -1,0 +1,65 @@
+{# Newest delivery wins: the rows of `relation` (a CTE of a base model, with `_load_id` and
+   `_line_number`) with two flags, by the natural key `key` (column names of `relation`):
+   - `_superseded`: a newer delivery (a later load, of any file name) has a row with the same key.
+     A corrected file sent under a new name (`state_2026_corrected.csv` beside `state_2026.csv`)
+     replaces the earlier file's results instead of adding to them. Delivery order is the load's:
+     `_load_id` starts with the landing time, and files landed in one run land in name order.
+   - `_repeated_in_file`: an earlier line of the same load has the same key (a file that lists a
+     result twice with different values; exact copies are `_copy_number > 1`).
+   A base model turns both into quarantine reasons, so raw rows = staged + quarantined still holds
+   and the steward can see which delivery replaced which row.
+   Only keys delivered more than once are ranked: the one grouping over every row is the cost. #}
+{% macro newest_delivery_wins(relation, key) -%}
+    {%- set keys = key | join(', ') -%}
+    {%- set on_key -%}
+        {% for k in key %}r.{{ k }} is not distinct from c.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
+    {%- endset -%}
+    select
+        r.*,
+        coalesce(r._load_id < c._newest_load, false) as _superseded,
+        coalesce(r._load_id = c._newest_load and r._line_number > c._first_line, false) as _repeated_in_file
+    from {{ relation }} as r
+    left join (
+        select
+            d.*,
+            min(d._line_number) over (partition by {% for k in key %}d.{{ k }}, {% endfor %}d._load_id) as _first_line
+        from (
+            select distinct
+                {% for k in key %}r.{{ k }},
+                {% endfor %}r._load_id,
+                r._line_number,
+                repeated._newest_load
+            from {{ relation }} as r
+            inner join (
+                select {{ keys }}, max(_load_id) as _newest_load
+                from {{ relation }}
+                group by {{ keys }}
+                having count(*) > 1
+            ) as repeated
+                on {% for k in key %}r.{{ k }} is not distinct from repeated.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
+        ) as d
+    ) as c
+        on {{ on_key }}
+        and r._load_id = c._load_id
+        and r._line_number = c._line_number
+{%- endmacro %}
+
+{# The quarantine rules of a result's natural key (after the exact-copy rule). #}
+{% macro delivery_rules() -%}
+    {{ return([
+        ['_superseded', '*', 'superseded by a newer delivery'],
+        ['_repeated_in_file', '*', 'result repeated in its file with other values'],
+    ]) }}
+{%- endmacro %}
+
+{# The student of a result as delivered, for its natural key: the first ID given (the state's or
+   the district's) with the birth date, else the names with the birth date. The birth date keeps
+   apart two children delivered under one ID (a mistyped ID is often another child's); names are
+   left out, so a corrected file that fixes a misspelt name still replaces the earlier row. #}
+{% macro delivered_student(ids, last_name, first_name, birth_date) -%}
+    coalesce(
+        {% for id in ids %}{{ clean_text(id) }} || '|' || coalesce({{ clean_text(birth_date) }}, ''),
+        {% endfor %}lower({{ clean_text(last_name) }}) || '|' || lower({{ clean_text(first_name) }})
+        || '|' || {{ clean_text(birth_date) }}
+    )
+{%- endmacro %}
