@@ -110,7 +110,7 @@ load: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m districtwide load
 
 test: install $(SUPERSET_VENV)/.installed chromium
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 # The unit tests alone (no Superset, no browser, no generated district): under a minute.
 test-fast: install

@@ -85,8 +85,24 @@ def test_linked_fact_rows_plus_rows_waiting_for_review_reproduce_the_truth(
                     and s.sis_local_id is not null and q.entity = '{entity}'
                 """
             ).fetchone()[0]
+            # The children planted to wait for review (the attendance review trap) are often
+            # absent: their rows are left out of the share that must link.
+            planted = (
+                con.execute(
+                    f"""
+                select count(*) from quarantine.quarantine_{section} q
+                join read_parquet('{truth}/records.parquet') r
+                    on q.source_file = r.source_file and q.line_number = r.line_number
+                join read_parquet('{truth}/students.parquet') s using (true_student_id)
+                where q.stage = 'conform' and q.reason like 'student not linked%'
+                    and s.attendance_review_trap and q.entity = '{entity}'
+                """
+                ).fetchone()[0]
+                if section == "attendance"
+                else 0
+            )
             assert linked + waiting == expected, entity
-            assert linked >= 0.99 * expected, f"{entity}: only {linked} of {expected} linked"
+            assert linked >= 0.99 * (expected - planted), f"{entity}: {linked} of {expected} linked"
 
 
 def test_identity_precision_is_one(district: District) -> None:

@@ -28,10 +28,8 @@ pytestmark = pytest.mark.integration
 COMBINATIONS = [
     ("oneroster-1.1", "districtwide", "mcas", "map-combined"),
     ("oneroster-1.1", "powerschool", "caaspp", "map-combined,star"),
-    ("oneroster-1.2", "edfi", "districtwide", "map-cdf,iready"),
-    ("oneroster-1.2", "powerschool", "mcas", "map-cdf,iready,star"),
+    ("oneroster-1.2", "edfi", "ilearn", "map-cdf,iready"),
     ("oneroster-1.1", "edfi", "cmas", "map-cdf,iready,star"),
-    ("oneroster-1.2", "districtwide", "ilearn", "map-combined,iready"),
 ]
 
 #: How fct_assessment_result names the subjects of the generator's benchmark truth.
