@@ -226,7 +226,9 @@ def test_a_1_1_delta_export_applies_status_and_org_types(home: Home) -> None:
     ) == [(0,)]
 
 
-def test_guid_sourced_ids_with_local_ids_in_userids_link_attendance(home: Home) -> None:
+def deliver_attendance_with_district_numbers(home: Home) -> None:
+    """The OneRoster 1.2 fixture (GUID sourcedIds) beside an attendance student list carrying
+    the district numbers its userIds hold, and the school crosswalk of that system."""
     deliver(home, "oneroster_1_2")
     attendance = home.landing / "attendance"
     attendance.mkdir(parents=True)
@@ -247,6 +249,10 @@ def test_guid_sourced_ids_with_local_ids_in_userids_link_attendance(home: Home) 
         "attendance,201,5d1c0f7e-0000-4000-8000-000000000201,\n",
         encoding="utf-8",
     )
+
+
+def test_guid_sourced_ids_with_local_ids_in_userids_link_attendance(home: Home) -> None:
+    deliver_attendance_with_district_numbers(home)
     land(home)
     links = (
         "select count(*) from intermediate.int_identity_matches "

@@ -24,7 +24,13 @@ from tests.conftest import District
 from tests.fixtures.dbt import run_dbt
 from tests.fixtures.synthetic_files import rows_of
 from tests.integration import test_oneroster
-from tests.integration.test_oneroster import build, deliver, land, rows
+from tests.integration.test_oneroster import (
+    build,
+    deliver,
+    deliver_attendance_with_district_numbers,
+    land,
+    rows,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -320,24 +326,7 @@ def test_ids_matching_another_sis_field_raise_a_warning_naming_it(
     monkeypatch.setenv("DISTRICTWIDE_HOME", str(tmp_path))
     monkeypatch.setattr(test_oneroster, "SELECT", "+dim_student +id_field_report")
     home = Home(tmp_path).ensure()
-    deliver(home, "oneroster_1_2")
-    attendance = home.landing / "attendance"
-    attendance.mkdir(parents=True)
-    header = "StuNum,LastName,FirstName,MiddleInit,BirthDate,Gender,Grade,SchoolCode,SisNumber"
-    lines = [
-        "A-1,Brambleworth,Juno,,05/02/2017,F,3,101,310001",
-        "A-2,Quennel,Tamsin,R,02/11/2014,F,6,201,310002",
-        "A-3,Weatherby,Odell,,09/30/2014,M,6,201,310003",
-    ]
-    (attendance / "students.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
-    crosswalks = home.root / "config" / "crosswalks"
-    crosswalks.mkdir(parents=True, exist_ok=True)
-    (crosswalks / "school_crosswalk.csv").write_text(
-        "source_system,vendor_school,school_sourced_id,note\n"
-        "attendance,101,5d1c0f7e-0000-4000-8000-000000000101,\n"
-        "attendance,201,5d1c0f7e-0000-4000-8000-000000000201,\n",
-        encoding="utf-8",
-    )
+    deliver_attendance_with_district_numbers(home)
     land(home)
 
     # The district left sis.local_id at its default, sourcedId: the numbers link no one.
