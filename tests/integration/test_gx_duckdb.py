@@ -60,7 +60,14 @@ BIG = textwrap.dedent(
 
     before = rss()
     started = time.perf_counter()
-    result = run_suite(suite_named("fct_attendance_exception_day"), sys.argv[1], run_id="big")
+    # As the quality step runs it: DuckDB bounded by the configured memory (without a limit
+    # DuckDB may cache up to 80% of RAM, and the peak varied from run to run).
+    from settings.environment import EnvironmentSettings
+    memory = {"memory_limit": EnvironmentSettings.from_env().duckdb_memory}
+    result = run_suite(
+        suite_named("fct_attendance_exception_day"), sys.argv[1], run_id="big",
+        duckdb_config=memory,
+    )
     print(json.dumps({
         "seconds": time.perf_counter() - started,
         "rss_before_mb": before,

@@ -354,7 +354,8 @@ def test_ids_matching_another_sis_field_raise_a_warning_naming_it(
 def test_the_generated_district_set_up_right_raises_no_id_field_warning(
     district: District,
 ) -> None:
-    # The generated 1.1 district's settings name the fields its sources' IDs are in.
+    # The generated 1.1 district's settings name the fields its sources' IDs are in. The
+    # session's district may be loaded more than once: no run raised the warning.
     with district.warehouse() as con:
         outcomes = con.execute(
             "select success from audit.quality_results where expectation like ?",
@@ -364,7 +365,7 @@ def test_the_generated_district_set_up_right_raises_no_id_field_warning(
             "select source_system, id_kind, n_matched > 0.9 * n_source_ids "
             "from audit.id_field_report where is_setting order by 1, 2"
         ).fetchall()
-    assert outcomes == [(True,)]
+    assert outcomes and all(success for (success,) in outcomes)
     assert matched == [
         ("attendance", "local_id", True),
         ("map", "local_id", True),
