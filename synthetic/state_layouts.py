@@ -194,6 +194,13 @@ def _case(column: str, mapping: dict[str, str]) -> str:
 SIM_LOWS = tuple(c[0] for c in CUTS)
 
 
+#: A simulated score placed proportionally inside its level's published band (`b`: a bands
+#: table of lo/hi published and sim_lo/sim_hi simulated ends, joined on the level).
+SCALED_SCORE_SQL = (
+    "b.lo + floor((score - b.sim_lo) * (b.hi - b.lo + 1) / (b.sim_hi - b.sim_lo + 1))::int"
+)
+
+
 def _level_index_sql(score: str, sim_lows: tuple[int, ...] = SIM_LOWS) -> str:
     """SQL: the 0-based level of a simulated score whose levels start at `sim_lows`."""
     return "(" + " + ".join(f"({score} >= {lo})::int" for lo in sim_lows[1:]) + ")"
@@ -271,8 +278,7 @@ def write_caaspp(district: District, out: Path) -> dict[str, int]:
                    state_code as CALPADSSchoolCode, school_name as CALPADSSchoolName,
                    state_code as FinalTestedSchoolCode, school_name as FinalTestedSchoolName,
                    'Y' as Attemptedness, 'V' as ScoreStatus, 'Y' as IncludeIndicator,
-                   b.lo + floor((score - b.sim_lo) * (b.hi - b.lo + 1)
-                                / (b.sim_hi - b.sim_lo + 1))::int as ScaleScore,
+                   {SCALED_SCORE_SQL} as ScaleScore,
                    (b.k + 1)::varchar as AchievementLevels,
                    'ZZ' as EndofRecord
             from shown join ids i using (pid)
@@ -438,8 +444,7 @@ def write_cmas(district: District, out: Path) -> dict[str, int]:
                    '{DISTRICT_NAME}' as TestingDistrictName, school_name as TestingSchoolName,
                    '{DISTRICT_NAME}' as ResponsibleDistrictName,
                    school_name as ResponsibleSchoolName,
-                   b.lo + floor((score - b.sim_lo) * (b.hi - b.lo + 1)
-                                / (b.sim_hi - b.sim_lo + 1))::int as SS,
+                   {SCALED_SCORE_SQL} as SS,
                    (b.k + 1)::varchar as PerfLVL
             from shown join ids i using (pid)
             join (select school, name as school_name from schools) using (school)
@@ -497,8 +502,7 @@ def write_ilearn(district: District, out: Path) -> dict[str, int]:
                    '{ILEARN_CORPORATION}' as "Enrolled Corporation ID",
                    {_case("subject", ILEARN_TEST)} || ' Grade '
                        || least(grade, 8)::varchar as "Test name",
-                   b.lo + floor((score - b.sim_lo) * (b.hi - b.lo + 1)
-                                / (b.sim_hi - b.sim_lo + 1))::int as "Overall scale score",
+                   {SCALED_SCORE_SQL} as "Overall scale score",
                    case b.k {levels} end as "Overall proficiency level"
             from shown join ids i using (pid)
             join (select school, name as school_name from schools) using (school)
