@@ -19,12 +19,15 @@ from synthetic.state_layouts import (
     FAST_BANDS,
     ILEARN_BANDS,
     ILEARN_LEVELS,
+    MCA_BANDS,
+    MCA_LEVELS,
     caaspp_file,
     cmas_file,
     fast_file,
     fast_header,
     header,
     ilearn_file,
+    mca_file,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
@@ -55,6 +58,10 @@ EXPECTED = {
         f"assessment/{fast_file('ELA', 10, 2026)}": "fast_student_results",
         f"assessment/{fast_file('MATH', 3, 2026)}": "fast_student_results",
         f"assessment/{fast_file('MATH', 8, 2026)}": "fast_student_results",
+    },
+    ("districtwide", "mca"): {
+        f"assessment/{mca_file('ELA', 2026)}": "mca_district_student_results",
+        f"assessment/{mca_file('MATH', 2026)}": "mca_district_student_results",
     },
 }
 
@@ -131,6 +138,7 @@ def test_layouts_change_the_files_not_the_district(districts) -> None:
     assert districts[("districtwide", "cmas")][1]["assessment"] == base["assessment"]
     assert districts[("districtwide", "ilearn")][1]["assessment"] == base["assessment"]
     assert districts[("districtwide", "fast")][1]["assessment"] == base["assessment"]
+    assert districts[("districtwide", "mca")][1]["assessment"] == base["assessment"]
     # MCAS is wide: a row carries both subjects, so its row faults differ; the tests do not.
     mcas = districts[("powerschool", "mcas")][1]["assessment"]
     tested = {
@@ -258,6 +266,33 @@ def test_fast_files_are_one_per_test_with_scores_in_their_levels_ranges(district
             }
     assert levels == {1, 2, 3, 4, 5}
     assert tested > 0
+
+
+def test_mca_files_keep_the_published_header_and_each_childs_level(districts) -> None:
+    """The MCA header is the layout sample's (160 tab-separated columns); a score lies on its
+    grade's G01-G99 scale inside its level's band (grade 10 mathematics on grade 11's), levels
+    D/P/M/E are the simulated four and every row is a valid score (VS)."""
+    sample = FIXTURES / "mca_district_student_results" / "DSR160_9999-01-000_MCA-III_R_2023.txt"
+    assert header("mca_district_student_results") == (
+        sample.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    )
+    root = districts[("districtwide", "mca")][0]
+    levels = set()
+    for subject in ("ELA", "MATH"):
+        path = root / "landing" / "assessment" / mca_file(subject, 2026)
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter="\t"))
+        names = rows[0]
+        at = {n: names.index(n) for n in ("GRADE", "TESTCODE", "ACHIEVEMENTLEVEL", "SCORE1")}
+        for row in rows[1:]:
+            if len(row) != len(names):
+                continue  # a line with a planted wrong field count
+            bands = MCA_BANDS[subject][int(row[at["GRADE"]])]
+            k, score = MCA_LEVELS.index(row[at["ACHIEVEMENTLEVEL"]]), int(row[at["SCORE1"]])
+            assert bands[k] <= score <= (bands[k + 1] - 1 if k < 3 else bands[4])
+            assert row[at["TESTCODE"]] == "VS"
+            levels.add(k)
+    assert levels == {0, 1, 2, 3}
 
 
 def test_the_cli_names_the_layouts_and_rejects_an_unknown_one(tmp_path: Path) -> None:
