@@ -128,6 +128,20 @@ def test_a_truncated_file_is_set_aside_naming_its_last_line(
     assert_archived(record, data)
 
 
+def test_a_last_line_of_spaces_is_a_blank_line_not_a_file_cut_short(tmp_path: Path) -> None:
+    """A line of spaces after the data (exports padded so): rejected and counted as a blank
+    line, never a reason to set the file aside as cut short."""
+    data = (HEADER + ROW + ROW.replace("7000001", "7000002") + "   \r\n").encode()
+
+    home, _, record = land(tmp_path, "attendance/x.csv", data)
+
+    assert (record["status"], record["rows_parsed"], record["rows_rejected"]) == ("loaded", 2, 1)
+    assert raw_lines(home, "attendance/exceptions") == [2, 3]
+    [(line, _, error_type, error)] = rejects(home)
+    said = "a blank line (spaces only): no record in it"
+    assert (line, error_type, error) == (4, "BLANK LINE", said)
+
+
 def test_a_quote_never_closed_mid_file_is_named_with_the_lines_it_swallowed(
     tmp_path: Path,
 ) -> None:
