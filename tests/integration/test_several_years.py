@@ -99,23 +99,38 @@ def test_todays_marts_equal_the_truth_on_three_years(
     check(three_years)
 
 
-def test_chronic_absence_trend_truth_equals_the_current_mart(three_years: District) -> None:
-    """trend_chronic_absence's district row of each year is the per-year count of counts.json,
-    and the current mart agrees for every year."""
+def test_chronic_absence_trend_truth_equals_the_counts(three_years: District) -> None:
+    """trend_chronic_absence's `all` rows are counts.json's per-year and per-school figures (which
+    the marts are checked against above), for every year."""
     truth = three_years.truth
     counts = three_years.counts["attendance"]
-    trend = duckdb.sql(
-        f"""
-        select school_year::varchar, n_students, n_chronically_absent
-        from read_parquet('{truth}/trend_chronic_absence.parquet')
-        where school is null and subgroup = 'all'
-        """
-    ).fetchall()
+    trend = (
+        duckdb.connect()
+        .execute(
+            f"""
+            select school_year, school, n_students, n_chronically_absent, n_days_enrolled,
+                   n_days_absent
+            from read_parquet('{truth}/trend_chronic_absence.parquet')
+            where subgroup = 'all'
+            """
+        )
+        .fetchall()
+    )
+    district = {(y, None): (n, c) for y, school, n, c, *_ in trend if school is None}
+    schools = {(y, school): tuple(rest) for y, school, *rest in trend if school is not None}
 
-    assert {y: (n, c) for y, n, c in trend} == {
-        y: (counts["students_with_10plus_days"][y], counts["chronic_absent_students"][y])
-        for y in counts["chronic_absent_students"]
+    with_days, chronic = counts["students_with_10plus_days"], counts["chronic_absent_students"]
+    assert district == {(int(y), None): (with_days[y], chronic[y]) for y in chronic}
+    assert schools == {
+        (r["school_year"], r["school"]): (
+            r["students_with_10plus_days"],
+            r["chronic_absent_students"],
+            r["days_enrolled"],
+            r["days_absent"],
+        )
+        for r in counts["by_school"]
     }
+    assert {y for y, _ in schools} == set(YEARS)
 
 
 def test_student_years_follow_the_sis_enrollments(three_years: District) -> None:
