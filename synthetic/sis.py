@@ -6,8 +6,8 @@ after the last day of the last school year and holds every year's sessions, cour
 enrollments and calendar: the enrollment history the SIS keeps, from which a year's grade and
 schools are read (users.csv `grades` and `orgSourcedIds` are the student's as of the snapshot,
 their last year in the district). A district that archived one export per year holds the same
-history spread over the snapshots. Faults: a few students without a state ID (`identifier`), a few exact
-duplicate rows in users.csv and enrollments.csv.
+history spread over the snapshots. Faults: a few students without a state ID (`identifier`), a
+few exact duplicate rows in users.csv and enrollments.csv.
 """
 
 from __future__ import annotations
