@@ -196,3 +196,27 @@ def test_staar_rows_stage_with_tea_levels_and_meets_proficient(staged: Home) -> 
         f"select count(*) from read_parquet('{staged.raw}/assessment/state_results/*.parquet')",
     )
     assert raw == len(got) + 2
+
+
+def test_a_windows_1252_file_keeps_its_positions(tmp_path: Path) -> None:
+    """TEA's widths count bytes of a one-byte encoding: read as characters after transcoding, an
+    accented name does not shift the fields after it."""
+    text = (EOC / "SYNTHETIC_EOC_0523.txt").read_text(encoding="ascii")
+    accented = tmp_path / "eoc_1252.txt"
+    accented.write_bytes(text.replace("Testlast2      ", "Muñoz Peña     ").encode("cp1252"))
+    home = land(Home(tmp_path / "home"), (accented, "eoc_1252.txt"))
+
+    run = load_landing(home, tables=["assessment__state_results"])
+
+    [record] = run.tables["assessment__state_results"].loaded
+    assert (record["encoding"], record["rows_parsed"], record["rows_rejected"]) == (
+        "cp1252",
+        6,
+        0,
+    )
+    [row] = [r for r in raw_rows(home) if r["_line_number"] == 2]
+    assert (row["LastName"], row["FirstName"], row["ScaleScore"]) == (
+        "Muñoz Peña",
+        "Testfirst2",
+        "3410",
+    )
