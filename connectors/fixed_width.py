@@ -2,8 +2,8 @@
 parsed in DuckDB by position.
 
 A state's student data file has no header to match, so a layout with `fixed_width:` is recognized
-from its first lines instead: the first line is exactly the record length, and fields that are
-always filled have the shape the specification gives them (an administration date MMYY, a tested
+from its first lines instead: one of them at least is a whole record (the record length), and
+fields that are always filled have the shape the specification gives them (an administration date MMYY, a tested
 grade, a county-district-campus number of digits) on every probed line of that length. A CSV
 never passes (its lines vary in length), and a fixed-width file never matches a header.
 
@@ -45,7 +45,7 @@ def try_fixed_width(layout: Layout, lines: Sequence[str]) -> Match | Miss:
     spec = layout.fixed_width
     assert spec is not None
     probe = [line for line in lines[:PROBE_LINES] if line]
-    if not probe or not spec.is_record(probe[0]):
+    if not any(spec.is_record(line) for line in probe):
         found = f"{len(probe[0])} characters" if probe else "empty"
         return Miss(layout, (f"(records of {_record_words(spec)}; line 1 is {found})",), 0)
     for number, line in enumerate(probe, start=1):

@@ -43,11 +43,14 @@ def test_a_record_of_the_wrong_length_or_shape_is_not_staar() -> None:
     assert isinstance(try_fixed_width(BY_NAME["staar_eoc_student_data"], lines), Miss)
 
 
-def test_a_cut_record_after_the_first_line_is_left_to_the_parser() -> None:
-    """Recognition needs the first line whole; a later short line is rejected by line number."""
+def test_a_cut_record_among_the_first_lines_is_left_to_the_parser() -> None:
+    """A cut record, even the first, does not hide the file's layout: the parser rejects it with
+    its line number; a file of no whole record is not recognized."""
     lines = sample_lines()
 
     assert isinstance(try_fixed_width(STAAR_3_8, [lines[0], lines[1][:200], lines[2]]), Match)
+    assert isinstance(try_fixed_width(STAAR_3_8, [lines[0][:200], lines[1]]), Match)
+    assert isinstance(try_fixed_width(STAAR_3_8, [line[:200] for line in lines]), Miss)
 
 
 def test_a_delimited_file_is_never_fixed_width_and_the_reverse(tmp_path: Path) -> None:
