@@ -3,9 +3,10 @@ parsed in DuckDB by position.
 
 A state's student data file has no header to match, so a layout with `fixed_width:` is recognized
 from its first lines instead: one of them at least is a whole record (the record length), and
-fields that are always filled have the shape the specification gives them (an administration date MMYY, a tested
-grade, a county-district-campus number of digits) on every probed line of that length. A CSV
-never passes (its lines vary in length), and a fixed-width file never matches a header.
+fields that are always filled have the shape the specification gives them (an administration
+date MMYY, a tested grade, a county-district-campus number of digits) on every probed line that
+is a record. A CSV never passes (its lines vary in length), and a fixed-width file never
+matches a header.
 
 Parsing reads each line whole as one VARCHAR (a delimiter byte that text never holds, no quoting),
 keeps its physical line number (the row's position: DuckDB keeps blank lines as NULL rows), and

@@ -138,9 +138,9 @@ class FixedWidth(BaseModel):
     A line is a whole record when it is `record_length` characters long or, with `record_end`
     (the character every record ends with, TEA's period), when it ends with that character and is
     no longer than `record_length` nor shorter than the end of the last field read. A file is this
-    layout when one of its first lines at least is a record and each field in `expect` matches its pattern (a
-    full-match regular expression) on every probed line that is a record; other lines are left to
-    the parser, which rejects them with their number.
+    layout when one of its first lines at least is a record and each field in `expect` matches
+    its pattern (a full-match regular expression) on every probed line that is a record; other
+    lines are left to the parser, which rejects them with their number.
     """
 
     model_config = ConfigDict(extra="forbid")
