@@ -105,7 +105,9 @@ def render(layouts: Sequence[Layout]) -> str:
             if layout.header_line > 1:
                 columns += f" (header on line {layout.header_line})"
             if layout.requires:
-                columns += ", " + ", ".join(f"`{name}`" for name in layout.requires)
+                columns += ", " + ", ".join(
+                    " or ".join(f"`{name}`" for name in names) for names in layout.required_names
+                )
             if layout.unpivot:
                 columns += f"; wide: {len(layout.unpivot)} column groups, one row each"
             if layout.files and "*.csv" not in layout.files:
