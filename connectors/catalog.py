@@ -43,7 +43,9 @@ NOTES = {
         " without a header: their layouts give each field's position and are recognized by"
         " record length and field patterns (administration date, grade, county-district-campus"
         " number), not by a header. STAAR Alternate 2 files and Georgia Milestones End of Grade"
-        " files (2015-2017 copies), also fixed-width, have no layout yet. Minnesota's MCA"
+        " files (2015-2017 copies), also fixed-width, have no layout yet (an Alternate 2 file"
+        " has the standard file's record length and is read by its layout, its Level II/III"
+        " flags quarantined as an unmapped achievement level). Minnesota's MCA"
         " download saved without its header line (as in a 2024 copy) is not recognized: keep"
         " the header row."
     ),
