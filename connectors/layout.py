@@ -162,6 +162,7 @@ def school_year_of(text: str | None) -> int | None:
     end = int(second) if len(second) == 4 else int(first[:2] + second)
     return end if end == int(first) + 1 else int(first)
 
+
 class FixedField(BaseModel):
     """One field of a fixed-width record, where the specification puts it (1-based, as TEA's
     "positions 1-4" are), read as its text with the padding trimmed."""
