@@ -10,7 +10,8 @@ from a small file the district keeps, `$DISTRICTWIDE_HOME/config/people.csv` (do
 
 A username is the person's roster email, lower-cased: the same key an identity provider sends
 (docs/access.md). No student is ever a user. Every user made here holds ROSTER_ROLE; a holder
-of it who is no longer in the roster is deactivated and loses every role on the next publish.
+of it who is no longer in the roster is deactivated on the next publish, every role replaced by
+FORMER_ROLE, which grants nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # Held by every user this module manages (no permissions): how a leaver is found.
 ROSTER_ROLE = "districtwide roster"
+# A leaver's only role (no permissions): Superset refuses a user with no role at all.
+FORMER_ROLE = "districtwide former"
 # Superset's own role for the UI (dashboards, charts) without any data or SQL Lab.
 BASE_ROLE = "Gamma"
 # Superset's own role for SQL Lab; only the data team gets it.
@@ -190,13 +193,15 @@ def sync_people(
         found = _user(client, person, roles, password)
         result.users[person.username] = found.id
         result.note(f"user {found.action}")
+    former: int | None = None
     for username, user_id in _managed_users(client, roster.id):
         if username not in result.users:
+            former = former or client.role(FORMER_ROLE).id
             client.request(
                 "PUT",
                 f"/api/v1/security/users/{user_id}",
                 f"deactivate user {username!r}",
-                json={"active": False, "roles": []},
+                json={"active": False, "roles": [former]},
             )
             log.info("deactivated Superset user %r: no longer in the roster", username)
             result.deactivated.append(username)
@@ -262,6 +267,7 @@ def _managed_users(client: SupersetClient, roster_role_id: int) -> list[tuple[st
 __all__ = [
     "PASSWORD_ENV",
     "PEOPLE_FILE",
+    "FORMER_ROLE",
     "ROSTER_ROLE",
     "Person",
     "PeopleSync",

@@ -15,6 +15,7 @@ import pytest
 
 from dashboards.client import SupersetClient, SupersetError
 from dashboards.people import (
+    FORMER_ROLE,
     ROSTER_ROLE,
     PeopleSync,
     Person,
@@ -228,6 +229,7 @@ def test_a_teacher_who_leaves_the_roster_cannot_log_in(superset, admin, access, 
     user = admin.request(
         "GET", f"/api/v1/security/users/{access.sync.users[access.teacher.username]}", "user"
     )["result"]
-    assert user["active"] is False and user["roles"] == []
+    assert user["active"] is False
+    assert [role["name"] for role in user["roles"]] == [FORMER_ROLE]
     role = TEACHER_ROLE.format(username=access.teacher.username)
     assert admin.find("security/roles", role, name=role) == []
