@@ -38,7 +38,9 @@ def render(layouts: Sequence[Layout]) -> str:
         "too). Each file is recognized by its header, never by its name alone: it must hold every",
         "identifying column of a layout, names compared without case, spaces or punctuation (a",
         "layout's aliases count too); when several layouts fit, the one that uses the most of the",
-        "file's columns wins. The delimiter is detected when a layout does not fix it; the",
+        "file's columns wins; a layout that is one version of a file changing between school",
+        "years reads only the files of its years (the year from the file's SchoolYear column).",
+        "The delimiter is detected when a layout does not fix it; the",
         "encoding is detected per file (UTF-8, UTF-16 with or without a byte order mark) and per",
         "line (a Windows-1252 line in a UTF-8 file is read as such, counted and reported). A",
         "district adds or overrides a layout with a YAML file in",
@@ -71,6 +73,8 @@ def render(layouts: Sequence[Layout]) -> str:
                 columns += f"; wide: {len(layout.unpivot)} column groups, one row each"
             if layout.files and "*.csv" not in layout.files:
                 columns += "; file name " + " or ".join(f"`{p}`" for p in layout.files)
+            if layout.school_years is not None:
+                columns += f"; files of school years {layout.school_years} only"
             lines.append(
                 f"| `{layout.layout}` | {layout.title} | `{layout.raw_table.table}` | "
                 f"{columns} | {delimiter} |"

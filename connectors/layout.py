@@ -6,6 +6,11 @@ column of a canonical raw table (`connectors/tables.py`), with per-column date f
 values taken from the file name and wide-to-long unpivots. Shipped layouts live in
 `connectors/layouts/<source>/`; a district's own in `$DISTRICTWIDE_HOME/config/layouts/` extend
 them, and replace a shipped layout of the same name. Adding a vendor is one YAML file and a test.
+
+A layout can be one version of a file that changes between school years (a state renames a
+column): `school_years` says which years it reads, and a file is read with the version valid for
+its own school year, taken from the first data row's `SchoolYear` column (or the file name, when
+the layout takes `SchoolYear` from it). The versions are separate layout files sharing a title.
 """
 
 from __future__ import annotations
@@ -113,6 +118,49 @@ class ColumnRule(BaseModel):
 Rule = Annotated[ColumnRule, BeforeValidator(_as_rule)]
 
 
+class SchoolYears(BaseModel):
+    """The school years (by ending year, inclusive) a layout version reads; open-ended when a
+    bound is not given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first: int | None = Field(default=None, ge=1990, le=2100)
+    last: int | None = Field(default=None, ge=1990, le=2100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SchoolYears:
+        if self.first is None and self.last is None:
+            raise ValueError("school_years: give first, last or both")
+        if self.first is not None and self.last is not None and self.first > self.last:
+            raise ValueError(f"school_years: first {self.first} is after last {self.last}")
+        return self
+
+    def __contains__(self, year: int) -> bool:
+        after_first = self.first is None or year >= self.first
+        return after_first and (self.last is None or year <= self.last)
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return str(self.first)
+        return f"{self.first or ''}-{self.last or ''}"
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*[-/]\s*((?:19|20)?\d\d))?(?!\d)")
+
+
+def school_year_of(text: str | None) -> int | None:
+    """The school year (its ending year) a value names: `2024`, `2023-2024`, `2023-24`,
+    `SY 2023-2024`; None when it names none."""
+    found = _YEAR.search(text or "")
+    if not found:
+        return None
+    first, second = found.group(1), found.group(2)
+    if second is None:
+        return int(first)
+    end = int(second) if len(second) == 4 else int(first[:2] + second)
+    return end if end == int(first) + 1 else int(first)
+
+
 class Layout(BaseModel):
     """One vendor export layout (the catalogue of shipped layouts: docs/sources.md)."""
 
@@ -137,6 +185,8 @@ class Layout(BaseModel):
     # staging or quarantine, and blanked in a rejected line's text. The archive keeps the file
     # as delivered.
     secret_columns: list[str] = Field(default_factory=list)
+    # The school years this version of the layout reads (None: every year).
+    school_years: SchoolYears | None = None
     path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -161,6 +211,13 @@ class Layout(BaseModel):
                 raise ValueError("an unpivot group needs at least one column from the file")
             if set(group) != set(self.unpivot[0]):
                 raise ValueError("every unpivot group must fill the same canonical columns")
+        if self.school_years is not None:
+            rule = self.columns.get("SchoolYear")
+            if rule is None or rule.value is not None:
+                raise ValueError(
+                    "school_years needs a SchoolYear column from the file or its name, to tell "
+                    "which year a file is of"
+                )
         return self
 
     @cached_property

@@ -6,19 +6,23 @@ requires, names compared without case, spaces or punctuation. When several layou
 that uses the most of the file's columns wins, then one whose file-name pattern matched. When none
 does, the closest layouts and the columns they lack are reported, so district IT can add a layout
 or an alias.
+
+A layout version valid for some school years only (`Layout.school_years`) matches a file of
+another year as a miss that says so; the file's year is read from its first data row.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from connectors.encoding import utf16_encoding
-from connectors.layout import DELIMITERS, Layout, normalize_name
+from connectors.layout import DELIMITERS, Layout, normalize_name, school_year_of
 
 HEAD_BYTES = 1 << 16
 
@@ -171,9 +175,38 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
     )
 
 
+def file_school_year(match: Match, lines: Sequence[str], file_name: str) -> int | None:
+    """The school year of a file matched to `match`: from the file name when the layout takes
+    SchoolYear from it, else from the first data row's SchoolYear column; None when unknown."""
+    rule = match.layout.columns.get("SchoolYear")
+    if rule is None:
+        return None
+    if rule.file_name is not None:
+        found = re.search(rule.file_name, file_name)
+        return school_year_of(found.group(1)) if found else None
+    position = match.positions.get("SchoolYear")
+    row = match.layout.header_line
+    if position is None or len(lines) <= row:
+        return None
+    fields = next(csv.reader([lines[row]], delimiter=match.delimiter), [])
+    return school_year_of(fields[position]) if position < len(fields) else None
+
+
+def _out_of_years(match: Match, lines: Sequence[str], file_name: str) -> Miss | None:
+    """A miss when `match`'s layout is a version for other school years than the file's."""
+    years = match.layout.school_years
+    if years is None:
+        return None
+    year = file_school_year(match, lines, file_name)
+    if year is None or year in years:
+        return None
+    reason = f"(a version for school years {years}; the file is of {year})"
+    return Miss(match.layout, (reason,), match.used)
+
+
 def recognize(path: Path, file_name: str, layouts: Sequence[Layout]) -> Recognition:
     """The best layout for the file at `path`, delivered as `file_name` (its path in landing)."""
-    depth = max((layout.header_line for layout in layouts), default=1)
+    depth = max((layout.header_line for layout in layouts), default=1) + 1
     try:
         lines = head_lines(path, depth, file_name)
     except BadFileError as exc:
@@ -182,6 +215,8 @@ def recognize(path: Path, file_name: str, layouts: Sequence[Layout]) -> Recognit
     misses: list[Miss] = []
     for layout in layouts:
         outcome = try_layout(layout, lines)
+        if isinstance(outcome, Match):
+            outcome = _out_of_years(outcome, lines, file_name) or outcome
         if isinstance(outcome, Match) and layout.matches_file_name(PurePosixPath(file_name).name):
             matches.append(outcome)
         elif isinstance(outcome, Miss):

@@ -80,6 +80,13 @@ _OWNED = {
         "records.parquet",
         "programs.parquet",
         "program_years.parquet",
+        "student_attendance.parquet",
+        "student_years.parquet",
+        "trend_chronic_absence.parquet",
+        "trend_proficiency.parquet",
+        "trend_cohorts.parquet",
+        "map_fall_to_fall.parquet",
+        "trend_map_growth.parquet",
         "counts.json",
     ],
 }

@@ -10,7 +10,8 @@ proficient, and the truth's proficiency counts do not depend on the layout.
 
 - `mcas`: Massachusetts DESE student-level results file, wide (one row per student and
   accountable school; ELA and Mathematics column groups, science left empty as the district
-  simulates none), `MCAS<year>_spring_official_<district org code>.csv`, `MM/DD/YYYY` births.
+  simulates none), `MCAS<year>_spring_official_<district org code>.csv`, `MM/DD/YYYY` births,
+  in the header of its school year (`MCAS_HEADERS`: `ecodis` to 2021, `lowincome` from 2022).
   A child tested at two schools (a move between the test days) has a row per school. The
   row-level faults (missing or mistyped SASID, name faults, duplicate, wrong field count) are
   those drawn for the row's first subject.
@@ -167,6 +168,28 @@ def header(name: str) -> list[str]:
     """A layout's verbatim header (one line in `synthetic/headers/<name>.txt`) as a list."""
     line = (HEADERS / f"{name}.txt").read_text(encoding="utf-8").strip()
     return line.split("^" if "^" in line else ",")
+
+
+#: The MCAS file's header by the first school year it was delivered in (verbatim, from the
+#: layout's cited signatures): the 2019-2021 files carry `ecodis`, read by the layout version
+#: mcas_student_data_2019; from 2022 `lowincome` (mcas_student_data). Years before 2019 get the
+#: 2019 header (grade 10's legacy levels of those years are not simulated).
+MCAS_HEADERS = (
+    (2019, "mcas_student_data_2019"),
+    (2020, "mcas_student_data_2020"),
+    (2021, "mcas_student_data_2021"),
+    (2022, "mcas_student_data_2022"),
+    (2024, "mcas_student_data"),
+)
+
+
+def mcas_header(year: int) -> list[str]:
+    """The MCAS header of school year `year`."""
+    name = MCAS_HEADERS[0][1]
+    for first, candidate in MCAS_HEADERS:
+        if year >= first:
+            name = candidate
+    return header(name)
 
 
 def mcas_file(year: int) -> str:
@@ -337,7 +360,6 @@ def write_mcas(district: District, out: Path) -> dict[str, int]:
     con = district.con
     _mcas_plan(district)
     _people_extra(district)
-    columns = header("mcas_student_data")
     groups = {"ELA": "e", "MATH": "m"}
     subject_columns = ", ".join(
         f"""
@@ -399,7 +421,7 @@ def write_mcas(district: District, out: Path) -> dict[str, int]:
         name = mcas_file(year)
         district.exports.append((name, wide))
         written[name] = write_csv(
-            con, wide, out / name, columns, bad_column="lastname", sparse=True
+            con, wide, out / name, mcas_header(year), bad_column="lastname", sparse=True
         )
     con.execute("drop table mcas_plan; drop table mcas_results; drop table people_extra")
     return written
