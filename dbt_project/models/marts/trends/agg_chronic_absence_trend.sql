@@ -96,14 +96,14 @@ select
     scoped.n_chronically_absent,
     scoped.attendance_rate,
     scoped.chronic_absence_rate,
-    prior.chronic_absence_rate as prior_year_chronic_absence_rate,
-    100 * (scoped.chronic_absence_rate - prior.chronic_absence_rate) as chronic_absence_change_points,
+    last_year.chronic_absence_rate as prior_year_chronic_absence_rate,
+    100 * (scoped.chronic_absence_rate - last_year.chronic_absence_rate) as chronic_absence_change_points,
     scoped.is_suppressed,
     scoped.suppression_reason
 from scoped
-left join scoped as prior
-    on scoped.scope = prior.scope
-    and coalesce(scoped.school_key, 0) = coalesce(prior.school_key, 0)
-    and scoped.school_year - 1 = prior.school_year
-    and scoped.subgroup = prior.subgroup
-    and scoped.subgroup_value = prior.subgroup_value
+left join scoped as last_year
+    on scoped.scope = last_year.scope
+    and coalesce(scoped.school_key, 0) = coalesce(last_year.school_key, 0)
+    and scoped.school_year - 1 = last_year.school_year
+    and scoped.subgroup = last_year.subgroup
+    and scoped.subgroup_value = last_year.subgroup_value

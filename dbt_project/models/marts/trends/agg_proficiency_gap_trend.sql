@@ -73,17 +73,17 @@ select
     suppressed.proficiency_rate,
     suppressed.rest_proficiency_rate,
     suppressed.gap_points,
-    prior.proficiency_rate as prior_year_proficiency_rate,
-    100 * (suppressed.proficiency_rate - prior.proficiency_rate) as proficiency_change_points,
-    prior.gap_points as prior_year_gap_points,
-    suppressed.gap_points - prior.gap_points as gap_change_points,
+    last_year.proficiency_rate as prior_year_proficiency_rate,
+    100 * (suppressed.proficiency_rate - last_year.proficiency_rate) as proficiency_change_points,
+    last_year.gap_points as prior_year_gap_points,
+    suppressed.gap_points - last_year.gap_points as gap_change_points,
     suppressed.is_suppressed,
     suppressed.suppression_reason
 from suppressed
-left join suppressed as prior
-    on suppressed.scope = prior.scope
-    and coalesce(suppressed.school_key, 0) = coalesce(prior.school_key, 0)
-    and suppressed.school_year - 1 = prior.school_year
-    and suppressed.academic_subject = prior.academic_subject
-    and suppressed.subgroup = prior.subgroup
-    and suppressed.subgroup_value = prior.subgroup_value
+left join suppressed as last_year
+    on suppressed.scope = last_year.scope
+    and coalesce(suppressed.school_key, 0) = coalesce(last_year.school_key, 0)
+    and suppressed.school_year - 1 = last_year.school_year
+    and suppressed.academic_subject = last_year.academic_subject
+    and suppressed.subgroup = last_year.subgroup
+    and suppressed.subgroup_value = last_year.subgroup_value

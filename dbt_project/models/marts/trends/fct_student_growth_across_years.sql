@@ -13,19 +13,19 @@ select
     growth.academic_subject,
     growth.school_key,
     growth.grade_level,
-    prior.school_key as prior_school_key,
-    prior.grade_level as prior_grade_level,
-    prior.fall_rit as prior_fall_rit,
+    last_year.school_key as prior_school_key,
+    last_year.grade_level as prior_grade_level,
+    last_year.fall_rit as prior_fall_rit,
     growth.fall_rit,
-    growth.fall_rit - prior.fall_rit as rit_change_fall_to_fall,
-    prior.spring_rit as prior_spring_rit,
+    growth.fall_rit - last_year.fall_rit as rit_change_fall_to_fall,
+    last_year.spring_rit as prior_spring_rit,
     growth.spring_rit,
-    growth.spring_rit - prior.spring_rit as rit_change_spring_to_spring,
-    prior.fall_percentile as prior_fall_percentile,
+    growth.spring_rit - last_year.spring_rit as rit_change_spring_to_spring,
+    last_year.fall_percentile as prior_fall_percentile,
     growth.fall_percentile,
-    growth.fall_percentile - prior.fall_percentile as percentile_change_fall_to_fall
+    growth.fall_percentile - last_year.fall_percentile as percentile_change_fall_to_fall
 from growth
-inner join growth as prior
-    on growth.student_key = prior.student_key
-    and growth.academic_subject = prior.academic_subject
-    and growth.school_year - 1 = prior.school_year
+inner join growth as last_year
+    on growth.student_key = last_year.student_key
+    and growth.academic_subject = last_year.academic_subject
+    and growth.school_year - 1 = last_year.school_year
