@@ -59,7 +59,7 @@ def test_generic_tests_flag_exactly_the_bad_rows(tmp_path: Path) -> None:
     Home(tmp_path).ensure()
     run = run_dbt(
         tmp_path,
-        ["show", "--inline", QUERY, "--output", "json", "--log-format", "json"],
+        ["show", "--inline", QUERY, "--limit", "20", "--output", "json", "--log-format", "json"],
         tmp_path / "dbt_target",
     )
     previews = [
