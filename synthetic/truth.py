@@ -653,13 +653,14 @@ def _trend_chronic_absence(district: District, out: Path) -> None:
         cast(sum(enrolled) as bigint) as n_days_enrolled, cast(sum(absent) as bigint)
             as n_days_absent
     """
+    con.execute(f"create or replace temp table trend_absence_rows as {rows}")
     _write_parquet(
         con,
         f"""
         select school_year, school, subgroup, subgroup_value, n_students, n_chronically_absent,
                n_chronically_absent / nullif(n_students, 0) as chronic_absence_rate,
                n_days_enrolled, n_days_absent
-        from ({_by_subgroups(rows, measures, "school_year, school")})
+        from ({_by_subgroups("from trend_absence_rows", measures, "school_year, school")})
         order by school_year, school nulls first, subgroup, subgroup_value
         """,
         out / "trend_chronic_absence.parquet",
@@ -667,9 +668,14 @@ def _trend_chronic_absence(district: District, out: Path) -> None:
 
 
 def _state_valid_sis(district: District) -> str:
-    """The valid state rows of SIS children with their student_years columns (a query)."""
+    """The valid state rows of SIS children with their student_years columns (a table, made
+    once: the trend files read it several times)."""
+    con = district.con
+    if scalar(con, "select count(*) from duckdb_tables() where table_name = 'trend_state_rows'"):
+        return "trend_state_rows"
     tables = [f"state_{y}" for y in district.config.school_years]
-    return f"""
+    con.execute(f"""
+        create or replace temp table trend_state_rows as
         select r.school_code, r.subject, r.level in {PROFICIENT_LEVELS} as is_proficient, y.*
         from ({
         _union(
@@ -680,14 +686,15 @@ def _state_valid_sis(district: District) -> str:
     }) r
         join student_years y on y.true_student_id = r.pid and y.school_year = r.school_year
         where r.known_to = {IN_SIS} and not r.f_duplicate and not r.f_bad_field_count
-    """
+    """)
+    return "trend_state_rows"
 
 
 def _trend_proficiency(district: District, out: Path) -> None:
     """trend_proficiency.parquet: tested, proficient and the gap per year, school, subject and
     subgroup."""
     rows = _state_valid_sis(district)
-    both = f"select * from ({rows}) union all select * replace (null as school_code) from ({rows})"
+    both = f"from {rows} union all select * replace (null as school_code) from {rows}"
     measures = "count(*) as n_tested, count(*) filter (where is_proficient) as n_proficient"
     _write_parquet(
         district.con,
@@ -737,7 +744,7 @@ def _trend_cohorts(district: District, out: Path) -> None:
         tested as (
             select c.cohort_school_year, c.cohort_grade, r.school_year, r.subject,
                    count(*) as n_tested, count(*) filter (where r.is_proficient) as n_proficient
-            from cohort c join ({rows}) r using (true_student_id)
+            from cohort c join {rows} r using (true_student_id)
             where r.school_year >= c.cohort_school_year
             group by all
         ),
@@ -779,12 +786,15 @@ def _map_fall_to_fall(district: District, out: Path) -> None:
         """
     )
     _write_parquet(con, "from map_fall_to_fall", out / "map_fall_to_fall.parquet")
-    rows = """
+    con.execute(
+        """
+        create or replace temp table trend_map_rows as
         select g.school, g.subject, g.prior_fall_rit, g.fall_rit, g.growth, y.*
         from map_fall_to_fall g
         join student_years y using (true_student_id, school_year)
-    """
-    both = f"select * from ({rows}) union all select * replace (null as school) from ({rows})"
+        """
+    )
+    both = "from trend_map_rows union all select * replace (null as school) from trend_map_rows"
     measures = """count(*) as n_students, avg(prior_fall_rit) as mean_prior_fall_rit,
                   avg(fall_rit) as mean_fall_rit, avg(growth) as mean_growth"""
     _write_parquet(

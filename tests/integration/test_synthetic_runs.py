@@ -116,7 +116,19 @@ def test_years_advance_grades_and_split_files(two_years: Path) -> None:
         join classes c on c.sourcedId = e.classSourcedId
         where c.sourcedId like 'CL2025-%' and c.grades = '12' and e.role = 'student'
           and e.userSourcedId in (select userSourcedId from enrollments
-                                  where classSourcedId like 'CL2026-%')
+                                  where classSourcedId like 'CL2026-%'
+                                    and classSourcedId not like 'CL2026-%-12-%')
         """,
     )
-    assert graduates == 0
+    assert graduates == 0, "grade 12 students graduate (or repeat grade 12)"
+    teachers = con.execute(
+        """
+        select left(c.sourcedId, 6) as year, list(distinct e.userSourcedId) as teachers
+        from enrollments e join classes c on c.sourcedId = e.classSourcedId
+        where e.role = 'teacher' group by 1 order by 1
+        """
+    ).fetchall()
+    before, after = (set(t) for _, t in teachers)
+    left_, joined = before - after, after - before
+    assert 0.03 * len(before) < len(left_) < 0.2 * len(before), "about 10% of teachers leave"
+    assert len(joined) >= len(left_) * 0.8, "new teachers take their posts"
