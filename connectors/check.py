@@ -23,6 +23,7 @@ from connectors.crosswalk_files import district_codes
 from connectors.crosswalks import CodeColumn, code_columns_for, normalize_code, normalize_school
 from connectors.delivery import Delivery, is_waiting, unpack
 from connectors.encoding import legacy_to_utf8
+from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
 from connectors.landing import LineScan
 from connectors.layout import Layout
@@ -66,8 +67,9 @@ class FileReport:
         if self.layout is None:
             return [head + f"NOT RECOGNIZED: {self.problem}"]
         delim = {"\t": "tab"}.get(self.delimiter or "", self.delimiter)
+        form = f"delimiter {delim!r}" if delim else "fixed-width"
         out = [
-            head + f"{self.layout} → {self.raw_table} ({self.encoding}, delimiter {delim!r}); "
+            head + f"{self.layout} → {self.raw_table} ({self.encoding}, {form}); "
             f"{self.rows:,} rows, {self.rejected:,} rejected"
         ]
         if self.problem:
@@ -138,7 +140,8 @@ def check_file(
         report.encoding = legacy_to_utf8(delivery.path, utf8).encoding
     lines = scan.lines if utf8 == delivery.path else _decoded_lines(utf8)[0]
     try:
-        parsed = parse_csv(
+        parse = parse_fixed_width if match.layout.fixed_width else parse_csv
+        parsed = parse(
             utf8,
             match=match,
             file_name=delivery.source_path,

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from connectors.delivery import Delivery, deliveries
 from connectors.encoding import Transcoded, legacy_to_utf8
+from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
 from connectors.landing import (
     Landing,
@@ -283,7 +284,8 @@ def _parse(home: Home, landing: Landing, item: Routed, settings: LandingSettings
             encoding = mixed.encoding
             # Lines and the final line ending as decoded (UTF-16's bytes say neither).
             landing = _rescan(landing, utf8)
-        parsed = parse_csv(
+        parse = parse_fixed_width if item.match.layout.fixed_width else parse_csv
+        parsed = parse(
             utf8,
             match=item.match,
             file_name=landing.source_path,

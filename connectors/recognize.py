@@ -1,6 +1,7 @@
 """Which layout a delivered file is in, read from its first lines only.
 
-A file is matched by its header, never by its name alone: its header line, split on the layout's
+A file is matched by its header, never by its name alone (a headerless fixed-width file, by its
+record length and field patterns: connectors/fixed_width.py): its header line, split on the layout's
 delimiter (or the one that splits it into the most fields), must hold every column the layout
 requires, names compared without case, spaces or punctuation. When several layouts match, the one
 that uses the most of the file's columns wins, then one whose file-name pattern matched. When none
@@ -25,6 +26,8 @@ from connectors.encoding import utf16_encoding
 from connectors.layout import DELIMITERS, Layout, normalize_name, school_year_of
 
 HEAD_BYTES = 1 << 16
+# The lines a fixed-width layout is recognized on (connectors/fixed_width.py).
+FIXED_WIDTH_PROBE_LINES = 5
 
 
 class BadFileError(ValueError):
@@ -130,7 +133,13 @@ def split_header(line: str, delimiter: str | None) -> tuple[str, tuple[str, ...]
 
 
 def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
-    """Whether the file's header (at the layout's header line) fits `layout`."""
+    """Whether the file's header (at the layout's header line) fits `layout`; a headerless
+    fixed-width layout is tried on its record length and field patterns instead."""
+    if layout.fixed_width is not None:
+        # Imported here: connectors.fixed_width builds on this module's Match.
+        from connectors.fixed_width import try_fixed_width
+
+        return try_fixed_width(layout, lines)
     if len(lines) < layout.header_line:
         return Miss(layout, ("(header line)",), 0)
     delimiter, header = split_header(lines[layout.header_line - 1], layout.delimiter)
@@ -207,6 +216,8 @@ def _out_of_years(match: Match, lines: Sequence[str], file_name: str) -> Miss | 
 def recognize(path: Path, file_name: str, layouts: Sequence[Layout]) -> Recognition:
     """The best layout for the file at `path`, delivered as `file_name` (its path in landing)."""
     depth = max((layout.header_line for layout in layouts), default=1) + 1
+    if any(layout.fixed_width for layout in layouts):
+        depth = max(depth, FIXED_WIDTH_PROBE_LINES)
     try:
         lines = head_lines(path, depth, file_name)
     except BadFileError as exc:

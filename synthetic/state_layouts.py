@@ -50,6 +50,8 @@ proficient, and the truth's proficiency counts do not depend on the layout.
   MDE publishes on the theta metric only, is the generator's own G60 (MDE: "generally ranges
   from G60 to G65"). Minnesota tests mathematics in grade 11: the simulated grade 10 is scored on
   the grade 11 scale (`GRADE` 10).
+- `staar`: Texas STAAR grades 3-8 and end-of-course student data files, fixed-width without a
+  header (synthetic/staar.py, which builds on this module's bands and ID helpers).
 
 Schools keep the simulated district's state org codes (the OneRoster `identifier`), so the state
 file's school code links to the SIS as in every state; a real California district would carry
@@ -230,6 +232,8 @@ SCALES = {
         min(b[0] for g in ILEARN_BANDS.values() for b in g.values()),
         max(b[4] for g in ILEARN_BANDS.values() for b in g.values()),
     ),
+    # synthetic/staar.py: the lowest 3-8 score (STAAR_3_8_BANDS) to the highest EOC score.
+    "staar": (1000, 6000),
 }
 CAASPP_RECORD_TYPE = {"ELA": "01", "MATH": "02"}
 #: The district's 14-digit CDS-style code in the CAASPP file name and district columns.

@@ -307,9 +307,12 @@ def _records(district: District, out: Path) -> None:
     con = district.con
     parts = []
     for name, table in district.exports:
-        owner = "owner" if "owner" in table_columns(con, table) else "null::bigint"
+        columns = table_columns(con, table)
+        owner = "owner" if "owner" in columns else "null::bigint"
+        # A data row's line is `rid + 1` under a header line; a headerless file gives its own.
+        line = "line_number" if "line_number" in columns else "rid + 1"
         parts.append(
-            f"select '{name}' as source_file, rid + 1 as line_number, pid as true_student_id, "
+            f"select '{name}' as source_file, {line} as line_number, pid as true_student_id, "
             f"faults, {owner} as mistyped_id_owner from {table}"
         )
     _write_parquet(
