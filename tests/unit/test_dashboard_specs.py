@@ -16,13 +16,14 @@ REPO = Path(__file__).resolve().parents[2]
 REPORTING = REPO / "dbt_project" / "models" / "marts" / "reporting"
 
 
-def test_specs_cover_the_four_dashboards_and_name_real_models():
+def test_specs_cover_the_five_dashboards_and_name_real_models():
     specs = load_specs()
     assert [b.slug for b in specs.dashboards][:4] == [
         "attendance",
         "achievement",
         "improvement-plan",
         "data-quality",
+        "trends",
     ]
     # The staff dashboards of student rows (docs/access.md), appended after them.
     assert {"student-profile", "section-view"} <= {b.slug for b in specs.dashboards}
