@@ -15,6 +15,9 @@ from a rebuild:
   checksums);
 - no record of a finished build: the record is removed before each build and written after it
   succeeded, so a build that failed or was killed half-way is followed by a full one.
+
+A merge builds only the models downstream of the attendance exceptions (`DBT_SOURCES`): by
+the rules above nothing else changed, so every other model stays as the last build left it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from connectors.landing import audit_glob
 #: Raw tables whose increments the dbt models merge.
 INCREMENTAL_TABLES = ("attendance__exceptions",)
 INCREMENT_MARK = " (increment "
+#: What a merge builds: the models downstream of the incremental raw tables (dbt sources).
+#: Nothing else can have changed (the plan says so): every other model stays as it is.
+DBT_SOURCES = ("raw_attendance.exceptions", "raw_attendance.exceptions__rejects")
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,11 @@ class BuildPlan:
     fingerprint: str
     increments: list[str] = field(default_factory=list)  # every loaded increment now
     new_loads: list[str] = field(default_factory=list)  # those not merged yet
+
+    @property
+    def downstream_of(self) -> tuple[str, ...] | None:
+        """The dbt sources whose downstream models a merge builds; None: every model."""
+        return None if self.full_refresh else DBT_SOURCES
 
     def dbt_vars(self) -> dict[str, list[str]]:
         return {"attendance_new_loads": [] if self.full_refresh else self.new_loads}
@@ -87,7 +98,11 @@ def plan(home: Home, dbt_vars: str, manifest: Path) -> BuildPlan:
         if raw_table in INCREMENTAL_TABLES and INCREMENT_MARK in source_file and status == "loaded"
     )
     merged_or_new = set(increments)
-    rest = [list(r) for r in rows if r[0] not in merged_or_new]
+    # Every other row (an increment's too, whatever its status: one retracted after its merge
+    # is caught below, one retracted before never counted).
+    rest = [
+        list(r) for r in rows if not (r[1] in INCREMENTAL_TABLES and INCREMENT_MARK in (r[2] or ""))
+    ]
     digest = hashlib.sha256()
     for part in (
         json.dumps(rest, default=str),

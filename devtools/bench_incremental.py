@@ -50,9 +50,10 @@ def ensure_database(home: Path, students: int, seed: int) -> str:
     name = database(students, seed)
     server = sa.create_engine(f"{MARIADB}/test")
     with server.begin() as db:
+        # The marker table is written last: a database whose writing was cut off is rewritten.
         exists = db.exec_driver_sql(
             "select count(*) from information_schema.tables "
-            "where table_schema = %s and table_name = 'ATTENDANCE'",
+            "where table_schema = %s and table_name = 'DISTRICTWIDE_BENCH_READY'",
             (name,),
         ).scalar()
         if not exists:
@@ -61,6 +62,11 @@ def ensure_database(home: Path, students: int, seed: int) -> str:
     url = f"{MARIADB}/{name}"
     if not exists:
         write_powerschool(home, url)
+        engine = sa.create_engine(url)
+        with engine.begin() as db:
+            db.exec_driver_sql("drop table if exists ATTENDANCE_NEXT")
+            db.exec_driver_sql("create table DISTRICTWIDE_BENCH_READY (ready int)")
+        engine.dispose()
     return url
 
 

@@ -91,8 +91,8 @@
 {# The delivery name an increment `<name> (increment <time>)` adds to, else NULL (a whole load). #}
 {% macro increment_of(source_file) -%}
     case
-        when {{ dbt.position("' (increment '", source_file) }} > 0
-            then substring({{ source_file }}, 1, {{ dbt.position("' (increment '", source_file) }} - 1)
+        when position(' (increment ' in {{ source_file }}) > 0
+            then substring({{ source_file }}, 1, position(' (increment ' in {{ source_file }}) - 1)
     end
 {%- endmacro %}
 

@@ -40,6 +40,17 @@ def plan_of_last_build(home: Home) -> dict:
     return json.loads(increments.record_path(home).read_text())
 
 
+# What legitimately differs between two data folders loading the same data: a result's key
+# carries its load id, each folder has its own quality-run history, and the merging folder has
+# quarantined the superseded versions of the corrected rows.
+NOT_COMPARED = {"rpt_quality_checks_by_run"}
+COMPARED_AS = {
+    "fct_assessment_result": "select * exclude (assessment_result_key) from marts.{name}",
+    "rpt_quarantine_by_reason": "select * exclude (quarantine_by_reason_key) from marts.{name} "
+    "where reason <> 'superseded by a newer pull'",
+}
+
+
 def served_marts(home: Home) -> dict[str, list[tuple]]:
     """Every served table and view of the marts schema, its rows sorted."""
     with duckdb.connect(str(home.serving), read_only=True) as con:
@@ -49,9 +60,13 @@ def served_marts(home: Home) -> dict[str, list[tuple]]:
                 "select table_name from information_schema.tables where table_schema = 'marts' "
                 "order by 1"
             ).fetchall()
+            if r[0] not in NOT_COMPARED
         ]
         return {
-            name: con.execute(f'select * from marts."{name}" order by all').fetchall()
+            name: con.execute(
+                COMPARED_AS.get(name, "select * from marts.{name}").format(name=f'"{name}"')
+                + " order by all"
+            ).fetchall()
             for name in names
         }
 
@@ -102,6 +117,11 @@ def test_one_day_updates_and_a_deletion_merged_equal_a_rebuild_from_scratch(
             built["new_loads"],
         ).fetchone()[0]
     assert 0 < added <= held
+    # Only the models downstream of the attendance exceptions were built.
+    results = json.loads((home.root / "dbt_target" / "run_results.json").read_text())
+    built_models = {r["unique_id"].split(".")[-1] for r in results["results"]}
+    assert "fct_attendance_exception_day" in built_models
+    assert "base_sis__users" not in built_models
 
     # Earlier days corrected: one row's code changed, another's minutes; merged again.
     engine = sa.create_engine(maria)

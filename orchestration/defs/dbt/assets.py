@@ -98,6 +98,7 @@ def districtwide_dbt_models(
         ],
         context=context,
         target_path=layout.root / "dbt_target",
+        downstream_of=built.downstream_of,
     )
     increments.remember(layout, built)
 

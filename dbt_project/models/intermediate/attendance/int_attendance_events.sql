@@ -9,6 +9,7 @@
     unique_key=['_load_id', '_line_number'],
     pre_hook="{% if is_incremental() %}delete from {{ this }} using {{ ref('base_attendance__exceptions') }} as replaced where replaced._replaced and {{ this }}._load_id = replaced._load_id and {{ this }}._line_number = replaced._line_number{% endif %}",
 ) }}
+-- depends_on: {{ ref('base_attendance__exceptions') }}
 with exceptions as (
     select * from {{ ref('stg_attendance__exceptions') }}
     {%- if is_incremental() %}

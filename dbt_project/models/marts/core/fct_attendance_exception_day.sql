@@ -11,12 +11,14 @@
     incremental_strategy='append',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where calendar_date in ({{ attendance_increment_dates() }}){% endif %}",
 ) }}
+-- depends_on: {{ ref('base_attendance__exceptions') }}
 with events as (
     select * from {{ ref('int_attendance_events') }}
-    where _conform_reason is null
-    {%- if is_incremental() %}
-        and attendance_date in ({{ attendance_increment_dates() }})
-    {%- endif %}
+    where
+        _conform_reason is null
+        {%- if is_incremental() %}
+            and attendance_date in ({{ attendance_increment_dates() }})
+        {%- endif %}
 ),
 
 -- Days with two or more exceptions. Only these are ranked (a window over every exception cost

@@ -13,15 +13,19 @@ with loaded as (
 
 -- A row pulled again by a database increment (same delivery, same key in the source: its
 -- `_line_number`) replaces its earlier versions, which are quarantined as superseded.
+pulled_again as (
+    select distinct increments._line_number
+    from loaded as increments
+    where {{ increment_of('increments._source_file') }} is not null
+),
+
 replaced as (
     select
-        coalesce({{ increment_of('_source_file') }}, _source_file) as _delivery,
-        _line_number,
-        max(_load_id) as _newest_load
-    from loaded
-    where _line_number in (
-        select _line_number from loaded where {{ increment_of('_source_file') }} is not null
-    )
+        coalesce({{ increment_of('versions._source_file') }}, versions._source_file) as _delivery,
+        versions._line_number,
+        max(versions._load_id) as _newest_load
+    from loaded as versions
+    inner join pulled_again on versions._line_number = pulled_again._line_number
     group by 1, 2
     having count(*) > 1
 ),
