@@ -80,16 +80,15 @@ def hold_back_last_day(url: str) -> int:
             "where table_schema = database() and table_name = 'ATTENDANCE_NEXT'"
         ).scalar()
         if held:
-            db.exec_driver_sql(
-                "delete from ATTENDANCE where ID in (select ID from ATTENDANCE_NEXT)"
-            )
+            db.exec_driver_sql("delete a from ATTENDANCE a join ATTENDANCE_NEXT n on a.ID = n.ID")
             db.exec_driver_sql("insert into ATTENDANCE select * from ATTENDANCE_NEXT")
             db.exec_driver_sql("drop table ATTENDANCE_NEXT")
+        # Joined on the keys (MariaDB runs `where ID in (select ...)` row by row: minutes).
         db.exec_driver_sql(
-            "create table ATTENDANCE_NEXT as select * from ATTENDANCE "
+            "create table ATTENDANCE_NEXT (primary key (ID)) as select * from ATTENDANCE "
             "where Att_Date = (select max(Att_Date) from ATTENDANCE)"
         )
-        db.exec_driver_sql("delete from ATTENDANCE where ID in (select ID from ATTENDANCE_NEXT)")
+        db.exec_driver_sql("delete a from ATTENDANCE a join ATTENDANCE_NEXT n on a.ID = n.ID")
         rows = db.exec_driver_sql("select count(*) from ATTENDANCE_NEXT").scalar()
     engine.dispose()
     return rows
