@@ -82,7 +82,8 @@ def render_incremental(runs: Sequence[IncrementalRun], students: int | None) -> 
         "",
         f"One-day incremental ({last.students:,} students, attendance from the PowerSchool "
         f"database, {last.day_rows:,} new rows; commit {last.commit}, {len(current)} run(s), "
-        f"{current[0].date} to {last.date} UTC):",
+        + (last.date if current[0].date == last.date else f"{current[0].date} to {last.date}")
+        + " UTC):",
         "",
         "| figure | now | target |",
         "| --- | ---: | ---: |",
