@@ -29,6 +29,7 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     assert "identity_rules_precision_first" in run.stdout
     assert "ids_with_leading_zeros_unmatched_by_default" in run.stdout
     assert "ids_with_leading_zeros_matched_for_the_sources_named" in run.stdout
+    assert "a_name_link_contradicted_by_the_record_waits_for_review" in run.stdout
     assert "student_grade_in_a_year_from_homeroom_then_most_classes" in run.stdout
     assert "student_grade_from_users_then_the_latest_year_of_classes" in run.stdout
     assert "attendance_codes_map_or_quarantine" in run.stdout

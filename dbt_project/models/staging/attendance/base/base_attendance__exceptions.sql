@@ -78,19 +78,29 @@ typed as (
     left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.vendor_value
 ),
 
+-- A corrected file sent under another name replaces the earlier delivery's codes of each
+-- student, school and day it lists (newest delivery wins; the superseded rows go to quarantine
+-- with the reason). Several codes of one day in one file (tardy and early dismissal) all stay.
+-- An exceptions file lists no present day: a day a correction leaves out keeps the earlier
+-- delivery's code, until that delivery is retracted (`districtwide retract`).
+delivered as (
+    {{ newest_delivery_wins('typed', ['att_student_id', 'att_school_code', 'attendance_date'], repeats_in_file=false) }}
+),
+
 checked as (
     select
         *,
         {{ quarantine_rules([
             ['_replaced', '*', 'superseded by a newer pull'],
             ['_copy_number > 1', '*', 'duplicate row'],
+            ['_superseded', '*', 'superseded by a newer delivery'],
             ['att_student_id is null', 'StuNum', 'missing student number'],
             ['attendance_date is null', 'AbsenceDate', 'malformed date'],
             ['category_key is null', 'AttCode', 'unmapped attendance code'],
             ['school_id is null', 'SchoolCode', 'school not in the school crosswalk'],
             ['minutes is null and not _minutes_missing', 'Minutes', 'malformed number'],
         ]) }}
-    from typed
+    from delivered
 )
 
 {{ select_keeping_raw_record_if_quarantined('checked') }}
