@@ -72,6 +72,8 @@ typed as (
         {{ clean_text('raw."Minutes"') }} is null as _minutes_missing,
         raw._copy_number,
         raw._replaced,
+        -- One delivery: a file, or a source database's whole pull and its increments.
+        coalesce({{ increment_of('raw._source_file') }}, raw._source_file) as _delivery,
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join codes on {{ code_key('raw."AttCode"') }} = {{ code_key('codes.local_code') }}
@@ -84,7 +86,7 @@ typed as (
 -- An exceptions file lists no present day: a day a correction leaves out keeps the earlier
 -- delivery's code, until that delivery is retracted (`districtwide retract`).
 delivered as (
-    {{ newest_delivery_wins('typed', ['att_student_id', 'att_school_code', 'attendance_date'], repeats_in_file=false) }}
+    {{ newest_delivery_wins('typed', ['att_student_id', 'att_school_code', 'attendance_date'], repeats_in_file=false, delivery='_delivery') }}
 ),
 
 checked as (
