@@ -131,7 +131,7 @@ class Chart:
             "x_axis": self.x,
             # Below the slanted labels; a horizontal chart's category labels name themselves.
             "x_axis_title": "" if self.horizontal else self.labels.get(self.x, humanise(self.x)),
-            "x_axis_title_margin": 90,
+            "x_axis_title_margin": 100,
             "time_grain_sqla": self.time_grain,
             "x_axis_sort_asc": True,
             "x_axis_sort_series": "name",

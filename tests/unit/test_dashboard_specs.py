@@ -72,6 +72,13 @@ def test_spec_errors_name_the_chart(tmp_path):
     )
     with pytest.raises(SpecError, match="'Lost'.*dataset 'u'"):
         load_specs(bad)
+    bad.write_text(
+        "database: d\ndatasets: {t: {}}\ndashboards:\n"
+        "  - {slug: s, title: S, charts: [{title: Sorted, kind: table, dataset: t,"
+        " columns: [a], order_by: [a, -b]}]}\n"
+    )
+    with pytest.raises(SpecError, match="'Sorted'.*does not show: \\['b'\\]"):
+        load_specs(bad)
 
 
 def test_rison_encodes_superset_list_filters():
