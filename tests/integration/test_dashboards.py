@@ -324,3 +324,21 @@ def test_errors_name_the_object_the_call_and_supersets_message(admin, publicatio
     text = str(failed.value)
     assert "dataset marts.no_such_table" in text and "POST /api/v1/dataset/" in text
     assert failed.value.status == 422 and "no_such_table" in failed.value.message
+
+
+def test_every_chart_is_timed_by_the_bench(admin, publications):
+    """`make bench`'s dashboard step (devtools/dashboard_bench.py) posts every chart's saved query
+    to POST /api/v1/chart/data; the same rows come back as from the saved chart's data."""
+    from devtools.dashboard_bench import time_chart_queries
+
+    first, _ = publications
+    times = time_chart_queries(admin, first.charts, rounds=2)
+    assert times.charts == len(SPECS.charts) and times.requests == 2 * len(SPECS.charts)
+    assert 0 < times.median_ms <= times.p95_ms
+    assert times.slowest_chart in first.charts
+    chart = "Chronic absence rate by school"
+    saved = admin.request("GET", f"/api/v1/chart/{first.charts[chart]}", chart)["result"]
+    posted = admin.chart_data_query(saved["query_context"], chart)
+    assert rows_equal(
+        posted, [tuple(r.values()) for r in admin.chart_data(first.charts[chart], chart)]
+    )
