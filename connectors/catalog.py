@@ -9,6 +9,7 @@ that identify a file as that layout and the canonical raw table it feeds.
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from connectors.layout import DELIMITERS, Layout, load_layouts
@@ -18,6 +19,33 @@ TITLES = {
     "sis": "Student information system (`landing/sis/`)",
     "attendance": "Attendance (`landing/attendance/`)",
     "assessment": "Assessment (`landing/assessment/`)",
+}
+
+#: What was searched for and not found, per source: so a district knows which export to ask for.
+NOTES = {
+    "attendance": (
+        "Infinite Campus and Aspen (Follett): no published daily attendance file layout was found"
+        " (searched December 2026: vendor documentation, public pages and public repositories for"
+        ' an Infinite Campus "Attendance Extract", ad hoc "Day Attendance" export or Ed-Fi'
+        ' mapping, and for an Aspen "Student Attendance" export). Infinite Campus\'s attendance'
+        " extracts are state-reporting extracts, each in its state's layout (Arizona's AZ"
+        " Attendance Extract, Illinois's ISBE Student Attendance), and its ad hoc exports hold the"
+        " fields a district picks; Aspen's help describes the Student Attendance records and"
+        " their preferences but no export layout. Infinite Campus documents its Ed-Fi Student"
+        " School Attendance Events feed (per state, for example Indiana's). A district on either"
+        " system delivers that Ed-Fi resource (`edfi_student_school_attendance_event`), an export"
+        " in districtwide's layout (`districtwide_attendance_exceptions` with"
+        " `districtwide_attendance_students`), or adds its ad hoc export's layout as a YAML file"
+        " in `$DISTRICTWIDE_HOME/config/layouts/`."
+    ),
+    "assessment": (
+        "Texas STAAR student data files (TEA's data file formats; field positions for 2021 to 2026"
+        " in Education Analytics' earthmover bundle) and Georgia Milestones End of Grade files"
+        " (2015-2017 copies) are fixed-width text without a header; districtwide's layouts read"
+        " delimited files with a header, so they are not read yet. Minnesota's MCA download"
+        " saved without its header line (as in a 2024 copy)"
+        " is not recognized either: keep the header row."
+    ),
 }
 
 
@@ -66,7 +94,9 @@ def render(layouts: Sequence[Layout]) -> str:
             if layout.header_line > 1:
                 columns += f" (header on line {layout.header_line})"
             if layout.requires:
-                columns += ", " + ", ".join(f"`{name}`" for name in layout.requires)
+                columns += ", " + ", ".join(
+                    " or ".join(f"`{name}`" for name in names) for names in layout.required_names
+                )
             if layout.unpivot:
                 columns += f"; wide: {len(layout.unpivot)} column groups, one row each"
             if layout.files and "*.csv" not in layout.files:
@@ -75,6 +105,8 @@ def render(layouts: Sequence[Layout]) -> str:
                 f"| `{layout.layout}` | {layout.title} | `{layout.raw_table.table}` | "
                 f"{columns} | {delimiter} |"
             )
+        if source in NOTES:
+            lines += ["", *textwrap.wrap(NOTES[source], 96, break_on_hyphens=False)]
         lines += ["", "Canonical tables:", ""]
         for table in dict.fromkeys(x.raw_table.table for x in feeding):
             lines.append(f"- `{table}`: {tables[table].description}")

@@ -51,7 +51,9 @@ class FileReport:
     rows: int = 0
     rejected: int = 0
     problem: str | None = None
-    unmapped: dict[str, int] = field(default_factory=dict)
+    #: Per code column, the codes not in its crosswalk (codes, not student data).
+    unmapped: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     unmapped_schools: dict[str, int] = field(default_factory=dict)
     identity: list[str] = field(default_factory=list)
 
@@ -70,8 +72,10 @@ class FileReport:
         ]
         if self.problem:
             out.append(f"  SET ASIDE: {self.problem}")
-        for column, count in sorted(self.unmapped.items()):
-            out.append(f"  {count} code(s) of {column} not in its crosswalk")
+        for column, codes in sorted(self.unmapped.items()):
+            shown = ", ".join(repr(code) for code in codes[:5]) + (", ..." if codes[5:] else "")
+            out.append(f"  {len(codes)} code(s) of {column} not in its crosswalk: {shown}")
+        out.extend(f"  warning: {warning}" for warning in self.warnings)
         for column, count in sorted(self.unmapped_schools.items()):
             out.append(
                 f"  {count} school(s) of {column} not in the school crosswalk and matching no "
@@ -155,6 +159,8 @@ def check_file(
     report.problem = cut_short(
         delivery.source_path, lines, ends, parsed, settings or LandingSettings()
     )
+    if not (report.problem or ends) and parsed.rows_parsed + parsed.rows_rejected:
+        report.warnings.append(f"line {lines}: no line ending after the last line")
     table = match.layout.raw_table
     with cursor() as con:
         for column in code_columns_for(table.table):
@@ -180,7 +186,7 @@ def check_file(
             if missing and column.school:
                 report.unmapped_schools[column.column] = len(missing)
             elif missing:
-                report.unmapped[column.column] = len(missing)
+                report.unmapped[column.column] = sorted(missing)
         for label, columns in IDENTITY.items():
             present = [c for c in columns if c in table.columns]
             if present and _filled(con, parsed.raw_path, present):

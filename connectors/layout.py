@@ -131,8 +131,9 @@ class Layout(BaseModel):
     columns: dict[str, Rule]
     unpivot: list[dict[str, Rule]] = Field(default_factory=list)
     # Header names the file must have although they fill no column: what tells two exports
-    # that share their mapped columns apart (Star Reading's InstructionalReadingLevel).
-    requires: list[str] = Field(default_factory=list)
+    # that share their mapped columns apart (Star Reading's InstructionalReadingLevel). An
+    # entry that is a list is satisfied by any one of its names (a column renamed across years).
+    requires: list[str | list[str]] = Field(default_factory=list)
     # Header names of columns that hold secrets (OneRoster's `password`): never read into raw,
     # staging or quarantine, and blanked in a rejected line's text. The archive keeps the file
     # as delivered.
@@ -180,7 +181,14 @@ class Layout(BaseModel):
     def signature(self) -> tuple[tuple[str, ...], ...]:
         """The header names a file must have (each entry: its aliases)."""
         mapped = tuple(r.normalized for r in self.rules if r.from_file and not r.optional)
-        return mapped + tuple((normalize_name(name),) for name in self.requires)
+        return mapped + tuple(
+            tuple(normalize_name(name) for name in names) for names in self.required_names
+        )
+
+    @property
+    def required_names(self) -> list[list[str]]:
+        """`requires`, each entry as its list of alternative names."""
+        return [[entry] if isinstance(entry, str) else entry for entry in self.requires]
 
     def matches_file_name(self, name: str) -> bool:
         return not self.files or any(fnmatch.fnmatch(name.lower(), p.lower()) for p in self.files)

@@ -8,11 +8,12 @@ other files load; a file no layout recognizes is archived and recorded as `unrec
 the closest layouts and the columns they lack, for district IT; a symbolic link is recorded as
 `refused`, neither read nor archived (`connectors.delivery`).
 
-A file that looks cut short is set aside, not loaded in part: no line ending after its last line
-(its last field may have lost its end), a last line short of fields, a quoted field still open at
-the end, or more lines rejected by the parser than the district allows (`settings.landing`). Its
-previous good delivery stays in effect and its steward is told which line; loading the rest of a
-file cut at 95% published 5% fewer absences without a word.
+A file that looks cut short is set aside, not loaded in part: a last line short of fields, a
+quoted field still open at the end, or more lines rejected by the parser than the district allows
+(`settings.landing`); with `require_final_line_ending`, also no line ending after its last line.
+Its previous good delivery stays in effect and its steward is told which line; loading the rest of
+a file cut at 95% published 5% fewer absences without a word. A complete last line with no line
+ending loads with a warning to the steward: many vendors' exports end so.
 """
 
 from __future__ import annotations
@@ -406,4 +407,11 @@ def _warnings(
         out.append(f"{name}: {mixed.warning}")
     if parsed.rows_parsed + parsed.rows_rejected == 0:
         out.append(f"{name}: line {match.layout.header_line}: a header and no data rows")
+    elif not landing.ends_with_newline:
+        out.append(
+            f"{name}: line {landing.lines}: no line ending after the last line; the file loaded "
+            "whole, but had it been cut short inside that line's last field, that value would "
+            "be incomplete: ask the vendor whether the file is whole (landing."
+            "require_final_line_ending: true sets such files aside)"
+        )
     return out

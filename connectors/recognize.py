@@ -145,9 +145,9 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
     present = sum(
         1 for rule in layout.rules if rule.from_file and find(rule.normalized) is not None
     )
-    for name in layout.requires:
-        if find((normalize_name(name),)) is None:
-            missing.append(name)
+    for names in layout.required_names:
+        if find(tuple(normalize_name(name) for name in names)) is None:
+            missing.append(" or ".join(names))
         else:
             present += 1
     if missing:

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.integration
 COMBINATIONS = [
     ("oneroster-1.1", "districtwide", "mcas", "map-combined"),
     ("oneroster-1.1", "powerschool", "caaspp", "map-combined,star"),
-    ("oneroster-1.2", "edfi", "ilearn", "map-cdf,iready"),
+    ("oneroster-1.2", "edfi", "mca", "map-cdf,iready"),
     ("oneroster-1.1", "edfi", "cmas", "map-cdf,iready,star"),
 ]
 
@@ -161,6 +161,8 @@ STATE_LAYOUTS_OF = {
     "caaspp": {"caaspp_student_score_data"},
     "cmas": {"cmas_student_data"},
     "ilearn": {"ilearn_student_data"},
+    "fast": {"fast_student_results"},
+    "mca": {"mca_district_student_results"},
 }
 #: The layouts each other choice's files must be recognized as.
 LAYOUTS_OF = {
