@@ -10,7 +10,8 @@ proficient, and the truth's proficiency counts do not depend on the layout.
 
 - `mcas`: Massachusetts DESE student-level results file, wide (one row per student and
   accountable school; ELA and Mathematics column groups, science left empty as the district
-  simulates none), `MCAS<year>_spring_official_<district org code>.csv`, `MM/DD/YYYY` births.
+  simulates none), `MCAS<year>_spring_official_<district org code>.csv`, `MM/DD/YYYY` births,
+  in the header of its school year (`MCAS_HEADERS`: `ecodis` to 2021, `lowincome` from 2022).
   A child tested at two schools (a move between the test days) has a row per school. The
   row-level faults (missing or mistyped SASID, name faults, duplicate, wrong field count) are
   those drawn for the row's first subject.
@@ -49,6 +50,8 @@ proficient, and the truth's proficiency counts do not depend on the layout.
   MDE publishes on the theta metric only, is the generator's own G60 (MDE: "generally ranges
   from G60 to G65"). Minnesota tests mathematics in grade 11: the simulated grade 10 is scored on
   the grade 11 scale (`GRADE` 10).
+- `staar`: Texas STAAR grades 3-8 and end-of-course student data files, fixed-width without a
+  header (synthetic/staar.py, which builds on this module's bands and ID helpers).
 
 Schools keep the simulated district's state org codes (the OneRoster `identifier`), so the state
 file's school code links to the SIS as in every state; a real California district would carry
@@ -229,6 +232,8 @@ SCALES = {
         min(b[0] for g in ILEARN_BANDS.values() for b in g.values()),
         max(b[4] for g in ILEARN_BANDS.values() for b in g.values()),
     ),
+    # synthetic/staar.py: the lowest 3-8 score (STAAR_3_8_BANDS) to the highest EOC score.
+    "staar": (1000, 6000),
 }
 CAASPP_RECORD_TYPE = {"ELA": "01", "MATH": "02"}
 #: The district's 14-digit CDS-style code in the CAASPP file name and district columns.
@@ -250,6 +255,28 @@ def header(name: str) -> list[str]:
 def fast_header(subject: str, grade: int) -> list[str]:
     """The header of the FAST export of one test (ELA Reading: one for every grade)."""
     return header("fast_ela_reading" if subject == "ELA" else f"fast_math_grade{grade}")
+
+
+#: The MCAS file's header by the first school year it was delivered in (verbatim, from the
+#: layout's cited signatures): the 2019-2021 files carry `ecodis`, read by the layout version
+#: mcas_student_data_2019; from 2022 `lowincome` (mcas_student_data). Years before 2019 get the
+#: 2019 header (grade 10's legacy levels of those years are not simulated).
+MCAS_HEADERS = (
+    (2019, "mcas_student_data_2019"),
+    (2020, "mcas_student_data_2020"),
+    (2021, "mcas_student_data_2021"),
+    (2022, "mcas_student_data_2022"),
+    (2024, "mcas_student_data"),
+)
+
+
+def mcas_header(year: int) -> list[str]:
+    """The MCAS header of school year `year`."""
+    name = MCAS_HEADERS[0][1]
+    for first, candidate in MCAS_HEADERS:
+        if year >= first:
+            name = candidate
+    return header(name)
 
 
 def mcas_file(year: int) -> str:
@@ -429,7 +456,6 @@ def write_mcas(district: District, out: Path) -> dict[str, int]:
     con = district.con
     _mcas_plan(district)
     _people_extra(district)
-    columns = header("mcas_student_data")
     groups = {"ELA": "e", "MATH": "m"}
     subject_columns = ", ".join(
         f"""
@@ -491,7 +517,7 @@ def write_mcas(district: District, out: Path) -> dict[str, int]:
         name = mcas_file(year)
         district.exports.append((name, wide))
         written[name] = write_csv(
-            con, wide, out / name, columns, bad_column="lastname", sparse=True
+            con, wide, out / name, mcas_header(year), bad_column="lastname", sparse=True
         )
     con.execute("drop table mcas_plan; drop table mcas_results; drop table people_extra")
     return written

@@ -30,6 +30,7 @@ COMBINATIONS = [
     ("oneroster-1.1", "powerschool", "caaspp", "map-combined,star"),
     ("oneroster-1.2", "edfi", "mca", "map-cdf,iready"),
     ("oneroster-1.1", "edfi", "cmas", "map-cdf,iready,star"),
+    ("oneroster-1.1", "districtwide", "staar", "map-combined"),
 ]
 
 #: How fct_assessment_result names the subjects of the generator's benchmark truth.
@@ -163,6 +164,7 @@ STATE_LAYOUTS_OF = {
     "ilearn": {"ilearn_student_data"},
     "fast": {"fast_student_results"},
     "mca": {"mca_district_student_results"},
+    "staar": {"staar_3_8_student_data", "staar_eoc_student_data"},
 }
 #: The layouts each other choice's files must be recognized as.
 LAYOUTS_OF = {

@@ -63,7 +63,12 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
     f"{EA}/STAR/SR_sample_anonymized_file.csv": ("star_reading_v2", 5, 0, None),
     f"{EA}/i-Ready/sample_anonymized_file_ela.csv": ("iready_diagnostic_ela", 40, 0, None),
     f"{EA}/i-Ready/sample_anonymized_file_math.csv": ("iready_diagnostic_math", 25, 0, None),
+    # Fixed-width, no header: ten grade 3 records, RLA and mathematics each.
+    f"{EA}/STAAR_Summative/sample_anonymized_file.txt": ("staar_3_8_student_data", 20, 0, None),
 }
+#: The bundle's own CSV conversion of the STAAR file: a reference (test_staar_layouts), not a
+#: delivery of any system.
+REFERENCES = {f"{EA}/STAAR_Summative/sample_anonymized_file.csv"}
 
 #: Files that end without a line ending after their complete last line (loaded, with a warning).
 NO_FINAL_LINE_ENDING = {
@@ -73,8 +78,12 @@ NO_FINAL_LINE_ENDING = {
 
 
 def test_every_public_sample_is_kept_with_its_licence() -> None:
-    found = {p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.csv") if p.is_file()}
-    assert found == set(EXPECTED)
+    found = {
+        p.relative_to(SAMPLES).as_posix()
+        for p in SAMPLES.rglob("*")
+        if p.is_file() and p.suffix in (".csv", ".txt")
+    }
+    assert found == set(EXPECTED) | REFERENCES
     assert (SAMPLES / EA / "LICENSE").read_text().lstrip().startswith("Apache License")
 
 
@@ -99,7 +108,8 @@ def test_the_landing_load_keeps_every_line_of_the_public_samples(tmp_path: Path)
     home = Home(tmp_path).ensure()
     shutil.copytree(SAMPLES, home.landing / "samples")
     for path in (home.landing / "samples").rglob("*"):
-        if path.is_file() and path.suffix != ".csv":
+        reference = path.relative_to(home.landing / "samples").as_posix() in REFERENCES
+        if path.is_file() and (path.suffix not in (".csv", ".txt") or reference):
             path.unlink()
 
     run = load_landing(home, workers=1)

@@ -13,6 +13,13 @@ from connectors.layout import load_layouts
 from connectors.recognize import recognize
 from synthetic import GeneratorConfig, generate
 from synthetic.__main__ import main
+from synthetic.staar import (
+    LEVEL_FLAGS,
+    STAAR_3_8_BANDS,
+    STAAR_EOC_BANDS,
+    staar_3_8_file,
+    staar_eoc_file,
+)
 from synthetic.state_layouts import (
     CAASPP_BANDS,
     CMAS_BANDS,
@@ -62,6 +69,10 @@ EXPECTED = {
     ("districtwide", "mca"): {
         f"assessment/{mca_file('ELA', 2026)}": "mca_district_student_results",
         f"assessment/{mca_file('MATH', 2026)}": "mca_district_student_results",
+    },
+    ("districtwide", "staar"): {
+        f"assessment/{staar_3_8_file(2026)}": "staar_3_8_student_data",
+        f"assessment/{staar_eoc_file(2026)}": "staar_eoc_student_data",
     },
 }
 
@@ -295,9 +306,43 @@ def test_mca_files_keep_the_published_header_and_each_childs_level(districts) ->
     assert levels == {0, 1, 2, 3}
 
 
+def test_staar_files_are_fixed_width_records_in_their_levels_bands(districts) -> None:
+    """STAAR 3-8 records are 4,000 characters (RLA and mathematics side by side, grades 3-8),
+    end-of-course records 2,000 (grade 10: English II and Algebra I), each ending in TEA's
+    period; a scored test's Meets/Approaches/Masters flags are one of the four levels and its
+    scale score lies in that level's band; only the planted bad records have another length."""
+    root = districts[("districtwide", "staar")][0]
+    landing = root / "landing" / "assessment"
+    files = {
+        staar_3_8_file(2026): (4000, STAAR_3_8_BANDS, ((351, 409, 423), (352, 763, 777))),
+        staar_eoc_file(2026): (2000, STAAR_EOC_BANDS, ((291, 367, 389),)),
+    }
+    levels, bad = set(), 0
+    for name, (length, bands, subjects) in files.items():
+        raw = (landing / name).read_bytes()
+        assert raw.endswith(b".\r\n")
+        for line in raw.decode("utf-8").split("\r\n")[:-1]:
+            if len(line) != length or not line.endswith("."):
+                bad += 1  # a planted record of the wrong length
+                continue
+            grade = int(line[4:6])
+            assert (3 <= grade <= 8) if length == 4000 else grade == 10
+            assert line[8] == "0" and line[9:17].isdigit()  # campus: "0" + the state code
+            for code_at, scale_at, flags_at in subjects:
+                if line[code_at - 1] == " ":
+                    continue  # a subject this record does not hold
+                assert line[code_at - 1] == "S"
+                k = LEVEL_FLAGS.index(line[flags_at - 1 : flags_at + 2])
+                score = int(line[scale_at - 1 : scale_at + 3])
+                assert bands[k] <= score <= (bands[k + 1] - 1 if k < 3 else bands[4])
+                levels.add(k)
+    assert levels == {0, 1, 2, 3}
+    assert 0 < bad < 10
+
+
 def test_the_cli_names_the_layouts_and_rejects_an_unknown_one(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as raised:
-        main(["--students", "60", "--seed", "1", "--out", str(tmp_path), "--state", "staar"])
+        main(["--students", "60", "--seed", "1", "--out", str(tmp_path), "--state", "milestones"])
     assert raised.value.code == 2
     with pytest.raises(ValueError, match="benchmark"):
         GeneratorConfig(n_students=60, seed=1, out_dir=tmp_path, benchmarks=("iready",))
