@@ -36,6 +36,8 @@ class Run:
     checks_seconds: float | None = None
     publish_seconds: float | None = None
     notes: str = ""
+    # p95 of every dashboard chart's data request on a Superset over the served marts (ms).
+    dashboard_p95_ms: float | None = None
 
 
 COLUMNS = [f.name for f in fields(Run)]
@@ -44,7 +46,7 @@ COLUMNS = [f.name for f in fields(Run)]
 def _cell(name: str, value: object) -> str:
     if value is None:
         return ""
-    if name == "peak_rss_mb":
+    if name in ("peak_rss_mb", "dashboard_p95_ms"):
         return f"{float(value):.0f}"
     if isinstance(value, float):
         return f"{value:.1f}"
@@ -88,6 +90,7 @@ def _run(row: dict[str, str]) -> Run:
         dbt_seconds=number("dbt_seconds"),
         checks_seconds=number("checks_seconds"),
         publish_seconds=number("publish_seconds"),
+        dashboard_p95_ms=number("dashboard_p95_ms"),
         notes=row["notes"],
     )
 
