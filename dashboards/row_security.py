@@ -4,9 +4,10 @@ reaches the database itself (SQL Lab).
 
 A dataset in specs.yaml with a `teacher_filter` is one a teacher may read: the role gets
 `datasource_access` on it and one rule per distinct clause, with {schema}, {teacher_key} and
-{school_year} filled in. Every other dataset is out of a teacher's reach (403), wide-audience
-aggregates included: those are for principals and the district. Principals use the school roles
-of dashboards/publish.py; district staff the district role (no rules: every row).
+{school_year} filled in. The shared datasets (no student or school rows: when each source was
+last loaded) a teacher reads whole. Every other dataset is out of a teacher's reach (403),
+wide-audience aggregates included: those are for principals and the district. Principals use the
+school roles of dashboards/publish.py; district staff the district role (no rules: every row).
 """
 
 from __future__ import annotations
@@ -63,7 +64,11 @@ class RowSecurity:
         name = TEACHER_ROLE.format(username=username)
         role = self.client.role(name)
         tables = self.teacher_tables()
-        self.client.set_role_permissions(role.id, name, [self.access(t) for t in tables])
+        # The shared datasets (the "data as of" line on every dashboard) hold no student or
+        # school rows: a teacher reads them whole, as every role does.
+        shared = [t for t, dataset in self.specs.datasets.items() if dataset.shared]
+        readable = [self.access(t) for t in [*tables, *shared]]
+        self.client.set_role_permissions(role.id, name, readable)
         by_clause: dict[str, list[int]] = {}
         for table, clause in tables.items():
             text = clause.format(
