@@ -294,9 +294,9 @@ def _dagster_run(tmp_path: Path, body) -> tuple[DagsterInstance, str]:
     return instance, result.run_id
 
 
-# A dbt data test over the enrollment fact that runs out of DuckDB memory at 3 MB (measured: it
-# does from 2.5 to 4 MB at 200 and 1,500 students, with 1 to 8 DuckDB threads) while dbt can
-# still open the warehouse (it cannot at 2 MB).
+# A dbt data test over the enrollment fact that runs out of DuckDB memory at 3 MB while dbt can
+# still open the warehouse (measured here: out of memory from 2.5 to 4 MB at 200 students with
+# 1 to 8 DuckDB threads, and at 3 MB on the 1,500-student district; dbt cannot open it at 2 MB).
 OOM_TEST = AssetCheckKey(
     AssetKey(["marts", "fct_enrollment"]),
     "no_overlapping_spans_fct_enrollment_exit_date__enrollment_key__student_key__entry_date",
