@@ -1,5 +1,6 @@
 """Composing the emails about delivered files: one to a source's stewards per file set aside or
-held back by a blocking check (which file, what is wrong, how to fix it), one to district IT
+held back by a blocking check (which file, what is wrong, how to fix it), one per source and run
+listing the files that loaded with a warning (one file: the per-file email), one to district IT
 listing the files no layout recognized (header seen, closest layouts and what they lack, where a
 layout goes).
 
@@ -82,6 +83,48 @@ def compose_set_aside(
         ),
         "X-Districtwide-Domain": source,
     }
+    return build_message(subject, body, sender, recipients, run_id, now, headers)
+
+
+def compose_warnings(
+    problems: Sequence[FileProblem],
+    *,
+    run_id: str,
+    recipients: Sequence[Contact],
+    sender: str,
+    district_name: str = "districtwide",
+    now: datetime | None = None,
+    unconfigured_source: bool = False,
+    forbidden: Iterable[str] = (),
+) -> EmailMessage:
+    """One email to a source's stewards about every file of that source that loaded with a
+    warning in run `run_id`: a OneRoster export of six files ending without a line ending sent
+    six emails, one per file."""
+    if len(problems) < 2:
+        raise ValueError("a digest of warnings needs two files or more")
+    now = aware_now(now)
+    forbidden = list(forbidden)
+    source = problems[0].source or "an unknown source"
+    subject = f"{SUBJECT_PREFIX} {source}: {len(problems)} files loaded with a warning"
+    lines = [
+        f"{district_name}: {len(problems)} {source} files loaded by run {run_id} "
+        f"({stamp(now)}) with a warning each: their rows are in effect, but something in each "
+        "needs a look.",
+        "",
+    ]
+    for i, problem in enumerate(problems, start=1):
+        lines += [
+            f"{i}. landing/{problem.source_path}",
+            f"   Layout:        {problem.layout or 'not recorded'}",
+            f"   Received:      {problem.seen_at:%Y-%m-%d %H:%M} UTC",
+            f"   What is wrong: {error_text(problem, forbidden)}",
+            f"   How to fix it: {problem.hint}",
+            "",
+        ]
+    lines += [_meaning(problems[0]), "", "--", _who(source, unconfigured_source), FERPA_NOTE]
+    body = "\n".join(lines) + "\n"
+    assert_no_student_data(subject + "\n" + body, forbidden)
+    headers = {"X-Districtwide-Kind": "file-warning", "X-Districtwide-Domain": source}
     return build_message(subject, body, sender, recipients, run_id, now, headers)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from alerts.compose import aware_now
-from alerts.compose_files import compose_set_aside, compose_unrecognized
+from alerts.compose_files import compose_set_aside, compose_unrecognized, compose_warnings
 from alerts.scrub import StudentDataError
 from alerts.send import AlertReport, Delivery, deliver, save_state
 from alerts.state import AlertState
@@ -64,7 +64,17 @@ def send_file_alerts(
     if new:
         transport = transport or transport_from_env(state_dir, env)
     fallback = outbox_dir(state.path.parent)
-    for problem in (p for p in new if p.kind != "unrecognized" or unreadable(p)):
+    # A source's files that loaded with a warning go in one email when there are several.
+    warned: dict[str | None, list[FileProblem]] = {}
+    for problem in new:
+        if problem.kind == "warning":
+            warned.setdefault(problem.source, []).append(problem)
+    digests = [group for group in warned.values() if len(group) > 1]
+    in_digest = {id(p) for group in digests for p in group}
+    for group in digests:
+        _send_warnings(group, config, run_id, transport, fallback, state, report, now, forbidden)
+    singles = (p for p in new if id(p) not in in_digest)
+    for problem in (p for p in singles if p.kind != "unrecognized" or unreadable(p)):
         configured = problem.source in config.domains
         recipients = config.domains[problem.source].stewards if configured else config.district_it
         if unreadable(problem) and configured:
@@ -124,3 +134,46 @@ def send_file_alerts(
                     state.record_file(problem.key, run_id, now)
     save_state(state)
     return report
+
+
+def _send_warnings(
+    group: list[FileProblem],
+    config: DistrictConfig,
+    run_id: str,
+    transport: Transport,
+    fallback: Path,
+    state: AlertState,
+    report: AlertReport,
+    now: datetime,
+    forbidden: list[str],
+) -> None:
+    """One source's files that loaded with a warning, in one email to its stewards."""
+    source = group[0].source
+    configured = source in config.domains
+    recipients = config.domains[source].stewards if configured else config.district_it
+    base = {
+        "kind": "file",
+        "domain": source,
+        "checks": tuple(p.source_path for p in group),
+        "recipients": tuple(c.email for c in recipients),
+    }
+    try:
+        message = compose_warnings(
+            group,
+            run_id=run_id,
+            recipients=recipients,
+            sender=transport.sender,
+            district_name=config.district_name,
+            now=now,
+            unconfigured_source=not configured,
+            forbidden=forbidden,
+        )
+    except StudentDataError as exc:
+        log.error("%s: warnings alert withheld, %s", source, exc)
+        report.deliveries.append(Delivery(status="withheld", subject="", **base))
+        return
+    delivery = deliver(message, transport, base, f"{source} warnings", fallback)
+    report.deliveries.append(delivery)
+    if delivery.status in ("sent", "outbox"):
+        for problem in group:
+            state.record_file(problem.key, run_id, now)

@@ -23,7 +23,10 @@ from connectors.crosswalk_files import district_codes
 from connectors.crosswalks import CodeColumn, code_columns_for, normalize_code, normalize_school
 from connectors.delivery import Delivery, is_waiting, unpack
 from connectors.encoding import legacy_to_utf8
+from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
+from connectors.json_records import is_json, rematch
+from connectors.json_records import to_csv as json_to_csv
 from connectors.landing import LineScan
 from connectors.layout import Layout
 from connectors.load import cut_short
@@ -51,7 +54,9 @@ class FileReport:
     rows: int = 0
     rejected: int = 0
     problem: str | None = None
-    unmapped: dict[str, int] = field(default_factory=dict)
+    #: Per code column, the codes not in its crosswalk (codes, not student data).
+    unmapped: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     unmapped_schools: dict[str, int] = field(default_factory=dict)
     identity: list[str] = field(default_factory=list)
 
@@ -64,14 +69,17 @@ class FileReport:
         if self.layout is None:
             return [head + f"NOT RECOGNIZED: {self.problem}"]
         delim = {"\t": "tab"}.get(self.delimiter or "", self.delimiter)
+        form = f"delimiter {delim!r}" if delim else "fixed-width"
         out = [
-            head + f"{self.layout} → {self.raw_table} ({self.encoding}, delimiter {delim!r}); "
+            head + f"{self.layout} → {self.raw_table} ({self.encoding}, {form}); "
             f"{self.rows:,} rows, {self.rejected:,} rejected"
         ]
         if self.problem:
             out.append(f"  SET ASIDE: {self.problem}")
-        for column, count in sorted(self.unmapped.items()):
-            out.append(f"  {count} code(s) of {column} not in its crosswalk")
+        for column, codes in sorted(self.unmapped.items()):
+            shown = ", ".join(repr(code) for code in codes[:5]) + (", ..." if codes[5:] else "")
+            out.append(f"  {len(codes)} code(s) of {column} not in its crosswalk: {shown}")
+        out.extend(f"  warning: {warning}" for warning in self.warnings)
         for column, count in sorted(self.unmapped_schools.items()):
             out.append(
                 f"  {count} school(s) of {column} not in the school crosswalk and matching no "
@@ -128,13 +136,32 @@ def check_file(
             scan.update(chunk)
     report.encoding = scan.encoding()
     utf8 = delivery.path
-    if report.encoding is None:
+    if is_json(delivery.source_path):
+        utf8 = scratch / "records.csv"
+        scratch.mkdir(parents=True, exist_ok=True)
+        try:
+            json_to_csv(delivery.path, utf8, delivery.source_path)
+            match = rematch(match, utf8, delivery.source_path)
+        except BadFileError as exc:
+            report.problem = str(exc)
+            return report
+        report.encoding = "json"
+        scan = LineScan()
+        with utf8.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                scan.update(chunk)
+        utf8_lines = scan.lines
+    elif report.encoding is None:
         utf8 = scratch / "utf8.csv"
         scratch.mkdir(parents=True, exist_ok=True)
         report.encoding = legacy_to_utf8(delivery.path, utf8).encoding
-    lines = scan.lines if utf8 == delivery.path else _decoded_lines(utf8)[0]
+    if is_json(delivery.source_path):
+        lines = utf8_lines
+    else:
+        lines = scan.lines if utf8 == delivery.path else _decoded_lines(utf8)[0]
     try:
-        parsed = parse_csv(
+        parse = parse_fixed_width if match.layout.fixed_width else parse_csv
+        parsed = parse(
             utf8,
             match=match,
             file_name=delivery.source_path,
@@ -155,6 +182,8 @@ def check_file(
     report.problem = cut_short(
         delivery.source_path, lines, ends, parsed, settings or LandingSettings()
     )
+    if not (report.problem or ends) and parsed.rows_parsed + parsed.rows_rejected:
+        report.warnings.append(f"line {lines}: no line ending after the last line")
     table = match.layout.raw_table
     with cursor() as con:
         for column in code_columns_for(table.table):
@@ -180,7 +209,7 @@ def check_file(
             if missing and column.school:
                 report.unmapped_schools[column.column] = len(missing)
             elif missing:
-                report.unmapped[column.column] = len(missing)
+                report.unmapped[column.column] = sorted(missing)
         for label, columns in IDENTITY.items():
             present = [c for c in columns if c in table.columns]
             if present and _filled(con, parsed.raw_path, present):

@@ -3,9 +3,16 @@
 A layout says how to recognize a vendor's file (the columns its header must have, optionally a
 file-name pattern), how to read it (delimiter, header line) and which of its columns fill which
 column of a canonical raw table (`connectors/tables.py`), with per-column date formats, constants,
-values taken from the file name and wide-to-long unpivots. Shipped layouts live in
+values taken from the file name and wide-to-long unpivots. A headerless fixed-width layout
+(`fixed_width:`) names its fields by position instead, and its rules use those names as a header's
+(`connectors/fixed_width.py`). Shipped layouts live in
 `connectors/layouts/<source>/`; a district's own in `$DISTRICTWIDE_HOME/config/layouts/` extend
 them, and replace a shipped layout of the same name. Adding a vendor is one YAML file and a test.
+
+A layout can be one version of a file that changes between school years (a state renames a
+column): `school_years` says which years it reads, and a file is read with the version valid for
+its own school year, taken from the first data row's `SchoolYear` column (or the file name, when
+the layout takes `SchoolYear` from it). The versions are separate layout files sharing a title.
 """
 
 from __future__ import annotations
@@ -113,6 +120,108 @@ class ColumnRule(BaseModel):
 Rule = Annotated[ColumnRule, BeforeValidator(_as_rule)]
 
 
+class SchoolYears(BaseModel):
+    """The school years (by ending year, inclusive) a layout version reads; open-ended when a
+    bound is not given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first: int | None = Field(default=None, ge=1990, le=2100)
+    last: int | None = Field(default=None, ge=1990, le=2100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SchoolYears:
+        if self.first is None and self.last is None:
+            raise ValueError("school_years: give first, last or both")
+        if self.first is not None and self.last is not None and self.first > self.last:
+            raise ValueError(f"school_years: first {self.first} is after last {self.last}")
+        return self
+
+    def __contains__(self, year: int) -> bool:
+        after_first = self.first is None or year >= self.first
+        return after_first and (self.last is None or year <= self.last)
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return str(self.first)
+        return f"{self.first or ''}-{self.last or ''}"
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*[-/]\s*((?:19|20)?\d\d))?(?!\d)")
+
+
+def school_year_of(text: str | None) -> int | None:
+    """The school year (its ending year) a value names: `2024`, `2023-2024`, `2023-24`,
+    `SY 2023-2024`; None when it names none."""
+    found = _YEAR.search(text or "")
+    if not found:
+        return None
+    first, second = found.group(1), found.group(2)
+    if second is None:
+        return int(first)
+    end = int(second) if len(second) == 4 else int(first[:2] + second)
+    return end if end == int(first) + 1 else int(first)
+
+
+class FixedField(BaseModel):
+    """One field of a fixed-width record, where the specification puts it (1-based, as TEA's
+    "positions 1-4" are), read as its text with the padding trimmed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(ge=1)
+    width: int = Field(ge=1)
+    # `MMYY`: the field is an administration date and is read as the school year it falls in
+    # (the year the school year ends; August to July), e.g. 1222 → 2023, 0523 → 2023.
+    school_year: str | None = Field(default=None, pattern=r"^MMYY$")
+
+    @property
+    def end(self) -> int:
+        return self.start + self.width - 1
+
+
+class FixedWidth(BaseModel):
+    """A headerless file of fixed-length records: what recognizes it and where its fields are.
+
+    A line is a whole record when it is `record_length` characters long or, with `record_end`
+    (the character every record ends with, TEA's period), when it ends with that character and is
+    no longer than `record_length` nor shorter than the end of the last field read. A file is this
+    layout when one of its first lines at least is a record and each field in `expect` matches
+    its pattern (a full-match regular expression) on every probed line that is a record; other
+    lines are left to the parser, which rejects them with their number.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    record_length: int = Field(ge=2)
+    record_end: str | None = Field(default=None, min_length=1, max_length=1)
+    fields: dict[str, FixedField]
+    expect: dict[str, str] = Field(min_length=1)
+
+    @property
+    def min_length(self) -> int:
+        """The shortest line that is a record."""
+        if self.record_end is None:
+            return self.record_length
+        return max(spec.end for spec in self.fields.values()) + 1
+
+    def is_record(self, line: str) -> bool:
+        if self.record_end is None:
+            return len(line) == self.record_length
+        return self.min_length <= len(line) <= self.record_length and line.endswith(self.record_end)
+
+    @model_validator(mode="after")
+    def _check(self) -> FixedWidth:
+        for name, spec in self.fields.items():
+            if spec.end > self.record_length:
+                raise ValueError(f"field {name} ends at {spec.end}, past the record's end")
+        if unknown := set(self.expect) - set(self.fields):
+            raise ValueError(f"expect names fields not in fields: {sorted(unknown)}")
+        for pattern in self.expect.values():
+            re.compile(pattern)
+        return self
+
+
 class Layout(BaseModel):
     """One vendor export layout (the catalogue of shipped layouts: docs/sources.md)."""
 
@@ -131,12 +240,17 @@ class Layout(BaseModel):
     columns: dict[str, Rule]
     unpivot: list[dict[str, Rule]] = Field(default_factory=list)
     # Header names the file must have although they fill no column: what tells two exports
-    # that share their mapped columns apart (Star Reading's InstructionalReadingLevel).
-    requires: list[str] = Field(default_factory=list)
+    # that share their mapped columns apart (Star Reading's InstructionalReadingLevel). An
+    # entry that is a list is satisfied by any one of its names (a column renamed across years).
+    requires: list[str | list[str]] = Field(default_factory=list)
     # Header names of columns that hold secrets (OneRoster's `password`): never read into raw,
     # staging or quarantine, and blanked in a rejected line's text. The archive keeps the file
     # as delivered.
     secret_columns: list[str] = Field(default_factory=list)
+    # The school years this version of the layout reads (None: every year).
+    school_years: SchoolYears | None = None
+    # A headerless fixed-width file (STAAR): rules name its `fields` as if they were a header.
+    fixed_width: FixedWidth | None = None
     path: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -145,6 +259,8 @@ class Layout(BaseModel):
             raise ValueError(f"source {self.source!r} is not one of {list(SOURCES)}")
         if self.delimiter is not None and self.delimiter not in DELIMITERS:
             raise ValueError(f"delimiter {self.delimiter!r} is not one of {list(DELIMITERS)}")
+        if self.fixed_width is not None:
+            self._check_fixed_width(self.fixed_width)
         table = self.raw_table
         mapped = [set(self.columns)] + [set(group) for group in self.unpivot]
         unknown = set().union(*mapped) - set(table.columns)
@@ -161,7 +277,22 @@ class Layout(BaseModel):
                 raise ValueError("an unpivot group needs at least one column from the file")
             if set(group) != set(self.unpivot[0]):
                 raise ValueError("every unpivot group must fill the same canonical columns")
+        if self.school_years is not None:
+            rule = self.columns.get("SchoolYear")
+            if rule is None or rule.value is not None:
+                raise ValueError(
+                    "school_years needs a SchoolYear column from the file or its name, to tell "
+                    "which year a file is of"
+                )
         return self
+
+    def _check_fixed_width(self, spec: FixedWidth) -> None:
+        if self.delimiter is not None or self.header_line != 1 or self.secret_columns:
+            raise ValueError("a fixed_width layout has no delimiter, header_line or secret_columns")
+        fields = {normalize_name(name) for name in spec.fields}
+        for rule in self.rules:
+            if unknown := set(rule.normalized) - fields:
+                raise ValueError(f"{sorted(unknown)} are not fields of fixed_width")
 
     @cached_property
     def raw_table(self) -> RawTable:
@@ -180,7 +311,14 @@ class Layout(BaseModel):
     def signature(self) -> tuple[tuple[str, ...], ...]:
         """The header names a file must have (each entry: its aliases)."""
         mapped = tuple(r.normalized for r in self.rules if r.from_file and not r.optional)
-        return mapped + tuple((normalize_name(name),) for name in self.requires)
+        return mapped + tuple(
+            tuple(normalize_name(name) for name in names) for names in self.required_names
+        )
+
+    @property
+    def required_names(self) -> list[list[str]]:
+        """`requires`, each entry as its list of alternative names."""
+        return [[entry] if isinstance(entry, str) else entry for entry in self.requires]
 
     def matches_file_name(self, name: str) -> bool:
         return not self.files or any(fnmatch.fnmatch(name.lower(), p.lower()) for p in self.files)

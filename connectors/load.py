@@ -8,11 +8,12 @@ other files load; a file no layout recognizes is archived and recorded as `unrec
 the closest layouts and the columns they lack, for district IT; a symbolic link is recorded as
 `refused`, neither read nor archived (`connectors.delivery`).
 
-A file that looks cut short is set aside, not loaded in part: no line ending after its last line
-(its last field may have lost its end), a last line short of fields, a quoted field still open at
-the end, or more lines rejected by the parser than the district allows (`settings.landing`). Its
-previous good delivery stays in effect and its steward is told which line; loading the rest of a
-file cut at 95% published 5% fewer absences without a word.
+A file that looks cut short is set aside, not loaded in part: a last line short of fields, a
+quoted field still open at the end, or more lines rejected by the parser than the district allows
+(`settings.landing`); with `require_final_line_ending`, also no line ending after its last line.
+Its previous good delivery stays in effect and its steward is told which line; loading the rest of
+a file cut at 95% published 5% fewer absences without a word. A complete last line with no line
+ending loads with a warning to the steward: many vendors' exports end so.
 """
 
 from __future__ import annotations
@@ -28,9 +29,13 @@ from pathlib import Path
 
 from connectors.delivery import Delivery, deliveries
 from connectors.encoding import Transcoded, legacy_to_utf8
+from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
+from connectors.json_records import is_json, rematch
+from connectors.json_records import to_csv as json_to_csv
 from connectors.landing import (
     Landing,
+    LineScan,
     Loaded,
     already_loaded_tables,
     archive_file,
@@ -271,18 +276,25 @@ def _parse(home: Home, landing: Landing, item: Routed, settings: LandingSettings
     utf8: Path = landing.archive_path
     layout = item.match.layout.layout
     mixed: Transcoded | None = None
-    if encoding is None:
+    json = is_json(landing.source_path)
+    if encoding is None or json:
         utf8 = home.work / f"{landing.load_id}.csv"
     parsed: ParseResult | None = None
     try:
         if item.error:
             raise BadFileError(item.error)
-        if encoding is None:
+        if json:
+            json_to_csv(landing.archive_path, utf8, landing.source_path)
+            item = replace(item, match=rematch(item.match, utf8, landing.source_path))
+            encoding = "json"
+            landing = _rescan(landing, utf8)
+        elif encoding is None:
             mixed = legacy_to_utf8(landing.archive_path, utf8)
             encoding = mixed.encoding
             # Lines and the final line ending as decoded (UTF-16's bytes say neither).
             landing = _rescan(landing, utf8)
-        parsed = parse_csv(
+        parse = parse_fixed_width if item.match.layout.fixed_width else parse_csv
+        parsed = parse(
             utf8,
             match=item.match,
             file_name=landing.source_path,
@@ -329,14 +341,18 @@ def _parse(home: Home, landing: Landing, item: Routed, settings: LandingSettings
 
 
 def _rescan(landing: Landing, utf8: Path) -> Landing:
-    """`landing` with its line count and final line ending read from its UTF-8 working copy."""
-    newlines, last = 0, b""
+    """`landing` with its line count, final line ending and longest line read from its UTF-8
+    working copy (a JSON array on one line is many lines as CSV)."""
+    scan = LineScan()
     with utf8.open("rb") as handle:
         while chunk := handle.read(1 << 20):
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
-    ends = last in (b"", b"\n")
-    return replace(landing, lines=newlines + (0 if ends else 1), ends_with_newline=ends)
+            scan.update(chunk)
+    return replace(
+        landing,
+        lines=scan.lines,
+        ends_with_newline=scan.ends_with_newline,
+        longest_line=scan.long_line(),
+    )
 
 
 def truncation(
@@ -406,4 +422,11 @@ def _warnings(
         out.append(f"{name}: {mixed.warning}")
     if parsed.rows_parsed + parsed.rows_rejected == 0:
         out.append(f"{name}: line {match.layout.header_line}: a header and no data rows")
+    elif not landing.ends_with_newline:
+        out.append(
+            f"{name}: line {landing.lines}: no line ending after the last line; the file loaded "
+            "whole, but had it been cut short inside that line's last field, that value would "
+            "be incomplete: ask the vendor whether the file is whole (landing."
+            "require_final_line_ending: true sets such files aside)"
+        )
     return out

@@ -39,9 +39,22 @@ def _expr(rule: ColumnRule | None, position: int | None, file_name: str) -> str:
     return column
 
 
+# A time of day after a date (`1/13/2026 12:00:00 AM`, `2026-01-13 08:41`, `2026-01-13T08:41:07Z`):
+# exports saved from spreadsheets or databases add one to date columns. The layout's formats are
+# tried on the value as delivered, then without such a time; the date is what is kept.
+_TIME_OF_DAY = (
+    r"[ T]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"  # 12:00, 08:41:07, 08:41:07.250
+    r" *([AaPp][Mm])? *(Z|[+-][0-9]{2}:?[0-9]{2})?$"  # AM/PM, a UTC offset
+)
+
+
 def _parsed_date(rule: ColumnRule, column: str) -> str:
     formats = "[" + ", ".join(_literal(f) for f in rule.strptime) + "]"
-    return f"try_strptime(trim({column}), {formats})"
+    value = f"trim({column})"
+    dated = f"try_strptime({value}, {formats})"
+    undated = f"try_strptime(regexp_replace({value}, {_literal(_TIME_OF_DAY)}, ''), {formats})"
+    # CASE, not coalesce: the regular expression runs only on values the formats did not read.
+    return f"(case when {dated} is not null then {dated} else {undated} end)"
 
 
 def _bad_date(rules: dict[str, ColumnRule], positions: dict[str, int]) -> tuple[str, str] | None:

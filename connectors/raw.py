@@ -229,7 +229,7 @@ def parse_csv(
             con,
             f"""
             select {meta}, ({reject_line})::bigint as _line_number, {loaded},
-                {reject_column} as _column, error_type::varchar as _error_type,
+                {reject_column} as _column, {_REJECT_TYPE} as _error_type,
                 {_REJECT_MESSAGE} as _error, {_raw_line_sql(match)} as _raw_line
             from rejects r
             qualify row_number() over (partition by r.line order by column_idx) = 1
@@ -333,8 +333,13 @@ def _number_lines(
 
 
 # DuckDB's reject messages, said for a steward (the line and column are in their own columns).
+# A line of spaces or tabs only (often the last, after the data) is a blank line, not a record
+# cut short: rejected and counted like any other line, but never a reason to set a file aside.
+_BLANK = "trim(csv_line, chr(32) || chr(9) || chr(13) || chr(10)) = ''"
+_REJECT_TYPE = f"case when {_BLANK} then 'BLANK LINE' else error_type::varchar end"
 _REJECT_MESSAGE = f"""
-    case error_type::varchar
+    case when {_BLANK} then 'a blank line (spaces only): no record in it'
+    else case error_type::varchar
         when 'LINE SIZE OVER MAXIMUM' then 'the line is longer than the {MAX_LINE_BYTES:,} bytes '
             || 'a line may have (a huge field, or a quote left open); not loaded'
         when 'UNQUOTED VALUE' then 'a quoted field is not closed (a quote left open, or the '
@@ -342,7 +347,7 @@ _REJECT_MESSAGE = f"""
         when 'MISSING COLUMNS' then 'too few fields (a line cut short?): ' || error_message
         when 'TOO MANY COLUMNS' then 'too many fields (an unquoted delimiter?): ' || error_message
         else error_message
-    end"""
+    end end"""
 
 
 def _raw_line_sql(match: Match) -> str:

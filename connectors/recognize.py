@@ -1,26 +1,33 @@
 """Which layout a delivered file is in, read from its first lines only.
 
-A file is matched by its header, never by its name alone: its header line, split on the layout's
+A file is matched by its header, never by its name alone (a headerless fixed-width file, by its
+record length and field patterns: connectors/fixed_width.py): its header line, split on the layout's
 delimiter (or the one that splits it into the most fields), must hold every column the layout
 requires, names compared without case, spaces or punctuation. When several layouts match, the one
 that uses the most of the file's columns wins, then one whose file-name pattern matched. When none
 does, the closest layouts and the columns they lack are reported, so district IT can add a layout
 or an alias.
+
+A layout version valid for some school years only (`Layout.school_years`) matches a file of
+another year as a miss that says so; the file's year is read from its first data row.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from connectors.encoding import utf16_encoding
-from connectors.layout import DELIMITERS, Layout, normalize_name
+from connectors.layout import DELIMITERS, Layout, normalize_name, school_year_of
 
 HEAD_BYTES = 1 << 16
+# The lines a fixed-width layout is recognized on (connectors/fixed_width.py).
+FIXED_WIDTH_PROBE_LINES = 5
 
 
 class BadFileError(ValueError):
@@ -104,8 +111,12 @@ def sniff_encoding(head: bytes) -> str:
 
 
 def head_lines(path: Path, n: int, file_name: str) -> list[str]:
-    """The first `n` lines of a text file (decoded as sniffed); raises, naming `file_name`, for
-    an empty file or binary data."""
+    """The first `n` lines of a text file (decoded as sniffed; a JSON file's in its CSV form);
+    raises, naming `file_name`, for an empty file or binary data."""
+    from connectors import json_records  # it builds on this module's BadFileError
+
+    if json_records.is_json(file_name) and path.stat().st_size:
+        return json_records.head_lines(path, n, file_name)
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if not head.strip():
@@ -126,7 +137,13 @@ def split_header(line: str, delimiter: str | None) -> tuple[str, tuple[str, ...]
 
 
 def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
-    """Whether the file's header (at the layout's header line) fits `layout`."""
+    """Whether the file's header (at the layout's header line) fits `layout`; a headerless
+    fixed-width layout is tried on its record length and field patterns instead."""
+    if layout.fixed_width is not None:
+        # Imported here: connectors.fixed_width builds on this module's Match.
+        from connectors.fixed_width import try_fixed_width
+
+        return try_fixed_width(layout, lines)
     if len(lines) < layout.header_line:
         return Miss(layout, ("(header line)",), 0)
     delimiter, header = split_header(lines[layout.header_line - 1], layout.delimiter)
@@ -145,9 +162,9 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
     present = sum(
         1 for rule in layout.rules if rule.from_file and find(rule.normalized) is not None
     )
-    for name in layout.requires:
-        if find((normalize_name(name),)) is None:
-            missing.append(name)
+    for names in layout.required_names:
+        if find(tuple(normalize_name(name) for name in names)) is None:
+            missing.append(" or ".join(names))
         else:
             present += 1
     if missing:
@@ -171,9 +188,40 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
     )
 
 
+def file_school_year(match: Match, lines: Sequence[str], file_name: str) -> int | None:
+    """The school year of a file matched to `match`: from the file name when the layout takes
+    SchoolYear from it, else from the first data row's SchoolYear column; None when unknown."""
+    rule = match.layout.columns.get("SchoolYear")
+    if rule is None:
+        return None
+    if rule.file_name is not None:
+        found = re.search(rule.file_name, file_name)
+        return school_year_of(found.group(1)) if found else None
+    position = match.positions.get("SchoolYear")
+    row = match.layout.header_line
+    if position is None or len(lines) <= row:
+        return None
+    fields = next(csv.reader([lines[row]], delimiter=match.delimiter), [])
+    return school_year_of(fields[position]) if position < len(fields) else None
+
+
+def _out_of_years(match: Match, lines: Sequence[str], file_name: str) -> Miss | None:
+    """A miss when `match`'s layout is a version for other school years than the file's."""
+    years = match.layout.school_years
+    if years is None:
+        return None
+    year = file_school_year(match, lines, file_name)
+    if year is None or year in years:
+        return None
+    reason = f"(a version for school years {years}; the file is of {year})"
+    return Miss(match.layout, (reason,), match.used)
+
+
 def recognize(path: Path, file_name: str, layouts: Sequence[Layout]) -> Recognition:
     """The best layout for the file at `path`, delivered as `file_name` (its path in landing)."""
-    depth = max((layout.header_line for layout in layouts), default=1)
+    depth = max((layout.header_line for layout in layouts), default=1) + 1
+    if any(layout.fixed_width for layout in layouts):
+        depth = max(depth, FIXED_WIDTH_PROBE_LINES)
     try:
         lines = head_lines(path, depth, file_name)
     except BadFileError as exc:
@@ -182,6 +230,8 @@ def recognize(path: Path, file_name: str, layouts: Sequence[Layout]) -> Recognit
     misses: list[Miss] = []
     for layout in layouts:
         outcome = try_layout(layout, lines)
+        if isinstance(outcome, Match):
+            outcome = _out_of_years(outcome, lines, file_name) or outcome
         if isinstance(outcome, Match) and layout.matches_file_name(PurePosixPath(file_name).name):
             matches.append(outcome)
         elif isinstance(outcome, Miss):

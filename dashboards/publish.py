@@ -292,7 +292,9 @@ def _roles(
                 "tables": sorted(tables),
                 "roles": [role.id],
                 "clause": clause,
-                "group_key": "",
+                # One group: a principal of two schools sees both (rules in a group are ORed;
+                # ungrouped rules would be ANDed, leaving no row).
+                "group_key": "school",
             }
             rule = client.upsert(
                 "rowlevelsecurity",

@@ -194,6 +194,9 @@ _GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y":
 class Dataset:
     table: str
     school_filter: str | None = None
+    # Student-level datasets a teacher may read: the clause keeping them to their own students
+    # (dashboards/row_security.py).
+    teacher_filter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,9 @@ def load_specs(path: Path = SPECS) -> Specs:
     """Read and check specs.yaml: every chart names a declared dataset and a known kind."""
     raw = yaml.safe_load(path.read_text())
     datasets = {
-        table: Dataset(table, (options or {}).get("school_filter"))
+        table: Dataset(
+            table, (options or {}).get("school_filter"), (options or {}).get("teacher_filter")
+        )
         for table, options in raw["datasets"].items()
     }
     dashboards = []

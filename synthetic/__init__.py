@@ -34,6 +34,7 @@ from synthetic import (
     iready,
     map_layouts,
     sis,
+    staar,
     star,
     state_layouts,
     truth,
@@ -74,12 +75,20 @@ _OWNED = {
         "*_CAASPP_Student_Score_Data_File_TestedStudentScoreData_*.csv",
         "co_csa_cmas*_Math_ELA_District_Student_Data_File.csv",
         "*_StudentData_ILEARN_Spring_*.csv",
+        "STAAR_*.txt",
     ],
     "truth": [
         "students.parquet",
         "records.parquet",
         "programs.parquet",
         "program_years.parquet",
+        "student_attendance.parquet",
+        "student_years.parquet",
+        "trend_chronic_absence.parquet",
+        "trend_proficiency.parquet",
+        "trend_cohorts.parquet",
+        "map_fall_to_fall.parquet",
+        "trend_map_growth.parquet",
         "counts.json",
     ],
 }
@@ -157,7 +166,8 @@ def generate(config: GeneratorConfig) -> Summary:
         )
         rows = sis.write_sis(district, out / "landing" / "sis")
         rows.update(attendance_layouts.write(district, out / "landing" / "attendance"))
-        write_state = state_layouts.WRITERS.get(config.state, assessment.write_state)
+        writers = {**state_layouts.WRITERS, "staar": staar.write_staar}
+        write_state = writers.get(config.state, assessment.write_state)
         rows.update(write_state(district, out / "landing" / "assessment"))
         if "map-cdf" in config.benchmarks:
             assessment.build_map_results(district)

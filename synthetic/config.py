@@ -25,7 +25,7 @@ EMAIL_DOMAIN = "maplevalley.k12.ma.us"
 #: The export layouts the generator can write, per source (the first is the default).
 SIS_LAYOUTS = ("oneroster-1.1", "oneroster-1.2")
 ATTENDANCE_LAYOUTS = ("districtwide", "powerschool", "edfi")
-STATE_LAYOUTS = ("districtwide", "mcas", "caaspp", "cmas", "ilearn")
+STATE_LAYOUTS = ("districtwide", "mcas", "caaspp", "cmas", "ilearn", "fast", "mca", "staar")
 BENCHMARK_LAYOUTS = ("map-combined", "map-cdf", "iready", "star")
 #: MAP Growth is part of every district: exactly one of its layouts is chosen.
 MAP_LAYOUTS = ("map-combined", "map-cdf")

@@ -13,6 +13,15 @@ Builds the latent world every export is drawn from and puts it into an in-memory
               have none (a secondary span is known only from its class enrollments)
 - `teachers`  one row per teacher
 
+Across several school years (`--years`), each year's SIS children are last year's who stayed,
+one grade up (`P_REPEAT` repeat their grade; grade 12 graduates leave), with a new kindergarten
+cohort and transfers in, less those who withdrew during the year or left over the summer
+(`P_LEAVE_SUMMER`). A child promoted out of a school's grade span goes to the school of the next
+level its school feeds (`feeder_school`); `P_CHANGE_SCHOOL` change school within a level between
+years. A teacher's post (school, role, seq) changes hands with `P_TEACHER_TURNOVER` between years:
+the leaver keeps their ID, the newcomer gets one. These draws come from a stream of their own, so
+a one-year district is the same whether or not more years exist in the code.
+
 Children the SIS never saw (known to one other system only) get spans too, so the attendance
 and assessment generators treat everyone alike; SIS exports and SIS counts filter on
 `known_to = 0`.
@@ -55,6 +64,15 @@ P_LOOKALIKE = 0.4  # share of the SIS-unknown children who are a SIS child's loo
 # GAP_DAYS school days (longer than the default enrollment_gap_school_days, 10), so two spans.
 P_GAP = 0.01
 GAP_DAYS = (11, 31)
+#: Between school years: share of continuing students who repeat their grade (kindergarten and
+#: grade 9 retention are the common ones; ~1-2% nationally, NCES "Grade retention" indicator),
+#: who leave the district over the summer (moved away, private school) and who change school
+#: within a level (a family moved inside the district).
+P_REPEAT = 0.015
+P_LEAVE_SUMMER = 0.03
+P_CHANGE_SCHOOL = 0.04
+#: Share of teacher posts whose teacher leaves between years (replaced by a new teacher).
+P_TEACHER_TURNOVER = 0.10
 SECTION_MAX = 28  # a grade's students are split into ceil(n / 28) sections (about 25 each)
 SECTIONS_PER_TEACHER = 5
 TESTED_GRADES = (3, 4, 5, 6, 7, 8, 10)
@@ -210,8 +228,16 @@ class _Cohort:
 class _Population:
     """Accumulates children and enrollment spans year by year (person index = pid - 1)."""
 
-    def __init__(self, rng: np.random.Generator, starts: np.ndarray, level_count: np.ndarray):
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        starts: np.ndarray,
+        level_count: np.ndarray,
+        moves: np.random.Generator | None = None,
+    ):
         self.rng = rng
+        #: draws of the year-to-year changes (repeat, summer leavers, school changes)
+        self.moves = moves if moves is not None else rng
         self.starts = starts
         self.level_count = level_count
         self.parts: list[People] = []
@@ -255,6 +281,35 @@ class _Population:
             }
         )
 
+    def feeder_school(self, school: np.ndarray, level: np.ndarray) -> np.ndarray:
+        """The school of `level` that `school` (of the level below) sends its promoted children
+        to: schools of each level are spread evenly over the next level's (a feeder pattern)."""
+        below = level - 1
+        within = school - self.starts[below]
+        return self.starts[level] + within * self.level_count[level] // self.level_count[below]
+
+    def next_year(self, prev: _Cohort) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Last year's children who come back: (pid, grade, school) one grade up, or the same
+        grade for a repeater; graduates, withdrawals and summer leavers are gone."""
+        moves = self.moves
+        m = len(prev.pid)
+        repeat = moves.random(m) < P_REPEAT
+        summer_leave = moves.random(m) < P_LEAVE_SUMMER
+        change = moves.random(m) < P_CHANGE_SCHOOL
+        hop_draw = moves.random(m)
+        stay = (prev.category != WITHDRAW) & ~summer_leave & ((prev.grade < 12) | repeat)
+        grade = np.where(repeat, prev.grade, prev.grade + 1)[stay]
+        school = prev.school[stay].copy()
+        promoted = LEVEL_OF_GRADE[grade] != LEVEL_OF_GRADE[prev.grade[stay]]
+        lvl = LEVEL_OF_GRADE[grade]
+        school[promoted] = self.feeder_school(school[promoted], lvl[promoted])
+        count = self.level_count[lvl]
+        hop = 1 + (hop_draw[stay] * np.maximum(count - 1, 1)).astype(np.int64)
+        move = change[stay] & ~promoted & (count > 1)
+        moved = self.starts[lvl] + (school - self.starts[lvl] + hop) % count
+        school = np.where(move, moved, school)
+        return prev.pid[stay], grade, school
+
     def year_of_sis(self, year: int, n: int, prev: _Cohort | None) -> _Cohort:
         """The SIS children of `year`: last year's (a grade up) plus newcomers, and their spans."""
         rng = self.rng
@@ -265,10 +320,7 @@ class _Population:
             p_full = 1 - P_TRANSFER - P_ENTER - P_WITHDRAW
             category = rng.choice(4, n, p=[p_full, P_TRANSFER, P_ENTER, P_WITHDRAW])
         else:
-            stay = (prev.category != WITHDRAW) & (prev.grade < 12)
-            pid_c, grade_c, school_c = prev.pid[stay], prev.grade[stay] + 1, prev.school[stay]
-            new_level = LEVEL_OF_GRADE[grade_c] != LEVEL_OF_GRADE[grade_c - 1]
-            school_c[new_level] = self.random_school(grade_c[new_level])
+            pid_c, grade_c, school_c = self.next_year(prev)
             n_enter = round(P_ENTER * n)
             n_new = max(0, n - len(pid_c) - n_enter)
             grade_new = np.concatenate(
@@ -370,7 +422,7 @@ def simulate(config: GeneratorConfig, con: duckdb.DuckDBPyConnection) -> Distric
     calendars = {y: build_calendar(y) for y in config.school_years}
     _calendar_table(con, calendars)
 
-    population = _Population(rng, starts, level_count)
+    population = _Population(rng, starts, level_count, config.stream("district.years"))
     cohorts: list[_Cohort] = []
     for year in config.school_years:
         cohorts.append(population.year_of_sis(year, n, cohorts[-1] if cohorts else None))
@@ -537,8 +589,10 @@ def _teachers(config: GeneratorConfig, con: duckdb.DuckDBPyConnection) -> None:
               and g.grade = n.grade and g.section_no = n.section_no
         """
     )
+    _teacher_posts(config, con)
     keys = con.execute(
-        "select distinct school, teacher_role, teacher_seq from classes order by all"
+        "select distinct school, teacher_role, teacher_seq, occupant from teacher_posts "
+        "order by all"
     ).fetchnumpy()
     rng = config.stream("teachers")
     k = len(keys["school"])
@@ -554,6 +608,7 @@ def _teachers(config: GeneratorConfig, con: duckdb.DuckDBPyConnection) -> None:
         school=keys["school"],
         teacher_role=keys["teacher_role"],
         teacher_seq=keys["teacher_seq"],
+        occupant=keys["occupant"],
         sourced_id=np.char.add("T", (rng.choice(90_000, k, replace=False) + 10_000).astype(str)),
         educator_id=(rng.choice(90_000_000, k, replace=False) + 10_000_000).astype(str),
         first_name=first,
@@ -584,8 +639,41 @@ def _teachers(config: GeneratorConfig, con: duckdb.DuckDBPyConnection) -> None:
                'CL' || c.year || '-' || c.school_sid || '-' || c.kind || '-' || grade_code(c.grade)
                    || '-' || lpad(c.section_no::varchar, 2, '0') as class_sid,
                100 + dense_rank() over (partition by c.year, c.school order by t.sourced_id) as room
-        from classes c join teachers t using (school, teacher_role, teacher_seq)
+        from classes c
+        join teacher_posts p using (year, school, teacher_role, teacher_seq)
+        join teachers t using (school, teacher_role, teacher_seq, occupant)
         order by class_sid;
+        """
+    )
+
+
+def _teacher_posts(config: GeneratorConfig, con: duckdb.DuckDBPyConnection) -> None:
+    """`teacher_posts(year, school, teacher_role, teacher_seq, occupant)`: which teacher holds a
+    post each year. The first year's holder is occupant 0; each later year the post changes hands
+    with P_TEACHER_TURNOVER (the leaver leaves the district, a new teacher joins). Drawn from a
+    stream of its own: a one-year district's teachers are as before."""
+    years = config.school_years
+    posts = con.execute(
+        "select distinct school, teacher_role, teacher_seq from classes order by all"
+    ).fetchnumpy()
+    k = len(posts["school"])
+    turnover = config.stream("teachers.turnover").random((k, len(years))) < P_TEACHER_TURNOVER
+    turnover[:, 0] = False
+    occupant = np.cumsum(turnover, axis=1)
+    put_table(
+        con,
+        "teacher_posts",
+        year=np.tile(np.array(years), k),
+        school=np.repeat(posts["school"], len(years)),
+        teacher_role=np.repeat(posts["teacher_role"], len(years)),
+        teacher_seq=np.repeat(posts["teacher_seq"], len(years)),
+        occupant=occupant.reshape(-1),
+    )
+    con.execute(
+        """
+        create or replace table teacher_posts as
+        select p.* from teacher_posts p
+        semi join classes c using (year, school, teacher_role, teacher_seq)
         """
     )
 

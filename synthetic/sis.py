@@ -3,8 +3,11 @@ the same snapshot as a 1.2 export (`oneroster12`).
 
 Column lists follow docs/districtwide_layouts.md to the letter. The snapshot is taken a week
 after the last day of the last school year and holds every year's sessions, courses, classes,
-enrollments and calendar. Faults: a few students without a state ID (`identifier`), a few exact
-duplicate rows in users.csv and enrollments.csv.
+enrollments and calendar: the enrollment history the SIS keeps, from which a year's grade and
+schools are read (users.csv `grades` and `orgSourcedIds` are the student's as of the snapshot,
+their last year in the district). A district that archived one export per year holds the same
+history spread over the snapshots. Faults: a few students without a state ID (`identifier`), a
+few exact duplicate rows in users.csv and enrollments.csv.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ proficient, and the truth's proficiency counts do not depend on the layout.
 
 - `mcas`: Massachusetts DESE student-level results file, wide (one row per student and
   accountable school; ELA and Mathematics column groups, science left empty as the district
-  simulates none), `MCAS<year>_spring_official_<district org code>.csv`, `MM/DD/YYYY` births.
+  simulates none), `MCAS<year>_spring_official_<district org code>.csv`, `MM/DD/YYYY` births,
+  in the header of its school year (`MCAS_HEADERS`: `ecodis` to 2021, `lowincome` from 2022).
   A child tested at two schools (a move between the test days) has a row per school. The
   row-level faults (missing or mistyped SASID, name faults, duplicate, wrong field count) are
   those drawn for the row's first subject.
@@ -33,6 +34,24 @@ proficient, and the truth's proficiency counts do not depend on the layout.
   name as subject ("ILEARN Mathematics Grade 5"), IDOE's published scale ranges per test and the
   four named levels, one for each simulated level. Indiana tests grades 3-8; the simulated grade
   10 is written as taking the grade 8 test.
+- `fast`: Florida FAST PM3 results as the FAST reporting system exports them, one CSV per test
+  (`FAST_ELA_Grd<g>_PM3_<yyyy>.csv`, `FAST_Math_Grd<g>_PM3_<yyyy>.csv`, `<yyyy>` as `2526`),
+  each in the verbatim header of a real 2022-23 export of that test (ELA Reading in one header
+  for every grade, mathematics one header per grade), `Last, First` in one `Student Name`,
+  `MM/DD/YYYY` births, `Test Reason` as `PM3 2025-26`, levels 1-5. Only tested students appear.
+  The simulated test has four levels and FAST five of which 3-5 count as on grade level: NM is
+  level 1, PM level 2, M level 3 and E is split at 545 into levels 4 and 5, so proficiency is
+  the simulated one. Florida tests ELA Reading in grades 3-10 and mathematics in 3-8; the
+  simulated grade 10 takes the grade 8 mathematics test (`Tested Grade` 8, `Enrolled Grade` 10).
+- `mca`: Minnesota MCA-III District Student Results, one tab-delimited file per year and subject
+  (`DSR160_<district>-01-000_MCA-III_<R|M>_<year>.txt`) in the verbatim 160-column 2022-23
+  header, `YYYYMMDD` births, test code `VS`, levels D/P/M/E one for one with the simulated ones,
+  score 1 `SSCO` on the grade's G01-G99 scale with MDE's G40 and G50 cuts; the Exceeds cut, which
+  MDE publishes on the theta metric only, is the generator's own G60 (MDE: "generally ranges
+  from G60 to G65"). Minnesota tests mathematics in grade 11: the simulated grade 10 is scored on
+  the grade 11 scale (`GRADE` 10).
+- `staar`: Texas STAAR grades 3-8 and end-of-course student data files, fixed-width without a
+  header (synthetic/staar.py, which builds on this module's bands and ID helpers).
 
 Schools keep the simulated district's state org codes (the OneRoster `identifier`), so the state
 file's school code links to the SIS as in every state; a real California district would carry
@@ -41,6 +60,7 @@ file's school code links to the SIS as in every state; a real California distric
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +148,55 @@ ILEARN_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
 }
 for _grades in ILEARN_BANDS.values():
     _grades[10] = _grades[8]
+#: FAST scale score ranges per subject and grade: (lowest obtainable, level 2, 3, 4, 5, highest
+#: obtainable). THE GENERATOR'S OWN ASSUMPTION, not a verified source: the numbers are the
+#: 2024 B.E.S.T. cuts (State Board of Education, January 2024, Rule 6A-1.09422 F.A.C.) as third
+#: parties transcribe them (an NBC Miami explainer of 2024-05-11 for ELA Reading grades 3-5, a
+#: public repository's copy of FLDOE's "FAST Achievement Level Scale Scores including Learning
+#: Gains Subcategories" chart, a score calculator for grade 8 mathematics), which agree with one
+#: another; neither the rule's text nor the FLDOE chart itself could be read here, so the FAST
+#: rows of settings/crosswalks/achievement_levels.csv keep their bands blank.
+FAST_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
+    "ELA": {
+        3: (140, 186, 201, 213, 225, 260),
+        4: (154, 199, 213, 224, 237, 270),
+        5: (160, 206, 222, 232, 246, 279),
+        6: (161, 209, 225, 237, 250, 284),
+        7: (165, 215, 232, 242, 257, 292),
+        8: (169, 220, 238, 251, 262, 300),
+        10: (179, 230, 247, 258, 271, 308),
+    },
+    "MATH": {
+        3: (140, 183, 198, 209, 225, 260),
+        4: (155, 200, 211, 221, 238, 273),
+        5: (158, 207, 222, 234, 246, 285),
+        6: (168, 213, 229, 239, 254, 287),
+        7: (175, 223, 235, 247, 258, 288),
+        8: (183, 227, 244, 254, 263, 291),
+    },
+}
+FAST_BANDS["MATH"][10] = FAST_BANDS["MATH"][8]
+#: Where the simulated score range is cut into FAST's five levels (E split at 545).
+FAST_SIM_LOWS = (440, 470, 500, 530, 545)
+#: The score column group of each FAST test, as its export header names it.
+FAST_SCORE_GROUP = (
+    {("ELA", g): "FAST ELA Reading" for g in (3, 4, 5, 6, 7, 8, 9, 10)}
+    | {("MATH", 3): "FAST Grade 3 Mathematics"}
+    | {("MATH", g): f"Grade {g} Mathematics" for g in (4, 5, 6, 7, 8)}
+)
+#: MCA-III scale per subject and grade: (G01, G40 Partially Meets, G50 Meets, G60 Exceeds (the
+#: generator's assumption, see the module docstring), G99). Grade 10 mathematics: grade 11's.
+MCA_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
+    subject: {
+        g: (100 * g + 1, 100 * g + 40, 100 * g + 50, 100 * g + 60, 100 * g + 99) for g in grades
+    }
+    for subject, grades in (("ELA", (3, 4, 5, 6, 7, 8, 10)), ("MATH", (3, 4, 5, 6, 7, 8, 11)))
+}
+MCA_BANDS["MATH"][10] = MCA_BANDS["MATH"][11]
+MCA_SUBJECT = {"ELA": "R", "MATH": "M"}
+MCA_LEVELS = ("D", "P", "M", "E")
+#: The spring test dates written (`TESTDATE`), month and day.
+MCA_TEST_DAY = {"ELA": "0404", "MATH": "0418"}
 ILEARN_TEST = {"ELA": "ILEARN English/Language Arts", "MATH": "ILEARN Mathematics"}
 ILEARN_LEVELS = (
     "Below Proficiency",
@@ -151,10 +220,20 @@ SCALES = {
         max(b[4] for g in CAASPP_BANDS.values() for b in g.values()),
     ),
     "cmas": (650, 850),
+    "mca": (
+        min(b[0] for g in MCA_BANDS.values() for b in g.values()),
+        max(b[4] for g in MCA_BANDS.values() for b in g.values()),
+    ),
+    "fast": (
+        min(b[0] for g in FAST_BANDS.values() for b in g.values()),
+        max(b[5] for g in FAST_BANDS.values() for b in g.values()),
+    ),
     "ilearn": (
         min(b[0] for g in ILEARN_BANDS.values() for b in g.values()),
         max(b[4] for g in ILEARN_BANDS.values() for b in g.values()),
     ),
+    # synthetic/staar.py: the lowest 3-8 score (STAAR_3_8_BANDS) to the highest EOC score.
+    "staar": (1000, 6000),
 }
 CAASPP_RECORD_TYPE = {"ELA": "01", "MATH": "02"}
 #: The district's 14-digit CDS-style code in the CAASPP file name and district columns.
@@ -164,9 +243,40 @@ MCAS_DISTRICT = DISTRICT_CODE.ljust(8, "0")
 
 
 def header(name: str) -> list[str]:
-    """A layout's verbatim header (one line in `synthetic/headers/<name>.txt`) as a list."""
-    line = (HEADERS / f"{name}.txt").read_text(encoding="utf-8").strip()
-    return line.split("^" if "^" in line else ",")
+    """A layout's verbatim header (one line in `synthetic/headers/<name>.txt`) as a list.
+
+    A name holding the delimiter keeps its quotes, so the header is written back verbatim."""
+    line = (HEADERS / f"{name}.txt").read_text(encoding="utf-8").strip("\r\n")
+    delimiter = next((d for d in ("^", "\t") if d in line), ",")
+    names = next(csv.reader([line], delimiter=delimiter))
+    return [f'"{n}"' if delimiter in n else n for n in names]
+
+
+def fast_header(subject: str, grade: int) -> list[str]:
+    """The header of the FAST export of one test (ELA Reading: one for every grade)."""
+    return header("fast_ela_reading" if subject == "ELA" else f"fast_math_grade{grade}")
+
+
+#: The MCAS file's header by the first school year it was delivered in (verbatim, from the
+#: layout's cited signatures): the 2019-2021 files carry `ecodis`, read by the layout version
+#: mcas_student_data_2019; from 2022 `lowincome` (mcas_student_data). Years before 2019 get the
+#: 2019 header (grade 10's legacy levels of those years are not simulated).
+MCAS_HEADERS = (
+    (2019, "mcas_student_data_2019"),
+    (2020, "mcas_student_data_2020"),
+    (2021, "mcas_student_data_2021"),
+    (2022, "mcas_student_data_2022"),
+    (2024, "mcas_student_data"),
+)
+
+
+def mcas_header(year: int) -> list[str]:
+    """The MCAS header of school year `year`."""
+    name = MCAS_HEADERS[0][1]
+    for first, candidate in MCAS_HEADERS:
+        if year >= first:
+            name = candidate
+    return header(name)
 
 
 def mcas_file(year: int) -> str:
@@ -184,6 +294,15 @@ def cmas_file(year: int) -> str:
 def ilearn_file(year: int) -> str:
     name = DISTRICT_NAME.replace(" ", "_")
     return f"{name}_StudentData_ILEARN_Spring_{year}_{ILEARN_EXPORT_ID}.csv"
+
+
+def fast_file(subject: str, grade: int, year: int) -> str:
+    test = "ELA" if subject == "ELA" else "Math"
+    return f"FAST_{test}_Grd{grade}_PM3_{(year - 1) % 100:02d}{year % 100:02d}.csv"
+
+
+def mca_file(subject: str, year: int) -> str:
+    return f"DSR160_{DISTRICT_CODE}-01-000_MCA-III_{MCA_SUBJECT[subject]}_{year}.txt"
 
 
 def _case(column: str, mapping: dict[str, str]) -> str:
@@ -337,7 +456,6 @@ def write_mcas(district: District, out: Path) -> dict[str, int]:
     con = district.con
     _mcas_plan(district)
     _people_extra(district)
-    columns = header("mcas_student_data")
     groups = {"ELA": "e", "MATH": "m"}
     subject_columns = ", ".join(
         f"""
@@ -399,7 +517,7 @@ def write_mcas(district: District, out: Path) -> dict[str, int]:
         name = mcas_file(year)
         district.exports.append((name, wide))
         written[name] = write_csv(
-            con, wide, out / name, columns, bad_column="lastname", sparse=True
+            con, wide, out / name, mcas_header(year), bad_column="lastname", sparse=True
         )
     con.execute("drop table mcas_plan; drop table mcas_results; drop table people_extra")
     return written
@@ -529,9 +647,163 @@ def write_ilearn(district: District, out: Path) -> dict[str, int]:
     return written
 
 
+def write_fast(district: District, out: Path) -> dict[str, int]:
+    """One FAST export per year and test (subject and grade), one row per student tested;
+    `state_<year>` holds every test's rows with the simulated subject and level."""
+    con = district.con
+    _bands_table(district, "fast_bands", FAST_BANDS, FAST_SIM_LOWS)
+    _people_extra(district)
+    written = {}
+    for year in district.config.school_years:
+        table, rows = f"state_{year}", f"fast_{year}_rows"
+        _typed_ids(district, f"{table}_typed", "state_plan", year)
+        con.execute(
+            f"""
+            create or replace table {rows} as
+            with shown as ({faults.shown_names_sql(f"(from state_plan where year = {year})")})
+            select seq, pid, subject, school, known_to, score, level, dup, bad_fields,
+                   f_unknown_student, f_missing_id, f_mistyped_id, f_name_typo, f_swapped_names,
+                   f_bad_field_count, t.owner, year as school_year, state_code as school_code,
+                   case when subject = 'MATH' then least(grade, 8) else grade end as test_grade,
+                   shown_last || ', ' || shown_first as "Student Name",
+                   case when f_missing_id then '' when f_mistyped_id then t.typed
+                        else i.state_id end as "Student ID",
+                   strftime(birth_date, '%m/%d/%Y') as "Student DOB",
+                   grade::varchar as "Enrolled Grade",
+                   case sex when 'male' then 'M' else 'F' end as "Gender (K-12)",
+                   state_code as "Enrolled School", '{DISTRICT_CODE}' as "Enrolled District",
+                   'PM3 {year - 1}-{year % 100:02d}' as "Test Reason", '1' as "Test OppNumber",
+                   '05/12/{year}' as "Date Taken",
+                   '05/12/{year}' as "Test Completion Date",
+                   {SCALED_SCORE_SQL} as fast_score, (b.k + 1)::varchar as fast_level
+            from shown join ids i using (pid)
+            join people_extra using (pid)
+            join fast_bands b
+              on b.b_subject = shown.subject and b.b_grade = shown.grade
+             and b.k = {_level_index_sql("score", FAST_SIM_LOWS)}
+            left join {table}_typed t using (seq)
+            """
+        )
+        tests = con.execute(
+            f"select distinct subject, test_grade from {rows} order by all"
+        ).fetchall()
+        parts = []
+        for subject, grade in tests:
+            part = f"fast_{year}_{subject.lower()}_{grade}"
+            group = FAST_SCORE_GROUP[(subject, grade)]
+            con.execute(
+                f"""
+                create or replace table {part}_base as
+                select * exclude (fast_score, fast_level),
+                       fast_score as "{group} Scale Score",
+                       fast_level as "{group} Achievement Level",
+                       test_grade::varchar as "Tested Grade"
+                from {rows} where subject = '{subject}' and test_grade = {grade}
+                """
+            )
+            finalize_export(con, f"{part}_base", part)
+            name = fast_file(subject, grade, year)
+            district.exports.append((name, part))
+            written[name] = write_csv(
+                con,
+                part,
+                out / name,
+                fast_header(subject, grade),
+                bad_column="Student Name",
+                sparse=True,
+            )
+            parts.append(
+                f"select rid, pid, known_to, school_year, school_code, f_duplicate, "
+                f"f_bad_field_count, subject, level from {part}"
+            )
+        con.execute(
+            f"create or replace table {table} as {' union all '.join(parts)}; drop table {rows}"
+        )
+    con.execute("drop table state_plan; drop table fast_bands; drop table people_extra")
+    return written
+
+
+def write_mca(district: District, out: Path) -> dict[str, int]:
+    """One MCA District Student Results file per year and subject (tab), one row per student
+    tested; `state_<year>` holds both subjects' rows with the simulated subject and level."""
+    con = district.con
+    _bands_table(district, "mca_bands", MCA_BANDS)
+    _people_extra(district)
+    columns = header("mca_district_student_results")
+    levels = " ".join(f"when {k} then '{code}'" for k, code in enumerate(MCA_LEVELS))
+    written = {}
+    for year in district.config.school_years:
+        table, rows = f"state_{year}", f"mca_{year}_rows"
+        _typed_ids(district, f"{table}_typed", "state_plan", year)
+        con.execute(
+            f"""
+            create or replace table {rows} as
+            with shown as ({faults.shown_names_sql(f"(from state_plan where year = {year})")})
+            select seq, pid, subject, school, known_to, score, level, dup, bad_fields,
+                   f_unknown_student, f_missing_id, f_mistyped_id, f_name_typo, f_swapped_names,
+                   f_bad_field_count, t.owner, year as school_year, state_code as school_code,
+                   'MCA-III' as TESTNAME,
+                   '{year}' || {_case("subject", MCA_TEST_DAY)} as TESTDATE,
+                   {_case("subject", MCA_SUBJECT)} as TESTSUBJECT,
+                   grade::varchar as GRADE, 'A' as TESTFORM, '1' as FORMNUMBER,
+                   '{DISTRICT_CODE}' as TESTINGDISTRICTNUMBER, '1' as TESTINGDISTRICTTYPE,
+                   state_code as TESTINGSCHOOLNUMBER,
+                   case when f_missing_id then '' when f_mistyped_id then t.typed
+                        else i.state_id end as MARSSSTATEREPORTINGNUMBER,
+                   case when bad_fields = 1 then shown_last || '\tJr' else shown_last end
+                       as STUDENTLASTNAME,
+                   shown_first as STUDENTFIRSTNAME, middle_name as STUDENTMIDDLENAME,
+                   strftime(birth_date, '%Y%m%d') as DATEOFBIRTH,
+                   case sex when 'male' then 'M' else 'F' end as GENDER,
+                   'VS' as TESTCODE, case b.k {levels} end as ACHIEVEMENTLEVEL,
+                   'SSCO' as SCORE1LABEL, {SCALED_SCORE_SQL} as SCORE1,
+                   (b.b_grade * 100 + 1)::varchar || '-' || (b.b_grade * 100 + 99)::varchar
+                       as SCORE1RANGE
+            from shown join ids i using (pid)
+            join people_extra using (pid)
+            join mca_bands b
+              on b.b_subject = shown.subject
+             and b.b_grade = case when shown.subject = 'MATH' and shown.grade = 10 then 11
+                                  else shown.grade end
+             and b.k = {_level_index_sql("score")}
+            left join {table}_typed t using (seq)
+            """
+        )
+        parts = []
+        for subject in ("ELA", "MATH"):
+            part = f"mca_{year}_{subject.lower()}"
+            con.execute(
+                f"create or replace table {part}_base as "
+                f"select * from {rows} where subject = '{subject}'"
+            )
+            finalize_export(con, f"{part}_base", part)
+            name = mca_file(subject, year)
+            district.exports.append((name, part))
+            written[name] = write_csv(
+                con,
+                part,
+                out / name,
+                columns,
+                bad_column="STUDENTLASTNAME",
+                delimiter="\t",
+                sparse=True,
+            )
+            parts.append(
+                f"select rid, pid, known_to, school_year, school_code, f_duplicate, "
+                f"f_bad_field_count, subject, level from {part}"
+            )
+        con.execute(
+            f"create or replace table {table} as {' union all '.join(parts)}; drop table {rows}"
+        )
+    con.execute("drop table state_plan; drop table mca_bands; drop table people_extra")
+    return written
+
+
 WRITERS = {
     "mcas": write_mcas,
     "caaspp": write_caaspp,
     "cmas": write_cmas,
     "ilearn": write_ilearn,
+    "fast": write_fast,
+    "mca": write_mca,
 }

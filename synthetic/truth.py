@@ -36,6 +36,50 @@ review, and the marts must show the child as attendance incomplete, never as pre
 `has_disability`, `is_low_income`) in which a program span is open on some day of the year:
 `open_any_day` (true: the marts' default rule) and `open_last_day` (open on the year's last day).
 
+Per school year (the trend marts' truth; with one year, each holds that year):
+
+`student_years.parquet` — one row per SIS child and school year they were enrolled in:
+`true_student_id`, `sis_local_id`, `school_year`, `grade` (0 = kindergarten; one per year),
+`first_school` / `last_school` (SIS sourcedIds of the first and last span), `schools` (list),
+`n_schools`, `first_day` / `last_day` (enrolled), `n_days_enrolled`, `left_during_year` (the last
+span ends before the last instructional day), `prior_year_grade` (NULL when not enrolled the year
+before), `is_repeating_grade` (same grade as the year before; NULL without one),
+`is_new_to_district` (no earlier year in the district; NULL in the first generated year),
+`race_ethnicity` (federal rule: Hispanic first, then two or more races; as dim_student),
+`sex` (Male/Female), and the program subgroups `is_english_learner`, `has_disability`,
+`is_low_income` under that year's default rule (a program span open on any day of the year, as
+program_years' `open_any_day`).
+
+The trend files count by `subgroup` / `subgroup_value`: `all`/`all`, `grade` ('0'..'12'),
+`race_ethnicity`, `sex`, and each program subgroup ('true'/'false'), with the child's values of
+that school year (student_years).
+
+`trend_chronic_absence.parquet` — `school_year`, `school` (SIS sourcedId; NULL = the district,
+per student across schools), `subgroup`, `subgroup_value`, `n_students` (at least 10 enrolled
+days there), `n_chronically_absent` (absent, A E M S, on at least 10% of those days; the same
+definition as counts.json `chronic_absent_students` and `by_school`), `chronic_absence_rate`,
+`n_days_enrolled`, `n_days_absent`.
+
+`trend_proficiency.parquet` — `school_year`, `school_code` (8-digit state code; NULL = the
+district), `subject` (ELA, MATH), `subgroup`, `subgroup_value`, `n_tested`, `n_proficient`
+(levels M or E), `proficiency_rate`, `gap_to_others` (the proficiency rate of the other tested
+students of the same year, school and subject minus this cell's; NULL for `all`). Over the
+valid (format-valid, non-duplicate) state rows of SIS children, the rows
+`state_by_school_program_subgroup` counts.
+
+`trend_cohorts.parquet` — each school year's grade cohort (the SIS children enrolled in
+`cohort_grade` in `cohort_school_year`) followed into each later generated year:
+`cohort_school_year`, `cohort_grade`, `school_year`, `years_since`, `subject`, `n_in_cohort`,
+`n_enrolled` (cohort children enrolled that year), `n_on_grade` (in `cohort_grade +
+years_since`; repeaters are not), `n_tested` / `n_proficient` (their valid state rows).
+
+`map_fall_to_fall.parquet` — per SIS child, MAP subject and school year with a fall test that
+year and the year before: `true_student_id`, `subject` (Mathematics, Reading), `school_year`,
+`school` (sourcedId of the later fall test), `prior_fall_rit`, `fall_rit`, `growth`; over the
+MAP rows `map_valid_rows_sis` counts. `trend_map_growth.parquet` — the same by `school_year`,
+`school` (NULL = the district), `subject`, subgroup: `n_students`, `mean_prior_fall_rit`,
+`mean_fall_rit`, `mean_growth`.
+
 `counts.json` — the figures a correct pipeline reproduces:
 
 - `school_years`: ending years, oldest first.
@@ -114,7 +158,7 @@ def _union(tables: list[str], select: str) -> str:
 
 
 def write_truth(district: District, out: Path, written: dict[str, int]) -> dict:
-    """Write students.parquet, records.parquet and counts.json into `out`; returns the counts."""
+    """Write the truth files (module docstring) into `out`; returns the counts."""
     out.mkdir(parents=True, exist_ok=True)
     _students(district, out)
     _records(district, out)
@@ -122,6 +166,11 @@ def write_truth(district: District, out: Path, written: dict[str, int]) -> dict:
     _program_years(district, out)
     counts = _counts(district, written)
     _student_attendance(district, out)
+    _student_years(district, out)
+    _trend_chronic_absence(district, out)
+    _trend_proficiency(district, out)
+    _trend_cohorts(district, out)
+    _map_fall_to_fall(district, out)
     (out / "counts.json").write_text(
         json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -258,9 +307,12 @@ def _records(district: District, out: Path) -> None:
     con = district.con
     parts = []
     for name, table in district.exports:
-        owner = "owner" if "owner" in table_columns(con, table) else "null::bigint"
+        columns = table_columns(con, table)
+        owner = "owner" if "owner" in columns else "null::bigint"
+        # A data row's line is `rid + 1` under a header line; a headerless file gives its own.
+        line = "line_number" if "line_number" in columns else "rid + 1"
         parts.append(
-            f"select '{name}' as source_file, rid + 1 as line_number, pid as true_student_id, "
+            f"select '{name}' as source_file, {line} as line_number, pid as true_student_id, "
             f"faults, {owner} as mistyped_id_owner from {table}"
         )
     _write_parquet(
@@ -485,3 +537,274 @@ def _counts(district: District, written: dict[str, int]) -> dict:
         "files": files,
         "benchmarks": benchmark_plan.truth(district),
     }
+
+
+#: Federal race/ethnicity of a child (Hispanic first, then two or more races), as dim_student.
+RACE_ETHNICITY_SQL = """
+    case when hispanic then 'Hispanic or Latino'
+         when two_or_more or (americanIndianOrAlaskaNative::int + asian::int
+              + blackOrAfricanAmerican::int + nativeHawaiianOrOtherPacificIslander::int
+              + white::int) > 1 then 'Two or More Races'
+         when americanIndianOrAlaskaNative then 'American Indian or Alaska Native'
+         when asian then 'Asian'
+         when blackOrAfricanAmerican then 'Black or African American'
+         when nativeHawaiianOrOtherPacificIslander then 'Native Hawaiian or Other Pacific Islander'
+         when white then 'White' else 'Not Reported' end"""
+#: The subgroups of the trend files: (subgroup, SQL of the child-year's value over
+#: student_years), 'all' being everyone.
+TREND_SUBGROUPS = (
+    ("all", "'all'"),
+    ("grade", "cast(grade as varchar)"),
+    ("race_ethnicity", "race_ethnicity"),
+    ("sex", "sex"),
+    ("is_english_learner", "cast(is_english_learner as varchar)"),
+    ("has_disability", "cast(has_disability as varchar)"),
+    ("is_low_income", "cast(is_low_income as varchar)"),
+)
+
+
+def _student_years(district: District, out: Path) -> None:
+    """student_years.parquet: per SIS child and school year, grade, schools and subgroups."""
+    con = district.con
+    flags = ", ".join(
+        f"coalesce(bool_or(o.open_any_day) filter (where o.subgroup = '{g}'), false) as {g}"
+        for g in PROGRAM_SUBGROUPS.values()
+    )
+    con.execute(
+        f"""
+        create or replace table student_years as
+        with years as (
+            select s.pid, s.year, any_value(s.grade) as grade,
+                   arg_min(sc.sourced_id, s.b * 10 + s.span_no) as first_school,
+                   arg_max(sc.sourced_id, s.b * 10 + s.span_no) as last_school,
+                   list(distinct sc.sourced_id order by sc.sourced_id) as schools,
+                   min(s.begin_date) as first_day, max(s.end_date) as last_day,
+                   cast(sum(s.e - s.b + 1) as bigint) as n_days_enrolled,
+                   max(s.e) < {INSTRUCTIONAL_DAYS - 1} as left_during_year
+            from spans s join schools sc using (school)
+            where s.known_to = {IN_SIS}
+            group by s.pid, s.year
+        ),
+        programs as (
+            select true_student_id as pid, school_year as year, {flags}
+            from program_years o group by all
+        )
+        select y.pid as true_student_id, i.local_id as sis_local_id, y.year as school_year,
+               y.grade, y.first_school, y.last_school, y.schools, len(y.schools) as n_schools,
+               y.first_day, y.last_day, y.n_days_enrolled, y.left_during_year,
+               prior.grade as prior_year_grade,
+               y.grade = prior.grade as is_repeating_grade,
+               case when y.year > (select min(year) from calendar)
+                    then y.year = min(y.year) over (partition by y.pid) end
+                   as is_new_to_district,
+               {RACE_ETHNICITY_SQL} as race_ethnicity,
+               case p.sex when 'male' then 'Male' when 'female' then 'Female'
+                    else 'Not Reported' end as sex,
+               {", ".join(f"coalesce(g.{g}, false) as {g}" for g in PROGRAM_SUBGROUPS.values())}
+        from years y
+        left join years prior on prior.pid = y.pid and prior.year = y.year - 1
+        join people p on p.pid = y.pid
+        join ids i on i.pid = y.pid
+        left join programs g on g.pid = y.pid and g.year = y.year
+        order by y.pid, y.year
+        """
+    )
+    _write_parquet(con, "from student_years", out / "student_years.parquet")
+
+
+def _by_subgroups(select: str, measures: str, keys: str) -> str:
+    """`select` (rows with the student_years columns) counted by `keys` and each subgroup."""
+    return " union all ".join(
+        f"select {keys}, '{name}' as subgroup, {value} as subgroup_value, {measures} "
+        f"from ({select}) group by all"
+        for name, value in TREND_SUBGROUPS
+    )
+
+
+def _trend_chronic_absence(district: District, out: Path) -> None:
+    """trend_chronic_absence.parquet: chronic absence per year, school and subgroup."""
+    con = district.con
+    absence = ", ".join(f"'{c}'" for c in ABSENCE_CODES)
+    rows = f"""
+        with enrolled as (
+            select pid, year, school, sum(e - b + 1) as days from spans
+            where known_to = {IN_SIS} group by all
+        ),
+        absent as (
+            select pid, year, school, count(*) as days from valid_exceptions
+            where true_code in ({absence}) group by all
+        ),
+        per_school as (
+            select e.pid, e.year, sc.sourced_id as school, e.days as enrolled,
+                   coalesce(a.days, 0) as absent
+            from enrolled e left join absent a using (pid, year, school)
+            join schools sc on sc.school = e.school
+        ),
+        both_levels as (
+            select * from per_school
+            union all
+            select pid, year, null, enrolled, absent from student_year_attendance
+        )
+        select b.school, b.enrolled, b.absent, y.*
+        from both_levels b
+        join student_years y on y.true_student_id = b.pid and y.school_year = b.year
+    """
+    measures = f"""
+        count(*) filter (where enrolled >= {CHRONIC_MIN_DAYS}) as n_students,
+        count(*) filter (where enrolled >= {CHRONIC_MIN_DAYS}
+                           and absent >= {CHRONIC_THRESHOLD} * enrolled) as n_chronically_absent,
+        cast(sum(enrolled) as bigint) as n_days_enrolled, cast(sum(absent) as bigint)
+            as n_days_absent
+    """
+    con.execute(f"create or replace temp table trend_absence_rows as {rows}")
+    _write_parquet(
+        con,
+        f"""
+        select school_year, school, subgroup, subgroup_value, n_students, n_chronically_absent,
+               n_chronically_absent / nullif(n_students, 0) as chronic_absence_rate,
+               n_days_enrolled, n_days_absent
+        from ({_by_subgroups("from trend_absence_rows", measures, "school_year, school")})
+        order by school_year, school nulls first, subgroup, subgroup_value
+        """,
+        out / "trend_chronic_absence.parquet",
+    )
+
+
+def _state_valid_sis(district: District) -> str:
+    """The valid state rows of SIS children with their student_years columns (a table, made
+    once: the trend files read it several times)."""
+    con = district.con
+    if scalar(con, "select count(*) from duckdb_tables() where table_name = 'trend_state_rows'"):
+        return "trend_state_rows"
+    tables = [f"state_{y}" for y in district.config.school_years]
+    con.execute(f"""
+        create or replace temp table trend_state_rows as
+        select r.school_code, r.subject, r.level in {PROFICIENT_LEVELS} as is_proficient, y.*
+        from ({
+        _union(
+            tables,
+            "pid, school_year, school_code, subject, level, known_to, "
+            "f_duplicate, f_bad_field_count",
+        )
+    }) r
+        join student_years y on y.true_student_id = r.pid and y.school_year = r.school_year
+        where r.known_to = {IN_SIS} and not r.f_duplicate and not r.f_bad_field_count
+    """)
+    return "trend_state_rows"
+
+
+def _trend_proficiency(district: District, out: Path) -> None:
+    """trend_proficiency.parquet: tested, proficient and the gap per year, school, subject and
+    subgroup."""
+    rows = _state_valid_sis(district)
+    both = f"from {rows} union all select * replace (null as school_code) from {rows}"
+    measures = "count(*) as n_tested, count(*) filter (where is_proficient) as n_proficient"
+    _write_parquet(
+        district.con,
+        f"""
+        with cells as ({_by_subgroups(both, measures, "school_year, school_code, subject")}),
+        totals as (
+            select school_year, school_code, subject, n_tested as all_tested,
+                   n_proficient as all_proficient
+            from cells where subgroup = 'all'
+        )
+        select c.school_year, c.school_code, c.subject, c.subgroup, c.subgroup_value,
+               c.n_tested, c.n_proficient, c.n_proficient / c.n_tested as proficiency_rate,
+               case when c.subgroup <> 'all' and t.all_tested > c.n_tested
+                    then (t.all_proficient - c.n_proficient) / (t.all_tested - c.n_tested)
+                         - c.n_proficient / c.n_tested end as gap_to_others
+        from cells c join totals t using (school_year, subject)
+        where c.school_code is not distinct from t.school_code
+        order by c.school_year, c.school_code nulls first, c.subject, c.subgroup, c.subgroup_value
+        """,
+        out / "trend_proficiency.parquet",
+    )
+
+
+def _trend_cohorts(district: District, out: Path) -> None:
+    """trend_cohorts.parquet: each year's grade cohort followed through the later years."""
+    rows = _state_valid_sis(district)
+    _write_parquet(
+        district.con,
+        f"""
+        with cohort as (
+            select true_student_id, school_year as cohort_school_year, grade as cohort_grade
+            from student_years
+        ),
+        followed as (
+            select c.cohort_school_year, c.cohort_grade, y.school_year,
+                   count(*) as n_enrolled,
+                   count(*) filter (where y.grade = c.cohort_grade + y.school_year
+                                                  - c.cohort_school_year) as n_on_grade
+            from cohort c join student_years y using (true_student_id)
+            where y.school_year >= c.cohort_school_year
+            group by all
+        ),
+        sizes as (
+            select cohort_school_year, cohort_grade, count(*) as n_in_cohort
+            from cohort group by all
+        ),
+        tested as (
+            select c.cohort_school_year, c.cohort_grade, r.school_year, r.subject,
+                   count(*) as n_tested, count(*) filter (where r.is_proficient) as n_proficient
+            from cohort c join {rows} r using (true_student_id)
+            where r.school_year >= c.cohort_school_year
+            group by all
+        ),
+        subjects as (select distinct subject from tested)
+        select f.cohort_school_year, f.cohort_grade, f.school_year,
+               f.school_year - f.cohort_school_year as years_since, s.subject, z.n_in_cohort,
+               f.n_enrolled, f.n_on_grade, coalesce(t.n_tested, 0) as n_tested,
+               coalesce(t.n_proficient, 0) as n_proficient
+        from followed f
+        join sizes z using (cohort_school_year, cohort_grade)
+        cross join subjects s
+        left join tested t
+            on t.cohort_school_year = f.cohort_school_year and t.cohort_grade = f.cohort_grade
+           and t.school_year = f.school_year and t.subject = s.subject
+        order by all
+        """,
+        out / "trend_cohorts.parquet",
+    )
+
+
+def _map_fall_to_fall(district: District, out: Path) -> None:
+    """map_fall_to_fall.parquet (per child) and trend_map_growth.parquet (by subgroup)."""
+    con = district.con
+    con.execute(
+        f"""
+        create or replace table map_fall_to_fall as
+        with falls as (
+            select m.pid, m.year, m.Subject as subject, sc.sourced_id as school,
+                   cast(m.TestRITScore as integer) as rit
+            from map_results m join schools sc on sc.name = m.SchoolName
+            where m.known_to = {IN_SIS} and not m.f_duplicate and not m.f_malformed_date
+              and m.TermName like 'Fall %'
+        )
+        select f.pid as true_student_id, f.subject, f.year as school_year, f.school,
+               p.rit as prior_fall_rit, f.rit as fall_rit, f.rit - p.rit as growth
+        from falls f join falls p
+          on p.pid = f.pid and p.subject = f.subject and p.year = f.year - 1
+        order by all
+        """
+    )
+    _write_parquet(con, "from map_fall_to_fall", out / "map_fall_to_fall.parquet")
+    con.execute(
+        """
+        create or replace temp table trend_map_rows as
+        select g.school, g.subject, g.prior_fall_rit, g.fall_rit, g.growth, y.*
+        from map_fall_to_fall g
+        join student_years y using (true_student_id, school_year)
+        """
+    )
+    both = "from trend_map_rows union all select * replace (null as school) from trend_map_rows"
+    measures = """count(*) as n_students, avg(prior_fall_rit) as mean_prior_fall_rit,
+                  avg(fall_rit) as mean_fall_rit, avg(growth) as mean_growth"""
+    _write_parquet(
+        con,
+        f"""
+        select * from ({_by_subgroups(both, measures, "school_year, school, subject")})
+        order by school_year, school nulls first, subject, subgroup, subgroup_value
+        """,
+        out / "trend_map_growth.parquet",
+    )

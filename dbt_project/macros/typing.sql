@@ -9,12 +9,15 @@
     {{ return(adapter.dispatch('safe_int', 'districtwide')(expr)) }}
 {%- endmacro %}
 {% macro default__safe_int(expr) -%}
-    case when trim({{ expr }}) ~ '^[+-]?[0-9]{1,9}$' then cast(trim({{ expr }}) as integer) end
+    case when trim({{ expr }}) ~ '^[+-]?[0-9]{1,9}([.]0+)?$'
+        then cast(split_part(trim({{ expr }}), '.', 1) as integer) end
 {%- endmacro %}
-{# Digits only: DuckDB's cast rounds '12.5' to 13 and a layout's integer column must never be a
+{# Digits only, or digits and a zero fraction ('245.0', as exports written through a float column
+   carry scores): DuckDB's cast rounds '12.5' to 13 and a layout's integer column must never be a
    silent rounding; '1,234' and '12.5' become NULL and their rows are quarantined. #}
 {% macro duckdb__safe_int(expr) -%}
-    case when regexp_full_match(trim({{ expr }}), '[+-]?[0-9]{1,9}') then cast(trim({{ expr }}) as integer) end
+    case when regexp_full_match(trim({{ expr }}), '[+-]?[0-9]{1,9}([.]0+)?')
+        then cast(split_part(trim({{ expr }}), '.', 1) as integer) end
 {%- endmacro %}
 
 {% macro safe_numeric(expr) -%}

@@ -110,9 +110,8 @@ def test_a_header_only_file_loads_no_rows_with_a_warning(tmp_path: Path) -> None
     [
         ("7000003,101,09/0", "line 4: truncated: the last line is short of fields and no line"),
         ('7000003,101,09/03/2025,A,,"cut in', "line 4: truncated: the file ends inside a quoted"),
-        ("7000003,101,09/03/2025,A,,cut in", "line 4: truncated: no line ending after the last"),
     ],
-    ids=["cut mid-field", "cut inside a quote", "cut in the last field"],
+    ids=["cut mid-field", "cut inside a quote"],
 )
 def test_a_truncated_file_is_set_aside_naming_its_last_line(
     tmp_path: Path, last: str, says: str
@@ -127,6 +126,39 @@ def test_a_truncated_file_is_set_aside_naming_its_last_line(
     assert record["error"].startswith(f"attendance/x.csv: {says}")
     assert raw_lines(home, "attendance/exceptions") == [] and rejects(home) == []
     assert_archived(record, data)
+
+
+def test_a_last_line_of_spaces_is_a_blank_line_not_a_file_cut_short(tmp_path: Path) -> None:
+    """A line of spaces after the data (exports padded so): rejected and counted as a blank
+    line, never a reason to set the file aside as cut short."""
+    data = (HEADER + ROW + ROW.replace("7000001", "7000002") + "   \r\n").encode()
+
+    home, _, record = land(tmp_path, "attendance/x.csv", data)
+
+    assert (record["status"], record["rows_parsed"], record["rows_rejected"]) == ("loaded", 2, 1)
+    assert raw_lines(home, "attendance/exceptions") == [2, 3]
+    [(line, _, error_type, error)] = rejects(home)
+    said = "a blank line (spaces only): no record in it"
+    assert (line, error_type, error) == (4, "BLANK LINE", said)
+
+
+def test_a_date_with_a_time_of_day_reads_as_its_date(tmp_path: Path) -> None:
+    """Exports saved from spreadsheets or databases add a time to date columns: the date reads
+    (the time is dropped); a value that is no date at all is still rejected, named."""
+    lines = [
+        "7000001,101,09/03/2025 12:00:00 AM,A,,ok\r\n",
+        "7000002,101,9/4/2025 08:15,A,,ok\r\n",
+        "7000003,101,09/05/2025T07:30:00Z,A,,ok\r\n",
+        "7000004,101,09/3x/2025 10:00,A,,ok\r\n",
+    ]
+    home, _, record = land(tmp_path, "attendance/x.csv", (HEADER + "".join(lines)).encode())
+
+    assert (record["status"], record["rows_parsed"], record["rows_rejected"]) == ("loaded", 3, 1)
+    glob = f"{home.raw}/attendance/exceptions/2*.parquet"
+    dates = duckdb.sql(f"select AbsenceDate from '{glob}' order by _line_number").fetchall()
+    assert dates == [("2025-09-03",), ("2025-09-04",), ("2025-09-05",)]
+    [(line, column, error_type, _)] = rejects(home)
+    assert (line, column, error_type) == (5, "AbsenceDate", "MALFORMED DATE")
 
 
 def test_a_quote_never_closed_mid_file_is_named_with_the_lines_it_swallowed(

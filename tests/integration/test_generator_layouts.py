@@ -28,8 +28,9 @@ pytestmark = pytest.mark.integration
 COMBINATIONS = [
     ("oneroster-1.1", "districtwide", "mcas", "map-combined"),
     ("oneroster-1.1", "powerschool", "caaspp", "map-combined,star"),
-    ("oneroster-1.2", "edfi", "ilearn", "map-cdf,iready"),
+    ("oneroster-1.2", "edfi", "mca", "map-cdf,iready"),
     ("oneroster-1.1", "edfi", "cmas", "map-cdf,iready,star"),
+    ("oneroster-1.1", "districtwide", "staar", "map-combined"),
 ]
 
 #: How fct_assessment_result names the subjects of the generator's benchmark truth.
@@ -161,6 +162,9 @@ STATE_LAYOUTS_OF = {
     "caaspp": {"caaspp_student_score_data"},
     "cmas": {"cmas_student_data"},
     "ilearn": {"ilearn_student_data"},
+    "fast": {"fast_student_results"},
+    "mca": {"mca_district_student_results"},
+    "staar": {"staar_3_8_student_data", "staar_eoc_student_data"},
 }
 #: The layouts each other choice's files must be recognized as.
 LAYOUTS_OF = {

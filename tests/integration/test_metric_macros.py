@@ -45,10 +45,10 @@ rated as (
 """
 
 
-def _compiled(target: str, home: Path) -> str:
+def _compiled(target: str, home: Path, sql: str = MACRO_CELLS_SQL) -> str:
     run = run_dbt(
         home.root,
-        ["--quiet", "compile", "--inline", MACRO_CELLS_SQL],
+        ["--quiet", "compile", "--inline", sql],
         home.root / f"dbt_target_{target}",
         env={"DISTRICTWIDE_TARGET": target},
     )
@@ -81,3 +81,32 @@ def test_metric_macros_give_the_same_cells_on_duckdb_and_postgresql(tmp_path: Pa
     assert by_value["Asian"][2:] == (None, None, None, True, "small cell")
     assert by_value["Hispanic or Latino"][5:] == (True, "complementary")
     assert by_value["White"][2:] == (16, 0, 1.0, False, None)
+
+
+SAFE_INT_SQL = """
+select v, {{ safe_int('v') }} as n
+from (values ('245'), ('245.0'), (' -3 '), ('12.5'), ('1,234'), ('245.'), (''))
+    as t (v)
+order by v
+"""
+
+
+@pytest.mark.postgres
+def test_safe_int_reads_a_zero_fraction_and_never_rounds_on_duckdb_and_postgresql(
+    tmp_path: Path,
+) -> None:
+    """Scores exported through a float column ('245.0') read as 245; '12.5' and '1,234' stay
+    NULL (their rows are quarantined, never rounded), alike on both databases."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    home = Home(tmp_path).ensure()
+    on_duckdb = duckdb.connect().execute(_compiled("duckdb", home, SAFE_INT_SQL)).fetchall()
+    pg = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="test")
+    try:
+        with pg.cursor() as cur:
+            cur.execute(_compiled("postgres", home, SAFE_INT_SQL))
+            on_postgres = cur.fetchall()
+    finally:
+        pg.close()
+    expected = {"245": 245, "245.0": 245, " -3 ": -3, "12.5": None, "1,234": None, "245.": None}
+    assert dict(on_duckdb) == {**expected, "": None}
+    assert sorted(on_postgres, key=str) == sorted(on_duckdb, key=str)

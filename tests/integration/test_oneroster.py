@@ -202,7 +202,22 @@ def test_a_delta_users_file_updates_three_users_and_leaves_the_others(home: Home
 
 
 def test_a_1_1_delta_export_applies_status_and_org_types(home: Home) -> None:
-    deliver(home, "oneroster_1_1")
+    folder = deliver(home, "oneroster_1_1")
+    # A department with no school above it, and classes at: a department under a school, that
+    # loose department, and an org the export does not hold (a real 1.1 export whose only org
+    # was a department failed the build with a dangling section school).
+    stamp = "2026-11-30T22:15:04.120Z"
+    with (folder / "orgs.csv").open("a", encoding="utf-8") as orgs:
+        orgs.write(f"org-dept-loose,active,{stamp},Loose Department,department,,\n")
+    with (folder / "classes.csv").open("a", encoding="utf-8") as classes:
+        for section, org in [
+            ("cls-dept-01", "org-dept-201-sci"),
+            ("cls-loose-01", "org-dept-loose"),
+            ("cls-nowhere-01", "org-s-999"),
+        ]:
+            classes.write(
+                f"{section},active,{stamp},Extra,07,crs-sci7,X,scheduled,,{org},as-2027-s1,,,\n"
+            )
     land(home)
     build(home)
 
@@ -210,7 +225,19 @@ def test_a_1_1_delta_export_applies_status_and_org_types(home: Home) -> None:
     assert ("usr-s-50004",) not in users  # status tobedeleted: removed
     assert len(users) == 5
     classes = rows(home, "select section_id from marts.dim_section order by 1")
-    assert ("cls-art-02",) not in classes and len(classes) == 3
+    assert ("cls-art-02",) not in classes and len(classes) == 4
+    # A class at a department belongs to the school above it; one at an org that is no school
+    # and has none above it, or at an org not delivered, is quarantined with the reason.
+    assert rows(
+        home,
+        "select s.school_id from marts.dim_section d join marts.dim_school s using (school_key) "
+        "where d.section_id = 'cls-dept-01'",
+    ) == [("org-s-201",)]
+    assert rows(
+        home,
+        "select line_number, reason from quarantine.quarantine_sis where entity = 'classes' "
+        "and reason like '%org%' order by 1",
+    ) == [(7, "org is not a school nor under one"), (8, "school not in orgs")]
     assert rows(
         home,
         "select count(*) from staging.stg_sis__enrollments where enrollment_id = 'enr-6'",

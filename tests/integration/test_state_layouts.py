@@ -1,8 +1,10 @@
 """State student data files as the states ship them, through staging: Colorado CMAS (school year
 `2022-2023`, levels 1-5 with their bands per subject and grade, numeric not-tested reasons),
 California CAASPP (condition codes NT, NTE, PGE, NEL not tested, LOSS tested), Florida FAST
-(school year inside the test reason `PM3 2023-24`, levels 1-5, wide subjects) and Indiana ILEARN
-(the test name as subject, named levels, `UND` for a result not reported). Each sample's rows are
+(school year inside the test reason `PM3 2023-24`, levels 1-5, wide subjects), Indiana ILEARN
+(the test name as subject, named levels, `UND` for a result not reported) and Minnesota's MCA
+District Student Results (tab, school year from MDE's file name, levels D/P/M/E, test codes: VS
+tested, ABS and REF-P not). Each sample's rows are
 staged with the year, the subject, the level and whether it counts as proficient, or quarantined
 with a reason; the codes come from the shipped crosswalk defaults, the school from the district's
 school crosswalk."""
@@ -32,6 +34,7 @@ SCHOOLS = {
     "fast_student_results": "0999",
     "ilearn_student_data": "9999_9001",
     "caaspp_student_score_data": "99999996099999",
+    "mca_district_student_results": "900",
 }
 
 
@@ -93,9 +96,20 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         staged,
         "select count(*) filter (where min_scale_score is null or max_scale_score is null), "
         "count(*) from staging.stg_assessment__state_results "
-        "where is_tested and not _source_file like 'FAST%'",
+        "where is_tested and not _source_file like 'FAST%' "
+        "and not (_source_file like 'DSR160%' and achievement_level in "
+        "('Meets the Standards', 'Exceeds the Standards'))",
     )
-    assert (unbanded, banded > 0) == (0, True)  # FAST's bands are not in the defaults
+    # FAST's bands are not in the defaults; MCA's Exceeds cut is published on the theta metric
+    # only, so Meets has no upper and Exceeds no lower bound (the other two ends are checked).
+    assert (unbanded, banded > 0) == (0, True)
+    [(mca_checked,)] = rows(
+        staged,
+        "select count(*) from staging.stg_assessment__state_results where is_tested "
+        "and _source_file like 'DSR160%' and (min_scale_score is not null "
+        "or max_scale_score is not null)",
+    )
+    assert mca_checked == 7
 
 
 def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -> None:
@@ -119,6 +133,8 @@ def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -
         and by_level["Level 2: Below Satisfactory"] is False
     )
     assert by_level["At Proficiency"] is True and by_level["Approaching Proficiency"] is False
+    assert by_level["Meets the Standards"] is True
+    assert by_level["Partially Meets the Standards"] is False
     assert {subject for *_, subject, _, _ in got} == {"English Language Arts", "Mathematics"}
 
 
@@ -135,7 +151,9 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
     # row's level (1-5) is never read as a not-tested reason code.
     # CAASPP's condition codes: NT, PGE (twice), NEL and NTE are not tested (LOSS is tested).
     assert reasons.get("Not tested: parent or guardian exemption", 0) == 2, reasons
-    assert sum(reasons.values()) == 6 + 5, reasons
+    # MCA's test codes: REF-P (reading) and ABS (mathematics); VS is tested.
+    assert reasons.get("Parent refusal", 0) == 1 and reasons.get("Absent", 0) >= 1, reasons
+    assert sum(reasons.values()) == 6 + 5 + 2, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
 
 

@@ -183,6 +183,42 @@ def test_each_file_is_told_once_per_bytes(tmp_path: Path) -> None:
     assert [d.domain for d in send([DUPLICATE_HEADER, ROLES, NO_HEADER], "run-5")] == ["attendance"]
 
 
+def no_final_line_ending(name: str, sha: str) -> FileProblem:
+    return FileProblem(
+        kind="warning",
+        source_path=f"sis/{name}",
+        sha256=sha * 64,
+        source="sis",
+        error=f"sis/{name}: line 6: no line ending after the last line; the file loaded whole",
+        seen_at=SEEN,
+        layout="oneroster_1_1_orgs",
+    )
+
+
+def test_a_sources_files_loaded_with_a_warning_go_in_one_email(tmp_path: Path) -> None:
+    """A OneRoster export of files all ending without a line ending: one email to the SIS
+    stewards naming each file, not one per file; each file is then told once per bytes."""
+    outbox = OutboxTransport(tmp_path / "outbox")
+    warned = [no_final_line_ending(n, c) for n, c in [("orgs.csv", "1"), ("classes.csv", "2")]]
+
+    report = send_file_alerts(
+        [*warned, DUPLICATE_HEADER], CONFIG, "run-1", state_dir=tmp_path, now=NOW, transport=outbox
+    )
+
+    assert [(d.domain, d.checks) for d in report.deliveries] == [
+        ("sis", ("sis/orgs.csv", "sis/classes.csv")),
+        ("attendance", (DUPLICATE_HEADER.source_path,)),
+    ]
+    digest = read(report.deliveries[0].path)
+    assert str(digest["Subject"]) == "[districtwide] sis: 2 files loaded with a warning"
+    assert recipients(digest) == stewards("sis")
+    body = digest.get_content()
+    assert "1. landing/sis/orgs.csv" in body and "2. landing/sis/classes.csv" in body
+    assert body.count("no line ending after the last line") == 2
+    again = send_file_alerts(warned, CONFIG, "run-2", state_dir=tmp_path, now=NOW, transport=outbox)
+    assert again.deliveries == []
+
+
 HELD = FileProblem(
     kind="held",
     source_path="assessment/state_assessment_2026.csv",

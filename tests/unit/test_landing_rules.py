@@ -78,15 +78,16 @@ def test_leftovers_are_tidied_only_when_no_other_run_holds_the_folder(tmp_path: 
     assert tidied == ["alone"]
 
 
-def test_a_missing_final_line_ending_sets_aside_unless_the_district_allows_it() -> None:
-    """A complete last line without a line ending: cut short by default; loaded when the district
-    says its system never writes one. A last line short of fields stays cut short either way."""
+def test_a_missing_final_line_ending_sets_aside_only_when_the_district_requires_one() -> None:
+    """A complete last line without a line ending: loaded by default (many vendors end so);
+    cut short when the district requires a final line ending. A last line short of fields stays
+    cut short either way."""
     from connectors.load import cut_short
     from connectors.raw import ParseResult
 
     whole = ParseResult(10, 0, Path("raw"), Path("rejects"))
     short = ParseResult(9, 1, Path("raw"), Path("rejects"), True, None, "MISSING COLUMNS", 11)
-    strict, lenient = LandingSettings(), LandingSettings(require_final_line_ending=False)
+    strict, lenient = LandingSettings(require_final_line_ending=True), LandingSettings()
     assert "no line ending after the last line" in cut_short("a.csv", 11, False, whole, strict)
     assert "require_final_line_ending" in cut_short("a.csv", 11, False, whole, strict)
     assert cut_short("a.csv", 11, False, whole, lenient) is None

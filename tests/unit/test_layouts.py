@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from connectors.catalog import render
-from connectors.layout import load_layout, load_layouts, normalize_name, strptime_format
+from connectors.layout import (
+    Layout,
+    load_layout,
+    load_layouts,
+    normalize_name,
+    school_year_of,
+    strptime_format,
+)
 from connectors.recognize import recognize
 from tests.fixtures.layout_samples import FIXTURES, LAYOUTS, samples
 
@@ -109,3 +116,66 @@ def test_docs_sources_md_is_the_catalogue_of_the_layout_files() -> None:
     assert page.read_text(encoding="utf-8") == render(LAYOUTS), (
         "run: python -m connectors.catalog > docs/sources.md"
     )
+
+
+def _mcas(tmp_path: Path, header: str, year: str) -> Path:
+    """A one-row MCAS file: the 2021 header (`ecodis`) or the 2024 one (`lowincome`)."""
+    names = (Path(__file__).resolve().parents[2] / "synthetic" / "headers" / header).read_text()
+    columns = names.strip().split(",")
+    row = {"adminyear": year, "sasid": "1000000001", "grade": "05", "escaleds": "501"}
+    path = tmp_path / f"MCAS{year}_spring_official_09990000.csv"
+    path.write_text(names.strip() + "\n" + ",".join(row.get(c, "") for c in columns) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("header", "year", "expected"),
+    [
+        ("mcas_student_data_2021.txt", "2021", "mcas_student_data_2019"),
+        ("mcas_student_data_2019.txt", "2019", "mcas_student_data_2019"),
+        ("mcas_student_data_2022.txt", "2023", "mcas_student_data"),
+        ("mcas_student_data.txt", "2026", "mcas_student_data"),
+    ],
+)
+def test_a_state_file_is_read_with_the_layout_version_of_its_school_year(
+    tmp_path: Path, header: str, year: str, expected: str
+) -> None:
+    seen = recognize(_mcas(tmp_path, header, year), f"landing/MCAS{year}.csv", LAYOUTS)
+
+    assert seen.match is not None and seen.match.layout.layout == expected
+
+
+def test_a_file_of_a_year_no_version_reads_says_so(tmp_path: Path) -> None:
+    # An `ecodis` header in a 2023 file: the 2019-2021 version fits the header, not the year.
+    path = _mcas(tmp_path, "mcas_student_data_2021.txt", "2023")
+
+    seen = recognize(path, path.name, LAYOUTS)
+
+    assert seen.match is None
+    expected = "mcas_student_data_2019 lacks (a version for school years 2019-2021; the file is of"
+    assert f"{expected} 2023)" in seen.explain(path.name)
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [("2024", 2024), ("2023-2024", 2024), ("2023-24", 2024), ("SY 2025-2026", 2026)],
+)
+def test_school_year_of_reads_the_ending_year(text: str, year: int) -> None:
+    assert school_year_of(text) == year
+
+
+def test_school_year_of_names_none_in_a_value_without_a_year() -> None:
+    assert school_year_of("0319") is None
+    assert school_year_of("") is None
+
+
+def test_a_version_needs_a_school_year_column_and_ordered_years() -> None:
+    mcas = BY_NAME["mcas_student_data"]
+    data = mcas.model_dump(exclude={"path"})
+    data["school_years"] = {"first": 2022, "last": 2019}
+    with pytest.raises(ValueError, match="first 2022 is after last 2019"):
+        Layout.model_validate(data)
+    data["school_years"] = {"first": 2022}
+    data["columns"] = {k: v for k, v in data["columns"].items() if k != "SchoolYear"}
+    with pytest.raises(ValueError, match="school_years needs a SchoolYear column"):
+        Layout.model_validate(data)

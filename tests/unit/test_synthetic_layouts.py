@@ -13,15 +13,28 @@ from connectors.layout import load_layouts
 from connectors.recognize import recognize
 from synthetic import GeneratorConfig, generate
 from synthetic.__main__ import main
+from synthetic.staar import (
+    LEVEL_FLAGS,
+    STAAR_3_8_BANDS,
+    STAAR_EOC_BANDS,
+    staar_3_8_file,
+    staar_eoc_file,
+)
 from synthetic.state_layouts import (
     CAASPP_BANDS,
     CMAS_BANDS,
+    FAST_BANDS,
     ILEARN_BANDS,
     ILEARN_LEVELS,
+    MCA_BANDS,
+    MCA_LEVELS,
     caaspp_file,
     cmas_file,
+    fast_file,
+    fast_header,
     header,
     ilearn_file,
+    mca_file,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
@@ -46,6 +59,20 @@ EXPECTED = {
     },
     ("districtwide", "ilearn"): {
         f"assessment/{ilearn_file(2026)}": "ilearn_student_data",
+    },
+    ("districtwide", "fast"): {
+        f"assessment/{fast_file('ELA', 3, 2026)}": "fast_student_results",
+        f"assessment/{fast_file('ELA', 10, 2026)}": "fast_student_results",
+        f"assessment/{fast_file('MATH', 3, 2026)}": "fast_student_results",
+        f"assessment/{fast_file('MATH', 8, 2026)}": "fast_student_results",
+    },
+    ("districtwide", "mca"): {
+        f"assessment/{mca_file('ELA', 2026)}": "mca_district_student_results",
+        f"assessment/{mca_file('MATH', 2026)}": "mca_district_student_results",
+    },
+    ("districtwide", "staar"): {
+        f"assessment/{staar_3_8_file(2026)}": "staar_3_8_student_data",
+        f"assessment/{staar_eoc_file(2026)}": "staar_eoc_student_data",
     },
 }
 
@@ -121,6 +148,8 @@ def test_layouts_change_the_files_not_the_district(districts) -> None:
     assert caaspp == base["assessment"]
     assert districts[("districtwide", "cmas")][1]["assessment"] == base["assessment"]
     assert districts[("districtwide", "ilearn")][1]["assessment"] == base["assessment"]
+    assert districts[("districtwide", "fast")][1]["assessment"] == base["assessment"]
+    assert districts[("districtwide", "mca")][1]["assessment"] == base["assessment"]
     # MCAS is wide: a row carries both subjects, so its row faults differ; the tests do not.
     mcas = districts[("powerschool", "mcas")][1]["assessment"]
     tested = {
@@ -204,9 +233,116 @@ def test_ilearn_scores_lie_in_the_published_ranges_of_their_level(districts) -> 
     assert levels == {0, 1, 2, 3}
 
 
+def test_fast_headers_are_the_published_ones() -> None:
+    """The FAST grade 3 mathematics header is the layout sample's, column for column, and every
+    FAST file is recognized (each grade's header names its score columns differently)."""
+    text = (FIXTURES / "fast_student_results" / "FAST_Math_Grd3_PM3_2324.csv").read_text(
+        encoding="utf-8"
+    )
+    assert ",".join(fast_header("MATH", 3)) == text.splitlines()[0]
+    assert [n.strip('"') for n in fast_header("MATH", 3)] == next(csv.reader(text.splitlines()))
+
+
+def test_fast_files_are_one_per_test_with_scores_in_their_levels_ranges(districts) -> None:
+    """One file per subject and grade (grade 10 takes the grade 8 mathematics test); a score
+    lies in its level's range for the test, and levels 3-5 are exactly the simulated M and E."""
+    root, counts = districts[("districtwide", "fast")]
+    files = sorted((root / "landing" / "assessment").glob("FAST_*"))
+    assert {p.name for p in files} == {
+        fast_file(s, g, 2026)
+        for s, grades in (("ELA", (3, 4, 5, 6, 7, 8, 10)), ("MATH", (3, 4, 5, 6, 7, 8)))
+        for g in grades
+    }
+    levels, tested = set(), 0
+    for path in files:
+        subject = "ELA" if "_ELA_" in path.name else "MATH"
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        names = rows[0]
+        score_at = next(i for i, n in enumerate(names) if n.endswith("Scale Score"))
+        level_at = next(i for i, n in enumerate(names) if n.endswith("Achievement Level"))
+        grade_at = names.index("Tested Grade")
+        for row in rows[1:]:
+            if len(row) != len(names):
+                continue  # a line with a planted wrong field count
+            bands = FAST_BANDS[subject][int(row[grade_at])]
+            level, score = int(row[level_at]), int(row[score_at])
+            assert bands[level - 1] <= score <= (bands[level] - 1 if level < 5 else bands[5])
+            assert row[names.index("Test Reason")] == "PM3 2025-26"
+            levels.add(level)
+            tested += level >= 3
+        if subject == "MATH":
+            assert {r[grade_at] for r in rows[1:] if len(r) == len(names)} == {
+                path.name.split("_")[2].removeprefix("Grd")
+            }
+    assert levels == {1, 2, 3, 4, 5}
+    assert tested > 0
+
+
+def test_mca_files_keep_the_published_header_and_each_childs_level(districts) -> None:
+    """The MCA header is the layout sample's (160 tab-separated columns); a score lies on its
+    grade's G01-G99 scale inside its level's band (grade 10 mathematics on grade 11's), levels
+    D/P/M/E are the simulated four and every row is a valid score (VS)."""
+    sample = FIXTURES / "mca_district_student_results" / "DSR160_9999-01-000_MCA-III_R_2023.txt"
+    assert header("mca_district_student_results") == (
+        sample.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    )
+    root = districts[("districtwide", "mca")][0]
+    levels = set()
+    for subject in ("ELA", "MATH"):
+        path = root / "landing" / "assessment" / mca_file(subject, 2026)
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter="\t"))
+        names = rows[0]
+        at = {n: names.index(n) for n in ("GRADE", "TESTCODE", "ACHIEVEMENTLEVEL", "SCORE1")}
+        for row in rows[1:]:
+            if len(row) != len(names):
+                continue  # a line with a planted wrong field count
+            bands = MCA_BANDS[subject][int(row[at["GRADE"]])]
+            k, score = MCA_LEVELS.index(row[at["ACHIEVEMENTLEVEL"]]), int(row[at["SCORE1"]])
+            assert bands[k] <= score <= (bands[k + 1] - 1 if k < 3 else bands[4])
+            assert row[at["TESTCODE"]] == "VS"
+            levels.add(k)
+    assert levels == {0, 1, 2, 3}
+
+
+def test_staar_files_are_fixed_width_records_in_their_levels_bands(districts) -> None:
+    """STAAR 3-8 records are 4,000 characters (RLA and mathematics side by side, grades 3-8),
+    end-of-course records 2,000 (grade 10: English II and Algebra I), each ending in TEA's
+    period; a scored test's Meets/Approaches/Masters flags are one of the four levels and its
+    scale score lies in that level's band; only the planted bad records have another length."""
+    root = districts[("districtwide", "staar")][0]
+    landing = root / "landing" / "assessment"
+    files = {
+        staar_3_8_file(2026): (4000, STAAR_3_8_BANDS, ((351, 409, 423), (352, 763, 777))),
+        staar_eoc_file(2026): (2000, STAAR_EOC_BANDS, ((291, 367, 389),)),
+    }
+    levels, bad = set(), 0
+    for name, (length, bands, subjects) in files.items():
+        raw = (landing / name).read_bytes()
+        assert raw.endswith(b".\r\n")
+        for line in raw.decode("utf-8").split("\r\n")[:-1]:
+            if len(line) != length or not line.endswith("."):
+                bad += 1  # a planted record of the wrong length
+                continue
+            grade = int(line[4:6])
+            assert (3 <= grade <= 8) if length == 4000 else grade == 10
+            assert line[8] == "0" and line[9:17].isdigit()  # campus: "0" + the state code
+            for code_at, scale_at, flags_at in subjects:
+                if line[code_at - 1] == " ":
+                    continue  # a subject this record does not hold
+                assert line[code_at - 1] == "S"
+                k = LEVEL_FLAGS.index(line[flags_at - 1 : flags_at + 2])
+                score = int(line[scale_at - 1 : scale_at + 3])
+                assert bands[k] <= score <= (bands[k + 1] - 1 if k < 3 else bands[4])
+                levels.add(k)
+    assert levels == {0, 1, 2, 3}
+    assert 0 < bad < 10
+
+
 def test_the_cli_names_the_layouts_and_rejects_an_unknown_one(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as raised:
-        main(["--students", "60", "--seed", "1", "--out", str(tmp_path), "--state", "staar"])
+        main(["--students", "60", "--seed", "1", "--out", str(tmp_path), "--state", "milestones"])
     assert raised.value.code == 2
     with pytest.raises(ValueError, match="benchmark"):
         GeneratorConfig(n_students=60, seed=1, out_dir=tmp_path, benchmarks=("iready",))

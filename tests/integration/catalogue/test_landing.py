@@ -291,7 +291,7 @@ def upto_95(good: str) -> tuple[str, str]:
 
 
 CUTS = {
-    "cut at 95% inside the last field": (
+    "cut at 95% inside the last field, final line ending required": (
         lambda good: upto_95(good)[0] + upto_95(good)[1][:-5],
         "truncated: no line ending after the last line",
     ),
@@ -333,7 +333,8 @@ def test_a_file_cut_short_is_set_aside_and_the_previous_delivery_stays(
     short = cut(good).encode()
     deliver(home, "attendance/attendance_exceptions.csv", short)
     deliver(home, "sis/orgs.csv", ORGS)
-    run(home)
+    strict = "no line ending after the last line" in says
+    run(home, LandingSettings(require_final_line_ending=True) if strict else None)
     tell(home, port)
 
     record = latest(home, "attendance/attendance_exceptions.csv")
@@ -349,7 +350,10 @@ def test_a_file_cut_short_is_set_aside_and_the_previous_delivery_stays(
     assert latest(home, "sis/orgs.csv")["status"] == "loaded"  # other sources go on
     # `districtwide check` says so before a load does.
     [report] = check_paths([home.landing / "attendance/attendance_exceptions.csv"], LAYOUTS)
-    assert says in (report.problem or "")
+    if strict:  # check reads the default settings: a warning, not a set-aside
+        assert "no line ending after the last line" in " ".join(report.warnings)
+    else:
+        assert says in (report.problem or "")
 
     [message] = handler.messages
     assert to(message) == stewards("attendance")
@@ -360,6 +364,33 @@ def test_a_file_cut_short_is_set_aside_and_the_previous_delivery_stays(
     assert says in body
     assert "The file ends in the middle of a record" in body  # the fix
     assert "previous good delivery of this file stays in effect" in body
+    assert_no_student_data(message)
+
+
+def test_a_complete_last_line_without_a_line_ending_loads_and_its_stewards_are_warned(
+    tmp_path: Path, inbox
+) -> None:
+    """Case 17.4, decided: many vendors end their files without a line ending (23 of 80 public
+    sample files of edanalytics/earthmover_edfi_bundles, MAP, CMAS and ILEARN among them), so by
+    default such a file loads whole and its stewards are warned that a cut inside the last field
+    would go unseen; `require_final_line_ending: true` sets it aside instead (the case above)."""
+    handler, port = inbox
+    home = Home(tmp_path).ensure()
+    data = good_attendance(40).removesuffix("\r\n").encode()
+    deliver(home, "attendance/attendance_exceptions.csv", data)
+    run(home)
+    tell(home, port)
+
+    record = latest(home, "attendance/attendance_exceptions.csv")
+    assert (record["status"], record["rows_parsed"]) == ("loaded", 40)
+    assert record["warning"].startswith(
+        "attendance/attendance_exceptions.csv: line 41: no line ending after the last line"
+    )
+    assert_nothing_lost(home, record, "attendance/exceptions", 40)
+    assert_archived(record, data)
+    [message] = handler.messages
+    assert to(message) == stewards("attendance")
+    assert "no line ending after the last line" in message.get_content()
     assert_no_student_data(message)
 
 

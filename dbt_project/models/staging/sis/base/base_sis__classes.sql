@@ -21,14 +21,25 @@ typed as (
     from raw
 ),
 
+-- The school each org is or sits under (a class attached to a department belongs to the school
+-- above it): a class whose org is unknown, or is no school and has none above it, names no
+-- school a row can be counted at, so it is quarantined here rather than left dangling in
+-- dim_section (a real 1.1 export whose only org was a department failed the build so).
+org_schools as (
+    select * from {{ ref('int_sis_org_schools') }}
+),
+
 checked as (
     select
-        *,
+        typed.*,
         {{ quarantine_rules(oneroster_rules('section_id') + [
             ["class_type not in ('homeroom', 'scheduled')", 'classType', 'unknown class type'],
-            ['school_id is null', 'schoolSourcedId', 'missing school'],
+            ['typed.school_id is null', 'schoolSourcedId', 'missing school'],
+            ['org_schools.org_id is null', 'schoolSourcedId', 'school not in orgs'],
+            ['org_schools.school_id is null', 'schoolSourcedId', 'org is not a school nor under one'],
         ]) }}
     from typed
+    left join org_schools on typed.school_id = org_schools.org_id
 )
 
 {{ select_keeping_raw_record_if_quarantined('checked') }}

@@ -1,0 +1,136 @@
+"""Public sample files of real vendor exports (tests/fixtures/public_samples/, licences there), as
+published: `districtwide check` names each one's layout and finds every code in the shipped
+crosswalks, and the landing load keeps every line (raw = parsed + rejected) or sets the file
+aside whole, naming the line. Their schools and students belong to no district, so identity and
+the school crosswalk are not checked here."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors.check import check_paths
+from connectors.home import Home
+from connectors.load import load_landing
+from tests.fixtures.layout_samples import LAYOUTS
+
+pytestmark = pytest.mark.integration
+
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "public_samples"
+EA = "earthmover_edfi_bundles"
+
+#: file -> (layout, raw rows, rejected lines, why it is set aside or None).
+EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
+    f"{EA}/ACCESS/sample_anonymized_file_ACCESS.csv": ("wida_access_summative", 32, 0, None),
+    f"{EA}/ACCESS/2021_to_2025_sample_anonymized_file_ACCESS.csv": (
+        "wida_access_summative",
+        40,
+        0,
+        None,
+    ),
+    # The earlier Alternate ACCESS file: `State Alternate Assessment AAAS`, no `Tier`.
+    f"{EA}/ACCESS/sample_anonymized_file_alternate_Alternate_ACCESS.csv": (
+        "wida_access_alternate",
+        24,
+        0,
+        None,
+    ),
+    # One student's birth date is `01/015/2010`: that line (8 measures) is rejected, named.
+    f"{EA}/ACCESS/2021_to_2025_sample_anonymized_file_Alternate_ACCESS.csv": (
+        "wida_access_alternate",
+        32,
+        8,
+        None,
+    ),
+    f"{EA}/CMAS/sample_anonymized_file.csv": ("cmas_student_data", 5, 0, None),
+    f"{EA}/Dibels_8_Benchmark/sample_anonymized_file.csv": (
+        "dibels8_mclass_benchmark",
+        30,
+        0,
+        None,
+    ),
+    f"{EA}/IN_ILEARN/ilearn_sample_data.csv": ("ilearn_student_data", 5, 0, None),
+    # Its last line is one field short and has no line ending: a file cut short.
+    f"{EA}/MAP_Growth/sample_anonymized_file.csv": (
+        "nwea_map_cdf_assessment_results",
+        6,
+        1,
+        "line 8: truncated: the last line is short of fields and no line ending",
+    ),
+    f"{EA}/STAR/SR_sample_anonymized_file.csv": ("star_reading_v2", 5, 0, None),
+    f"{EA}/i-Ready/sample_anonymized_file_ela.csv": ("iready_diagnostic_ela", 40, 0, None),
+    f"{EA}/i-Ready/sample_anonymized_file_math.csv": ("iready_diagnostic_math", 25, 0, None),
+    # Fixed-width, no header: ten grade 3 records, RLA and mathematics each.
+    f"{EA}/STAAR_Summative/sample_anonymized_file.txt": ("staar_3_8_student_data", 20, 0, None),
+}
+#: The bundle's own CSV conversion of the STAAR file: a reference (test_staar_layouts), not a
+#: delivery of any system.
+REFERENCES = {f"{EA}/STAAR_Summative/sample_anonymized_file.csv"}
+
+#: Files that end without a line ending after their complete last line (loaded, with a warning).
+NO_FINAL_LINE_ENDING = {
+    f"{EA}/CMAS/sample_anonymized_file.csv",
+    f"{EA}/IN_ILEARN/ilearn_sample_data.csv",
+}
+
+
+def test_every_public_sample_is_kept_with_its_licence() -> None:
+    found = {
+        p.relative_to(SAMPLES).as_posix()
+        for p in SAMPLES.rglob("*")
+        if p.is_file() and p.suffix in (".csv", ".txt")
+    }
+    assert found == set(EXPECTED) | REFERENCES
+    assert (SAMPLES / EA / "LICENSE").read_text().lstrip().startswith("Apache License")
+
+
+def test_check_names_the_layout_of_every_public_sample_and_maps_its_codes() -> None:
+    reports = {r.source_path: r for r in check_paths([SAMPLES], LAYOUTS)}
+    for name, (layout, rows, rejected, set_aside) in EXPECTED.items():
+        report = reports[name]
+        assert (report.layout, report.rows, report.rejected) == (layout, rows, rejected), name
+        if set_aside:
+            assert set_aside in (report.problem or ""), name
+        else:
+            assert report.problem is None, (name, report.problem)
+        # Subjects, levels, grades and not-tested codes: all in the shipped crosswalks.
+        assert report.unmapped == {}, (name, report.unmapped)
+        ending = [w for w in report.warnings if "no line ending after the last line" in w]
+        assert bool(ending) == (name in NO_FINAL_LINE_ENDING), name
+
+
+def test_the_landing_load_keeps_every_line_of_the_public_samples(tmp_path: Path) -> None:
+    """Loaded as delivered: each file loaded is every one of its data lines as a raw row or a
+    reject; the one cut short is set aside whole, archived, with nothing in raw."""
+    home = Home(tmp_path).ensure()
+    shutil.copytree(SAMPLES, home.landing / "samples")
+    for path in (home.landing / "samples").rglob("*"):
+        reference = path.relative_to(home.landing / "samples").as_posix() in REFERENCES
+        if path.is_file() and (path.suffix not in (".csv", ".txt") or reference):
+            path.unlink()
+
+    run = load_landing(home, workers=1)
+
+    assert run.unrecognized == []
+    audit = {
+        row[0].removeprefix("samples/"): row[1:]
+        for row in duckdb.sql(
+            "select source_path, status, layout, rows_total, rows_parsed, rows_rejected, "
+            f"warning from read_parquet('{home.audit}/2*.parquet')"
+        ).fetchall()
+    }
+    assert set(audit) == set(EXPECTED)
+    for name, (layout, rows, rejected, set_aside) in EXPECTED.items():
+        status, found_layout, total, parsed, rejects, warning = audit[name]
+        assert found_layout == layout, name
+        if set_aside:
+            assert status == "failed", name
+            assert not list(home.raw.rglob(f"*{name.rsplit('/', 1)[-1]}*")), name
+            continue
+        # Rows are per measure (unpivoted): raw = parsed + rejected, as check counted them.
+        assert (status, total, parsed, rejects) == ("loaded", rows + rejected, rows, rejected)
+        ending = "no line ending after the last line" in (warning or "")
+        assert ending == (name in NO_FINAL_LINE_ENDING), name
