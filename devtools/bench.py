@@ -69,6 +69,7 @@ def run_stage(selection: str) -> dict:
         "dbt_seconds": steps.get("districtwide_dbt_models", 0.0),
         "land_seconds": round(sum(v for k, v in steps.items() if k.startswith("land_")), 2),
         "publish_seconds": steps.get("serving__marts", 0.0),
+        "steps": steps,
     }
 
 
@@ -111,34 +112,18 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB RAM, {system}"
 
 
-def main(students: int = 100_000, seed: int = 2026, stage: str | None = None) -> int:
-    """Generate once, then time the stages and the whole load; append the figures."""
+def main(
+    students: int = 100_000, seed: int = 2026, stage: str | None = None, incremental: bool = True
+) -> int:
+    """Generate once, then time the stages and the whole load; append the figures; then the
+    one-day incremental from the attendance database (devtools.bench_incremental)."""
     if stage:
         print(json.dumps(run_stage(stage)))
         return 0
 
     home = Path(os.environ.get("DISTRICTWIDE_BENCH_HOME", REPO_ROOT / "data" / "bench")).resolve()
     env = {**os.environ, "DISTRICTWIDE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
-    generator_args = [
-        "--students",
-        str(students),
-        "--seed",
-        str(seed),
-        *DEMO_LAYOUTS,
-    ]
-    marker = home / "truth" / "generator_args.json"
-    if not marker.exists() or json.loads(marker.read_text()) != generator_args:
-        # The bench district is the demo's layout combination at bench size; a folder generated
-        # with other arguments (or before this marker existed) is generated again.
-        shutil.rmtree(home, ignore_errors=True)
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "synthetic", *generator_args, "--out", str(home)],
-            check=True,
-            cwd=REPO_ROOT,
-        )
-        marker.write_text(json.dumps(generator_args))
-        print(f"generate: {time.perf_counter() - started:.1f} s (not part of the load)")
+    ensure_generated(home, students, seed)
     rows = []
     reset(home)
     for label in ("land", "transform"):
@@ -153,7 +138,30 @@ def main(students: int = 100_000, seed: int = 2026, stage: str | None = None) ->
         print("a stage failed; nothing recorded", file=sys.stderr)
         return 1
     record(rows, students, mart_seconds(home))
+    if incremental:
+        from devtools.bench_incremental import main as incremental_bench
+
+        return incremental_bench(home.with_name(home.name + "-incremental"), students, seed)
     return 0
+
+
+def ensure_generated(home: Path, students: int, seed: int, *extra: str) -> None:
+    """The bench district in `home`: the demo's layout combination at bench size (`extra`:
+    more generator arguments); a folder generated with other arguments (or before the marker
+    existed) is generated again."""
+    generator_args = ["--students", str(students), "--seed", str(seed), *DEMO_LAYOUTS, *extra]
+    marker = home / "truth" / "generator_args.json"
+    if marker.exists() and json.loads(marker.read_text()) == generator_args:
+        return
+    shutil.rmtree(home, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "synthetic", *generator_args, "--out", str(home)],
+        check=True,
+        cwd=REPO_ROOT,
+    )
+    marker.write_text(json.dumps(generator_args))
+    print(f"generate: {time.perf_counter() - started:.1f} s (not part of the load)")
 
 
 def mart_seconds(home: Path) -> dict[str, float]:
