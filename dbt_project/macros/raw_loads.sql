@@ -108,6 +108,13 @@
     hash({% for c in columns %}{% if alias %}{{ alias }}.{% endif %}"{{ c }}"{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
+{# The delivered bytes a load read, for a key that a later load of the same bytes gives again:
+   a load id is `<when>-<sha256[:12]>` (connectors.landing.new_load_id), and only its time
+   differs between two loads of one file (a rerun after a killed run, a rebuilt data folder). #}
+{% macro delivery_hash(load_id) -%}
+{{ dbt.split_part(load_id, "'-'", 2) }}
+{%- endmacro %}
+
 {# The attendance increments this build merges (connectors/increments.py), as a SQL list; a
    never-matching NULL when there are none. #}
 {% macro attendance_new_loads() -%}

@@ -8,10 +8,12 @@ with results as (
 
 select
     -- A wide file's line (MCAS: ELA and Math in columns; a benchmark's domains) holds one result
-    -- per subject and measure.
-    {{ surrogate_key(
-        ['_source_file', '_line_number', '_load_id', 'academic_subject', 'season', 'measure']
-    ) }} as assessment_result_key,
+    -- per subject and measure. The delivery is named by its bytes, not its load's time: the same
+    -- files loaded again give the same keys (marts' tie-breaks order by this key).
+    {{ surrogate_key([
+        '_source_file', '_line_number', delivery_hash('_load_id'),
+        'academic_subject', 'season', 'measure',
+    ]) }} as assessment_result_key,
     assessment,
     student_key,
     case when school_id is not null then {{ surrogate_key(["'school'", 'school_id']) }} end as school_key,
