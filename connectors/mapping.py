@@ -36,6 +36,11 @@ def _expr(rule: ColumnRule | None, position: int | None, file_name: str) -> str:
     column = f"p.c{position}"
     if rule.date:
         return f"coalesce(strftime({_parsed_date(rule, column)}, '%Y-%m-%d'), {column})"
+    if rule.zero_pad:
+        # A file opened and saved in a spreadsheet loses a code's leading zeros ('01' -> '1').
+        width, code = rule.zero_pad, f"trim({column})"
+        short = f"regexp_full_match({code}, '[0-9]+') and length({code}) < {width}"
+        return f"case when {short} then lpad({code}, {width}, '0') else {column} end"
     return column
 
 

@@ -6,6 +6,7 @@ the school crosswalk are not checked here."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -134,3 +135,86 @@ def test_the_landing_load_keeps_every_line_of_the_public_samples(tmp_path: Path)
         assert (status, total, parsed, rejects) == ("loaded", rows + rejected, rows, rejected)
         ending = "no line ending after the last line" in (warning or "")
         assert ending == (name in NO_FINAL_LINE_ENDING), name
+
+
+# Shapes seen in the scrubbed real files of github PowerSchool-ETL-Assistant-Tool/
+# ETL-Assistant-Tool (commit f81d13a3, connector_etl/*/src/test/resource/sample_vendor_data/): that
+# repository has no licence file, so its rows are not copied; each test below rebuilds the shape
+# from this project's synthetic layout samples (tests/fixtures/layouts/).
+LAYOUT_SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+
+
+def _rows(path: Path, delimiter: str = ",") -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.reader(handle, delimiter=delimiter))
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    return path
+
+
+def test_a_caaspp_file_saved_again_in_a_spreadsheet_reads_as_the_original(tmp_path: Path) -> None:
+    """Four of 22 real CAASPP files were comma re-saves of TOMS' caret file, six with the record
+    type's leading zero gone (`1` for `01`): the same layout, rows and subjects."""
+    original = next((LAYOUT_SAMPLES / "caaspp_student_score_data").glob("*.csv"))
+    rows = _rows(original, "^")
+    record_type = rows[0].index("RecordType")
+    for row in rows[1:]:
+        row[record_type] = row[record_type].lstrip("0")
+    assert {"1", "2"} <= {row[record_type] for row in rows[1:]}
+    folder = tmp_path / "landing" / "assessment"
+    folder.mkdir(parents=True)
+    shutil.copy(original, folder / original.name)
+    _write(folder / original.name.replace("_2024.csv", "_2024_resaved.csv"), rows)
+
+    reports = {Path(r.source_path).name: r for r in check_paths([folder], LAYOUTS)}
+    caret, comma = reports[original.name], reports[original.name.replace(".csv", "_resaved.csv")]
+    assert (caret.delimiter, comma.delimiter) == ("^", ",")
+    assert comma.layout == caret.layout == "caaspp_student_score_data"
+    # The same codes as the original, zeros back: 01 and 02 mapped (03, 06, 09 are not mapped in
+    # the shipped crosswalk, in either file).
+    assert (comma.rows, comma.rejected, comma.unmapped) == (caret.rows, 0, caret.unmapped)
+    assert caret.unmapped == {"Subject": ["03", "06", "09"]}
+
+    home = Home(tmp_path).ensure()
+    load_landing(home, workers=1)
+    subjects = duckdb.sql(
+        'select _source_file like \'%resaved%\', list(distinct "Subject" order by "Subject") '
+        f"from read_parquet('{home.raw}/assessment/state_results/*.parquet') group by all "
+        "order by all"
+    ).fetchall()
+    assert len(subjects) == 2 and subjects[0][1] == subjects[1][1], subjects
+    assert {"01", "02"} <= set(subjects[1][1])
+
+
+def test_map_language_arts_is_checked_as_staging_maps_it(tmp_path: Path) -> None:
+    """MAP's Subject `Language Arts` (Reading and Language Usage, told apart by Course) is mapped
+    by the map_subjects seed, as staging maps it; a subject the seed lacks is still named."""
+    sample = next((LAYOUT_SAMPLES / "nwea_map_cdf_assessment_results").glob("*.csv"))
+    rows = _rows(sample)
+    subject = rows[0].index("Subject")
+    assert "Language Arts" in {row[subject] for row in rows[1:]}
+    shutil.copy(sample, tmp_path / "AssessmentResults.csv")
+    rows[1][subject] = "Social Studies"
+    (tmp_path / "other").mkdir()
+    _write(tmp_path / "other" / "AssessmentResults.csv", rows)
+
+    reports = {r.source_path: r for r in check_paths([tmp_path], LAYOUTS)}
+    assert reports["AssessmentResults.csv"].unmapped == {}
+    assert reports["other/AssessmentResults.csv"].unmapped == {"Subject": ["SOCIAL STUDIES"]}
+
+
+def test_fast_end_of_course_subjects_are_mapped(tmp_path: Path) -> None:
+    """A B.E.S.T. Algebra 1 or Geometry EOC export (the FAST layout's ALGEBRA1 and GEOMETRY
+    column groups) gives subjects the shipped crosswalk maps to Mathematics."""
+    sample = next((LAYOUT_SAMPLES / "fast_student_results").glob("*.csv"))
+    for course, name in (("Algebra 1", "Scrub_Alg.csv"), ("Geometry", "Scrub_Geo.csv")):
+        rows = _rows(sample)
+        rows[0] = [c.replace("FAST Grade 3 Mathematics", f"B.E.S.T. {course} EOC") for c in rows[0]]
+        _write(tmp_path / name, rows)
+
+    reports = check_paths([tmp_path], LAYOUTS)
+    assert {(r.layout, r.rejected) for r in reports} == {("fast_student_results", 0)}
+    assert [r.unmapped for r in reports] == [{}, {}]
