@@ -218,3 +218,20 @@ def test_fast_end_of_course_subjects_are_mapped(tmp_path: Path) -> None:
     reports = check_paths([tmp_path], LAYOUTS)
     assert {(r.layout, r.rejected) for r in reports} == {("fast_student_results", 0)}
     assert [r.unmapped for r in reports] == [{}, {}]
+
+
+def test_a_spring_2021_mcas_file_with_lowincome_reads_as_the_later_version(tmp_path: Path) -> None:
+    """Two of the real spring 2021 MCAS files carry `lowincome` (DESE's measure from 2021-22)
+    where a third carries `ecodis`: each is read by the version whose column it has. Science
+    (STE) results map to Science on the same levels as ELA and mathematics."""
+    sample = next((LAYOUT_SAMPLES / "mcas_student_data").glob("*.csv"))
+    rows = _rows(sample)
+    year = rows[0].index("adminyear")
+    for row in rows[1:]:
+        row[year] = "2021"
+    _write(tmp_path / sample.name.replace("2024", "2021"), rows)
+    shutil.copy(sample, tmp_path / sample.name)
+
+    reports = check_paths([tmp_path], LAYOUTS)
+    assert {(r.layout, r.rejected, r.problem) for r in reports} == {("mcas_student_data", 0, None)}
+    assert [r.unmapped for r in reports] == [{}, {}]
