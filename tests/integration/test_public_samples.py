@@ -235,3 +235,28 @@ def test_a_spring_2021_mcas_file_with_lowincome_reads_as_the_later_version(tmp_p
     reports = check_paths([tmp_path], LAYOUTS)
     assert {(r.layout, r.rejected, r.problem) for r in reports} == {("mcas_student_data", 0, None)}
     assert [r.unmapped for r in reports] == [{}, {}]
+
+
+@pytest.mark.parametrize("layout", ["wida_access_summative", "wida_access_alternate"])
+def test_an_access_file_of_2017_to_2021_names_its_scores_the_older_way(
+    tmp_path: Path, layout: str
+) -> None:
+    """DRC's ACCESS student files before 2021-22 say `Listening Scale Score` and `Composite
+    (Overall) Proficiency Level` where later ones say `Scale Score - Listening`: the same rows."""
+    sample = next((LAYOUT_SAMPLES / layout).glob("*.csv"))
+    rows = _rows(sample)
+    older = []
+    for name in rows[0]:
+        kind, _, domain = name.partition(" - ")
+        if kind in ("Scale Score", "Proficiency Level") and domain:
+            name = f"{'Composite (Overall)' if domain == 'Overall' else domain} {kind}"
+        older.append(name)
+    assert older != rows[0]
+    shutil.copy(sample, tmp_path / "current.csv")
+    _write(tmp_path / "older.csv", [older, *rows[1:]])
+
+    reports = {r.source_path: r for r in check_paths([tmp_path], LAYOUTS)}
+    current, before = reports["current.csv"], reports["older.csv"]
+    assert (before.layout, before.rows, before.rejected) == (layout, current.rows, 0)
+    assert before.rows > len(rows) - 1  # one row per domain and composite
+    assert before.unmapped == current.unmapped == {}
