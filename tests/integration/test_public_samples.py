@@ -71,6 +71,25 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
 #: delivery of any system.
 REFERENCES = {f"{EA}/STAAR_Summative/sample_anonymized_file.csv"}
 
+#: Microsoft School Data Sync's own "SDS v2.1" CSV format: OneRoster's file names and some of its
+#: columns, but no status or dateLastModified, classes without classType, enrollments without
+#: sourcedId, users without role: not OneRoster 1.1 or 1.2, so no OneRoster layout reads it.
+SDS = "O365-EDU-Tools/SDS_v2.1"
+NOT_READ = {
+    f"{SDS}/{name}.csv"
+    for name in (
+        "academicSessions",
+        "classes",
+        "courses",
+        "demographics",
+        "enrollments",
+        "orgs",
+        "relationships",
+        "roles",
+        "userFlags",
+    )
+}
+
 #: Files that end without a line ending after their complete last line (loaded, with a warning).
 NO_FINAL_LINE_ENDING = {
     f"{EA}/CMAS/sample_anonymized_file.csv",
@@ -84,12 +103,29 @@ def test_every_public_sample_is_kept_with_its_licence() -> None:
         for p in SAMPLES.rglob("*")
         if p.is_file() and p.suffix in (".csv", ".txt")
     }
-    assert found == set(EXPECTED) | REFERENCES
+    assert found == set(EXPECTED) | REFERENCES | NOT_READ
     assert (SAMPLES / EA / "LICENSE").read_text().lstrip().startswith("Apache License")
+    assert (SAMPLES / "O365-EDU-Tools" / "LICENSE").read_text().startswith("The MIT License")
+
+
+def test_sds_v2_1_is_not_read_as_oneroster() -> None:
+    """Before OneRoster's layouts required status and dateLastModified in the header (the CSV
+    binding's every file has them), SDS's classes.csv was read as OneRoster courses and its
+    orgs, courses and sessions loaded beside users that nothing read."""
+    reports = check_paths([SAMPLES / SDS], LAYOUTS)
+    assert len(reports) == len(NOT_READ)
+    assert [(r.source_path, r.layout) for r in reports if r.layout] == []
+    assert all(
+        "lacks status, dateLastModified" in (r.problem or "")
+        for r in reports
+        if r.source_path in ("classes.csv", "orgs.csv", "courses.csv")
+    )
 
 
 def test_check_names_the_layout_of_every_public_sample_and_maps_its_codes() -> None:
     reports = {r.source_path: r for r in check_paths([SAMPLES], LAYOUTS)}
+    unread = {name for name, r in reports.items() if r.layout is None and name.endswith(".csv")}
+    assert unread - REFERENCES == NOT_READ
     for name, (layout, rows, rejected, set_aside) in EXPECTED.items():
         report = reports[name]
         assert (report.layout, report.rows, report.rejected) == (layout, rows, rejected), name
@@ -109,7 +145,7 @@ def test_the_landing_load_keeps_every_line_of_the_public_samples(tmp_path: Path)
     home = Home(tmp_path).ensure()
     shutil.copytree(SAMPLES, home.landing / "samples")
     for path in (home.landing / "samples").rglob("*"):
-        reference = path.relative_to(home.landing / "samples").as_posix() in REFERENCES
+        reference = path.relative_to(home.landing / "samples").as_posix() in REFERENCES | NOT_READ
         if path.is_file() and (path.suffix not in (".csv", ".txt") or reference):
             path.unlink()
 
