@@ -59,7 +59,10 @@ def _parsed_date(rule: ColumnRule, column: str) -> str:
     dated = f"try_strptime({value}, {formats})"
     undated = f"try_strptime(regexp_replace({value}, {_literal(_TIME_OF_DAY)}, ''), {formats})"
     # CASE, not coalesce: the regular expression runs only on values the formats did not read.
-    return f"(case when {dated} is not null then {dated} else {undated} end)"
+    parsed = f"(case when {dated} is not null then {dated} else {undated} end)"
+    # strptime's %Y takes two digits too: '10/20/23' as MM/DD/YYYY is the year 23, never a date
+    # a school file means, so it is not read (the line is rejected, naming the formats).
+    return f"(case when year({parsed}) >= 1900 then {parsed} end)"
 
 
 def _bad_date(rules: dict[str, ColumnRule], positions: dict[str, int]) -> tuple[str, str] | None:

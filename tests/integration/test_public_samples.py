@@ -296,3 +296,30 @@ def test_an_access_file_of_2017_to_2021_names_its_scores_the_older_way(
     assert (before.layout, before.rows, before.rejected) == (layout, current.rows, 0)
     assert before.rows > len(rows) - 1  # one row per domain and composite
     assert before.unmapped == current.unmapped == {}
+
+
+def test_star_dates_saved_in_a_spreadsheet_read_as_their_dates(tmp_path: Path) -> None:
+    """Star's ISO timestamps become `10/20/23 9:38 AM` or `9/14/23` once a district saves the
+    export in a spreadsheet (real Star v2 files of 2019-2024): the same dates, ISO in raw."""
+    sample = next((LAYOUT_SAMPLES / "star_math_v2").glob("*.csv"))
+    rows = _rows(sample)
+    test_date, birth = rows[0].index("CompletedDateLocal"), rows[0].index("BirthDate")
+    for row, (taken, born) in zip(
+        rows[1:],
+        [("10/20/23 9:38 AM", "12/7/07 12:00 AM"), ("9/14/23", "3/14/2008"), ("", "")],
+        strict=True,
+    ):
+        row[test_date], row[birth] = taken or row[test_date], born or row[birth]
+    home = Home(tmp_path).ensure()
+    _write(home.landing / "SM_v2.csv", rows)
+
+    run = load_landing(home, {"assessment__benchmark_results"})
+
+    result = run.tables["assessment__benchmark_results"]
+    assert (result.failed, result.rows_rejected) == ([], 0)
+    dates = duckdb.sql(
+        'select distinct "TestDate", "BirthDate" from read_parquet('
+        f"'{home.raw}/assessment/benchmark_results/*.parquet') order by all"
+    ).fetchall()
+    assert ("2023-10-20", "2007-12-07") in dates and ("2023-09-14", "2008-03-14") in dates
+    assert all(len(d) == 10 for pair in dates for d in pair), dates
