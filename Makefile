@@ -25,7 +25,7 @@ help:
 	@echo "make test      run the test suite"
 	@echo "make test-fast the unit tests only (under a minute)"
 	@echo "make dev       the Dagster UI on http://127.0.0.1:3000"
-	@echo "make bench     the 100,000-student load, figures into BENCHMARKS.md"
+	@echo "make bench     the 100,000-student load and the one-day incremental, figures into BENCHMARKS.md"
 	@echo "make lint      ruff check and format check"
 	@echo "make lint-sql  sqlfluff on the dbt models"
 	@echo "make lock      rewrite requirements.lock from pyproject.toml"

@@ -62,6 +62,7 @@ def alert_after_run(
     reports: list[AlertReport] = []
     crash = _guarded("the crashed step", lambda: crashed_step(instance, run_id), None)
     errored = _guarded("the dbt tests that errored", lambda: dbt_test_errors(instance, run_id), [])
+    was_published = _guarded("the publication", lambda: published(instance, run_id), None)
     if crash or errored:
         step, error = crash or ("dbt build", None)
         root = root_cause(error) if error else None
@@ -80,6 +81,7 @@ def alert_after_run(
                     job_name="consolidated_load",
                     transport=transport,
                     details=details if errored else (),
+                    published=was_published,
                 )
             ],
             [],
@@ -100,7 +102,6 @@ def alert_after_run(
     failures = _guarded("the failed rules", lambda: rule_failures(home, run_id), [])
     failures += _guarded("the failed dbt tests", lambda: dbt_test_failures(instance, run_id), [])
     if failures or not crash:
-        was_published = _guarded("the publication", lambda: published(instance, run_id), None)
         reports += _guarded(
             "the stewards' emails",
             lambda: [

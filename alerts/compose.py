@@ -92,8 +92,11 @@ def compose_run_failure(
     now: datetime | None = None,
     forbidden: Iterable[str] = (),
     details: Sequence[str] = (),
+    published: bool | None = None,
 ) -> EmailMessage:
     """The email to district IT when run `run_id` itself failed (an exception, not a check).
+    `published`: whether the run still published (a source database's pull failed, the rest
+    went on), so the email does not say the marts were left as they were when they were not.
 
     The cause (a lock held, out of memory, a full disk: `alerts.causes`) is named in the subject
     and the body with what to do; `details` are further lines (dbt tests that could not run).
@@ -116,9 +119,18 @@ def compose_run_failure(
         f"Error: {kind}: {message}" if message else f"Error: {kind}",
         *(f"       {scrub_error_message(d, forbidden)}" for d in details),
         "",
-        "What it means: nothing from this run was published. The marts and dashboards keep "
-        "showing the last good load, unchanged. The data stewards were not emailed; this is "
-        "a failure of the run, not of the data's checks.",
+        (
+            "What it means: this step failed, but the rest of the run went on and today's marts "
+            "WERE published; what this step brings in (a source database's new rows, say) is "
+            "missing from them until it runs again. This is a failure of the run, not of the "
+            "data's checks."
+        )
+        if published
+        else (
+            "What it means: nothing from this run was published. The marts and dashboards keep "
+            "showing the last good load, unchanged. The data stewards were not emailed; this is "
+            "a failure of the run, not of the data's checks."
+        ),
         "",
         "Where to look: the run's log in Dagster"
         + (f" ({run_url})" if run_url else f" (Runs → {run_id})")

@@ -259,10 +259,12 @@ def send_run_failure(
     env: Mapping[str, str] | None = None,
     forbidden: Iterable[str] = (),
     details: Sequence[str] = (),
+    published: bool | None = None,
 ) -> AlertReport:
-    """Email district IT that run `run_id` failed. The same failure (job, step, error type and
-    the message's fingerprint, `alerts.state`) on consecutive failed runs is said once a day; a
-    different failure is said when it happens; a run that completes ends the streak.
+    """Email district IT that run `run_id` failed (`published`: whether it still published).
+    The same failure (job, step, error type and the message's fingerprint, `alerts.state`) on
+    consecutive failed runs is said once a day; a different failure is said when it happens; a
+    run that completes ends the streak.
 
     `error` is the exception, or its message as text (as a Dagster run-failure sensor has it,
     with the class name in `error_type`).
@@ -294,6 +296,7 @@ def send_run_failure(
         now=now,
         forbidden=forbidden,
         details=details,
+        published=published,
     )
     delivery = deliver(message, transport, base, "run failure", outbox_dir(state_dir))
     if delivery.status in ("sent", "outbox"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks.history import HISTORY, Run, read_runs
+from benchmarks.history import HISTORY, IncrementalRun, Run, read_incremental, read_runs
 
 BENCHMARKS_MD = HISTORY.parents[1] / "BENCHMARKS.md"
 START = "<!-- current figures: written by `make bench` (benchmarks/current.py) -->"
@@ -23,6 +23,10 @@ COMMAND = "make bench"
 TARGET_SECONDS = 30.0
 TARGET_RSS_MB = 2048.0
 TARGET_CHECKS_SHARE = 0.20
+#: The one-day incremental at 100,000 students (issue 19).
+TARGET_INCREMENTAL_SECONDS = 10.0
+#: Target for one dashboard chart's data request (issue 20; devtools/dashboard_bench.py).
+TARGET_DASHBOARD_P95_MS = 200.0
 
 
 def current_runs(runs: Sequence[Run]) -> list[Run]:
@@ -49,8 +53,54 @@ def _checks_share(run: Run) -> float | None:
     return None if run.checks_seconds is None else run.checks_seconds / run.seconds
 
 
-def render(runs: Sequence[Run]) -> str:
-    """The block between the markers: heading, provenance and the table of the current runs."""
+def render_incremental(runs: Sequence[IncrementalRun], students: int | None) -> list[str]:
+    """The one-day incremental's table: the latest commit's runs on the latest machine (at the
+    whole load's size), with the full load of the same database beside it."""
+    if not runs:
+        return []
+    last = runs[-1]
+    current = [
+        r
+        for r in runs
+        if (r.commit, r.machine, r.students) == (last.commit, last.machine, last.students)
+        and (students is None or r.students == students)
+    ]
+    if not current:
+        return []
+    figures: list[tuple[str, Callable[[IncrementalRun], float | None], str, str]] = [
+        (
+            "one new school day: pull, build, checks, publish (seconds in Dagster)",
+            lambda r: r.seconds,
+            "{:.1f}",
+            f"≤ {TARGET_INCREMENTAL_SECONDS:.0f}",
+        ),
+        ("– pull (dlt, archive, mirror, raw increment)", lambda r: r.pull_seconds, "{:.1f}", ""),
+        ("– dbt build (incremental attendance models)", lambda r: r.dbt_seconds, "{:.1f}", ""),
+        ("– quality checks", lambda r: r.checks_seconds, "{:.1f}", ""),
+        ("– publish", lambda r: r.publish_seconds, "{:.1f}", ""),
+        ("full load of the same database, beside it", lambda r: r.full_seconds, "{:.1f}", ""),
+    ]
+    lines = [
+        "",
+        f"One-day incremental ({last.students:,} students, attendance from the PowerSchool "
+        f"database, {last.day_rows:,} new rows; commit {last.commit}, {len(current)} run(s), "
+        + (last.date if current[0].date == last.date else f"{current[0].date} to {last.date}")
+        + " UTC):",
+        "",
+        "| figure | now | target |",
+        "| --- | ---: | ---: |",
+    ]
+    for label, value, fmt, target in figures:
+        lines.append(f"| {label} | {_span([value(r) for r in current], fmt)} | {target} |")
+    notes = [r.notes for r in current if r.notes]
+    if notes:
+        lines += ["", "Notes of these runs: " + "; ".join(notes) + "."]
+    return lines
+
+
+def render(runs: Sequence[Run], incremental: Sequence[IncrementalRun] = ()) -> str:
+    """The block between the markers: heading, provenance and the table of the current runs,
+    then the one-day incremental's."""
     current = current_runs(runs)
     if not current:
         return f"{START}\n## Current figures\n\nNo run recorded yet: `{COMMAND}`.\n{END}"
@@ -75,6 +125,12 @@ def render(runs: Sequence[Run]) -> str:
         ),
         ("– publish (served copy swapped in)", lambda r: r.publish_seconds, "{:.1f}", ""),
         ("peak RSS (MB)", lambda r: r.peak_rss_mb, "{:.0f}", f"≤ {TARGET_RSS_MB:.0f}"),
+        (
+            "dashboard chart data request, p95 (ms; Superset, every chart, uncached)",
+            lambda r: r.dashboard_p95_ms,
+            "{:.0f}",
+            f"≤ {TARGET_DASHBOARD_P95_MS:.0f}",
+        ),
     ]
     lines = [
         START,
@@ -93,6 +149,7 @@ def render(runs: Sequence[Run]) -> str:
     notes = [r.notes for r in current if r.notes]
     if notes:
         lines += ["", "Notes of these runs: " + "; ".join(notes) + "."]
+    lines += render_incremental(incremental, last.students)
     lines.append(END)
     return "\n".join(lines)
 
@@ -102,7 +159,7 @@ def update(path: Path = BENCHMARKS_MD, history: Path = HISTORY) -> None:
 
     A page without the block gets it at the end (a new page: under a title).
     """
-    block = render(read_runs(history))
+    block = render(read_runs(history), read_incremental(history.with_name("incremental.csv")))
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     if START in text and END in text:
         before, rest = text.split(START, 1)

@@ -36,6 +36,8 @@ class Run:
     checks_seconds: float | None = None
     publish_seconds: float | None = None
     notes: str = ""
+    # p95 of every dashboard chart's data request on a Superset over the served marts (ms).
+    dashboard_p95_ms: float | None = None
 
 
 COLUMNS = [f.name for f in fields(Run)]
@@ -44,7 +46,7 @@ COLUMNS = [f.name for f in fields(Run)]
 def _cell(name: str, value: object) -> str:
     if value is None:
         return ""
-    if name == "peak_rss_mb":
+    if name in ("peak_rss_mb", "dashboard_p95_ms"):
         return f"{float(value):.0f}"
     if isinstance(value, float):
         return f"{value:.1f}"
@@ -88,6 +90,7 @@ def _run(row: dict[str, str]) -> Run:
         dbt_seconds=number("dbt_seconds"),
         checks_seconds=number("checks_seconds"),
         publish_seconds=number("publish_seconds"),
+        dashboard_p95_ms=number("dashboard_p95_ms"),
         notes=row["notes"],
     )
 
@@ -95,3 +98,68 @@ def _run(row: dict[str, str]) -> Run:
 def now() -> str:
     """The current UTC time as the `date` column writes it."""
     return f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
+
+
+#: The one-day incremental runs beside the whole loads.
+INCREMENTAL_HISTORY = HISTORY.with_name("incremental.csv")
+
+
+@dataclass(frozen=True)
+class IncrementalRun:
+    """One one-day incremental (devtools/bench_incremental.py): a load after one new school day
+    of attendance in the PowerSchool database (`day_rows` rows), timed in Dagster (`seconds`;
+    its pull, dbt, checks and publish steps), with the full load of the same database before
+    it (`full_seconds`: every day but the new one, from an empty data folder)."""
+
+    date: str
+    commit: str
+    machine: str
+    students: int
+    day_rows: int
+    seconds: float
+    pull_seconds: float | None
+    dbt_seconds: float | None
+    checks_seconds: float | None
+    publish_seconds: float | None
+    full_seconds: float
+    notes: str = ""
+
+
+INCREMENTAL_COLUMNS = [f.name for f in fields(IncrementalRun)]
+
+
+def append_incremental(run: IncrementalRun, path: Path = INCREMENTAL_HISTORY) -> None:
+    """Append `run` to the incremental history (header first when the file is new)."""
+    new = not path.exists() or path.stat().st_size == 0
+    with path.open("a", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=INCREMENTAL_COLUMNS, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        writer.writerow({name: _cell(name, value) for name, value in asdict(run).items()})
+
+
+def read_incremental(path: Path = INCREMENTAL_HISTORY) -> list[IncrementalRun]:
+    """Every incremental run, oldest first."""
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as rows:
+        reader = csv.DictReader(rows)
+        if reader.fieldnames != INCREMENTAL_COLUMNS:
+            raise ValueError(f"{path}: columns {reader.fieldnames}, expected {INCREMENTAL_COLUMNS}")
+        return [
+            IncrementalRun(
+                **{
+                    name: (
+                        row[name]
+                        if name in ("date", "commit", "machine", "notes")
+                        else int(row[name])
+                        if name in ("students", "day_rows")
+                        else float(row[name])
+                        if row[name]
+                        else None
+                    )
+                    for name in INCREMENTAL_COLUMNS
+                }
+            )
+            for row in reader
+        ]

@@ -25,6 +25,8 @@ from connectors.delivery import Delivery, is_waiting, unpack
 from connectors.encoding import legacy_to_utf8
 from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
+from connectors.json_records import is_json, rematch
+from connectors.json_records import to_csv as json_to_csv
 from connectors.landing import LineScan
 from connectors.layout import Layout
 from connectors.load import cut_short
@@ -134,11 +136,29 @@ def check_file(
             scan.update(chunk)
     report.encoding = scan.encoding()
     utf8 = delivery.path
-    if report.encoding is None:
+    if is_json(delivery.source_path):
+        utf8 = scratch / "records.csv"
+        scratch.mkdir(parents=True, exist_ok=True)
+        try:
+            json_to_csv(delivery.path, utf8, delivery.source_path)
+            match = rematch(match, utf8, delivery.source_path)
+        except BadFileError as exc:
+            report.problem = str(exc)
+            return report
+        report.encoding = "json"
+        scan = LineScan()
+        with utf8.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                scan.update(chunk)
+        utf8_lines = scan.lines
+    elif report.encoding is None:
         utf8 = scratch / "utf8.csv"
         scratch.mkdir(parents=True, exist_ok=True)
         report.encoding = legacy_to_utf8(delivery.path, utf8).encoding
-    lines = scan.lines if utf8 == delivery.path else _decoded_lines(utf8)[0]
+    if is_json(delivery.source_path):
+        lines = utf8_lines
+    else:
+        lines = scan.lines if utf8 == delivery.path else _decoded_lines(utf8)[0]
     try:
         parse = parse_fixed_width if match.layout.fixed_width else parse_csv
         parsed = parse(

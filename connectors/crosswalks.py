@@ -321,4 +321,5 @@ ATTENDANCE_CATEGORY_KINDS: dict[str, str] = {
     "tardy": "present",
     "early_departure": "present",
     "school_activity": "present",
+    "in_attendance": "present",
 }

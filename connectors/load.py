@@ -31,8 +31,11 @@ from connectors.delivery import Delivery, deliveries
 from connectors.encoding import Transcoded, legacy_to_utf8
 from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
+from connectors.json_records import is_json, rematch
+from connectors.json_records import to_csv as json_to_csv
 from connectors.landing import (
     Landing,
+    LineScan,
     Loaded,
     already_loaded_tables,
     archive_file,
@@ -273,13 +276,19 @@ def _parse(home: Home, landing: Landing, item: Routed, settings: LandingSettings
     utf8: Path = landing.archive_path
     layout = item.match.layout.layout
     mixed: Transcoded | None = None
-    if encoding is None:
+    json = is_json(landing.source_path)
+    if encoding is None or json:
         utf8 = home.work / f"{landing.load_id}.csv"
     parsed: ParseResult | None = None
     try:
         if item.error:
             raise BadFileError(item.error)
-        if encoding is None:
+        if json:
+            json_to_csv(landing.archive_path, utf8, landing.source_path)
+            item = replace(item, match=rematch(item.match, utf8, landing.source_path))
+            encoding = "json"
+            landing = _rescan(landing, utf8)
+        elif encoding is None:
             mixed = legacy_to_utf8(landing.archive_path, utf8)
             encoding = mixed.encoding
             # Lines and the final line ending as decoded (UTF-16's bytes say neither).
@@ -332,14 +341,18 @@ def _parse(home: Home, landing: Landing, item: Routed, settings: LandingSettings
 
 
 def _rescan(landing: Landing, utf8: Path) -> Landing:
-    """`landing` with its line count and final line ending read from its UTF-8 working copy."""
-    newlines, last = 0, b""
+    """`landing` with its line count, final line ending and longest line read from its UTF-8
+    working copy (a JSON array on one line is many lines as CSV)."""
+    scan = LineScan()
     with utf8.open("rb") as handle:
         while chunk := handle.read(1 << 20):
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
-    ends = last in (b"", b"\n")
-    return replace(landing, lines=newlines + (0 if ends else 1), ends_with_newline=ends)
+            scan.update(chunk)
+    return replace(
+        landing,
+        lines=scan.lines,
+        ends_with_newline=scan.ends_with_newline,
+        longest_line=scan.long_line(),
+    )
 
 
 def truncation(

@@ -19,7 +19,7 @@ from typing import Any
 
 from dashboards.client import SupersetClient, Upserted
 from dashboards.errors import SupersetError
-from dashboards.specs import Chart, Dashboard, Specs, load_specs
+from dashboards.specs import Chart, Dashboard, Dataset, Specs, load_specs
 from serving.served import COLUMNS_SQL, SCHOOLS_SQL, DuckDBServed, ServedMarts
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,10 @@ def publish_dashboards(
     _roles(client, specs, served_schools(served), result)
     for board in specs.dashboards:
         _dashboard(client, board, result, layout=False)
+    for chart in specs.charts:
+        boards = [result.dashboards[board.slug] for board in specs.boards_of(chart)]
+        _chart(client, chart, boards, result)
     for board in specs.dashboards:
-        for chart in board.charts:
-            _chart(client, chart, result.dashboards[board.slug], result)
         _unlink_strays(client, board, result)
         _dashboard(client, board, result, layout=True)
     log.info("published to Superset: %s", dict(sorted(result.actions.items())))
@@ -140,9 +141,46 @@ def _datasets(
                 "PUT", f"/api/v1/dataset/{found.id}/refresh", f"refresh columns of {what}"
             )
             result.note("dataset columns", "updated")
+            current = None
+        result.note(
+            "dataset labels", _labels(client, found.id, what, specs.datasets[table], current)
+        )
 
 
-def _chart(client: SupersetClient, chart: Chart, dashboard_id: int, result: Publication) -> None:
+def _labels(
+    client: SupersetClient,
+    dataset_id: int,
+    what: str,
+    dataset: Dataset,
+    current: dict[str, Any] | None,
+) -> str:
+    """Each column's verbose name (the table headers, tooltips and filter names a person reads):
+    the spec's label, else the column name in words. Superset replaces a dataset's columns with
+    the list a PUT sends, so every column goes with its id and name."""
+    if current is None:
+        current = client.request("GET", f"/api/v1/dataset/{dataset_id}", f"read {what}")["result"]
+    columns = [
+        {
+            "id": c["id"],
+            "column_name": c["column_name"],
+            "verbose_name": dataset.label(c["column_name"]),
+        }
+        for c in current["columns"]
+    ]
+    if all(c.get("verbose_name") == dataset.label(c["column_name"]) for c in current["columns"]):
+        return "unchanged"
+    client.request(
+        "PUT",
+        f"/api/v1/dataset/{dataset_id}",
+        f"label columns of {what}",
+        json={"columns": columns},
+    )
+    return "updated"
+
+
+def _chart(
+    client: SupersetClient, chart: Chart, dashboard_ids: list[int], result: Publication
+) -> None:
     dataset_id = result.datasets[chart.dataset]
     body = {
         "slice_name": chart.title,
@@ -151,7 +189,7 @@ def _chart(client: SupersetClient, chart: Chart, dashboard_id: int, result: Publ
         "datasource_type": "table",
         "params": json.dumps(chart.form_data(dataset_id), sort_keys=True),
         "query_context": json.dumps(chart.query_context(dataset_id), sort_keys=True),
-        "dashboards": [dashboard_id],
+        "dashboards": sorted(dashboard_ids),
     }
     found = client.upsert("chart", f"chart {chart.title!r}", {"slice_name": chart.title}, body)
     result.charts[chart.title] = found.id
@@ -244,7 +282,8 @@ def position(board: Dashboard, chart_ids: dict[str, int]) -> dict[str, Any]:
                     "chartId": chart_id,
                     "sliceName": chart.title,
                     "width": 12 if chart.kind == "table" or len(row) == 1 else GRAPH_WIDTH,
-                    "height": TABLE_HEIGHT if chart.kind == "table" else GRAPH_HEIGHT,
+                    "height": chart.height
+                    or (TABLE_HEIGHT if chart.kind == "table" else GRAPH_HEIGHT),
                 },
             }
     return tree
@@ -271,12 +310,13 @@ def _roles(
     school_tables = {
         table: dataset for table, dataset in specs.datasets.items() if dataset.school_filter
     }
+    shared = [table for table, dataset in specs.datasets.items() if dataset.shared]
     for school_id, school_name in schools:
         name = SCHOOL_ROLE.format(school_id=school_id)
         role = client.role(name)
         result.roles[name] = role.id
         result.note("role", role)
-        permissions = [access[table] for table in school_tables]
+        permissions = [access[table] for table in [*school_tables, *shared]]
         result.note("role permissions", client.set_role_permissions(role.id, name, permissions))
         # One rule per distinct clause, covering every dataset that uses it.
         by_clause: dict[str, list[int]] = {}
@@ -292,7 +332,9 @@ def _roles(
                 "tables": sorted(tables),
                 "roles": [role.id],
                 "clause": clause,
-                "group_key": "",
+                # One group: a principal of two schools sees both (rules in a group are ORed;
+                # ungrouped rules would be ANDed, leaving no row).
+                "group_key": "school",
             }
             rule = client.upsert(
                 "rowlevelsecurity",

@@ -5,7 +5,7 @@ data API answers) and plain SQL on the served marts (what the tests compare both
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,25 @@ ROW_LIMIT = 10_000
 KINDS = {"bar": "echarts_timeseries_bar", "line": "echarts_timeseries_line", "table": "table"}
 # Filter operators: Superset's own names, and the SQL they mean.
 OPERATORS = {"==": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
+# How a table shows a timestamp unless the chart says otherwise, and a graph's time axis per grain.
+DATE_FORMAT = "%Y-%m-%d"
+AXIS_TIME_FORMATS = {"P1D": "%Y-%m-%d", "P1W": "%Y-%m-%d", "P1M": "%b %Y", "P3M": "%b %Y"}
+# Words a column name abbreviates, written out when a column has no label (see humanise).
+_PREFIXES = (("n_", ""), ("is_", ""), ("has_", "has "), ("pct_", "share "))
+_WORDS = {"rit": "RIT", "id": "ID", "sis": "SIS", "ela": "ELA", "oss": "OSS", "pct": "share"}
+
+
+def humanise(column: str) -> str:
+    """A column name in words, for a column no label names: n_students -> Students,
+    is_on_track -> On track, mean_fall_rit -> Mean fall RIT."""
+    name = column
+    for prefix, replacement in _PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            name = replacement + name[len(prefix) :]
+            break
+    words = [_WORDS.get(word, word) for word in name.replace("_", " ").split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 class SpecError(ValueError):
@@ -74,6 +93,10 @@ class Chart:
     time_grain: str | None = None
     format: str | None = None
     horizontal: bool = False
+    timestamp_format: str = DATE_FORMAT
+    height: int | None = None  # grid units of 8 px; None: publish.py's default for the kind
+    # Column -> label: what the chart's axis and headers show (filled in by load_specs).
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def viz_type(self) -> str:
@@ -100,12 +123,15 @@ class Chart:
                     for c in self.order_by
                 ],
                 "server_pagination": False,
-                "table_timestamp_format": "%Y-%m-%d",
+                "table_timestamp_format": self.timestamp_format,
                 "show_cell_bars": False,
                 "column_config": self._column_config(),
             }
-        return base | {
+        graph = base | {
             "x_axis": self.x,
+            # Below the slanted labels; a horizontal chart's category labels name themselves.
+            "x_axis_title": "" if self.horizontal else self.labels.get(self.x, humanise(self.x)),
+            "x_axis_title_margin": 100,
             "time_grain_sqla": self.time_grain,
             "x_axis_sort_asc": True,
             "x_axis_sort_series": "name",
@@ -127,6 +153,14 @@ class Chart:
             "show_empty_columns": True,
             "comparison_type": "values",
         }
+        if self.time_grain:
+            # A time axis labelled at the grain's own precision (not in milliseconds).
+            graph["x_axis_time_format"] = AXIS_TIME_FORMATS.get(self.time_grain, "%Y")
+        else:
+            # A number on the x-axis (school year, grade) is a category: one slot per value, not
+            # a linear scale from 0 (or 1013) with every point against the right edge.
+            graph["xAxisForceCategorical"] = True
+        return graph
 
     def query_context(self, dataset_id: int) -> dict[str, Any]:
         """The saved query: what GET /api/v1/chart/{id}/data/ answers, without post-processing."""
@@ -194,6 +228,15 @@ _GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y":
 class Dataset:
     table: str
     school_filter: str | None = None
+    # Student-level datasets a teacher may read: the clause keeping them to their own students
+    # (dashboards/row_security.py).
+    teacher_filter: str | None = None
+    # No student or school rows (the "data as of" line): every role reads it, unfiltered.
+    shared: bool = False
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def label(self, column: str) -> str:
+        return self.labels.get(column) or humanise(column)
 
 
 @dataclass(frozen=True)
@@ -212,29 +255,57 @@ class Specs:
 
     @property
     def charts(self) -> list[Chart]:
-        return [chart for dashboard in self.dashboards for chart in dashboard.charts]
+        """Every chart once (a chart on every dashboard, such as "Data as of", is one chart)."""
+        unique: dict[str, Chart] = {}
+        for dashboard in self.dashboards:
+            for chart in dashboard.charts:
+                unique.setdefault(chart.title, chart)
+        return list(unique.values())
+
+    def boards_of(self, chart: Chart) -> list[Dashboard]:
+        return [b for b in self.dashboards if any(c.title == chart.title for c in b.charts)]
 
 
 def load_specs(path: Path = SPECS) -> Specs:
     """Read and check specs.yaml: every chart names a declared dataset and a known kind."""
     raw = yaml.safe_load(path.read_text())
+    common = raw.get("labels") or {}
     datasets = {
-        table: Dataset(table, (options or {}).get("school_filter"))
+        table: Dataset(
+            table,
+            (options or {}).get("school_filter"),
+            (options or {}).get("teacher_filter"),
+            bool((options or {}).get("shared", False)),
+            common | ((options or {}).get("labels") or {}),
+        )
         for table, options in raw["datasets"].items()
     }
+
+    def checked(item: dict[str, Any]) -> Chart:
+        chart = _chart(item)
+        if chart.dataset not in datasets:
+            raise SpecError(f"chart {chart.title!r}: dataset {chart.dataset!r} is not declared")
+        dataset = datasets[chart.dataset]
+        used = (chart.x, *chart.series, *chart.columns)
+        return replace(chart, labels={c: dataset.label(c) for c in used if c})
+
+    # Charts at the top of every dashboard: one chart each, placed on every dashboard.
+    every = [checked(item) for item in raw.get("every_dashboard") or ()]
     dashboards = []
-    titles: set[str] = set()
+    titles = {chart.title for chart in every}
     for board in raw["dashboards"]:
-        charts = []
+        charts = list(every)
         for item in board["charts"]:
-            chart = _chart(item)
-            if chart.dataset not in datasets:
-                raise SpecError(f"chart {chart.title!r}: dataset {chart.dataset!r} is not declared")
+            chart = checked(item)
             if chart.title in titles:
                 raise SpecError(f"chart {chart.title!r} is declared twice (titles are its key)")
             titles.add(chart.title)
             charts.append(chart)
-        district_only = all(not datasets[chart.dataset].school_filter for chart in charts)
+        district_only = all(
+            not datasets[chart.dataset].school_filter
+            for chart in charts
+            if not datasets[chart.dataset].shared
+        )
         dashboards.append(Dashboard(board["slug"], board["title"], tuple(charts), district_only))
     return Specs(raw["database"], datasets, tuple(dashboards))
 
@@ -263,9 +334,17 @@ def _chart(item: dict[str, Any]) -> Chart:
         time_grain=item.get("time_grain"),
         format=item.get("format"),
         horizontal=bool(item.get("horizontal", False)),
+        timestamp_format=item.get("timestamp_format", DATE_FORMAT),
+        height=item.get("height"),
     )
     if kind == "table" and not chart.columns:
         raise SpecError(f"chart {title!r}: a table needs columns")
+    hidden = [c.lstrip("-") for c in chart.order_by if c.lstrip("-") not in chart.columns]
+    if kind == "table" and hidden:
+        # Superset's raw query cannot sort by a column it does not select (DuckDB refuses it).
+        raise SpecError(
+            f"chart {title!r}: order_by names columns the table does not show: {hidden}"
+        )
     if kind != "table" and not (chart.x and chart.metrics):
         raise SpecError(f"chart {title!r}: a {kind} chart needs x and metrics")
     if chart.time_grain and chart.time_grain not in _GRAINS:

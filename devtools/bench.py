@@ -6,7 +6,8 @@ generate (the demo's layout combination, excluded from the total), land (every r
 transform (every dbt asset), then the whole `consolidated_load` job once more from an empty
 data folder. Runs are recorded in a Dagster instance configured as `make` configures the
 nightly one (`orchestration.instance`, SQLite under the bench's data folder), so the figures
-include storing the run's events.
+include storing the run's events. When the Superset venv is installed, a Superset is started on
+the served marts and every dashboard chart's data request is timed (devtools/dashboard_bench.py).
 The whole load is recorded as a row of benchmarks/history.csv (`benchmarks.history.append_run`)
 and BENCHMARKS.md's table of current figures is rewritten from that history
 (`benchmarks.current.update`), with the machine, the commit and the date.
@@ -26,7 +27,9 @@ from pathlib import Path
 
 from benchmarks.current import BENCHMARKS_MD, update
 from benchmarks.history import HISTORY, Run, append_run, now
-from connectors.home import REPO_ROOT
+from connectors.home import REPO_ROOT, Home
+from devtools.dashboard_bench import ChartTimes
+from devtools.dashboard_bench import measure as measure_dashboards
 from devtools.demo import DEMO_LAYOUTS
 from orchestration.instance import write_instance_yaml
 
@@ -69,6 +72,7 @@ def run_stage(selection: str) -> dict:
         "dbt_seconds": steps.get("districtwide_dbt_models", 0.0),
         "land_seconds": round(sum(v for k, v in steps.items() if k.startswith("land_")), 2),
         "publish_seconds": steps.get("serving__marts", 0.0),
+        "steps": steps,
     }
 
 
@@ -111,34 +115,18 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB RAM, {system}"
 
 
-def main(students: int = 100_000, seed: int = 2026, stage: str | None = None) -> int:
-    """Generate once, then time the stages and the whole load; append the figures."""
+def main(
+    students: int = 100_000, seed: int = 2026, stage: str | None = None, incremental: bool = True
+) -> int:
+    """Generate once, then time the stages and the whole load; append the figures; then the
+    one-day incremental from the attendance database (devtools.bench_incremental)."""
     if stage:
         print(json.dumps(run_stage(stage)))
         return 0
 
     home = Path(os.environ.get("DISTRICTWIDE_BENCH_HOME", REPO_ROOT / "data" / "bench")).resolve()
     env = {**os.environ, "DISTRICTWIDE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
-    generator_args = [
-        "--students",
-        str(students),
-        "--seed",
-        str(seed),
-        *DEMO_LAYOUTS,
-    ]
-    marker = home / "truth" / "generator_args.json"
-    if not marker.exists() or json.loads(marker.read_text()) != generator_args:
-        # The bench district is the demo's layout combination at bench size; a folder generated
-        # with other arguments (or before this marker existed) is generated again.
-        shutil.rmtree(home, ignore_errors=True)
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "synthetic", *generator_args, "--out", str(home)],
-            check=True,
-            cwd=REPO_ROOT,
-        )
-        marker.write_text(json.dumps(generator_args))
-        print(f"generate: {time.perf_counter() - started:.1f} s (not part of the load)")
+    ensure_generated(home, students, seed)
     rows = []
     reset(home)
     for label in ("land", "transform"):
@@ -152,8 +140,35 @@ def main(students: int = 100_000, seed: int = 2026, stage: str | None = None) ->
     if not all(r["success"] for _, r in rows):
         print("a stage failed; nothing recorded", file=sys.stderr)
         return 1
-    record(rows, students, mart_seconds(home))
+    # Optional: the dashboards' query times, when the Superset venv is installed.
+    dashboards = measure_dashboards(Home(home).serving, home / "superset-bench")
+    if dashboards is not None:
+        print(dashboards.line())
+    record(rows, students, mart_seconds(home), dashboards=dashboards)
+    if incremental:
+        from devtools.bench_incremental import main as incremental_bench
+
+        return incremental_bench(home.with_name(home.name + "-incremental"), students, seed)
     return 0
+
+
+def ensure_generated(home: Path, students: int, seed: int, *extra: str) -> None:
+    """The bench district in `home`: the demo's layout combination at bench size (`extra`:
+    more generator arguments); a folder generated with other arguments (or before the marker
+    existed) is generated again."""
+    generator_args = ["--students", str(students), "--seed", str(seed), *DEMO_LAYOUTS, *extra]
+    marker = home / "truth" / "generator_args.json"
+    if marker.exists() and json.loads(marker.read_text()) == generator_args:
+        return
+    shutil.rmtree(home, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "synthetic", *generator_args, "--out", str(home)],
+        check=True,
+        cwd=REPO_ROOT,
+    )
+    marker.write_text(json.dumps(generator_args))
+    print(f"generate: {time.perf_counter() - started:.1f} s (not part of the load)")
 
 
 def mart_seconds(home: Path) -> dict[str, float]:
@@ -183,7 +198,13 @@ def commit() -> str:
 
 
 def whole_load_run(
-    rows: list[tuple[str, dict]], students: int, *, date: str, commit: str, machine: str
+    rows: list[tuple[str, dict]],
+    students: int,
+    *,
+    date: str,
+    commit: str,
+    machine: str,
+    dashboards: ChartTimes | None = None,
 ) -> Run:
     """The history row of a bench: the whole load (the last of `rows`) and its steps."""
     whole = rows[-1][1]
@@ -198,6 +219,7 @@ def whole_load_run(
         dbt_seconds=whole["dbt_seconds"],
         checks_seconds=whole["checks_seconds"],
         publish_seconds=whole["publish_seconds"],
+        dashboard_p95_ms=dashboards.p95_ms if dashboards else None,
     )
 
 
@@ -208,13 +230,16 @@ def record(
     *,
     history: Path = HISTORY,
     page: Path = BENCHMARKS_MD,
+    dashboards: ChartTimes | None = None,
 ) -> Run:
     """Append the whole load to the CSV history and rewrite BENCHMARKS.md's current figures.
 
     The stage runs and the mart models' seconds are printed, not kept: the history holds one
     row per whole load (benchmarks/history.py), the page a table of current figures.
     """
-    run = whole_load_run(rows, students, date=now(), commit=commit(), machine=machine())
+    run = whole_load_run(
+        rows, students, date=now(), commit=commit(), machine=machine(), dashboards=dashboards
+    )
     append_run(run, history)
     update(page, history)
     for label, r in rows:

@@ -13,6 +13,7 @@ import os
 from dagster import materialize
 
 from connectors.home import Home, default_home
+from dashboards.people import PASSWORD_ENV
 from dashboards.specs import load_specs
 from devtools.demo import dagster_instance
 from devtools.superset_server import SupersetAlreadyRunning, SupersetSettings, attach, start
@@ -54,5 +55,14 @@ def main() -> int:
     print(f"Superset: {server.base_url}  login: {settings.admin_user} / {password}")
     for board in load_specs().dashboards:
         print(f"  {board.title:<24} {server.base_url}/superset/dashboard/{board.slug}/")
+    # The roster's staff are users too (docs/access.md); their password is only ever set by
+    # the environment, or by an admin.
+    if os.environ.get(PASSWORD_ENV):
+        print(f"Staff users from the roster: their email / ${PASSWORD_ENV} (docs/access.md)")
+    else:
+        print(
+            f"Staff users from the roster have no usable password until ${PASSWORD_ENV} is set "
+            "before they are first published, or an admin sets one (docs/access.md)"
+        )
     print("Stop the server with: make superset-stop")
     return 0

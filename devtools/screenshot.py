@@ -20,7 +20,9 @@ or logged (an error's description can quote data, so it is not read).
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+# The width the dashboards are built for: a 1,280-px laptop screen.
+PAGE_WIDTH = 1280
 # No network beyond loopback here: without these flags Chromium keeps dialling Google's hosts.
 CHROMIUM_FLAGS = (
     "--headless",
@@ -76,6 +80,10 @@ return Array.from(document.querySelectorAll(arguments[0])).map((h) => {
       || Array.from(container.querySelectorAll('.header-line'))
            .some((e) => e.textContent.trim() !== '');
   }
+  // A table wider than its chart: its last columns are cut off (or behind a scroll bar).
+  const table = container !== null ? container.querySelector('table') : null;
+  const clipped = table !== null
+    && table.getBoundingClientRect().width > h.getBoundingClientRect().width + 1;
   const title = alert ? alert.querySelector('.ant-alert-message') : null;
   return {
     id: h.getAttribute('data-test-chart-id'),
@@ -83,7 +91,7 @@ return Array.from(document.querySelectorAll(arguments[0])).map((h) => {
     name: h.getAttribute('data-test-chart-name'),
     loading: loading, error: alert !== null,
     error_title: title ? title.textContent.trim() : (alert ? 'error' : null),
-    container: container !== null, empty: empty, drawn: drawn,
+    container: container !== null, empty: empty, drawn: drawn, clipped: clipped,
   };
 });
 """
@@ -107,6 +115,15 @@ return {
 """
 
 
+def browser_paths() -> tuple[Path, Path]:
+    """(Chromium, ChromeDriver): Debian's (`make chromium`) unless DISTRICTWIDE_CHROMIUM and
+    DISTRICTWIDE_CHROMEDRIVER name others (a browser unpacked where system packages cannot go)."""
+    return (
+        Path(os.environ.get("DISTRICTWIDE_CHROMIUM", str(CHROMIUM))),
+        Path(os.environ.get("DISTRICTWIDE_CHROMEDRIVER", str(CHROMEDRIVER))),
+    )
+
+
 class ScreenshotError(RuntimeError):
     """The dashboard could not be opened or photographed (login, browser, missing dashboard)."""
 
@@ -120,6 +137,7 @@ class ChartState:
     viz_type: str
     state: str
     error_title: str | None = None
+    clipped: bool = False  # a table wider than its chart: columns cut off
 
 
 @dataclass(frozen=True)
@@ -136,8 +154,18 @@ class ScreenshotResult:
     chart_states: list[ChartState] = field(default_factory=list)
 
     @property
+    def clipped(self) -> list[str]:
+        """Names of the tables that do not fit the page's width."""
+        return [s.name for s in self.chart_states if s.clipped]
+
+    @property
     def ok(self) -> bool:
-        return self.charts > 0 and self.charts_with_data == self.charts and self.errors == 0
+        return (
+            self.charts > 0
+            and self.charts_with_data == self.charts
+            and self.errors == 0
+            and not self.clipped
+        )
 
 
 def _state(record: dict) -> str:
@@ -185,17 +213,18 @@ def _driver(profile: Path, width: int, height: int):  # -> selenium WebDriver
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    for binary in (CHROMIUM, CHROMEDRIVER):
+    chromium, chromedriver = browser_paths()
+    for binary in (chromium, chromedriver):
         if not binary.exists():
             raise ScreenshotError(f"{binary} is missing: run `make chromium` (Debian chromium)")
     options = webdriver.ChromeOptions()
     # With both paths given Selenium never starts selenium-manager (no driver download).
-    options.binary_location = str(CHROMIUM)
+    options.binary_location = str(chromium)
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={width},{height}")
-    return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    return webdriver.Chrome(service=Service(str(chromedriver)), options=options)
 
 
 def screenshot_dashboard(
@@ -205,14 +234,16 @@ def screenshot_dashboard(
     password: str,
     out: Path,
     timeout: float = 120.0,
-    width: int = 1400,
+    width: int = PAGE_WIDTH,
     settle: float = 1.5,
+    scale: float = 1.0,
 ) -> ScreenshotResult:
     """Open `/superset/dashboard/<slug>/?standalone=1` logged in, wait for every chart, save a PNG.
 
     Waits until each chart shows data, an error or "No results" (or `timeout` passes), then
     `settle` seconds more for ECharts' animations, then resizes the window to the whole page so
-    charts below the fold render too and the PNG holds the full dashboard.
+    charts below the fold render too and the PNG holds the full dashboard. A `scale` below 1
+    has Chromium itself draw the PNG smaller (for pictures kept in the repository).
     """
     base_url = base_url.rstrip("/")
     started = time.monotonic()
@@ -236,8 +267,7 @@ def screenshot_dashboard(
             _wait_for_charts(driver, deadline)
             time.sleep(settle)
         records = driver.execute_script(CHART_STATES_JS, CHART_SELECTOR)
-        if not driver.save_screenshot(str(out)):
-            raise ScreenshotError(f"Chromium could not write {out}")
+        _save_png(driver, out, scale)
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
@@ -249,6 +279,7 @@ def screenshot_dashboard(
             viz_type=r["viz"] or "",
             state=_state(r),
             error_title=r["error_title"],
+            clipped=bool(r.get("clipped")),
         )
         for r in records
     ]
@@ -274,6 +305,26 @@ def screenshot_dashboard(
         out,
     )
     return result
+
+
+def _save_png(driver, out: Path, scale: float) -> None:
+    """The window as a PNG; below scale 1 through the DevTools protocol, which draws the page
+    at that scale (no image library needed, and text stays sharp)."""
+    if scale >= 1:
+        if not driver.save_screenshot(str(out)):
+            raise ScreenshotError(f"Chromium could not write {out}")
+        return
+    size = driver.execute_script(
+        "return [document.documentElement.clientWidth, window.innerHeight];"
+    )
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "clip": {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": scale},
+        },
+    )
+    out.write_bytes(base64.b64decode(shot["data"]))
 
 
 def _wait_for_charts(driver, deadline: float, poll: float = 0.5, grace: float = 5.0) -> list[dict]:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from synthetic import names, people
+from synthetic import id_traps, names, people
 from synthetic.config import (
     DISTRICT_CODE,
     EMAIL_DOMAIN,
@@ -139,6 +139,7 @@ class District:
             frl=p.frl,
             same_name_group=p.same_name_group,
             lookalike_of=p.lookalike_of,
+            namesake_of=p.namesake_of,
         )
         self.register_ids()
 
@@ -431,10 +432,13 @@ def simulate(config: GeneratorConfig, con: duckdb.DuckDBPyConnection) -> Distric
     first = cohorts[0]
     people.plant_same_name_pairs(rng, everyone, first.pid, first.grade, max(1, round(n / 5000)))
     population.make_lookalikes(everyone)
-    people.assign_ids(config.stream("ids"), everyone)
-
     spans = population.spans
     span_cols = {k: np.concatenate([s[k] for s in spans]) for k in spans[0]}
+    id_traps.plant_namesakes(
+        config.stream("traps.namesakes"), everyone, span_cols, max(1, round(n / 20000))
+    )
+    people.assign_ids(config.stream("ids"), everyone)
+
     order = np.lexsort((span_cols["span_no"], span_cols["pid"], span_cols["year"]))
     span_cols = {k: v[order] for k, v in span_cols.items()}
     s = len(order)

@@ -6,17 +6,26 @@ collision sources get a trap: another SIS child's ID is rewritten to the transpo
 source's ID (`plant`). When the files are written, `typed_ids_table` types exactly that
 transposition for a trapped child and a random typo for everyone else, and records whose real
 ID the typed one is.
+
+The namesake trap (`plant_namesakes`): a child only MAP knows, with the first name, last name,
+sex and birth date of a SIS child of their grade who sits the same MAP tests that year, under
+their own MAP ID and middle name. Nothing but the ID, which matches no SIS student, tells them
+apart, so a name and birth date link merges two children (at 100,000 students a chance
+namesake did, and the SIS child's natural key held two results of one test).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from synthetic import faults
-from synthetic.district import District
-from synthetic.people import IN_SIS, People, local_id_width
+from synthetic.people import IN_SIS, ONLY_MAP, People, local_id_width
+
+if TYPE_CHECKING:
+    from synthetic.district import District
 from synthetic.tables import put_table
 
 log = logging.getLogger(__name__)
@@ -79,3 +88,51 @@ def typed_ids_table(
         drop table {table}_raw;
         """
     )
+
+
+def plant_namesakes(
+    rng: np.random.Generator, people: People, spans: dict[str, np.ndarray], n_namesakes: int
+) -> np.ndarray:
+    """Give up to `n_namesakes` children only MAP knows a SIS child's names and birth date.
+
+    `spans` holds the enrollment span arrays (`pid` as person index, `year`, `school`, `grade`,
+    `span_no`, `b`, `e`, `known_to`). The SIS child is enrolled all year in the stranger's year
+    and grade (so both sit every MAP window), at another school where the level has one, and is
+    neither in a same-name pair nor a look-alike's twin. Returns the strangers' person indices.
+    """
+    stranger_span = np.flatnonzero(spans["known_to"] == ONLY_MAP)
+    # Strangers who are no one's look-alike first: a look-alike keeps its own first name.
+    stranger_span = stranger_span[
+        np.argsort(people.lookalike_of[spans["pid"][stranger_span]] > 0, kind="stable")
+    ]
+    full_year = (
+        (spans["known_to"] == IN_SIS)
+        & (spans["span_no"] == 0)
+        & (spans["b"] == 0)
+        & (spans["e"] == spans["e"].max())
+    )
+    taken = np.zeros(len(people), dtype=bool)
+    taken[people.same_name_group > 0] = True
+    taken[people.lookalike_of[people.lookalike_of > 0] - 1] = True
+    planted = []
+    for at in stranger_span[:n_namesakes]:
+        stranger = spans["pid"][at]
+        fits = (
+            full_year
+            & (spans["year"] == spans["year"][at])
+            & (spans["grade"] == spans["grade"][at])
+        )
+        fits &= ~taken[spans["pid"]]
+        elsewhere = fits & (spans["school"] != spans["school"][at])
+        pool = np.flatnonzero(elsewhere if elsewhere.any() else fits)
+        if not len(pool):
+            continue
+        twin = spans["pid"][pool[rng.integers(len(pool))]]
+        for attr in ("first_name", "last_name", "sex", "birth_date"):
+            getattr(people, attr)[stranger] = getattr(people, attr)[twin]
+        people.lookalike_of[stranger] = 0
+        people.namesake_of[stranger] = twin + 1
+        taken[twin] = True
+        planted.append(stranger)
+    log.info("namesakes: %d planted", len(planted))
+    return np.asarray(planted, dtype=np.int64)

@@ -73,6 +73,7 @@ class People:
     suspension_prone: np.ndarray
     same_name_group: np.ndarray  # > 0 for the planted same-name-same-birth-date pairs
     lookalike_of: np.ndarray  # for a SIS-unknown look-alike: the twin's pid, else 0
+    namesake_of: np.ndarray  # for a SIS-unknown namesake (id_traps.plant_namesakes): theirs
     # IDs, assigned once every person exists (see assign_ids)
     local_id: np.ndarray | None = None  # int, local_id_width digits (SIS sourcedId; MAP StudentID)
     state_id: np.ndarray | None = None  # int, 10 digits (SASID)
@@ -215,6 +216,7 @@ def new_people(
         suspension_prone=rng.random(n) < 0.04,
         same_name_group=np.zeros(n, dtype=np.int64),
         lookalike_of=np.zeros(n, dtype=np.int64),
+        namesake_of=np.zeros(n, dtype=np.int64),
     )
 
 

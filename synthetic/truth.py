@@ -8,7 +8,10 @@ SASID), `att_stunum` (NULL when the attendance system does not know them), `map_
 date, sex, programs, `same_name_group` (the planted pairs of different children sharing first
 name, last name and birth date), `attendance_review_trap` (see student_attendance.parquet),
 `lookalike_of` (for a child the SIS never saw: the SIS child
-whose last name, birth date, school and grade they share, but not the first name) and
+whose last name, birth date, school and grade they share, but not the first name),
+`namesake_of` (for a child only MAP knows: the SIS child whose first name, last name, sex and
+birth date they share, of their grade and year, who sits the same MAP tests; id_traps'
+namesake trap: their results wait for identity review, never join the SIS child's) and
 `local_id_trap_victim` / `state_id_trap_victim` (the child whose real ID this child's transposed
 ID is).
 
@@ -121,7 +124,8 @@ MAP rows `map_valid_rows_sis` counts. `trend_map_growth.parquet` — the same by
   subgroup when one of its programs is open on any day of that school year (the marts' default
   rule); `map_valid_rows_sis` = MAP rows without a malformed date, not a duplicate copy, of a
   child in the SIS.
-- `identity`: `same_name_birthdate_pairs`; `mistyped_ids_owned_by_another_child` {file: rows
+- `identity`: `same_name_birthdate_pairs`; `namesakes` (children planted by the namesake
+  trap); `mistyped_ids_owned_by_another_child` {file: rows
   whose mistyped ID is another SIS child's real ID}.
 - `files`: {file name: {`data_rows`, one count per fault tag}} for every file written.
 - `benchmarks` (`benchmark_plan.truth`): `results` [{assessment, subject, school_year, season,
@@ -218,6 +222,7 @@ def _students(district: District, out: Path) -> None:
                sc.sourced_id as last_school,
                nullif(p.same_name_group, 0) as same_name_group,
                nullif(p.lookalike_of, 0) as lookalike_of,
+               nullif(p.namesake_of, 0) as namesake_of,
                case when t.local_victim > 0 then t.local_victim end as local_id_trap_victim,
                case when t.state_victim > 0 then t.state_victim end as state_id_trap_victim,
                r.pid is not null as attendance_review_trap
@@ -532,6 +537,7 @@ def _counts(district: District, written: dict[str, int]) -> dict:
             "same_name_birthdate_pairs": scalar(
                 con, "select count(distinct same_name_group) from people where same_name_group > 0"
             ),
+            "namesakes": scalar(con, "select count(*) from people where namesake_of > 0"),
             "mistyped_ids_owned_by_another_child": owned,
         },
         "files": files,

@@ -47,6 +47,14 @@ class FeedLoad:
     rows_rejected: int
     sha256: str
     bytes: int
+    source_file: str = ""
+
+
+def increment_name(name: str, loaded_at: datetime) -> str:
+    """The delivery name of an increment of the feed `name` (`_source_file`, the audit's
+    source_file): dbt's `latest_loads` reads every increment of a name newer than the name's
+    latest whole load, a row's newest version winning by `_line_number` (the source's key)."""
+    return f"{name} (increment {loaded_at:%Y%m%dT%H%M%S%f})"
 
 
 def match_feed(layout: Layout, header: list[str], feed: Feed) -> Match:
@@ -68,11 +76,22 @@ def write_feed(
     layout: Layout,
     mirrors: dict[str, Path],
     loaded_at: datetime,
+    increment: Path | None = None,
 ) -> FeedLoad:
     """The feed's raw Parquet (and its rejects: dates in none of the layout's formats) from the
-    mirrors, under a new load id."""
+    mirrors, under a new load id.
+
+    With `increment` (Parquet of keys of the feed's first table), only those rows are written,
+    as an increment of the feed (`increment_name`): the rows added or changed since its last
+    load, which dbt reads on top of that load."""
     for table in feed.tables:
         source = f"read_parquet('{_q(mirrors[table])}')"
+        if increment is not None and table == feed.tables[0]:
+            key = schema.table(table).key
+            source = (
+                f'(select * from {source} where "{key}" in '
+                f"(select \"{key}\" from read_parquet('{_q(increment)}')))"
+            )
         have = {r[0] for r in con.execute(f"describe select * from {source}").fetchall()}
         # An optional column the district's table lacks (or dropped) reads as NULL.
         absent = "".join(
@@ -85,11 +104,15 @@ def write_feed(
     spec = raw_table(feed.raw_table)
     ensure_schema_files(home.raw, spec)
     name = f"{schema.name}:{feed.name}"
+    if increment is not None:
+        name = increment_name(name, loaded_at)
     rows = "(select _key, " + ", ".join(f'"{h}" as c{i}' for i, h in enumerate(header))
     rows += " from feed) p"
     # The load id from what the feed was built of (its mirrors: named by pull), known before
     # the rows are written, so they are written once.
     inputs = "|".join(f"{t}={mirrors[t].name}" for t in feed.tables)
+    if increment is not None:
+        inputs += f"|increment={sha256(increment)}"
     load_id = new_load_id(hashlib.sha256(f"{name}|{inputs}".encode()).hexdigest(), loaded_at)
     final = table_dir(home.raw, spec) / f"{load_id}.parquet"
     mapped = canonical_select(match, name, rows, "p._key")
@@ -116,4 +139,6 @@ def write_feed(
         f"select (select count(*) from feed), (select count(*) from read_parquet('{_q(final)}')),"
         f" (select count(*) from read_parquet('{_q(rej)}'))"
     ).fetchone()
-    return FeedLoad(load_id, final, rej, total, parsed, rejected, digest, final.stat().st_size)
+    return FeedLoad(
+        load_id, final, rej, total, parsed, rejected, digest, final.stat().st_size, name
+    )

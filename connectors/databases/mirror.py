@@ -106,6 +106,10 @@ class Merged:
     deleted: int
     mark: str | None
     rows: int
+    # The keys of the rows this pull added or changed (not the rows re-read unchanged), as
+    # Parquet, with how many of them the previous mirror had (updates); None when not asked.
+    changed_keys: Path | None = None
+    updated: int = 0
 
 
 def merge(
@@ -117,10 +121,12 @@ def merge(
     cursor: str,
     columns: list[str],
     out: Path,
+    changed_keys: Path | None = None,
 ) -> Merged:
     """The previous mirror with `delta`'s rows replacing theirs by `key`, without the keys in
     `deleted_keys`, with the source's current `columns` (a dropped column leaves, an added one
-    is NULL on rows not re-read). Written atomically to `out`."""
+    is NULL on rows not re-read). Written atomically to `out`. With `changed_keys`, the keys of
+    the rows added or changed are written there (what a raw increment holds)."""
     cols = ", ".join(f'"{c}"' for c in columns)
     parts = []
     con.execute("create or replace temp table delta as select * from (select 1) where false")
@@ -148,11 +154,23 @@ def merge(
     if deleted_keys is not None:
         deleted = f"select \"{key}\" as k from read_parquet('{_q(deleted_keys)}')"
     changed = 0
+    keys_written = None
+    updated = 0
     if delta_cols >= set(columns):
-        changed = con.execute(
-            f"select count(*) from (select {cols} from delta except "
-            f"select {pick(prev_cols, 'prev')} from prev)"
-        ).fetchone()[0]
+        con.execute(
+            f"create or replace temp table changed as select {cols} from delta except "
+            f"select {pick(prev_cols, 'prev')} from prev"
+        )
+        changed = con.execute("select count(*) from changed").fetchone()[0]
+        if changed_keys is not None:
+            con.execute(
+                f'copy (select distinct "{key}" from changed order by 1) '
+                f"to '{_q(changed_keys)}' (format parquet)"
+            )
+            keys_written = changed_keys
+            updated = con.execute(
+                f'select count(*) from prev where "{key}" in (select "{key}" from changed)'
+            ).fetchone()[0]
     elif delta:
         changed = con.execute("select count(*) from delta").fetchone()[0]
     if delta_cols:
@@ -167,7 +185,7 @@ def merge(
         mark, rows = con.execute(
             f"select max(\"{cursor}\")::varchar, count(*) from read_parquet('{_q(previous)}')"
         ).fetchone()
-        return Merged(previous, 0, 0, mark, rows)
+        return Merged(previous, 0, 0, mark, rows, keys_written, 0)
     removed = 0
     if deleted_keys is not None:
         removed = con.execute(f'select count(*) from prev where "{key}" in ({deleted})').fetchone()[
@@ -181,7 +199,7 @@ def merge(
     mark, rows = con.execute(
         f"select max(\"{cursor}\")::varchar, count(*) from read_parquet('{_q(out)}')"
     ).fetchone()
-    return Merged(out, changed, removed, mark, rows)
+    return Merged(out, changed, removed, mark, rows, keys_written, updated)
 
 
 def deleted_keys(

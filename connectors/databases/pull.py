@@ -40,6 +40,7 @@ from connectors.databases.extract import (
 from connectors.databases.feeds import FeedError, FeedLoad, write_feed
 from connectors.databases.mirror import (
     Merged,
+    SourceState,
     archive,
     deleted_keys,
     folder,
@@ -179,6 +180,7 @@ def pull(
         duckdb.connect(config=DUCKDB_CONFIG) as con,
     ):
         files = extract(url, schema, pullable, since, Path(scratch), run)
+        increment_tables = {f.tables[0] for f in schema.feeds if f.incremental}
         for table in pullable:
             known = state.table(table.name)
             previous = Path(known.mirror) if known.mirror else None
@@ -216,6 +218,9 @@ def pull(
                 table.cursor,
                 [c for c in current[table.name].names if c not in table.secret],
                 base / table.name / f"{stamp}.parquet",
+                changed_keys=Path(scratch) / f"{table.name}.changed.parquet"
+                if table.name in increment_tables
+                else None,
             )
         layouts = {lay.layout: lay for lay in load_layouts(home.root / "config" / "layouts")}
         mirrors = {name: merged.mirror for name, merged in result.tables.items()}
@@ -237,8 +242,17 @@ def pull(
             )
             if not changed:
                 continue
+            increment = _increment(feed, state, result, drifted)
             try:
-                load = write_feed(con, home, schema, feed, layouts[feed.layout], mirrors, now)
+                load = write_feed(
+                    con, home, schema, feed, layouts[feed.layout], mirrors, now, increment
+                )
+                if increment is not None and not _increment_whole(con, load, result, feed):
+                    # A changed row the feed no longer gives (its mode changed, say): the
+                    # increment cannot take the old one back, so the feed is loaded whole.
+                    load.raw_path.unlink()
+                    load.rejects_path.unlink()
+                    load = write_feed(con, home, schema, feed, layouts[feed.layout], mirrors, now)
             except FeedError as exc:
                 result.failed[feed.name] = str(exc)
                 continue
@@ -260,6 +274,46 @@ def pull(
     return result
 
 
+def _increment(
+    feed: Feed, state: SourceState, result: PullResult, drifted: set[str]
+) -> Path | None:
+    """The changed keys to load as an increment of `feed`, or None when the feed is loaded
+    whole: its first load, a drift, a deletion (an increment cannot take a row back), a change
+    to another of its tables (a student's number would change rows not re-read), or a feed not
+    marked incremental."""
+    if not feed.incremental or feed.name not in state.feeds:
+        return None
+    first, *others = feed.tables
+    merged = result.tables[first]
+    if (
+        merged.changed_keys is None
+        or merged.deleted
+        or any(t in drifted for t in feed.tables)
+        or any(result.tables[t].changed or result.tables[t].deleted for t in others)
+    ):
+        return None
+    return merged.changed_keys
+
+
+def _increment_whole(
+    con: duckdb.DuckDBPyConnection, load: FeedLoad, result: PullResult, feed: Feed
+) -> bool:
+    """Whether the increment holds every changed row the previous load had (by key): an updated
+    row that is neither in the increment's rows nor its rejects would leave its old version."""
+    merged = result.tables[feed.tables[0]]
+    if not merged.updated:
+        return True
+    written = con.execute(
+        f"select count(distinct _line_number) from read_parquet("
+        f"['{_q(load.raw_path)}', '{_q(load.rejects_path)}'], union_by_name = true)"
+    ).fetchone()[0]
+    return written == merged.changed
+
+
+def _q(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
 def _audit(
     home: Home,
     schema: DatabaseSchema,
@@ -276,7 +330,7 @@ def _audit(
         "load_id": load.load_id,
         "source": schema.source,
         "raw_table": feed.raw_table,
-        "source_file": f"{schema.name}:{feed.name}",
+        "source_file": load.source_file or f"{schema.name}:{feed.name}",
         "source_path": f"database/{schema.source}/{feed.name}",
         "layout": feed.layout,
         "sha256": load.sha256,

@@ -50,6 +50,9 @@ class Feed:
     name: str
     tables: tuple[str, ...]
     query: str
+    # Loaded as increments (only the first table's rows added or changed) while nothing else of
+    # the feed changed: for the daily attendance, one new day instead of the whole year.
+    incremental: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ POWERSCHOOL = DatabaseSchema(
             raw_table="attendance__exceptions",
             name="ATTENDANCE",
             tables=("ATTENDANCE", "ATTENDANCE_CODE", "STUDENTS"),
+            incremental=True,
             # Daily attendance only (Att_Mode_Code ATT_ModeDaily): meeting (period) rows would
             # multiply the days; they are counted in the audit's warning, not loaded.
             query=f"""

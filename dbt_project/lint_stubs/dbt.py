@@ -45,3 +45,10 @@ def dateadd(datepart: str, interval: int | str, from_date_or_timestamp: str) -> 
 
 def datediff(first_date: str, second_date: str, datepart: str) -> str:
     return f"date_diff('{datepart}', {first_date}, {second_date})"
+
+
+def listagg(
+    measure: str, delimiter_text: str = "','", order_by_clause: str | None = None, limit_num=None
+) -> str:
+    order = f" {order_by_clause}" if order_by_clause else ""
+    return f"string_agg({measure}, {delimiter_text}{order})"

@@ -8,12 +8,34 @@
      result twice with different values; exact copies are `_copy_number > 1`).
    A base model turns both into quarantine reasons, so raw rows = staged + quarantined still holds
    and the steward can see which delivery replaced which row.
-   Only keys delivered more than once are ranked: the one grouping over every row is the cost. #}
-{% macro newest_delivery_wins(relation, key) -%}
+   Only keys delivered more than once are ranked: the one grouping over every row is the cost.
+   With `repeats_in_file` false (attendance exceptions: a day's tardy and early dismissal are two
+   rows of one key in one file), only keys of more than one delivery are looked at, and no row is
+   flagged `_repeated_in_file`: every row of the newest delivery of a key stays. There `delivery`
+   (a column of `relation`) names what one delivery is when it is not one load: a source
+   database's pulls (its whole load and the increments after it) are one delivery, whose rows
+   never supersede each other (a code added to a day by a later pull joins the earlier one). #}
+{% macro newest_delivery_wins(relation, key, repeats_in_file=true, delivery=none) -%}
     {%- set keys = key | join(', ') -%}
     {%- set on_key -%}
         {% for k in key %}r.{{ k }} is not distinct from c.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
     {%- endset -%}
+    {%- if not repeats_in_file %}
+    {%- set of = delivery or '_load_id' %}
+    select
+        r.*,
+        coalesce(r._load_id < c._newest_load and r.{{ of }} <> c._newest_delivery, false)
+            as _superseded,
+        false as _repeated_in_file
+    from {{ relation }} as r
+    left join (
+        select {{ keys }}, max(_load_id) as _newest_load, arg_max({{ of }}, _load_id) as _newest_delivery
+        from {{ relation }}
+        group by {{ keys }}
+        having min({{ of }}) < max({{ of }})
+    ) as c
+        on {{ on_key }}
+    {%- else %}
     select
         r.*,
         coalesce(r._load_id < c._newest_load, false) as _superseded,
@@ -42,6 +64,7 @@
         on {{ on_key }}
         and r._load_id = c._load_id
         and r._line_number = c._line_number
+    {%- endif %}
 {%- endmacro %}
 
 {# The quarantine rules of a result's natural key (after the exact-copy rule). #}

@@ -14,10 +14,27 @@
     select r.*
     from {{ relation }} as r
     inner join (
-        select source_file, max(load_id) as load_id
-        from {{ source('raw_audit', 'file_loads') }}
-        where raw_table = '{{ raw_table }}' and status = 'loaded'
-        group by source_file
+        select
+            loads.source_file,
+            loads.load_id
+        from (
+            select
+                source_file,
+                max(load_id) as load_id,
+                {{ increment_of('source_file') }} as increment_of
+            from {{ source('raw_audit', 'file_loads') }}
+            where raw_table = '{{ raw_table }}' and status = 'loaded'
+            group by source_file
+        ) as loads
+        {#- An increment (a database feed's rows added or changed since its last whole load,
+            connectors/databases/feeds.py) counts on top of the latest whole load of its name
+            only: a newer whole load holds its rows already. #}
+        where loads.increment_of is null or loads.load_id > (
+            select max(whole.load_id)
+            from {{ source('raw_audit', 'file_loads') }} as whole
+            where whole.raw_table = '{{ raw_table }}' and whole.status = 'loaded'
+                and whole.source_file = loads.increment_of
+        )
     ) as latest
         on r._source_file = latest.source_file and r._load_id = latest.load_id
 )
@@ -71,6 +88,14 @@
 {%- endif -%}
 {%- endmacro %}
 
+{# The delivery name an increment `<name> (increment <time>)` adds to, else NULL (a whole load). #}
+{% macro increment_of(source_file) -%}
+    case
+        when position(' (increment ' in {{ source_file }}) > 0
+            then substring({{ source_file }}, 1, position(' (increment ' in {{ source_file }}) - 1)
+    end
+{%- endmacro %}
+
 {# A hash of a row's delivered columns (NULLs included), to group rows cheaply. Not a key: equal
    hashes are compared again column by column. #}
 {% macro row_hash(columns, alias=none) -%}
@@ -81,4 +106,25 @@
 {%- endmacro %}
 {% macro duckdb__row_hash(columns, alias) -%}
     hash({% for c in columns %}{% if alias %}{{ alias }}.{% endif %}"{{ c }}"{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{# The attendance increments this build merges (connectors/increments.py), as a SQL list; a
+   never-matching NULL when there are none. #}
+{% macro attendance_new_loads() -%}
+    {%- set loads = var('attendance_new_loads', []) -%}
+    {%- if loads | length == 0 -%}null{%- else -%}
+    {%- for load in loads %}'{{ load | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{# The dates the attendance increments of this build touch: their rows' and those of the rows
+   they supersede (any row with a key they carry). #}
+{% macro attendance_increment_dates() -%}
+    select distinct touched.attendance_date
+    from {{ ref('base_attendance__exceptions') }} as touched
+    where touched.attendance_date is not null and touched._line_number in (
+        select increment._line_number
+        from {{ ref('base_attendance__exceptions') }} as increment
+        where increment._load_id in ({{ attendance_new_loads() }})
+    )
 {%- endmacro %}

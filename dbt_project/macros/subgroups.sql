@@ -52,3 +52,26 @@
 {% macro month_day_in_year(date_expr, month_day, years_after) -%}
     cast(cast(cast(extract(year from {{ date_expr }}) as integer) + {{ years_after }} as {{ dbt.type_string() }}) || '-{{ month_day }}' as date)
 {%- endmacro %}
+
+{# A subgroup's kind in words for a dashboard's filter: 'All students', 'Program' (English
+   learners, students with disabilities, low income: the side a gap is read for), 'Not in program'
+   (their complements, whose gap is the same one mirrored), 'Race/ethnicity', 'Sex', 'Grade'. #}
+{% macro subgroup_kind(relation) -%}
+    case
+        when {{ relation }}.subgroup = 'all_students' then 'All students'
+        when {{ relation }}.subgroup in ('is_english_learner', 'has_disability', 'is_low_income')
+            then case
+                when {{ relation }}.subgroup_value in ('English learner', 'Students with disabilities', 'Low income')
+                    then 'Program'
+                else 'Not in program'
+            end
+        when {{ relation }}.subgroup = 'race_ethnicity' then 'Race/ethnicity'
+        when {{ relation }}.subgroup = 'sex' then 'Sex'
+        else 'Grade'
+    end
+{%- endmacro %}
+
+{# A cohort's name: its grade and the school year it was in that grade ('Third grade of 2024'). #}
+{% macro cohort_name(relation) -%}
+    {{ relation }}.cohort_grade_level || ' of ' || cast({{ relation }}.cohort_year as {{ dbt.type_string() }})
+{%- endmacro %}

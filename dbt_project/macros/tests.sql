@@ -27,3 +27,12 @@
     group by {{ column_name }}
     having count(*) > 1 or {{ column_name }} is null
 {% endtest %}
+
+{# Generic test: no cell of fewer than var('min_cell_size') students (`n_column`) is shown, and no
+   suppressed cell keeps a figure of `value_columns`: a small cell shown can identify a child. #}
+{% test small_cells_suppressed(model, n_column, value_columns) %}
+    select {{ n_column }}, is_suppressed
+    from {{ model }}
+    where (not is_suppressed and ({{ n_column }} is null or {{ n_column }} < {{ var('min_cell_size', 10) | int }}))
+        or (is_suppressed and ({% for column in value_columns %}{{ column }} is not null{% if not loop.last %} or {% endif %}{% endfor %}))
+{% endtest %}

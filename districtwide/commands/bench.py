@@ -14,6 +14,7 @@ from districtwide.commands import from_checkout
 def command(students: int, seed: int, stage: str | None) -> None:
     """Time landing, transforming and the whole load; record the whole load in
     benchmarks/history.csv
-    and BENCHMARKS.md's table of current figures."""
+    and BENCHMARKS.md's table of current figures; then the one-day incremental from the
+    attendance database (MariaDB; skipped when it is not there), in benchmarks/incremental.csv."""
     bench = from_checkout("devtools.bench")
     raise SystemExit(bench.main(students=students, seed=seed, stage=stage))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from expectations import rules
 from expectations.settings import QualitySettings
 from expectations.spec import SuiteSpec
-from expectations.suites._deliveries import file_loads_suite
+from expectations.suites._deliveries import file_loads_suite, superseded_by_a_newer_delivery
 
 
 def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
@@ -128,21 +128,13 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "unknown not-tested code",
                     max_rows=settings.max_unmapped_code_rows,
                 ),
-                rules.sql_rule(
-                    "superseded_by_a_newer_delivery",
-                    f"select q.line_number from {rules.BATCH} as q "
-                    "where q.reason = 'superseded by a newer delivery' "
-                    f"and {rules.latest_loads_filter('q')} "
-                    # Said when the replacing file arrives (within a day), not every night after.
-                    "and exists (select 1 from audit.file_loads as l where l.status = 'loaded' "
-                    "and l.source = 'assessment' and l.load_id > q.load_id "
-                    "and l.loaded_at > cast(current_timestamp as timestamp) - interval '1 day')",
+                superseded_by_a_newer_delivery(
+                    "assessment",
                     "Results of an earlier file were replaced by a newer delivery with the same "
                     "student, assessment, subject and administration (a corrected file sent "
                     "under another name): the newer one counts, never both. If the newer file "
                     "is the wrong one, retract it: districtwide retract <file> "
                     "(docs/operations.md).",
-                    blocking=False,
                 ),
             ],
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from expectations import rules
 from expectations.settings import QualitySettings
 from expectations.spec import SuiteSpec
-from expectations.suites._deliveries import file_loads_suite
+from expectations.suites._deliveries import file_loads_suite, superseded_by_a_newer_delivery
 
 
 def _school_year_of(date_sql: str) -> str:
@@ -101,6 +101,13 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "school not in the school crosswalk",
                     "unknown school code (see quarantine.school_review)",
                     max_rows=settings.max_unmapped_code_rows,
+                ),
+                superseded_by_a_newer_delivery(
+                    "attendance",
+                    "Attendance codes of an earlier file were replaced by a newer delivery with "
+                    "the same student, school and day (a corrected file sent under another "
+                    "name): the newer code counts, never both. If the newer file is the wrong "
+                    "one, retract it: districtwide retract <file> (docs/operations.md).",
                 ),
             ],
         ),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.screenshot import CHROMEDRIVER, CHROMIUM
+from devtools.screenshot import browser_paths
 from devtools.superset_server import SupersetProcess, SupersetSettings, initialise, start
 from tests.fixtures.network import free_port
 
@@ -86,13 +86,15 @@ def superset(
 
 @pytest.fixture(scope="session")
 def chromium() -> tuple[Path, Path]:
-    """Debian's Chromium and ChromeDriver (`make chromium`): (browser, driver)."""
+    """Debian's Chromium and ChromeDriver (`make chromium`), or the pair DISTRICTWIDE_CHROMIUM
+    and DISTRICTWIDE_CHROMEDRIVER name: (browser, driver)."""
+    chromium, chromedriver = browser_paths()
     require(
-        CHROMIUM.exists() and CHROMEDRIVER.exists(),
-        f"{CHROMIUM} or {CHROMEDRIVER} is missing (make chromium)",
+        chromium.exists() and chromedriver.exists(),
+        f"{chromium} or {chromedriver} is missing (make chromium)",
     )
     version = subprocess.run(
-        [str(CHROMEDRIVER), "--version"], capture_output=True, text=True, timeout=30, check=False
+        [str(chromedriver), "--version"], capture_output=True, text=True, timeout=30, check=False
     )
-    require(version.returncode == 0, f"{CHROMEDRIVER} does not run: {version.stderr.strip()}")
-    return CHROMIUM, CHROMEDRIVER
+    require(version.returncode == 0, f"{chromedriver} does not run: {version.stderr.strip()}")
+    return chromium, chromedriver

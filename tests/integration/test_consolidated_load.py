@@ -147,6 +147,57 @@ def test_identity_precision_is_one(district: District) -> None:
     assert keys_per_child == 1 and children_per_key == 1
 
 
+def test_a_namesake_the_sis_never_saw_waits_for_review(district: District) -> None:
+    """The namesake trap (synthetic/id_traps.py): a child only MAP knows, with a SIS child's
+    first name, last name and birth date and a MAP ID no SIS student has, sits the same MAP
+    tests. None of their results joins the SIS child: they wait for identity review with the
+    reason, the SIS child's own results stay linked, and the natural key of the conformed
+    results holds (two results of one test for one student would break it)."""
+    truth = district.truth
+    assert district.counts["identity"]["namesakes"] >= 1
+    with district.warehouse() as con:
+        con.execute(
+            f"""
+            create temp table namesake_rows as
+            select s.true_student_id, s.namesake_of, a.student_key, a._conform_reason,
+                   a.school_year, a.season, a.measure
+            from read_parquet('{truth}/students.parquet') s
+            join read_parquet('{truth}/records.parquet') r using (true_student_id)
+            join intermediate.int_assessment_results_linked a
+                on a._source_file = r.source_file and a._line_number = r.line_number
+            where s.namesake_of is not null and r.faults not like '%name_typo%'
+            """
+        )
+        linked, waiting = con.execute(
+            "select count(student_key), count(*) filter (where _conform_reason = 'student not "
+            "linked (name and birth date match a student who has another result in the same "
+            "test)') from namesake_rows"
+        ).fetchone()
+        shared_tests = con.execute(
+            f"""
+            select count(*) from (
+                select distinct n.school_year, n.season, n.measure
+                from namesake_rows n
+                join read_parquet('{truth}/students.parquet') t
+                    on t.true_student_id = n.namesake_of
+                join marts.dim_student d on d.local_id = t.sis_local_id
+                join marts.fct_assessment_result f
+                    on f.student_key = d.student_key and f.assessment = 'map'
+                    and f.school_year = n.school_year and f.season = n.season
+                    and f.measure = n.measure)
+            """
+        ).fetchone()[0]
+        doubled = con.execute(
+            "select count(*) from (select 1 from marts.fct_assessment_result group by student_key,"
+            " assessment, assessment_name, academic_subject, measure, school_year, season,"
+            " test_date having count(*) > 1)"
+        ).fetchone()[0]
+    assert linked == 0
+    assert waiting > 0
+    assert shared_tests > 0, "the trap must put both children in one MAP test"
+    assert doubled == 0
+
+
 def test_absence_days_match_the_truth_for_linked_rows(district: District) -> None:
     """Exact per category once the rows of SIS students waiting for identity review are counted
     back (a small category, 122 in-school suspensions, can have 3 of them waiting: a share

@@ -22,8 +22,13 @@ from devtools.screenshot import screenshot_dashboard
 from tests.conftest import District, run_load
 
 SPECS = load_specs()
-SCHOOL_CHARTS = [c for c in SPECS.charts if SPECS.datasets[c.dataset].school_filter]
-DISTRICT_ONLY_CHARTS = [c for c in SPECS.charts if not SPECS.datasets[c.dataset].school_filter]
+# Charts a school role reads: its school's rows, or a shared dataset's (the "data as of" line).
+SCHOOL_CHARTS = [
+    c
+    for c in SPECS.charts
+    if SPECS.datasets[c.dataset].school_filter or SPECS.datasets[c.dataset].shared
+]
+DISTRICT_ONLY_CHARTS = [c for c in SPECS.charts if c not in SCHOOL_CHARTS]
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +180,8 @@ def test_a_query_during_a_load_never_fails(admin, publications, district):
 
 
 def test_every_dashboard_renders_its_charts_with_data(superset, chromium, publications, district):
+    """Each dashboard at 1,280 px in headless Chromium: every chart drew data (no error alert, no
+    "No results"), and no table is wider than its chart (no column cut off)."""
     first, _ = publications
     out = district.home.root / "screenshots"
     for board in SPECS.dashboards:
@@ -184,10 +191,64 @@ def test_every_dashboard_renders_its_charts_with_data(superset, chromium, public
             superset.admin_user,
             superset.admin_password,
             out / f"{board.slug}.png",
+            width=1280,
         )
         assert shot.charts == len(board.charts), (board.slug, shot.chart_states)
         assert shot.charts_with_data == shot.charts and shot.errors == 0, shot.chart_states
+        assert shot.empty == 0 and not shot.clipped, (board.slug, shot.chart_states)
         assert Path(shot.path).stat().st_size > 20_000
+
+
+def test_every_column_is_labelled_in_words(admin, publications):
+    """Issue 20.5: the datasets' columns carry the specs' labels (Superset's verbose names, which
+    its table headers, tooltips and filters show), so nothing reads as snake_case."""
+    first, _ = publications
+    for table, dataset_id in first.datasets.items():
+        columns = admin.request("GET", f"/api/v1/dataset/{dataset_id}", table)["result"]["columns"]
+        assert columns, table
+        for column in columns:
+            label = column["verbose_name"]
+            assert label == SPECS.datasets[table].label(column["column_name"]), (table, column)
+            assert "_" not in label, (table, label)
+    goals = admin.chart_data(first.charts["Goal progress"], "Goal progress")
+    assert {row["progress_status"] for row in goals} <= {
+        "On track",
+        "Not on track",
+        "Not measured",
+        "Suppressed (small cell)",
+    }
+
+
+def test_data_as_of_is_each_sources_last_load_in_effect(admin, superset, publications, district):
+    """Issue 20.4: the line on every dashboard says when each source last loaded, from the
+    landing audit (held, refused or retracted loads are not what the marts hold), and a school
+    role reads it too."""
+    first, _ = publications
+    chart = "Data as of"
+    for board in SPECS.dashboards:
+        linked = admin.request("GET", f"/api/v1/dashboard/{board.slug}/charts", board.slug)
+        assert first.charts[chart] in {c["id"] for c in linked["result"]}, board.slug
+    rows = admin.chart_data(first.charts[chart], chart)
+    with district.warehouse() as con:
+        audit = con.execute(
+            "select source, max(loaded_at) from audit.file_loads where status = 'loaded' "
+            "group by source"
+        ).fetchall()
+    assert len(rows) == len(audit) == 3
+    names = dict(served_rows(district, "select source, source_name from marts.rpt_data_as_of"))
+    assert {names[source]: normalised(at) for source, at in audit} == {
+        row["source_name"]: normalised(row["last_loaded_at"]) for row in rows
+    }
+    assert {row["source_name"] for row in rows} == {
+        "Student information system",
+        "Attendance",
+        "Assessments",
+    }
+    schools = served_rows(district, "select school_id from marts.dim_school order by 1")
+    principal = user_client(
+        admin, superset, "principal_as_of", [SCHOOL_ROLE.format(school_id=schools[0][0])]
+    )
+    assert len(principal.chart_data(first.charts[chart], chart)) == 3
 
 
 def test_publishing_is_a_dagster_asset_after_the_served_marts(
@@ -263,3 +324,21 @@ def test_errors_name_the_object_the_call_and_supersets_message(admin, publicatio
     text = str(failed.value)
     assert "dataset marts.no_such_table" in text and "POST /api/v1/dataset/" in text
     assert failed.value.status == 422 and "no_such_table" in failed.value.message
+
+
+def test_every_chart_is_timed_by_the_bench(admin, publications):
+    """`make bench`'s dashboard step (devtools/dashboard_bench.py) posts every chart's saved query
+    to POST /api/v1/chart/data; the same rows come back as from the saved chart's data."""
+    from devtools.dashboard_bench import time_chart_queries
+
+    first, _ = publications
+    times = time_chart_queries(admin, first.charts, rounds=2)
+    assert times.charts == len(SPECS.charts) and times.requests == 2 * len(SPECS.charts)
+    assert 0 < times.median_ms <= times.p95_ms
+    assert times.slowest_chart in first.charts
+    chart = "Chronic absence rate by school"
+    saved = admin.request("GET", f"/api/v1/chart/{first.charts[chart]}", chart)["result"]
+    posted = admin.chart_data_query(saved["query_context"], chart)
+    assert rows_equal(
+        posted, [tuple(r.values()) for r in admin.chart_data(first.charts[chart], chart)]
+    )

@@ -92,6 +92,30 @@ def raw_rows(home: Home, table: str, columns: list[str], source_file: str) -> li
         ).fetchall()
 
 
+def feed_rows(home: Home, table: str, columns: list[str], name: str) -> list[tuple]:
+    """The rows in effect of database feed `name`: its latest whole load with the increments
+    loaded after it, each key's (`_line_number`'s) newest version, as dbt reads them."""
+    cols = ", ".join(f'"{c}"' if c == "_line_number" else f"nullif(\"{c}\", '')" for c in columns)
+    files = f"read_parquet('{home.raw}/{table}/2*.parquet', union_by_name = true)"
+    with duckdb.connect() as con:
+        return con.execute(
+            f"""
+            with loads as (
+                select * from {files}
+                where _source_file = ? or starts_with(_source_file, ? || ' (increment ')
+            ),
+            in_effect as (
+                select *, row_number() over (
+                    partition by _line_number order by _load_id desc) as _version
+                from loads
+                where _load_id >= (select max(_load_id) from loads where _source_file = ?)
+            )
+            select {cols} from in_effect where _version = 1 order by all
+            """,
+            [name, name, name],
+        ).fetchall()
+
+
 def audit(home: Home) -> list[tuple]:
     with duckdb.connect() as con:
         return con.execute(
@@ -188,7 +212,10 @@ def test_incremental_pull_reads_only_changes_and_finds_deletes_on_its_key_check(
     result = pull(home, "attendance", maria, key_check_days=7)
     assert result.tables["ATTENDANCE"].changed == 4  # 3 inserted + 1 updated, nothing else read
     assert result.tables["ATTENDANCE"].deleted == 0  # the key check is not due yet
-    after = raw_rows(
+    # Loaded as an increment: the 4 changed rows only, under the feed's increment name.
+    increment = [r for r in audit(home) if "(increment " in r[1]]
+    assert [(r[0], r[4]) for r in increment] == [("attendance__exceptions", 4)]
+    after = feed_rows(
         home, "attendance/exceptions", ["_line_number", "Minutes"], "powerschool:ATTENDANCE"
     )
     assert len(after) == len(before) + 3
@@ -200,10 +227,10 @@ def test_incremental_pull_reads_only_changes_and_finds_deletes_on_its_key_check(
     assert sizes[0] == 4 + at_mark < len(before) / 10
     result = pull(home, "attendance", maria, key_check_days=0)
     assert result.tables["ATTENDANCE"].deleted == 1
-    keys = {
-        r[0]
-        for r in raw_rows(home, "attendance/exceptions", ["_line_number"], "powerschool:ATTENDANCE")
-    }
+    # A deletion loads the feed whole again (an increment cannot take a row back).
+    args = (home, "attendance/exceptions", ["_line_number"], "powerschool:ATTENDANCE")
+    keys = {r[0] for r in raw_rows(*args)}
+    assert keys == {r[0] for r in feed_rows(*args)}
     assert second not in keys and first in keys
     assert len(keys) == len(before) + 2
     # The mirror again from the archive alone (no server): the same rows.
@@ -293,7 +320,8 @@ def test_an_interrupted_pull_then_a_pull_gives_the_same_raw_as_one_pull(
     columns = ["_line_number", *EXCEPTIONS]
     once = raw_rows(fresh, "attendance/exceptions", columns, "powerschool:ATTENDANCE")
     assert len(once) > 300_000
-    assert raw_rows(home, "attendance/exceptions", columns, "powerschool:ATTENDANCE") == once
+    # The killed pull's rows came as an increment on top of the first pull's whole load.
+    assert feed_rows(home, "attendance/exceptions", columns, "powerschool:ATTENDANCE") == once
 
 
 def test_a_server_that_is_down_fails_with_a_clear_message_and_keeps_the_last_pull(

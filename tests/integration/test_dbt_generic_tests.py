@@ -1,8 +1,10 @@
 """The project's own generic dbt tests, fed rows they must flag and rows they must pass.
 
-`primary_key` and `no_overlapping_spans` guard the marts' keys (the daily attendance fact's one row
-per student and day rests on the second), so each is run here through dbt itself (`dbt show
---inline` renders the test's macro with the project's adapter) on hand-written rows.
+`small_cells_suppressed` guards the trend marts' privacy (no small cell shown, no figure left in
+a suppressed one); `primary_key` and `no_overlapping_spans` guard the marts' keys (the daily
+attendance fact's one row per student and day rests on the second). Each is run here through dbt
+itself (`dbt show --inline` renders the test's macro with the project's adapter) on hand-written
+rows.
 """
 
 from __future__ import annotations
@@ -28,7 +30,21 @@ SPANS = (
     "(6, 'c', '2025-09-01', '2025-09-30')"  # c: one span
     ") as t (id, student, s, e))"
 )
+CELLS = (
+    "(select * from (values "
+    "(12, 0.5, false), "  # shown, 12 students: fine
+    "(9, 0.4, false), "  # shown with 9 students: flagged
+    "(null, null, true), "  # suppressed, no figure left: fine
+    "(null, 0.3, true), "  # suppressed but a rate left: flagged
+    "(null, null, false)"  # shown without a count: flagged
+    ") as t (n, rate, is_suppressed))"
+)
 QUERY = (
+    "select 'small_cells_suppressed' as test, cast(n as varchar) || ' ' || "
+    "cast(is_suppressed as varchar) as found, 1 as n "
+    f"from ({{{{ test_small_cells_suppressed(model='{CELLS}', n_column='n', "
+    "value_columns=['rate']) }}) "
+    "union all "
     "select 'primary_key' as test, cast(k as varchar) as found, n_rows as n "
     f"from ({{{{ test_primary_key(model='{KEYS}', column_name='k') }}}}) "
     "union all "
@@ -43,7 +59,7 @@ def test_generic_tests_flag_exactly_the_bad_rows(tmp_path: Path) -> None:
     Home(tmp_path).ensure()
     run = run_dbt(
         tmp_path,
-        ["show", "--inline", QUERY, "--output", "json", "--log-format", "json"],
+        ["show", "--inline", QUERY, "--limit", "20", "--output", "json", "--log-format", "json"],
         tmp_path / "dbt_target",
     )
     previews = [
@@ -57,5 +73,8 @@ def test_generic_tests_flag_exactly_the_bad_rows(tmp_path: Path) -> None:
             {"test": "no_overlapping_spans", "found": "b 2025-09-01", "n": 1},
             {"test": "primary_key", "found": None, "n": 1},
             {"test": "primary_key", "found": "1", "n": 2},
+            {"test": "small_cells_suppressed", "found": None, "n": 1},
+            {"test": "small_cells_suppressed", "found": None, "n": 1},
+            {"test": "small_cells_suppressed", "found": "9 false", "n": 1},
         ]
     ]

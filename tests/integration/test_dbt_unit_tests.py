@@ -29,7 +29,9 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     assert "identity_rules_precision_first" in run.stdout
     assert "ids_with_leading_zeros_unmatched_by_default" in run.stdout
     assert "ids_with_leading_zeros_matched_for_the_sources_named" in run.stdout
-    assert "student_grade_from_users_then_homeroom_then_most_classes" in run.stdout
+    assert "a_name_link_contradicted_by_the_record_waits_for_review" in run.stdout
+    assert "student_grade_in_a_year_from_homeroom_then_most_classes" in run.stdout
+    assert "student_grade_from_users_then_the_latest_year_of_classes" in run.stdout
     assert "attendance_codes_map_or_quarantine" in run.stdout
     assert "attendance_days_per_month_from_spans_and_exceptions" in run.stdout
     assert "chronic_absence_per_school_from_monthly_rows" in run.stdout
@@ -41,3 +43,5 @@ def test_dbt_unit_tests_pass(tmp_path: Path) -> None:
     assert "early_warning_flags_and_tiers" in run.stdout
     assert "goal_progress_against_the_target_line" in run.stdout
     assert "enrollment_spans_from_homeroom_then_role_then_classes_split_at_gaps" in run.stdout
+    assert "proficiency_gap_is_the_subgroup_against_the_rest_in_points" in run.stdout
+    assert "cohort_follows_the_same_students_across_years" in run.stdout

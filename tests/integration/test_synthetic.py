@@ -412,6 +412,20 @@ def test_unknown_students_are_not_in_the_sis(district: Path) -> None:
         """
     ).fetchall()
     assert lookalikes and set(lookalikes) == {(False, True, True)}
+    # The namesake trap: a child only MAP knows shares a SIS child's names and birth date (not
+    # their MAP ID), and both have MAP results.
+    namesakes = con.execute(
+        """
+        select a.known_to, b.known_to, a.first_name = b.first_name and
+               a.last_name = b.last_name and a.birth_date = b.birth_date,
+               a.map_student_id <> b.map_student_id,
+               (select count(distinct r.true_student_id) from records r
+                where r.source_file = 'AssessmentResults.csv'
+                  and r.true_student_id in (a.true_student_id, b.true_student_id))
+        from students a join students b on b.true_student_id = a.namesake_of
+        """
+    ).fetchall()
+    assert namesakes and set(namesakes) == {("map", "sis", True, True, 2)}
 
 
 def test_the_attendance_school_codes_are_the_districts_confirmed_crosswalk_rows(

@@ -114,3 +114,16 @@ def test_run_failure_error_text_is_scrubbed(config) -> None:
     assert "Garcia" not in body and "88812345" not in body and "13/45/2012" not in body
     assert "'main.stg_sis__users'" in body
     assert scrub_error_message("in 'sis__users' for 'Bill'") == "in 'sis__users' for '…'"
+
+
+def test_a_run_failure_says_whether_the_run_still_published(config) -> None:
+    """A source database's pull failing leaves the rest of the run to publish: district IT's
+    email then says the marts WERE published, not that nothing was."""
+    error = RuntimeError("connection refused")
+    held = body_of(compose_run_failure(error, run_id="r", recipients=config.district_it))
+    went_on = body_of(
+        compose_run_failure(error, run_id="r", recipients=config.district_it, published=True)
+    )
+    assert "nothing from this run was published" in held
+    assert "today's marts WERE published" in went_on
+    assert "nothing from this run was published" not in went_on

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks.current import END, START, update
 from benchmarks.history import Run, append_run, read_runs
 from devtools import bench
@@ -66,3 +68,17 @@ def test_a_page_without_the_block_gets_it_at_the_end(tmp_path: Path) -> None:
     text = page.read_text()
     assert text.startswith("# Benchmarks\n\nProse.\n\n" + START)
     assert "| – land (every raw table, one parallel step) | not measured |" in text
+
+
+def test_the_dashboard_p95_is_a_current_figure(tmp_path):
+    """The dashboard step's p95 (devtools/dashboard_bench.py) lands in the history row and in
+    BENCHMARKS.md's table beside its 200 ms target; a run without Superset says not measured."""
+    from benchmarks.current import render
+    from devtools.dashboard_bench import p95
+
+    assert p95([10.0] * 19 + [100.0]) == pytest.approx(14.5)
+    base = dict(date="2026-12-06 08:00", commit="abc", machine="m", students=5000)
+    measured = render([Run(**base, seconds=9.0, peak_rss_mb=900, dashboard_p95_ms=61.0)])
+    assert "| dashboard chart data request, p95" in measured and "| 61 | ≤ 200 |" in measured
+    missing = render([Run(**base, seconds=9.0, peak_rss_mb=900)])
+    assert "not measured | ≤ 200 |" in missing

@@ -10,20 +10,22 @@ import pytest
 
 from dashboards.client import differs
 from dashboards.publish import position
-from dashboards.specs import SpecError, load_specs
+from dashboards.specs import SpecError, humanise, load_specs
 
 REPO = Path(__file__).resolve().parents[2]
 REPORTING = REPO / "dbt_project" / "models" / "marts" / "reporting"
 
 
-def test_specs_cover_the_four_dashboards_and_name_real_models():
+def test_specs_cover_the_seven_dashboards_and_name_real_models():
     specs = load_specs()
-    assert [b.slug for b in specs.dashboards] == [
+    assert [b.slug for b in specs.dashboards][:4] == [
         "attendance",
         "achievement",
         "improvement-plan",
         "data-quality",
     ]
+    # The staff dashboards of student rows (docs/access.md) and the trends across years.
+    assert {b.slug for b in specs.dashboards[4:]} == {"student-profile", "section-view", "trends"}
     for table in specs.datasets:
         assert (REPORTING / f"{table}.sql").exists(), f"{table} is not a dbt model in reporting/"
     # Every dataset with a school is filtered per school, on the column dbt builds for it.
@@ -71,6 +73,13 @@ def test_spec_errors_name_the_chart(tmp_path):
         "  - {slug: s, title: S, charts: [{title: Lost, kind: table, dataset: u, columns: [a]}]}\n"
     )
     with pytest.raises(SpecError, match="'Lost'.*dataset 'u'"):
+        load_specs(bad)
+    bad.write_text(
+        "database: d\ndatasets: {t: {}}\ndashboards:\n"
+        "  - {slug: s, title: S, charts: [{title: Sorted, kind: table, dataset: t,"
+        " columns: [a], order_by: [a, -b]}]}\n"
+    )
+    with pytest.raises(SpecError, match="'Sorted'.*does not show: \\['b'\\]"):
         load_specs(bad)
 
 
@@ -122,3 +131,66 @@ def test_a_server_that_never_answers_is_reported_not_hung():
     client = SupersetClient(f"http://127.0.0.1:{port}", "admin", "x", ready_timeout=2)
     with pytest.raises(SupersetError, match=r"server: GET http://127.0.0.1:\d+/health .*not ready"):
         client.login()
+
+
+def _contract_types() -> dict[tuple[str, str], str]:
+    """(model, column) -> data_type from the reporting models' contracts."""
+    import yaml
+
+    models = yaml.safe_load((REPORTING / "_reporting__models.yml").read_text())["models"]
+    return {
+        (model["name"], column["name"]): column.get("data_type", "")
+        for model in models
+        for column in model.get("columns", [])
+    }
+
+
+def test_every_column_a_chart_shows_has_a_label_in_words():
+    """Issue 20.5: no header, axis or tooltip in snake_case, for today's charts and any added
+    later (a column no label names shows as its name in words)."""
+    specs = load_specs()
+    for chart in specs.charts:
+        shown = [c for c in (chart.x, *chart.series, *chart.columns) if c]
+        assert set(chart.labels) == set(shown), chart.title
+        for column, label in chart.labels.items():
+            assert "_" not in label and label[:1].isupper(), (chart.title, column, label)
+    for table, dataset in specs.datasets.items():
+        for (model, column), _ in _contract_types().items():
+            if model == table:
+                assert "_" not in dataset.label(column), (table, column)
+    assert humanise("n_students") == "Students"
+    assert humanise("is_on_track") == "On track"
+    assert humanise("mean_rit_change_fall_to_spring") == "Mean RIT change fall to spring"
+
+
+def test_axes_fit_their_data():
+    """A number or name on the x-axis is a category (school year 2026 is not 2,026 on a scale
+    from 0); a date or timestamp takes a time grain and a format at that precision."""
+    types = _contract_types()
+    for chart in load_specs().charts:
+        if chart.kind == "table":
+            continue
+        form = chart.form_data(1)
+        kind = types.get((chart.dataset, chart.x), "")
+        if kind.startswith(("date", "timestamp")):
+            assert chart.time_grain, f"{chart.title}: a time axis without a grain"
+            assert "%" in form["x_axis_time_format"], chart.title
+        else:
+            assert form["xAxisForceCategorical"] is True, chart.title
+    goals = next(c for c in load_specs().charts if c.title == "Goals against their target lines")
+    assert goals.form_data(1)["x_axis_title"] == "School year"
+    runs = next(c for c in load_specs().charts if c.title == "Quality runs")
+    assert runs.form_data(1)["table_timestamp_format"] == "%Y-%m-%d %H:%M:%S"
+
+
+def test_data_as_of_heads_every_dashboard_and_every_role_reads_it():
+    specs = load_specs()
+    for board in specs.dashboards:
+        assert board.charts[0].title == "Data as of", board.slug
+    assert specs.datasets["rpt_data_as_of"].shared
+    assert [c.title for c in specs.charts].count("Data as of") == 1
+    # A dashboard of district-only datasets stays district-only though the line is on it too.
+    assert {b.slug for b in specs.dashboards if b.district_only} == {"data-quality"}
+    layout = position(specs.dashboards[0], {c.title: n for n, c in enumerate(specs.charts)})
+    first_row = layout[layout["GRID_ID"]["children"][0]]
+    assert layout[first_row["children"][0]]["meta"]["sliceName"] == "Data as of"

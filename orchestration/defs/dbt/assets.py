@@ -13,6 +13,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
+from connectors import increments
 from connectors.crosswalk_files import load_crosswalks, parquet_dir, raise_problems
 from connectors.home import Home
 from connectors.landing import ensure_empty_audit
@@ -75,15 +76,31 @@ def districtwide_dbt_models(
             context.log.warning(note)
     except WarehouseLocked as exc:
         raise Failure(description=str(exc)) from exc
-    dbt_vars = json.dumps(
-        config.metrics.dbt_vars() | config.sis.dbt_vars() | config.identity.dbt_vars(),
-        sort_keys=True,
+    settings_vars = config.metrics.dbt_vars() | config.sis.dbt_vars() | config.identity.dbt_vars()
+    # Merge the attendance increments that arrived since the last finished build, or rebuild
+    # everything (connectors/increments.py says which, and why).
+    built = increments.plan(
+        layout, json.dumps(settings_vars, sort_keys=True), DBT_PROJECT.manifest_path
     )
+    context.log.info(
+        f"dbt build: {'full refresh' if built.full_refresh else 'incremental'} ({built.reason})"
+    )
+    dbt_vars = json.dumps(settings_vars | built.dbt_vars(), sort_keys=True)
+    increments.forget(layout)
     yield from dbt.build_in_process(
-        ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars],
+        [
+            "build",
+            "--exclude-resource-type",
+            "unit_test",
+            "--vars",
+            dbt_vars,
+            *(["--full-refresh"] if built.full_refresh else []),
+        ],
         context=context,
         target_path=layout.root / "dbt_target",
+        downstream_of=built.downstream_of,
     )
+    increments.remember(layout, built)
 
 
 def require_dbt_home(layout: Home) -> None:

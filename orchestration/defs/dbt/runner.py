@@ -13,14 +13,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from functools import cached_property
+from graphlib import TopologicalSorter
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from queue import SimpleQueue
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource
 from dagster_dbt.asset_utils import (
+    DbtCliInvocationPartialParams,
     extract_runtime_selection_from_args,
     get_updated_cli_invocation_params_for_context,
 )
@@ -56,13 +58,24 @@ class DistrictwideDbt(DbtCliResource):
         return None
 
     def build_in_process(
-        self, args: Sequence[str], *, context: AssetExecutionContext, target_path: Path
+        self,
+        args: Sequence[str],
+        *,
+        context: AssetExecutionContext,
+        target_path: Path,
+        downstream_of: Sequence[str] | None = None,
     ) -> Iterator[Any]:
         """Run `dbt <args>` for the run's selection here; yield dagster-dbt's events as nodes end.
 
         dbt runs on a worker thread; its result events come back through a queue, so Dagster
         records each model and test as it finishes. A failed node fails the step after every
         result has been reported, as with the CLI.
+
+        With `downstream_of` (dbt sources, `<source>.<table>`) and every model selected, dbt
+        builds only the nodes downstream of those sources: the models whose inputs changed.
+        Every other model is reported first (Dagster wants a multi-asset's outputs in
+        dependency order) as materialized, with metadata saying it was kept unchanged, so the
+        steps after the build (the checks, the publication) run as after a whole build.
         """
         cleaned, selects, excludes = extract_runtime_selection_from_args(list(args))
         params = get_updated_cli_invocation_params_for_context(
@@ -72,6 +85,16 @@ class DistrictwideDbt(DbtCliResource):
             runtime_selects=selects,
             runtime_excludes=excludes,
         )
+        narrowed = downstream_of is not None and not context.is_subset
+        only = " ".join(f"source:{name}+" for name in downstream_of or ())
+        if narrowed:
+            params = DbtCliInvocationPartialParams(
+                manifest=params.manifest,
+                dagster_dbt_translator=params.dagster_dbt_translator,
+                selection_args=["--select", only],
+                indirect_selection=params.indirect_selection,
+                dbt_project=params.dbt_project,
+            )
         project_dir = Path(
             params.dbt_project.project_dir if params.dbt_project else self.project_dir
         )
@@ -112,6 +135,11 @@ class DistrictwideDbt(DbtCliResource):
             finally:
                 events.put(finished)
 
+        emitted: set[str] = set()
+        if narrowed:
+            for output in _kept_outputs(context, params, downstream_of or (), only):
+                emitted.add(output.output_name)
+                yield output
         worker = threading.Thread(target=build, name="dbt-build", daemon=True)
         worker.start()
         failed: list[str] = []
@@ -130,13 +158,16 @@ class DistrictwideDbt(DbtCliResource):
             if str(data.get("status", "")).lower() in FAILED_STATUSES:
                 failed.append(data["node_info"]["unique_id"])
             event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
-            yield from event.to_default_asset_events(
+            for dagster_event in event.to_default_asset_events(
                 manifest=params.manifest,
                 dagster_dbt_translator=params.dagster_dbt_translator,
                 context=context,
                 target_path=target_path,
                 project=params.dbt_project,
-            )
+            ):
+                if isinstance(dagster_event, Output):
+                    emitted.add(dagster_event.output_name)
+                yield dagster_event
         # (A step left early, by a terminated run, leaves dbt's daemon thread to end with the
         # process, as a killed dbt subprocess would; the served marts are untouched either way.)
         worker.join()
@@ -157,6 +188,38 @@ class DistrictwideDbt(DbtCliResource):
                 f"{_cause_text([*errors, str(exception or '')])}; "
                 f"dbt's messages are in the run's log and {target_path / 'dbt.log'}"
             )
+
+
+def _kept_outputs(
+    context: AssetExecutionContext,
+    params: DbtCliInvocationPartialParams,
+    sources: Sequence[str],
+    only: str,
+) -> Iterator[Output]:
+    """An output for each selected model not downstream of `sources`, in dependency order."""
+    manifest = params.manifest
+    project = manifest["metadata"]["project_name"]
+    downstream: set[str] = set()
+    todo = [f"source.{project}.{name}" for name in sources]
+    while todo:
+        for child in manifest["child_map"].get(todo.pop(), []):
+            if child not in downstream:
+                downstream.add(child)
+                todo.append(child)
+    kept = [
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "snapshot") and uid not in downstream
+    ]
+    order = TopologicalSorter({uid: manifest["parent_map"].get(uid, []) for uid in kept})
+    metadata = {"dbt": MetadataValue.text(f"kept unchanged: not in `{only}`")}
+    selected = context.selected_asset_keys
+    for uid in order.static_order():
+        if uid not in manifest["nodes"] or uid in downstream:
+            continue
+        key = params.dagster_dbt_translator.get_asset_spec(manifest, uid, params.dbt_project).key
+        if key in selected:
+            yield Output(value=None, output_name=key.to_python_identifier(), metadata=metadata)
 
 
 def _cause_text(messages: Sequence[str]) -> str:

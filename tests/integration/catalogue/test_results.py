@@ -320,14 +320,149 @@ def test_case_17_2_attendance_resent_under_a_new_name_counts_each_day_once(
         )[0]
         == days_before
     )
-    assert (
-        scalar(home, "select count(distinct _source_file) from staging.stg_attendance__exceptions")
-        == 2
-    )
+    # The resent file is the newest delivery of every day it lists: the original's rows wait in
+    # quarantine as superseded, none in staging.
+    assert rows(home, "select distinct _source_file from staging.stg_attendance__exceptions") == [
+        (resent.name,)
+    ]
     nothing_lost(home, "attendance", "exceptions")
     texts = inbox.to(STEWARDS["attendance"])
     assert not any("resent" in text for text in texts)
     no_student_data(home, texts)
+
+
+#: The corrected copy of the attendance exceptions file, under a new name.
+ATTENDANCE_CORRECTED = "attendance_exceptions_corrected.csv"
+
+
+def attendance_days(home: Home, days: list[tuple[str, str]]) -> list[tuple]:
+    """(source_code, is_absent) of each (student_key, date) of `days` in the daily fact."""
+    return [
+        rows(
+            home,
+            "select source_code, is_absent from marts.fct_attendance_daily "
+            f"where student_key = '{key}' and calendar_date = date '{day}'",
+        )[0]
+        for key, day in days
+    ]
+
+
+@pytest.fixture(scope="module")
+def attendance_corrected(template: Path, tmp_path_factory: pytest.TempPathFactory, inbox: Inbox):
+    """The district after a corrected copy of the exceptions file arrived under a new name: every
+    line again, one absence (A) turned into a tardy (T, present) and one tardy into an absence."""
+    home = clone(template, tmp_path_factory.mktemp("attendance-corrected") / "home")
+    original = next((home.landing / "attendance").glob("attendance_exceptions_*.csv"))
+    absent_before = scalar(home, "select sum(n_days_absent) from marts.fct_student_attendance_year")
+    # One linked line per code whose student and day have no other line (so its code is the day's).
+    picked = {
+        code: rows(
+            home,
+            f"""
+            select e._line_number, cast(e.student_key as varchar),
+                   cast(e.attendance_date as varchar)
+            from intermediate.int_attendance_events e
+            join staging.stg_attendance__exceptions s
+                on s._source_file = e._source_file and s._line_number = e._line_number
+            where e._conform_reason is null and e.att_code = '{code}'
+              and e._source_file = '{original.name}'
+              and (select count(*) from staging.stg_attendance__exceptions o
+                   where o.att_student_id = s.att_student_id
+                     and o.attendance_date = e.attendance_date) = 1
+            order by 1 limit 1
+            """,
+        )[0]
+        for code in ("A", "T")
+    }
+    days = [picked["A"][1:], picked["T"][1:]]
+    assert attendance_days(home, days) == [("A", True), ("T", False)]
+    # The file's own bytes (Windows-1252, CRLF), the two lines' codes swapped for the other.
+    lines = original.read_bytes().split(b"\r\n")
+    for code, new in (("A", "T"), ("T", "A")):
+        fields = lines[picked[code][0] - 1].split(b",")
+        assert fields[3] == code.encode()
+        fields[3] = new.encode()
+        lines[picked[code][0] - 1] = b",".join(fields)
+    (original.parent / ATTENDANCE_CORRECTED).write_bytes(b"\r\n".join(lines))
+    result = load(home, inbox)
+    texts = inbox.to(STEWARDS["attendance"])
+    return home, result, original.name, days, absent_before, texts
+
+
+def test_case_17_2_a_corrected_attendance_file_under_a_new_name_replaces_the_codes(
+    attendance_corrected,
+) -> None:
+    """Case 17.2 corrected attendance file: a copy of the exceptions file under a new name with an
+    absence turned into a tardy and a tardy into an absence is the newest delivery of every
+    student, school and day it lists: the marts show its codes (absent -> present, present ->
+    absent; days absent in total unchanged), every row of the original waits in quarantine as
+    "superseded by a newer delivery", and the attendance stewards are told how many, without
+    student data. Raw = staged + quarantined."""
+    home, result, original, days, absent_before, texts = attendance_corrected
+    assert result.success
+    assert attendance_days(home, days) == [("T", False), ("A", True)]
+    assert (
+        scalar(home, "select sum(n_days_absent) from marts.fct_student_attendance_year")
+        == absent_before
+    )
+    superseded, original_rows = rows(
+        home,
+        "select count(*) filter (where _quarantine_reason = 'superseded by a newer delivery'), "
+        "count(*) filter (where _copy_number = 1) from staging.base_attendance__exceptions "
+        f"where _source_file = '{original}'",
+    )[0]
+    assert superseded == original_rows > 0
+    assert (
+        scalar(
+            home,
+            "select count(*) from quarantine.quarantine_attendance "
+            f"where source_file = '{original}' and reason = 'superseded by a newer delivery'",
+        )
+        == superseded
+    )
+    assert rows(home, "select distinct _source_file from staging.stg_attendance__exceptions") == [
+        (ATTENDANCE_CORRECTED,)
+    ]
+    nothing_lost(home, "attendance", "exceptions")
+    assert any("superseded_by_a_newer_delivery" in text for text in texts), texts
+    assert any(f"Rows affected: {superseded:,}" in text for text in texts), texts
+    no_student_data(home, texts)
+
+
+def test_case_17_2_retracting_the_attendance_correction_restores_the_original_codes(
+    attendance_corrected,
+) -> None:
+    """Case 17.2 attendance retraction: `districtwide retract` takes the corrected attendance
+    file back; the next load shows the original's codes again, nothing is superseded, and raw =
+    staged + quarantined."""
+    home, _, original, days, absent_before, _ = attendance_corrected
+    retract = subprocess.run(
+        [sys.executable, "-m", "districtwide", "retract", ATTENDANCE_CORRECTED]
+        + ["--home", str(home.root), "--reason", "wrong codes"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert retract.returncode == 0, retract.stderr
+    assert f"retracted: attendance/{ATTENDANCE_CORRECTED}" in retract.stdout
+    assert load(home).success
+    assert attendance_days(home, days) == [("A", True), ("T", False)]
+    assert (
+        scalar(home, "select sum(n_days_absent) from marts.fct_student_attendance_year")
+        == absent_before
+    )
+    assert (
+        scalar(
+            home,
+            "select count(*) from quarantine.quarantine_attendance "
+            "where reason = 'superseded by a newer delivery'",
+        )
+        == 0
+    )
+    assert rows(home, "select distinct _source_file from staging.stg_attendance__exceptions") == [
+        (original,)
+    ]
+    nothing_lost(home, "attendance", "exceptions")
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,20 @@
 -- Attendance exceptions linked to a student and checked against enrollment. A row whose student
 -- is not linked, or whose date is not an instructional day the student was enrolled at that
 -- school, keeps a conform reason and goes to quarantine instead of the fact.
+-- Incremental: after attendance increments only (connectors/increments.py), the increments'
+-- rows are added and the rows they superseded removed; every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['_load_id', '_line_number'],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} using {{ ref('base_attendance__exceptions') }} as replaced where replaced._replaced and {{ this }}._load_id = replaced._load_id and {{ this }}._line_number = replaced._line_number{% endif %}",
+) }}
+-- depends_on: {{ ref('base_attendance__exceptions') }}
 with exceptions as (
     select * from {{ ref('stg_attendance__exceptions') }}
+    {%- if is_incremental() %}
+    where _load_id in ({{ attendance_new_loads() }})
+    {%- endif %}
 ),
 
 identities as (

@@ -3,7 +3,11 @@
 --   2. state ID, 3. district local ID — confirmed by birth date, or by both names where the
 --      source has no birth date to compare; an ID whose owner has another birth date and name is
 --      a conflict (often a transposed digit that is another real child's ID), never a link;
---   4. exact normalized last name + first name + birth date, only when unique in the SIS;
+--   4. exact normalized last name + first name + birth date, only when unique in the SIS, and
+--      only when nothing in the record contradicts it: a child the SIS never saw can share both
+--      with a SIS child, so another middle initial, or a result in a test the student already
+--      has a result in from the same source under another record (int_source_person_tests),
+--      sends the record to review instead;
 --   5. otherwise a probable match (same birth date; swapped names, nickname or similar name)
 --      or an ambiguous name goes to review; 6. anything else is unmatched.
 with people as (
@@ -27,6 +31,10 @@ overrides as (
 
 nicknames as (
     select * from {{ ref('nicknames') }}
+),
+
+person_tests as (
+    select * from {{ ref('int_source_person_tests') }}
 ),
 
 -- IDs are compared as delivered, or without leading zeros for the sources the district's
@@ -119,7 +127,13 @@ deterministic as (
         end as match_rule,
         st.n_owners is not null or lo.n_owners is not null as id_conflict,
         coalesce(nk.n_students, 0) > 1 as name_shared,
-        coalesce(st.student_key, lo.student_key) as id_owner_key
+        coalesce(st.student_key, lo.student_key) as id_owner_key,
+        -- Whether a name + birth date link is the rule that applies (a steward's decision and a
+        -- confirmed ID come first), for the contradiction checks below.
+        o.decision is null
+        and not coalesce(st.confirmed = 1 and st.n_owners = 1, false)
+        and not coalesce(lo.confirmed = 1 and lo.n_owners = 1, false)
+        and nk.n_students = 1 as _by_name
     from people as p
     left join overrides as o
         on p.source_system = o.source_system and p.source_person_id = o.source_person_id
@@ -133,6 +147,82 @@ deterministic as (
         on p.last_name_norm = nk.last_name_norm
         and p.first_name_norm = nk.first_name_norm
         and p.birth_date = nk.birth_date
+),
+
+-- A name + birth date link contradicted by the record: the middle initials differ, or the same
+-- source has a result of the student's in one of this record's tests under another record that
+-- is linked to them (two children sat it). Both records of such a pair go to review when both
+-- are name links: which one is the SIS child is a steward's call.
+name_links as (
+    select
+        d.source_system,
+        d.source_person_id,
+        d.student_key
+    from deterministic as d
+    where d._by_name
+),
+
+-- The tests of every record linked to a student some name link points to (only those can
+-- contradict one: at 100,000 students this halved the model's time against all linked records).
+linked_tests as (
+    select
+        t.source_system,
+        t.source_person_id,
+        t.test_key,
+        d.student_key
+    from person_tests as t
+    inner join deterministic as d
+        on t.source_system = d.source_system and t.source_person_id = d.source_person_id
+    where d.student_key in (select n.student_key from name_links as n)
+),
+
+contradicted as (
+    select
+        n.source_system,
+        n.source_person_id,
+        'name and birth date match a student who has another result in the same test' as reason
+    from name_links as n
+    inner join linked_tests as mine
+        on n.source_system = mine.source_system and n.source_person_id = mine.source_person_id
+    inner join linked_tests as other
+        on mine.source_system = other.source_system
+        and mine.student_key = other.student_key
+        and mine.test_key = other.test_key
+        and mine.source_person_id <> other.source_person_id
+    group by 1, 2
+
+    union all
+
+    select
+        n.source_system,
+        n.source_person_id,
+        'name and birth date match a student with another middle initial' as reason
+    from name_links as n
+    inner join people as p
+        on n.source_system = p.source_system and n.source_person_id = p.source_person_id
+    inner join students as s on n.student_key = s.student_key
+    where p.middle_initial <> s.middle_initial
+),
+
+contradictions as (
+    select
+        source_system,
+        source_person_id,
+        min(reason) as reason
+    from contradicted
+    group by 1, 2
+),
+
+resolved as (
+    select
+        d.*,
+        c.reason as contradiction,
+        case when c.reason is null then d.student_key end as linked_student_key,
+        case when c.reason is null then d.match_rule end as linked_rule,
+        case when c.reason is not null then d.student_key end as name_candidate_key
+    from deterministic as d
+    left join contradictions as c
+        on d.source_system = c.source_system and d.source_person_id = c.source_person_id
 ),
 
 -- Only records no rule linked are compared by similarity: a small set, blocked on birth date.
@@ -162,23 +252,24 @@ probable as (
 select
     d.source_system,
     d.source_person_id,
-    d.student_key,
-    d.match_rule,
+    d.linked_student_key as student_key,
+    d.linked_rule as match_rule,
     case
-        when d.student_key is not null then 'matched'
+        when d.linked_student_key is not null then 'matched'
         when d.decision is not null then 'unmatched'
-        when d.id_conflict or d.name_shared or pr.n_candidates is not null then 'review'
+        when d.contradiction is not null or d.id_conflict or d.name_shared or pr.n_candidates is not null then 'review'
         else 'unmatched'
     end as match_status,
     case
-        when d.student_key is not null then null
+        when d.linked_student_key is not null then null
         when d.decision is not null then 'steward decision: no match'
+        when d.contradiction is not null then d.contradiction
         when d.id_conflict then 'ID belongs to a student with another birth date and name'
         when d.name_shared then 'several students share this name and birth date'
         when pr.n_candidates is not null then 'probable match: similar name, same birth date'
         else 'no student in the SIS'
     end as review_reason,
-    coalesce(d.id_owner_key, pr.student_key) as candidate_student_key
-from deterministic as d
+    coalesce(d.name_candidate_key, d.id_owner_key, pr.student_key) as candidate_student_key
+from resolved as d
 left join probable as pr
     on d.source_system = pr.source_system and d.source_person_id = pr.source_person_id

@@ -28,6 +28,7 @@ select
     users.first_name,
     users.last_name,
     users.middle_name,
+    upper(left(users.middle_name, 1)) as middle_initial,
     demographics.birth_date,
     demographics.sex,
     demographics.race_ethnicity,

@@ -8,8 +8,9 @@ with student_months as (
     select * from {{ ref('fct_student_attendance_month') }}
 ),
 
-students as (
-    select * from {{ ref('dim_student') }}
+-- The student as they were that school year: that year's grade and subgroups.
+student_years as (
+    select * from {{ ref('dim_student_school_year') }}
 ),
 
 student_rows as (
@@ -24,9 +25,11 @@ student_rows as (
             and {{ meets_chronic_absence_min_days('student_months.n_days_enrolled') }} as counts_for_chronic,
         {{ is_chronically_absent('student_months.n_days_absent', 'student_months.n_days_enrolled') }}
             as is_chronically_absent,
-        {{ subgroup_attributes('students') }}
+        {{ subgroup_attributes('student_years') }}
     from student_months
-    inner join students on student_months.student_key = students.student_key
+    inner join student_years
+        on student_months.student_key = student_years.student_key
+        and student_months.school_year = student_years.school_year
 ),
 
 cells as (

@@ -8,8 +8,9 @@ with student_school_years as (
     where meets_min_days_enrolled
 ),
 
-students as (
-    select * from {{ ref('dim_student') }}
+-- The student as they were that school year: that year's grade and subgroups.
+student_years as (
+    select * from {{ ref('dim_student_school_year') }}
 ),
 
 student_rows as (
@@ -24,9 +25,11 @@ student_rows as (
         student_school_years.n_days_absent_unexcused,
         student_school_years.n_days_out_of_school_suspension,
         student_school_years.is_chronically_absent,
-        {{ subgroup_attributes('students') }}
+        {{ subgroup_attributes('student_years') }}
     from student_school_years
-    inner join students on student_school_years.student_key = students.student_key
+    inner join student_years
+        on student_school_years.student_key = student_years.student_key
+        and student_school_years.school_year = student_years.school_year
 ),
 
 cells as (

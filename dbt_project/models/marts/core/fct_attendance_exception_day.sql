@@ -3,9 +3,22 @@
 -- attendance_codes.precedence, then the earlier line) names the day. Every other enrolled day is
 -- present: fct_attendance_daily adds those days as a view over this table. An absent day is exactly
 -- one of excused, unexcused or out-of-school suspension.
+-- Incremental: after attendance increments only (connectors/increments.py), the days the
+-- increments touch (their rows' dates and those of the rows they superseded) are deleted and
+-- built again from every event of those days; every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where calendar_date in ({{ attendance_increment_dates() }}){% endif %}",
+) }}
+-- depends_on: {{ ref('base_attendance__exceptions') }}
 with events as (
     select * from {{ ref('int_attendance_events') }}
-    where _conform_reason is null
+    where
+        _conform_reason is null
+        {%- if is_incremental() %}
+            and attendance_date in ({{ attendance_increment_dates() }})
+        {%- endif %}
 ),
 
 -- Days with two or more exceptions. Only these are ranked (a window over every exception cost

@@ -114,6 +114,25 @@ benchmark_flags as (
     group by 1
 ),
 
+-- Last year's indicators, for the start of a year when this year's are not in yet
+-- (fct_student_early_warning_year); not counted in n_flags, which is this year's picture.
+prior_year_flags as (
+    select
+        current_enrollments.student_key,
+        prior_attendance.is_chronically_absent as prior_year_chronically_absent,
+        max(case when prior_state.is_proficient then 0 when prior_state.student_key is not null then 1 end) = 1
+            as prior_year_not_proficient
+    from current_enrollments
+    left join attendance_years as prior_attendance
+        on current_enrollments.student_key = prior_attendance.student_key
+        and current_enrollments.school_year - 1 = prior_attendance.school_year
+    left join state_results as prior_state
+        on current_enrollments.student_key = prior_state.student_key
+        and current_enrollments.school_year - 1 = prior_state.school_year
+    where current_enrollments.n_enrollment = 1
+    group by current_enrollments.student_key, prior_attendance.is_chronically_absent
+),
+
 flagged as (
     select
         current_enrollments.student_key,
@@ -123,13 +142,16 @@ flagged as (
         state_flags.latest_state_test_year,
         coalesce(attendance_years.is_chronically_absent, false) as is_chronically_absent,
         coalesce(state_flags.not_proficient_latest_state_test, false) as not_proficient_latest_state_test,
-        coalesce(benchmark_flags.falling_benchmark_percentile, false) as falling_benchmark_percentile
+        coalesce(benchmark_flags.falling_benchmark_percentile, false) as falling_benchmark_percentile,
+        prior_year_flags.prior_year_chronically_absent,
+        prior_year_flags.prior_year_not_proficient
     from current_enrollments
     left join attendance_years
         on current_enrollments.student_key = attendance_years.student_key
         and current_enrollments.school_year = attendance_years.school_year
     left join state_flags on current_enrollments.student_key = state_flags.student_key
     left join benchmark_flags on current_enrollments.student_key = benchmark_flags.student_key
+    left join prior_year_flags on current_enrollments.student_key = prior_year_flags.student_key
     where current_enrollments.n_enrollment = 1
 ),
 
@@ -143,6 +165,8 @@ counted as (
         is_chronically_absent,
         not_proficient_latest_state_test,
         falling_benchmark_percentile,
+        prior_year_chronically_absent,
+        prior_year_not_proficient,
         case when is_chronically_absent then 1 else 0 end
         + case when not_proficient_latest_state_test then 1 else 0 end
         + case when falling_benchmark_percentile then 1 else 0 end as n_flags
@@ -164,6 +188,8 @@ select
     counted.is_chronically_absent,
     counted.not_proficient_latest_state_test,
     counted.falling_benchmark_percentile,
+    counted.prior_year_chronically_absent,
+    counted.prior_year_not_proficient,
     counted.n_flags,
     case
         when counted.n_flags >= 2 then 'high'

@@ -30,8 +30,9 @@ state_results as (
     where is_tested
 ),
 
-students as (
-    select * from {{ ref('dim_student') }}
+-- The student as they were that school year: that year's grade and subgroups.
+student_school_years as (
+    select * from {{ ref('dim_student_school_year') }}
 ),
 
 district_attendance_rows as (
@@ -40,14 +41,11 @@ district_attendance_rows as (
         student_years.n_days_enrolled,
         student_years.n_days_present,
         student_years.is_chronically_absent,
-        students.race_ethnicity,
-        students.sex,
-        students.is_english_learner,
-        students.has_disability,
-        students.is_low_income,
-        students.grade_level
+        {{ subgroup_attributes('student_school_years') }}
     from student_years
-    inner join students on student_years.student_key = students.student_key
+    inner join student_school_years
+        on student_years.student_key = student_school_years.student_key
+        and student_years.school_year = student_school_years.school_year
 ),
 
 district_attendance_cells as (

@@ -14,6 +14,7 @@ select
     cells.school_year,
     cells.calendar_month,
     cells.subgroup,
+    {{ subgroup_label('cells.subgroup') }} as subgroup_name,
     cells.subgroup_value,
     cells.n_students,
     cells.n_students_awaiting_review,

@@ -25,6 +25,12 @@ select
     progress.metric_value,
     progress.target_line_value,
     progress.is_on_track,
+    case
+        when progress.is_suppressed then 'Suppressed (small cell)'
+        when progress.is_on_track then 'On track'
+        when not progress.is_on_track then 'Not on track'
+        else 'Not measured'
+    end as progress_status,
     progress.is_suppressed,
     case when progress.is_suppressed then 'suppressed (small cell)' else 'shown' end as cell_status
 from progress

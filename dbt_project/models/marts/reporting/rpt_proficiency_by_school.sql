@@ -15,6 +15,7 @@ select
     cells.school_year,
     cells.academic_subject,
     cells.subgroup,
+    {{ subgroup_label('cells.subgroup') }} as subgroup_name,
     cells.subgroup_value,
     cells.n_tested,
     cells.n_proficient,

@@ -12,9 +12,10 @@ with quarantined as (
 select
     {{ surrogate_key(['source_system', 'entity', 'stage', 'reason']) }} as quarantine_by_reason_key,
     source_system,
+    {{ source_label('source_system') }} as source_name,
     entity,
     stage,
     reason,
     count(*) as n_rows
 from quarantined
-group by source_system, entity, stage, reason
+group by source_system, source_name, entity, stage, reason

@@ -15,6 +15,7 @@ select
     local_id,
     last_name,
     first_name,
+    middle_initial,
     birth_date,
     sex,
     grade_level,

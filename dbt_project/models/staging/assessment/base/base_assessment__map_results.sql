@@ -16,6 +16,7 @@ map_students as (
         {{ clean_text('"SchoolName"') }} as school_name,
         {{ clean_text('"StudentLastName"') }} as last_name,
         {{ clean_text('"StudentFirstName"') }} as first_name,
+        {{ clean_text('"StudentMI"') }} as middle_initial,
         {{ clean_text('"StudentDateOfBirth"') }} as birth_date,
         {{ clean_text('"StudentGender"') }} as gender,
         {{ clean_text('"Grade"') }} as grade,
@@ -43,6 +44,7 @@ joined as (
         raw.*,
         coalesce({{ clean_text('raw."StudentLastName"') }}, in_school.last_name, in_term.last_name) as _last_name,
         coalesce({{ clean_text('raw."StudentFirstName"') }}, in_school.first_name, in_term.first_name) as _first_name,
+        coalesce({{ clean_text('raw."StudentMI"') }}, in_school.middle_initial, in_term.middle_initial) as _middle_initial,
         coalesce({{ clean_text('raw."StudentDateOfBirth"') }}, in_school.birth_date, in_term.birth_date) as _birth_date,
         coalesce({{ clean_text('raw."StudentGender"') }}, in_school.gender, in_term.gender) as _gender,
         coalesce({{ clean_text('raw."Grade"') }}, in_school.grade, in_term.grade) as _grade
@@ -116,6 +118,7 @@ typed as (
         {{ clean_text('raw."StudentID"') }} as local_id,
         {{ clean_text('raw._last_name') }} as last_name,
         {{ clean_text('raw._first_name') }} as first_name,
+        upper(left(raw._middle_initial, 1)) as middle_initial,
         {{ safe_date('raw._birth_date') }} as birth_date,
         sexes.sex,
         grades.grade_level,

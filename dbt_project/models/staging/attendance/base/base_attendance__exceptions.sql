@@ -1,6 +1,47 @@
+{#- Incremental: a build after attendance increments only (connectors/increments.py) types the
+    increments' rows and the earlier versions of the rows they replace (re-flagged superseded);
+    every other build is a full refresh. #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['_load_id', '_line_number'],
+) }}
 {%- set columns = ['StuNum', 'SchoolCode', 'AbsenceDate', 'AttCode', 'Minutes', 'Comment'] -%}
-with raw as (
+with loaded as (
     select * from {{ latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions', copies_of=columns) }}
+),
+
+-- A row pulled again by a database increment (same delivery, same key in the source: its
+-- `_line_number`) replaces its earlier versions, which are quarantined as superseded.
+pulled_again as (
+    select distinct increments._line_number
+    from loaded as increments
+    where {{ increment_of('increments._source_file') }} is not null
+),
+
+replaced as (
+    select
+        coalesce({{ increment_of('versions._source_file') }}, versions._source_file) as _delivery,
+        versions._line_number,
+        max(versions._load_id) as _newest_load
+    from loaded as versions
+    inner join pulled_again on versions._line_number = pulled_again._line_number
+    group by 1, 2
+    having count(*) > 1
+),
+
+raw as (
+    select
+        loaded.*,
+        coalesce(loaded._load_id < replaced._newest_load, false) as _replaced
+    from loaded
+    left join replaced
+        on coalesce({{ increment_of('loaded._source_file') }}, loaded._source_file) = replaced._delivery
+        and loaded._line_number = replaced._line_number
+    {%- if is_incremental() %}
+    where loaded._load_id in ({{ attendance_new_loads() }})
+        or replaced._newest_load in ({{ attendance_new_loads() }})
+    {%- endif %}
 ),
 
 codes as (
@@ -30,24 +71,38 @@ typed as (
         {{ safe_int('raw."Minutes"') }} as minutes,
         {{ clean_text('raw."Minutes"') }} is null as _minutes_missing,
         raw._copy_number,
+        raw._replaced,
+        -- One delivery: a file, or a source database's whole pull and its increments.
+        coalesce({{ increment_of('raw._source_file') }}, raw._source_file) as _delivery,
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join codes on {{ code_key('raw."AttCode"') }} = {{ code_key('codes.local_code') }}
     left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.vendor_value
 ),
 
+-- A corrected file sent under another name replaces the earlier delivery's codes of each
+-- student, school and day it lists (newest delivery wins; the superseded rows go to quarantine
+-- with the reason). Several codes of one day in one file (tardy and early dismissal) all stay.
+-- An exceptions file lists no present day: a day a correction leaves out keeps the earlier
+-- delivery's code, until that delivery is retracted (`districtwide retract`).
+delivered as (
+    {{ newest_delivery_wins('typed', ['att_student_id', 'att_school_code', 'attendance_date'], repeats_in_file=false, delivery='_delivery') }}
+),
+
 checked as (
     select
         *,
         {{ quarantine_rules([
+            ['_replaced', '*', 'superseded by a newer pull'],
             ['_copy_number > 1', '*', 'duplicate row'],
+            ['_superseded', '*', 'superseded by a newer delivery'],
             ['att_student_id is null', 'StuNum', 'missing student number'],
             ['attendance_date is null', 'AbsenceDate', 'malformed date'],
             ['category_key is null', 'AttCode', 'unmapped attendance code'],
             ['school_id is null', 'SchoolCode', 'school not in the school crosswalk'],
             ['minutes is null and not _minutes_missing', 'Minutes', 'malformed number'],
         ]) }}
-    from typed
+    from delivered
 )
 
 {{ select_keeping_raw_record_if_quarantined('checked') }}

@@ -1,0 +1,143 @@
+"""What the next dbt build may merge instead of rebuilding: the raw increments of the daily
+attendance that arrived since the last finished build, and nothing else changed.
+
+A database feed marked incremental (connectors/databases/schemas.py) loads the rows added or
+changed since its last load as an increment (`<name> (increment <time>)`). dbt's incremental
+attendance models merge exactly the increments listed here (`attendance_new_loads`); every other
+change makes the build a full one (`--full-refresh`), so the incremental models can never drift
+from a rebuild:
+
+- any load, retraction or hold of any raw table other than an attendance increment (a whole
+  load of the feed after a deletion or a drift, a SIS delivery: identity, spans and calendars
+  feed the attendance facts);
+- an increment retracted after it was merged;
+- a changed crosswalk or district setting (`config/`), dbt variable or model (the manifest's
+  checksums);
+- no record of a finished build: the record is removed before each build and written after it
+  succeeded, so a build that failed or was killed half-way is followed by a full one.
+
+A merge builds only the models downstream of the attendance exceptions (`DBT_SOURCES`): by
+the rules above nothing else changed, so every other model stays as the last build left it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from connectors.home import Home
+from connectors.landing import audit_glob
+
+#: Raw tables whose increments the dbt models merge.
+INCREMENTAL_TABLES = ("attendance__exceptions",)
+INCREMENT_MARK = " (increment "
+#: What a merge builds: the models downstream of the incremental raw tables (dbt sources).
+#: Nothing else can have changed (the plan says so): every other model stays as it is.
+DBT_SOURCES = ("raw_attendance.exceptions", "raw_attendance.exceptions__rejects")
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """A full build (`full_refresh`, and why) or the increments to merge (`new_loads`)."""
+
+    full_refresh: bool
+    reason: str
+    fingerprint: str
+    increments: list[str] = field(default_factory=list)  # every loaded increment now
+    new_loads: list[str] = field(default_factory=list)  # those not merged yet
+
+    @property
+    def downstream_of(self) -> tuple[str, ...] | None:
+        """The dbt sources whose downstream models a merge builds; None: every model."""
+        return None if self.full_refresh else DBT_SOURCES
+
+    def dbt_vars(self) -> dict[str, list[str]]:
+        return {"attendance_new_loads": [] if self.full_refresh else self.new_loads}
+
+
+def record_path(home: Home) -> Path:
+    return home.warehouse.parent / "increments.json"
+
+
+def _audit(home: Home) -> list[tuple]:
+    if not any(home.audit.glob("*.parquet")):
+        return []
+    with duckdb.connect() as con:
+        return con.execute(
+            f"select load_id, raw_table, source_file, status "
+            f"from read_parquet('{audit_glob(home)}', union_by_name = true) order by all"
+        ).fetchall()
+
+
+def _files_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _models_digest(manifest: Path) -> str:
+    nodes = json.loads(manifest.read_text())["nodes"]
+    checksums = {uid: node.get("checksum", {}).get("checksum") for uid, node in nodes.items()}
+    return hashlib.sha256(json.dumps(checksums, sort_keys=True).encode()).hexdigest()
+
+
+def plan(home: Home, dbt_vars: str, manifest: Path) -> BuildPlan:
+    """The plan of the next build, from the audit, the config folder, the dbt variables and the
+    models, against the record of the last finished build."""
+    rows = _audit(home)
+    increments = sorted(
+        load_id
+        for load_id, raw_table, source_file, status in rows
+        if raw_table in INCREMENTAL_TABLES and INCREMENT_MARK in source_file and status == "loaded"
+    )
+    merged_or_new = set(increments)
+    # Every other row (an increment's too, whatever its status: one retracted after its merge
+    # is caught below, one retracted before never counted).
+    rest = [
+        list(r) for r in rows if not (r[1] in INCREMENTAL_TABLES and INCREMENT_MARK in (r[2] or ""))
+    ]
+    digest = hashlib.sha256()
+    for part in (
+        json.dumps(rest, default=str),
+        _files_digest(home.root / "config"),
+        dbt_vars,
+        _models_digest(manifest),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\x00")
+    fingerprint = digest.hexdigest()
+
+    def full(reason: str) -> BuildPlan:
+        return BuildPlan(True, reason, fingerprint, increments)
+
+    path = record_path(home)
+    if not path.exists() or not home.warehouse.exists():
+        return full("no record of a finished build")
+    last = json.loads(path.read_text())
+    if last["fingerprint"] != fingerprint:
+        return full("a load other than an attendance increment, or a setting or model, changed")
+    if not set(last["increments"]) <= merged_or_new:
+        return full("a merged attendance increment was retracted")
+    new = [i for i in increments if i not in set(last["increments"])]
+    reason = f"{len(new)} attendance increment(s) to merge"
+    return BuildPlan(False, reason, fingerprint, increments, new)
+
+
+def forget(home: Home) -> None:
+    """Before a build: no record until it finishes (a failed build is followed by a full one)."""
+    record_path(home).unlink(missing_ok=True)
+
+
+def remember(home: Home, built: BuildPlan) -> None:
+    """After a build that succeeded: what it was built from."""
+    path = record_path(home)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    tmp.write_text(json.dumps(asdict(built), indent=1))
+    os.replace(tmp, path)

@@ -1,0 +1,82 @@
+"""The build plan: a merge only when new attendance increments are the one change since the last
+finished build; a full refresh otherwise (connectors/increments.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from connectors import increments
+from connectors.home import Home
+from connectors.landing import write_audit
+
+pytestmark = pytest.mark.integration
+
+VARS = '{"min_cell_size": 10}'
+
+
+def loaded(home: Home, load_id: str, raw_table: str, source_file: str, status: str = "loaded"):
+    write_audit(
+        home,
+        {"load_id": load_id, "raw_table": raw_table, "source_file": source_file, "status": status},
+    )
+
+
+def manifest(tmp_path: Path, checksum: str = "a") -> Path:
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps({"nodes": {"model.x.m": {"checksum": {"checksum": checksum}}}}))
+    return path
+
+
+def finished_build(home: Home, models: Path) -> increments.BuildPlan:
+    """Plan a build, 'run' it (the warehouse file exists) and record it."""
+    built = increments.plan(home, VARS, models)
+    home.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    home.warehouse.touch()
+    increments.remember(home, built)
+    return built
+
+
+def test_a_new_increment_alone_is_merged_anything_else_rebuilds(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home").ensure()
+    models = manifest(tmp_path)
+    loaded(home, "20261201T000000Z-a", "attendance__exceptions", "powerschool:ATTENDANCE")
+    loaded(home, "20261201T000001Z-b", "sis__users", "users.csv")
+    first = finished_build(home, models)
+    assert first.full_refresh and first.reason == "no record of a finished build"
+
+    inc = "20261202T000000Z-c"
+    loaded(home, inc, "attendance__exceptions", "powerschool:ATTENDANCE (increment 2026120202)")
+    merge = increments.plan(home, VARS, models)
+    assert not merge.full_refresh and merge.new_loads == [inc]
+    assert merge.dbt_vars() == {"attendance_new_loads": [inc]}
+    assert merge.downstream_of == increments.DBT_SOURCES
+    finished_build(home, models)
+    # Nothing new: still a merge, of nothing.
+    assert increments.plan(home, VARS, models).new_loads == []
+
+    # A setting, a model or another source changed: a full refresh.
+    assert increments.plan(home, '{"min_cell_size": 5}', models).full_refresh
+    assert increments.plan(home, VARS, manifest(tmp_path, "b")).full_refresh
+    loaded(home, "20261203T000000Z-d", "sis__users", "users.csv")
+    assert increments.plan(home, VARS, models).full_refresh
+
+
+def test_a_retracted_increment_or_an_unfinished_build_rebuilds(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home").ensure()
+    models = manifest(tmp_path)
+    loaded(home, "20261201T000000Z-a", "attendance__exceptions", "powerschool:ATTENDANCE")
+    finished_build(home, models)
+    inc = "20261202T000000Z-c"
+    name = "powerschool:ATTENDANCE (increment 2026120202)"
+    loaded(home, inc, "attendance__exceptions", name)
+    finished_build(home, models)
+    loaded(home, inc, "attendance__exceptions", name, status="retracted")
+    assert increments.plan(home, VARS, models).reason == (
+        "a merged attendance increment was retracted"
+    )
+    # A build that started (the record removed) and never finished.
+    increments.forget(home)
+    assert increments.plan(home, VARS, models).full_refresh
