@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.crosswalk_files import district_codes
+from connectors.crosswalk_files import district_codes, seed_codes
 from connectors.crosswalks import CodeColumn, code_columns_for, normalize_code, normalize_school
 from connectors.delivery import Delivery, is_waiting, unpack
 from connectors.encoding import legacy_to_utf8
@@ -231,7 +231,10 @@ def unmapped(
 ) -> set[str]:
     """The values of `found` that the district's crosswalk does not map (for a school: nor
     exactly one SIS school of the last build, `sis_schools`: school key → number of schools)."""
-    codes = district_codes(home, column.crosswalk, column.key, column.where)
+    if column.seed:
+        codes = seed_codes(column.crosswalk, column.key)
+    else:
+        codes = district_codes(home, column.crosswalk, column.key, column.where)
     if column.school:
         keys = {normalize_school(value) for value in found}
         return {k for k in keys if k not in codes and sis_schools.get(k) != 1}

@@ -276,6 +276,14 @@ def district_codes(
     return {spec.normalize(key, r.get(key)) for r in rows}
 
 
+def seed_codes(name: str, key: str) -> set[str]:
+    """The normalized `key` values of the project's dbt seed `name` (dbt_project/seeds/), a
+    mapping shipped with the code rather than kept by the district."""
+    path = REPO_ROOT / "dbt_project" / "seeds" / f"{name}.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {normalize_code(row.get(key)) for row in csv.DictReader(handle)}
+
+
 def _write(path: Path, query: str) -> Path:
     tmp = path.with_suffix(".parquet.tmp")
     with cursor() as con:

@@ -211,7 +211,8 @@ class CodeColumn:
     """Column `column` of raw table `table` is mapped by crosswalk `crosswalk` on its `key`
     (rows where `where` holds); `school` columns are matched as schools (`source_system`). With
     `fallback`, a row whose `column` is blank or unmapped is mapped by its `fallback` column (a
-    benchmark's school: its state code, else its name)."""
+    benchmark's school: its state code, else its name). A `seed` crosswalk is one of the project's
+    dbt seeds (dbt_project/seeds/), read as staging reads it, not a district file."""
 
     table: str
     column: str
@@ -220,6 +221,7 @@ class CodeColumn:
     where: tuple[str, str] | None = None
     school: bool = False
     fallback: str | None = None
+    seed: bool = False
 
 
 CODE_COLUMNS: tuple[CodeColumn, ...] = (
@@ -268,9 +270,9 @@ CODE_COLUMNS: tuple[CodeColumn, ...] = (
         school=True,
     ),
     CodeColumn("assessment__map_results", "Grade", "grade_levels", "local_code", ("source", "map")),
-    CodeColumn(
-        "assessment__map_results", "Subject", "academic_subjects", "local_code", ("source", "map")
-    ),
+    # MAP's Subject is mapped with its Course by the map_subjects seed ("Language Arts" holds
+    # Reading and Language Usage), never by academic_subjects: check it against the same seed.
+    CodeColumn("assessment__map_results", "Subject", "map_subjects", "map_subject", seed=True),
     CodeColumn(
         "assessment__map_results",
         "SchoolName",

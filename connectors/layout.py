@@ -94,6 +94,12 @@ class ColumnRule(BaseModel):
     date: list[str] | None = Field(default=None, description="date formats, e.g. MM/DD/YYYY")
     value: str | None = None
     file_name: str | None = Field(default=None, description="regex; its first group is the value")
+    zero_pad: int | None = Field(
+        default=None,
+        ge=2,
+        description="a numeric code of this many digits: one a spreadsheet stripped of its "
+        "leading zeros ('1' for '01') reads padded back",
+    )
 
     @model_validator(mode="after")
     def _one_origin(self) -> ColumnRule:
@@ -102,6 +108,8 @@ class ColumnRule(BaseModel):
             raise ValueError("give exactly one of names, value or file_name")
         if self.file_name is not None and re.compile(self.file_name).groups < 1:
             raise ValueError(f"file_name pattern {self.file_name!r} needs a (group)")
+        if self.zero_pad is not None and (not self.names or self.date):
+            raise ValueError("zero_pad is for a code read from the file, not a date or constant")
         return self
 
     @cached_property

@@ -36,6 +36,11 @@ def _expr(rule: ColumnRule | None, position: int | None, file_name: str) -> str:
     column = f"p.c{position}"
     if rule.date:
         return f"coalesce(strftime({_parsed_date(rule, column)}, '%Y-%m-%d'), {column})"
+    if rule.zero_pad:
+        # A file opened and saved in a spreadsheet loses a code's leading zeros ('01' -> '1').
+        width, code = rule.zero_pad, f"trim({column})"
+        short = f"regexp_full_match({code}, '[0-9]+') and length({code}) < {width}"
+        return f"case when {short} then lpad({code}, {width}, '0') else {column} end"
     return column
 
 
@@ -54,7 +59,10 @@ def _parsed_date(rule: ColumnRule, column: str) -> str:
     dated = f"try_strptime({value}, {formats})"
     undated = f"try_strptime(regexp_replace({value}, {_literal(_TIME_OF_DAY)}, ''), {formats})"
     # CASE, not coalesce: the regular expression runs only on values the formats did not read.
-    return f"(case when {dated} is not null then {dated} else {undated} end)"
+    parsed = f"(case when {dated} is not null then {dated} else {undated} end)"
+    # strptime's %Y takes two digits too: '10/20/23' as MM/DD/YYYY is the year 23, never a date
+    # a school file means, so it is not read (the line is rejected, naming the formats).
+    return f"(case when year({parsed}) >= 1900 then {parsed} end)"
 
 
 def _bad_date(rules: dict[str, ColumnRule], positions: dict[str, int]) -> tuple[str, str] | None:

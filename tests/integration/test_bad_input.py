@@ -161,6 +161,17 @@ def test_a_date_with_a_time_of_day_reads_as_its_date(tmp_path: Path) -> None:
     assert (line, column, error_type) == (5, "AbsenceDate", "MALFORMED DATE")
 
 
+def test_a_two_digit_year_is_never_read_as_the_year_23(tmp_path: Path) -> None:
+    """`09/03/25` in a MM/DD/YYYY column: strptime's %Y would read the year 25; the line is
+    rejected, named, rather than dated in the first century."""
+    lines = ["7000001,101,09/03/2025,A,,ok\r\n", "7000002,101,09/04/25,A,,ok\r\n"]
+    home, _, record = land(tmp_path, "attendance/x.csv", (HEADER + "".join(lines)).encode())
+
+    assert (record["status"], record["rows_parsed"], record["rows_rejected"]) == ("loaded", 1, 1)
+    [(line, column, error_type, _)] = rejects(home)
+    assert (line, column, error_type) == (3, "AbsenceDate", "MALFORMED DATE")
+
+
 def test_a_quote_never_closed_mid_file_is_named_with_the_lines_it_swallowed(
     tmp_path: Path,
 ) -> None:

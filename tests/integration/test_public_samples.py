@@ -6,6 +6,7 @@ the school crosswalk are not checked here."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -70,6 +71,25 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
 #: delivery of any system.
 REFERENCES = {f"{EA}/STAAR_Summative/sample_anonymized_file.csv"}
 
+#: Microsoft School Data Sync's own "SDS v2.1" CSV format: OneRoster's file names and some of its
+#: columns, but no status or dateLastModified, classes without classType, enrollments without
+#: sourcedId, users without role: not OneRoster 1.1 or 1.2, so no OneRoster layout reads it.
+SDS = "O365-EDU-Tools/SDS_v2.1"
+NOT_READ = {
+    f"{SDS}/{name}.csv"
+    for name in (
+        "academicSessions",
+        "classes",
+        "courses",
+        "demographics",
+        "enrollments",
+        "orgs",
+        "relationships",
+        "roles",
+        "userFlags",
+    )
+}
+
 #: Files that end without a line ending after their complete last line (loaded, with a warning).
 NO_FINAL_LINE_ENDING = {
     f"{EA}/CMAS/sample_anonymized_file.csv",
@@ -83,12 +103,29 @@ def test_every_public_sample_is_kept_with_its_licence() -> None:
         for p in SAMPLES.rglob("*")
         if p.is_file() and p.suffix in (".csv", ".txt")
     }
-    assert found == set(EXPECTED) | REFERENCES
+    assert found == set(EXPECTED) | REFERENCES | NOT_READ
     assert (SAMPLES / EA / "LICENSE").read_text().lstrip().startswith("Apache License")
+    assert (SAMPLES / "O365-EDU-Tools" / "LICENSE").read_text().startswith("The MIT License")
+
+
+def test_sds_v2_1_is_not_read_as_oneroster() -> None:
+    """Before OneRoster's layouts required status and dateLastModified in the header (the CSV
+    binding's every file has them), SDS's classes.csv was read as OneRoster courses and its
+    orgs, courses and sessions loaded beside users that nothing read."""
+    reports = check_paths([SAMPLES / SDS], LAYOUTS)
+    assert len(reports) == len(NOT_READ)
+    assert [(r.source_path, r.layout) for r in reports if r.layout] == []
+    assert all(
+        "lacks status, dateLastModified" in (r.problem or "")
+        for r in reports
+        if r.source_path in ("classes.csv", "orgs.csv", "courses.csv")
+    )
 
 
 def test_check_names_the_layout_of_every_public_sample_and_maps_its_codes() -> None:
     reports = {r.source_path: r for r in check_paths([SAMPLES], LAYOUTS)}
+    unread = {name for name, r in reports.items() if r.layout is None and name.endswith(".csv")}
+    assert unread - REFERENCES == NOT_READ
     for name, (layout, rows, rejected, set_aside) in EXPECTED.items():
         report = reports[name]
         assert (report.layout, report.rows, report.rejected) == (layout, rows, rejected), name
@@ -108,7 +145,7 @@ def test_the_landing_load_keeps_every_line_of_the_public_samples(tmp_path: Path)
     home = Home(tmp_path).ensure()
     shutil.copytree(SAMPLES, home.landing / "samples")
     for path in (home.landing / "samples").rglob("*"):
-        reference = path.relative_to(home.landing / "samples").as_posix() in REFERENCES
+        reference = path.relative_to(home.landing / "samples").as_posix() in REFERENCES | NOT_READ
         if path.is_file() and (path.suffix not in (".csv", ".txt") or reference):
             path.unlink()
 
@@ -134,3 +171,155 @@ def test_the_landing_load_keeps_every_line_of_the_public_samples(tmp_path: Path)
         assert (status, total, parsed, rejects) == ("loaded", rows + rejected, rows, rejected)
         ending = "no line ending after the last line" in (warning or "")
         assert ending == (name in NO_FINAL_LINE_ENDING), name
+
+
+# Shapes seen in the scrubbed real files of github PowerSchool-ETL-Assistant-Tool/
+# ETL-Assistant-Tool (commit f81d13a3, connector_etl/*/src/test/resource/sample_vendor_data/): that
+# repository has no licence file, so its rows are not copied; each test below rebuilds the shape
+# from this project's synthetic layout samples (tests/fixtures/layouts/).
+LAYOUT_SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+
+
+def _rows(path: Path, delimiter: str = ",") -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.reader(handle, delimiter=delimiter))
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    return path
+
+
+def test_a_caaspp_file_saved_again_in_a_spreadsheet_reads_as_the_original(tmp_path: Path) -> None:
+    """Four of 22 real CAASPP files were comma re-saves of TOMS' caret file, six with the record
+    type's leading zero gone (`1` for `01`): the same layout, rows and subjects."""
+    original = next((LAYOUT_SAMPLES / "caaspp_student_score_data").glob("*.csv"))
+    rows = _rows(original, "^")
+    record_type = rows[0].index("RecordType")
+    for row in rows[1:]:
+        row[record_type] = row[record_type].lstrip("0")
+    assert {"1", "2"} <= {row[record_type] for row in rows[1:]}
+    folder = tmp_path / "landing" / "assessment"
+    folder.mkdir(parents=True)
+    shutil.copy(original, folder / original.name)
+    _write(folder / original.name.replace("_2024.csv", "_2024_resaved.csv"), rows)
+
+    reports = {Path(r.source_path).name: r for r in check_paths([folder], LAYOUTS)}
+    caret, comma = reports[original.name], reports[original.name.replace(".csv", "_resaved.csv")]
+    assert (caret.delimiter, comma.delimiter) == ("^", ",")
+    assert comma.layout == caret.layout == "caaspp_student_score_data"
+    # The same codes as the original, zeros back: 01 and 02 mapped (03, 06, 09 are not mapped in
+    # the shipped crosswalk, in either file).
+    assert (comma.rows, comma.rejected, comma.unmapped) == (caret.rows, 0, caret.unmapped)
+    assert caret.unmapped == {"Subject": ["03", "06", "09"]}
+
+    home = Home(tmp_path).ensure()
+    load_landing(home, workers=1)
+    subjects = duckdb.sql(
+        'select _source_file like \'%resaved%\', list(distinct "Subject" order by "Subject") '
+        f"from read_parquet('{home.raw}/assessment/state_results/*.parquet') group by all "
+        "order by all"
+    ).fetchall()
+    assert len(subjects) == 2 and subjects[0][1] == subjects[1][1], subjects
+    assert {"01", "02"} <= set(subjects[1][1])
+
+
+def test_map_language_arts_is_checked_as_staging_maps_it(tmp_path: Path) -> None:
+    """MAP's Subject `Language Arts` (Reading and Language Usage, told apart by Course) is mapped
+    by the map_subjects seed, as staging maps it; a subject the seed lacks is still named."""
+    sample = next((LAYOUT_SAMPLES / "nwea_map_cdf_assessment_results").glob("*.csv"))
+    rows = _rows(sample)
+    subject = rows[0].index("Subject")
+    assert "Language Arts" in {row[subject] for row in rows[1:]}
+    shutil.copy(sample, tmp_path / "AssessmentResults.csv")
+    rows[1][subject] = "Social Studies"
+    (tmp_path / "other").mkdir()
+    _write(tmp_path / "other" / "AssessmentResults.csv", rows)
+
+    reports = {r.source_path: r for r in check_paths([tmp_path], LAYOUTS)}
+    assert reports["AssessmentResults.csv"].unmapped == {}
+    assert reports["other/AssessmentResults.csv"].unmapped == {"Subject": ["SOCIAL STUDIES"]}
+
+
+def test_fast_end_of_course_subjects_are_mapped(tmp_path: Path) -> None:
+    """A B.E.S.T. Algebra 1 or Geometry EOC export (the FAST layout's ALGEBRA1 and GEOMETRY
+    column groups) gives subjects the shipped crosswalk maps to Mathematics."""
+    sample = next((LAYOUT_SAMPLES / "fast_student_results").glob("*.csv"))
+    for course, name in (("Algebra 1", "Scrub_Alg.csv"), ("Geometry", "Scrub_Geo.csv")):
+        rows = _rows(sample)
+        rows[0] = [c.replace("FAST Grade 3 Mathematics", f"B.E.S.T. {course} EOC") for c in rows[0]]
+        _write(tmp_path / name, rows)
+
+    reports = check_paths([tmp_path], LAYOUTS)
+    assert {(r.layout, r.rejected) for r in reports} == {("fast_student_results", 0)}
+    assert [r.unmapped for r in reports] == [{}, {}]
+
+
+def test_a_spring_2021_mcas_file_with_lowincome_reads_as_the_later_version(tmp_path: Path) -> None:
+    """Two of the real spring 2021 MCAS files carry `lowincome` (DESE's measure from 2021-22)
+    where a third carries `ecodis`: each is read by the version whose column it has. Science
+    (STE) results map to Science on the same levels as ELA and mathematics."""
+    sample = next((LAYOUT_SAMPLES / "mcas_student_data").glob("*.csv"))
+    rows = _rows(sample)
+    year = rows[0].index("adminyear")
+    for row in rows[1:]:
+        row[year] = "2021"
+    _write(tmp_path / sample.name.replace("2024", "2021"), rows)
+    shutil.copy(sample, tmp_path / sample.name)
+
+    reports = check_paths([tmp_path], LAYOUTS)
+    assert {(r.layout, r.rejected, r.problem) for r in reports} == {("mcas_student_data", 0, None)}
+    assert [r.unmapped for r in reports] == [{}, {}]
+
+
+@pytest.mark.parametrize("layout", ["wida_access_summative", "wida_access_alternate"])
+def test_an_access_file_of_2017_to_2021_names_its_scores_the_older_way(
+    tmp_path: Path, layout: str
+) -> None:
+    """DRC's ACCESS student files before 2021-22 say `Listening Scale Score` and `Composite
+    (Overall) Proficiency Level` where later ones say `Scale Score - Listening`: the same rows."""
+    sample = next((LAYOUT_SAMPLES / layout).glob("*.csv"))
+    rows = _rows(sample)
+    older = []
+    for name in rows[0]:
+        kind, _, domain = name.partition(" - ")
+        if kind in ("Scale Score", "Proficiency Level") and domain:
+            name = f"{'Composite (Overall)' if domain == 'Overall' else domain} {kind}"
+        older.append(name)
+    assert older != rows[0]
+    shutil.copy(sample, tmp_path / "current.csv")
+    _write(tmp_path / "older.csv", [older, *rows[1:]])
+
+    reports = {r.source_path: r for r in check_paths([tmp_path], LAYOUTS)}
+    current, before = reports["current.csv"], reports["older.csv"]
+    assert (before.layout, before.rows, before.rejected) == (layout, current.rows, 0)
+    assert before.rows > len(rows) - 1  # one row per domain and composite
+    assert before.unmapped == current.unmapped == {}
+
+
+def test_star_dates_saved_in_a_spreadsheet_read_as_their_dates(tmp_path: Path) -> None:
+    """Star's ISO timestamps become `10/20/23 9:38 AM` or `9/14/23` once a district saves the
+    export in a spreadsheet (real Star v2 files of 2019-2024): the same dates, ISO in raw."""
+    sample = next((LAYOUT_SAMPLES / "star_math_v2").glob("*.csv"))
+    rows = _rows(sample)
+    test_date, birth = rows[0].index("CompletedDateLocal"), rows[0].index("BirthDate")
+    for row, (taken, born) in zip(
+        rows[1:],
+        [("10/20/23 9:38 AM", "12/7/07 12:00 AM"), ("9/14/23", "3/14/2008"), ("", "")],
+        strict=True,
+    ):
+        row[test_date], row[birth] = taken or row[test_date], born or row[birth]
+    home = Home(tmp_path).ensure()
+    _write(home.landing / "SM_v2.csv", rows)
+
+    run = load_landing(home, {"assessment__benchmark_results"})
+
+    result = run.tables["assessment__benchmark_results"]
+    assert (result.failed, result.rows_rejected) == ([], 0)
+    dates = duckdb.sql(
+        'select distinct "TestDate", "BirthDate" from read_parquet('
+        f"'{home.raw}/assessment/benchmark_results/*.parquet') order by all"
+    ).fetchall()
+    assert ("2023-10-20", "2007-12-07") in dates and ("2023-09-14", "2008-03-14") in dates
+    assert all(len(d) == 10 for pair in dates for d in pair), dates

@@ -1,5 +1,6 @@
 """State student data files as the states ship them, through staging: Colorado CMAS (school year
-`2022-2023`, levels 1-5 with their bands per subject and grade, numeric not-tested reasons),
+`2022-2023`, Math/ELA levels 1-5 with their bands per subject and grade, Science and Social
+Studies levels 1-4, numeric not-tested reasons),
 California CAASPP (condition codes NT, NTE, PGE, NEL not tested, LOSS tested), Florida FAST
 (school year inside the test reason `PM3 2023-24`, levels 1-5, wide subjects), Indiana ILEARN
 (the test name as subject, named levels, `UND` for a result not reported) and Minnesota's MCA
@@ -11,6 +12,7 @@ school crosswalk."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -45,6 +47,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
     for layout in SCHOOLS:
         for sample in (SAMPLES / layout).iterdir():
             shutil.copy(sample, home.landing / "assessment" / sample.name)
+    _cmas_science(home.landing / "assessment")
     crosswalks = home.root / "config" / "crosswalks"
     crosswalks.mkdir(parents=True)
     (crosswalks / "school_crosswalk.csv").write_text(
@@ -65,6 +68,29 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
         home.root / "dbt_target",
     )
     return home
+
+
+def _cmas_science(folder: Path) -> None:
+    """A CMAS Science and Social Studies file in the Math/ELA sample's columns (the named columns
+    the layout reads are the same): its levels are 1-4, Partially Met to Exceeded, not the
+    Math/ELA 1-5 (scrubbed real science files, scale scores 551-773, in github
+    PowerSchool-ETL-Assistant-Tool/ETL-Assistant-Tool connector_etl/state/co/cmas)."""
+    sample = next((SAMPLES / "cmas_student_data").glob("*.csv"))
+    with sample.open(newline="", encoding="utf-8") as handle:
+        header, first, *_ = csv.reader(handle)
+    rows = []
+    for subject, level, score, grade, student in (
+        ("Science", "3", "766", "5", "8000000004"),
+        ("Science", "1", "551", "5", "8000000007"),
+        ("Social Studies", "4", "790", "7", "8000000006"),
+    ):
+        row = dict(zip(header, first, strict=True))
+        row |= {"Subject": subject, "PerfLVL": level, "SS": score}
+        row |= {"GradeLevelWhenAssessed": grade, "StateStudentIdentifier": student}
+        rows.append([row[name] for name in header])
+    science = folder / sample.name.replace("Math_ELA", "Sci_SS")
+    with science.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
 
 
 def rows(home: Home, sql: str) -> list[tuple]:
@@ -97,11 +123,13 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "select count(*) filter (where min_scale_score is null or max_scale_score is null), "
         "count(*) from staging.stg_assessment__state_results "
         "where is_tested and not _source_file like 'FAST%' "
+        "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
-    # FAST's bands are not in the defaults; MCA's Exceeds cut is published on the theta metric
-    # only, so Meets has no upper and Exceeds no lower bound (the other two ends are checked).
+    # FAST's and CMAS Science's bands are not in the defaults; MCA's Exceeds cut is published on
+    # the theta metric only, so Meets has no upper and Exceeds no lower bound (the other two ends
+    # are checked).
     assert (unbanded, banded > 0) == (0, True)
     [(mca_checked,)] = rows(
         staged,
@@ -135,7 +163,27 @@ def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -
     assert by_level["At Proficiency"] is True and by_level["Approaching Proficiency"] is False
     assert by_level["Meets the Standards"] is True
     assert by_level["Partially Meets the Standards"] is False
-    assert {subject for *_, subject, _, _ in got} == {"English Language Arts", "Mathematics"}
+    assert {subject for *_, subject, _, _ in got} == {
+        "English Language Arts",
+        "Mathematics",
+        "Science",
+        "Social Studies",
+    }
+
+
+def test_cmas_science_and_social_studies_read_their_own_four_levels(staged: Home) -> None:
+    """Science and Social Studies level 3 is Met (proficient), where Math/ELA's 3 is Approached."""
+    got = rows(
+        staged,
+        "select academic_subject, achievement_level, is_proficient "
+        "from staging.stg_assessment__state_results "
+        "where _source_file like '%Sci_SS%' order by all",
+    )
+    assert got == [
+        ("Science", "Met Expectations", True),
+        ("Science", "Partially Met Expectations", False),
+        ("Social Studies", "Exceeded Expectations", True),
+    ]
 
 
 def test_not_tested_results_keep_their_reason(staged: Home) -> None:

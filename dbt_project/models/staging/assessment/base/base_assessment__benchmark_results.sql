@@ -18,6 +18,26 @@ windows as (
     select * from {{ ref('assessment_windows') }}
 ),
 
+-- A window by its name (before any " (dates)"): the seed's name itself, else the one season
+-- whose name is a word of it. Star's screening windows are named by each district ("1st - 2nd
+-- Grades EOY Screening Window", "BOY Kindergarten Early Literacy"); a name with no season word
+-- ("Window 1", "PreTest") or with two seasons stays unmapped.
+window_names as (
+    select
+        names.window_key,
+        case when count(distinct windows.season) = 1 then min(windows.season) end as season,
+        case when count(distinct windows.season) = 1 then min(windows.term_order) end as term_order
+    from (
+        select distinct trim({{ dbt.split_part('"Window"', "' ('", 1) }}) as window_key
+        from raw
+        where "Window" is not null
+    ) as names
+    inner join windows
+        on names.window_key = windows.local_code
+        or ' ' || upper(names.window_key) || ' ' like '% ' || upper(windows.local_code) || ' %'
+    group by names.window_key
+),
+
 -- The school through the district's school crosswalk (source system 'benchmark'), by the file's
 -- school code (a state ID: i-Ready's School State ID, Star's SchoolStateID) or else its name.
 schools_by_code as (
@@ -73,7 +93,8 @@ typed as (
             when upper({{ clean_text('raw."Proficient"') }}) in ('YES', 'Y', 'TRUE', '1') then true
             when upper({{ clean_text('raw."Proficient"') }}) in ('NO', 'N', 'FALSE', '0') then false
         end as is_proficient,
-        {{ clean_text('raw."Proficient"') }} is not null as _proficient_given,
+        -- Star writes NA where no state benchmark applies, as for scores and levels.
+        {{ clean_text("nullif(upper(trim(raw.\"Proficient\")), 'NA')") }} is not null as _proficient_given,
         {{ clean_text('raw."NotTestedCode"') }} as not_tested_code,
         {{ clean_text('raw."BirthDate"') }} is null as _birth_missing,
         {{ clean_text('raw."Window"') }} is null as _window_missing,
@@ -89,7 +110,8 @@ typed as (
     left join grades
         on {{ code_key(benchmark_grade_code('raw."Grade"')) }} = {{ code_key('grades.local_code') }}
     left join subjects on {{ code_key('raw."Subject"') }} = {{ code_key('subjects.local_code') }}
-    left join windows on trim({{ dbt.split_part('raw."Window"', "' ('", 1) }}) = windows.local_code
+    left join window_names as windows
+        on trim({{ dbt.split_part('raw."Window"', "' ('", 1) }}) = windows.window_key
     left join schools_by_code on {{ clean_text('raw."SchoolCode"') }} = schools_by_code.vendor_value
     left join schools_by_name on {{ clean_text('raw."SchoolName"') }} = schools_by_name.vendor_value
 ),
