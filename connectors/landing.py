@@ -254,6 +254,34 @@ def already_loaded_tables(home: Home, tables: list[str]) -> dict[str, Loaded]:
     }
 
 
+def last_delivery_ended_with_newline(home: Home, layout: str) -> bool:
+    """Whether the last file of `layout` that loaded ended with a line ending (its archived
+    copy's last byte); False with none. A system that ends its files with one and then sends a
+    file without is taken to have cut it short; one that never does is not."""
+    if not any(home.audit.glob("2*.parquet")):
+        return False
+    with cursor() as con:
+        found = con.execute(
+            f"""
+            select archive_path from read_parquet('{audit_glob(home)}', union_by_name=true)
+            where layout = $layout and status = 'loaded' and archive_path is not null
+            order by load_id desc limit 1
+            """,
+            {"layout": layout},
+        ).fetchall()
+    if not found:
+        return False
+    path = Path(found[0][0])
+    if not path.is_absolute():
+        path = home.root / path
+    try:
+        with path.open("rb") as handle:
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) == b"\n"
+    except OSError:
+        return False
+
+
 def unrecognized_seen(home: Home) -> frozenset[tuple[str, str]]:
     """(source path, sha256) of files already recorded as recognized by no layout."""
     if not any(home.audit.glob("*.parquet")):

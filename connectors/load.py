@@ -10,7 +10,8 @@ the closest layouts and the columns they lack, for district IT; a symbolic link 
 
 A file that looks cut short is set aside, not loaded in part: a last line short of fields, a
 quoted field still open at the end, or more lines rejected by the parser than the district allows
-(`settings.landing`); with `require_final_line_ending`, also no line ending after its last line.
+(`settings.landing`); no line ending after its last line too, when the previous file of its layout
+ended with one or the district requires one (`require_final_line_ending`).
 Its previous good delivery stays in effect and its steward is told which line; loading the rest of
 a file cut at 95% published 5% fewer absences without a word. A complete last line with no line
 ending loads with a warning to the steward: many vendors' exports end so.
@@ -40,6 +41,7 @@ from connectors.landing import (
     already_loaded_tables,
     archive_file,
     audit_record,
+    last_delivery_ended_with_newline,
     new_load_id,
     unrecognized_seen,
     write_audit,
@@ -304,7 +306,8 @@ def _parse(home: Home, landing: Landing, item: Routed, settings: LandingSettings
             raw_root=home.raw,
             longest_line=landing.longest_line,
         )
-        if cut := truncation(landing, item.match, parsed, settings):
+        previous = last_delivery_ended_with_newline(home, layout)
+        if cut := truncation(landing, item.match, parsed, settings, previous):
             raise BadFileError(cut)
     except BadFileError as exc:
         log.error("%s: set aside: %s", landing.source_path, exc)
@@ -356,20 +359,37 @@ def _rescan(landing: Landing, utf8: Path) -> Landing:
 
 
 def truncation(
-    landing: Landing, match: Match, parsed: ParseResult, settings: LandingSettings
+    landing: Landing,
+    match: Match,
+    parsed: ParseResult,
+    settings: LandingSettings,
+    previous_ended: bool = False,
 ) -> str | None:
     """Why the file looks cut short or broken as a whole, naming the line; None when it does
-    not. Each sets the file aside: loading what it holds would publish it short."""
+    not. Each sets the file aside: loading what it holds would publish it short.
+    `previous_ended`: the last file of its layout ended with a line ending."""
     return cut_short(
-        landing.source_path, landing.lines, landing.ends_with_newline, parsed, settings
+        landing.source_path,
+        landing.lines,
+        landing.ends_with_newline,
+        parsed,
+        settings,
+        previous_ended,
     )
 
 
 def cut_short(
-    name: str, lines: int, ends_with_newline: bool, parsed: ParseResult, settings: LandingSettings
+    name: str,
+    lines: int,
+    ends_with_newline: bool,
+    parsed: ParseResult,
+    settings: LandingSettings,
+    previous_ended: bool = False,
 ) -> str | None:
     """`truncation` of a file named `name` of `lines` physical lines (for `districtwide check`
-    too)."""
+    too). No line ending after a complete last line sets the file aside when the district
+    requires one, or when the last file of its layout had one: a system that ends its files so
+    and then sends one without has cut it short; one that never does (many vendors) has not."""
     resend = "ask the vendor to send the whole file again"
     if parsed.open_quote_line:
         line = parsed.open_quote_line
@@ -391,14 +411,17 @@ def cut_short(
         )
     if (
         not ends_with_newline
-        and settings.require_final_line_ending
+        and (settings.require_final_line_ending or previous_ended)
         and parsed.rows_parsed + parsed.rows_rejected
     ):
+        why = (
+            "the district requires one (landing.require_final_line_ending)"
+            if settings.require_final_line_ending
+            else "the previous file of this layout ended with one"
+        )
         return (
-            f"{name}: line {lines}: truncated: no line ending after the last line (a "
-            f"file cut short loses the end of its last field without a word); {resend}, or, "
-            "if this system never ends its files with one, set landing.require_final_line_ending "
-            "to false in the district config"
+            f"{name}: line {lines}: truncated: no line ending after the last line, and {why} "
+            f"(a file cut short loses the end of its last field without a word); {resend}"
         )
     data_lines = parsed.rows_parsed + parsed.rows_rejected
     allowed = settings.rejects_allowed(data_lines)

@@ -26,11 +26,12 @@ class LandingSettings(BaseModel):
     max_rejected_lines: int = Field(10, ge=0)
     #: ... or this share of its data lines, when that is more (0.01: 1% of a large file).
     max_rejected_share: float = Field(0.01, ge=0, le=1)
-    #: A file whose complete last line has no line ending loads, and its stewards are warned
+    #: A file whose complete last line has no line ending is set aside as cut short when the
+    #: previous file of its layout ended with one; otherwise it loads and its stewards are warned
     #: that a cut inside that last field would go unseen: many vendor exports end so (23 of 80
     #: public vendor sample files in edanalytics/earthmover_edfi_bundles, MAP, CMAS and ILEARN
-    #: among them), and setting them aside would hold back every such delivery. True sets such
-    #: files aside as cut short. A short or unclosed last line sets a file aside either way.
+    #: among them). True always sets such files aside. A short or unclosed last line sets a file
+    #: aside either way.
     require_final_line_ending: bool = False
     #: Symbolic links in landing/ that resolve under this folder are followed; every other link
     #: is refused (not read, not archived) and district IT is told. Unset: every link is refused.

@@ -90,5 +90,10 @@ def test_a_missing_final_line_ending_sets_aside_only_when_the_district_requires_
     strict, lenient = LandingSettings(require_final_line_ending=True), LandingSettings()
     assert "no line ending after the last line" in cut_short("a.csv", 11, False, whole, strict)
     assert "require_final_line_ending" in cut_short("a.csv", 11, False, whole, strict)
+    assert "the district requires one" in cut_short("a.csv", 11, False, whole, strict)
     assert cut_short("a.csv", 11, False, whole, lenient) is None
+    # The layout's previous file ended with a line ending: this one was cut short.
+    assert "the previous file of this layout ended with one" in cut_short(
+        "a.csv", 11, False, whole, lenient, previous_ended=True
+    )
     assert "short of fields" in cut_short("a.csv", 11, False, short, lenient)

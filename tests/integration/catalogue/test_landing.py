@@ -291,7 +291,7 @@ def upto_95(good: str) -> tuple[str, str]:
 
 
 CUTS = {
-    "cut at 95% inside the last field, final line ending required": (
+    "cut at 95% inside the last field (the previous file ended with a line ending)": (
         lambda good: upto_95(good)[0] + upto_95(good)[1][:-5],
         "truncated: no line ending after the last line",
     ),
@@ -333,8 +333,7 @@ def test_a_file_cut_short_is_set_aside_and_the_previous_delivery_stays(
     short = cut(good).encode()
     deliver(home, "attendance/attendance_exceptions.csv", short)
     deliver(home, "sis/orgs.csv", ORGS)
-    strict = "no line ending after the last line" in says
-    run(home, LandingSettings(require_final_line_ending=True) if strict else None)
+    run(home)
     tell(home, port)
 
     record = latest(home, "attendance/attendance_exceptions.csv")
@@ -350,7 +349,7 @@ def test_a_file_cut_short_is_set_aside_and_the_previous_delivery_stays(
     assert latest(home, "sis/orgs.csv")["status"] == "loaded"  # other sources go on
     # `districtwide check` says so before a load does.
     [report] = check_paths([home.landing / "attendance/attendance_exceptions.csv"], LAYOUTS)
-    if strict:  # check reads the default settings: a warning, not a set-aside
+    if says.startswith("truncated: no line ending"):  # check knows no previous delivery: a warning
         assert "no line ending after the last line" in " ".join(report.warnings)
     else:
         assert says in (report.problem or "")
@@ -371,9 +370,11 @@ def test_a_complete_last_line_without_a_line_ending_loads_and_its_stewards_are_w
     tmp_path: Path, inbox
 ) -> None:
     """Case 17.4, decided: many vendors end their files without a line ending (23 of 80 public
-    sample files of edanalytics/earthmover_edfi_bundles, MAP, CMAS and ILEARN among them), so by
-    default such a file loads whole and its stewards are warned that a cut inside the last field
-    would go unseen; `require_final_line_ending: true` sets it aside instead (the case above)."""
+    sample files of edanalytics/earthmover_edfi_bundles, MAP, CMAS and ILEARN among them), so a
+    file whose layout's previous file had none either loads whole, and its stewards are warned
+    that a cut inside the last field would go unseen. When the previous file of its layout ended
+    with one, it is set aside as cut short (the case above); `require_final_line_ending: true`
+    always sets it aside."""
     handler, port = inbox
     home = Home(tmp_path).ensure()
     data = good_attendance(40).removesuffix("\r\n").encode()
@@ -392,6 +393,19 @@ def test_a_complete_last_line_without_a_line_ending_loads_and_its_stewards_are_w
     assert to(message) == stewards("attendance")
     assert "no line ending after the last line" in message.get_content()
     assert_no_student_data(message)
+
+    # The next delivery of that system, again without a line ending: loads, like the first.
+    again = good_attendance(41).removesuffix("\r\n").encode()
+    deliver(home, "attendance/attendance_exceptions.csv", again)
+    run(home)
+    assert latest(home, "attendance/attendance_exceptions.csv")["status"] == "loaded"
+    # With the district's rule, such a file is set aside however its vendor ends files.
+    strict = LandingSettings(require_final_line_ending=True)
+    deliver(home, "attendance/attendance_exceptions.csv", good_attendance(42).encode()[:-2])
+    run(home, strict)
+    record = latest(home, "attendance/attendance_exceptions.csv")
+    assert record["status"] == "failed"
+    assert "the district requires one" in record["error"]
 
 
 def test_parser_rejects_above_the_district_threshold_set_the_file_aside(
