@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 from alerts.compose import aware_now
@@ -64,31 +65,33 @@ def send_file_alerts(
     if new:
         transport = transport or transport_from_env(state_dir, env)
     fallback = outbox_dir(state.path.parent)
-    # A source's files that loaded with a warning go in one email when there are several.
+    # One email per file, but a source's files that loaded with a warning go in one together.
+    groups: list[list[FileProblem]] = []
     warned: dict[str | None, list[FileProblem]] = {}
-    for problem in new:
+    for problem in (p for p in new if p.kind != "unrecognized" or unreadable(p)):
         if problem.kind == "warning":
-            warned.setdefault(problem.source, []).append(problem)
-    digests = [group for group in warned.values() if len(group) > 1]
-    in_digest = {id(p) for group in digests for p in group}
-    for group in digests:
-        _send_warnings(group, config, run_id, transport, fallback, state, report, now, forbidden)
-    singles = (p for p in new if id(p) not in in_digest)
-    for problem in (p for p in singles if p.kind != "unrecognized" or unreadable(p)):
-        configured = problem.source in config.domains
-        recipients = config.domains[problem.source].stewards if configured else config.district_it
-        if unreadable(problem) and configured:
+            if problem.source not in warned:
+                groups.append(warned.setdefault(problem.source, []))
+            warned[problem.source].append(problem)
+        else:
+            groups.append([problem])
+    for group in groups:
+        first = group[0]
+        configured = first.source in config.domains
+        recipients = config.domains[first.source].stewards if configured else config.district_it
+        if unreadable(first) and configured:
             # The steward can have it re-exported; district IT hears of it too.
             recipients = [*recipients, *(c for c in config.district_it if c not in recipients)]
         base = {
             "kind": "file",
-            "domain": problem.source,
-            "checks": (problem.source_path,),
+            "domain": first.source,
+            "checks": tuple(p.source_path for p in group),
             "recipients": tuple(c.email for c in recipients),
         }
+        compose = compose_warnings if len(group) > 1 else _compose_one
         try:
-            message = compose_set_aside(
-                problem,
+            message = compose(
+                group,
                 run_id=run_id,
                 recipients=recipients,
                 sender=transport.sender,
@@ -98,13 +101,15 @@ def send_file_alerts(
                 forbidden=forbidden,
             )
         except StudentDataError as exc:
-            log.error("%s: alert withheld, %s", problem.source_path, exc)
+            log.error("%s: alert withheld, %s", first.source_path, exc)
             report.deliveries.append(Delivery(status="withheld", subject="", **base))
             continue
-        delivery = deliver(message, transport, base, problem.source_path, fallback)
+        label = first.source_path if len(group) == 1 else f"{first.source} warnings"
+        delivery = deliver(message, transport, base, label, fallback)
         report.deliveries.append(delivery)
         if delivery.status in ("sent", "outbox"):
-            state.record_file(problem.key, run_id, now)
+            for problem in group:
+                state.record_file(problem.key, run_id, now)
     unknown = [p for p in new if p.kind == "unrecognized" and not unreadable(p)]
     if unknown:
         base = {
@@ -136,44 +141,6 @@ def send_file_alerts(
     return report
 
 
-def _send_warnings(
-    group: list[FileProblem],
-    config: DistrictConfig,
-    run_id: str,
-    transport: Transport,
-    fallback: Path,
-    state: AlertState,
-    report: AlertReport,
-    now: datetime,
-    forbidden: list[str],
-) -> None:
-    """One source's files that loaded with a warning, in one email to its stewards."""
-    source = group[0].source
-    configured = source in config.domains
-    recipients = config.domains[source].stewards if configured else config.district_it
-    base = {
-        "kind": "file",
-        "domain": source,
-        "checks": tuple(p.source_path for p in group),
-        "recipients": tuple(c.email for c in recipients),
-    }
-    try:
-        message = compose_warnings(
-            group,
-            run_id=run_id,
-            recipients=recipients,
-            sender=transport.sender,
-            district_name=config.district_name,
-            now=now,
-            unconfigured_source=not configured,
-            forbidden=forbidden,
-        )
-    except StudentDataError as exc:
-        log.error("%s: warnings alert withheld, %s", source, exc)
-        report.deliveries.append(Delivery(status="withheld", subject="", **base))
-        return
-    delivery = deliver(message, transport, base, f"{source} warnings", fallback)
-    report.deliveries.append(delivery)
-    if delivery.status in ("sent", "outbox"):
-        for problem in group:
-            state.record_file(problem.key, run_id, now)
+def _compose_one(group: Sequence[FileProblem], **kwargs: object) -> EmailMessage:
+    """`compose_set_aside` of a group of one file."""
+    return compose_set_aside(group[0], **kwargs)  # type: ignore[arg-type]
