@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 SUPERSET_VENV := .venv-superset
 SUPERSET_REQS := dashboards/superset/requirements.txt dashboards/superset/constraints.txt
 STUDENTS ?= 5000
+# make test: pytest workers (pytest-xdist); a module's tests stay on one worker (--dist loadfile),
+# so its module-scoped district or Superset is built once.
+TEST_WORKERS ?= 2
 SEED ?= 2026
 export DISTRICTWIDE_HOME ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(DISTRICTWIDE_HOME)/dagster
@@ -110,7 +113,7 @@ load: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m districtwide load
 
 test: install $(SUPERSET_VENV)/.installed chromium
-	$(BIN)/pytest -q --durations=25
+	$(BIN)/pytest -q --durations=25 -n $(TEST_WORKERS) --dist loadfile
 
 # The unit tests alone (no Superset, no browser, no generated district): under a minute.
 test-fast: install

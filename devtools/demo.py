@@ -46,8 +46,8 @@ def landing_is_empty(home: Home) -> bool:
 
 
 #: The demo district's exports, as a district commonly has them: OneRoster 1.1 from the SIS,
-#: PowerSchool's attendance exports, the MCAS student data file and NWEA MAP (the combination
-#: tests/integration/test_generator_layouts.py loads against the truth).
+#: PowerSchool's attendance exports, the MCAS student data file and NWEA MAP (each loaded
+#: against the truth: tests/integration/test_generator_layouts.py, test_several_years.py).
 DEMO_LAYOUTS = (
     "--sis",
     "oneroster-1.1",

@@ -43,7 +43,12 @@ def test_backup_destroy_restore_reads_the_same_served_marts(
     write_instance_yaml(home.root / "dagster" / "dagster.yaml", "sqlite")
     run_id = load(home.ensure())
     served = content_checksum(home.serving)
-    assert served and all(rows for rows, _ in served.values())
+    # Every served table holds rows, but growth from one fall to the next (a second year).
+    two_years = {"agg_growth_fall_to_fall_by_school_grade", "fct_student_growth_across_years"}
+    two_years |= {"rpt_growth_fall_to_fall"}
+    assert served and all(
+        rows for name, (rows, _) in served.items() if name.split(".")[-1] not in two_years
+    )
     with warehouse.connect(home.warehouse) as con:
         students = con.execute("select count(*) from marts.dim_student").fetchone()[0]
 

@@ -22,6 +22,10 @@ from devtools.screenshot import screenshot_dashboard
 from tests.conftest import District, run_load
 
 SPECS = load_specs()
+# Datasets with rows only from a district's second school year on (growth from one fall to the
+# next): the test district has one year, so their charts are rightly empty here; their figures
+# are checked on a three-year district in tests/integration/test_trend_marts.py.
+NEEDS_TWO_YEARS = {"rpt_growth_fall_to_fall"}
 # Charts a school role reads: its school's rows, or a shared dataset's (the "data as of" line).
 SCHOOL_CHARTS = [
     c
@@ -89,6 +93,9 @@ def test_chart_data_equals_the_same_query_on_the_marts(chart, admin, publication
     first, _ = publications
     rows = admin.chart_data(first.charts[chart.title], chart.title)
     expected = served_rows(district, chart.sql())
+    if chart.dataset in NEEDS_TWO_YEARS:
+        assert rows == [] and expected == [], chart.title
+        return
     assert expected, f"{chart.title}: the served marts have no rows for this chart"
     assert rows_equal(rows, expected), f"{chart.title}: Superset's rows differ from the marts'"
 
@@ -126,7 +133,7 @@ def test_a_school_role_sees_only_its_school(admin, superset, publications, distr
     principal = user_client(
         admin, superset, "principal_a", [SCHOOL_ROLE.format(school_id=school_id)]
     )
-    for chart in SCHOOL_CHARTS:
+    for chart in (c for c in SCHOOL_CHARTS if c.dataset not in NEEDS_TWO_YEARS):
         rows = principal.chart_data(first.charts[chart.title], chart.title)
         names = {row.get("school_name") for row in rows} - {None}
         assert rows, f"{chart.title}: the school's own rows are missing"
@@ -194,8 +201,10 @@ def test_every_dashboard_renders_its_charts_with_data(superset, chromium, public
             width=1280,
         )
         assert shot.charts == len(board.charts), (board.slug, shot.chart_states)
-        assert shot.charts_with_data == shot.charts and shot.errors == 0, shot.chart_states
-        assert shot.empty == 0 and not shot.clipped, (board.slug, shot.chart_states)
+        one_year = sum(c.dataset in NEEDS_TWO_YEARS for c in board.charts)
+        assert shot.charts_with_data == shot.charts - one_year, shot.chart_states
+        assert shot.errors == 0 and shot.empty == one_year, (board.slug, shot.chart_states)
+        assert not shot.clipped, (board.slug, shot.chart_states)
         assert Path(shot.path).stat().st_size > 20_000
 
 

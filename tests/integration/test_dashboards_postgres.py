@@ -18,7 +18,7 @@ from serving.postgres import PostgresTarget, publish_to_postgres
 from serving.publish import content_checksum
 from serving.served import PostgresServed
 from tests.conftest import District, require_service
-from tests.integration.test_dashboards import rows_equal
+from tests.integration.test_dashboards import NEEDS_TWO_YEARS, rows_equal
 
 SPECS = load_specs()
 TARGET = PostgresTarget(schema="marts")
@@ -63,6 +63,9 @@ def test_chart_data_equals_the_same_query_on_postgres(chart, on_postgres):
     admin, publication, _ = on_postgres
     rows = admin.chart_data(publication.charts[chart.title], chart.title)
     expected = pg_rows(chart.sql())
+    if chart.dataset in NEEDS_TWO_YEARS:  # a one-year district: rightly empty
+        assert rows == [] and expected == [], chart.title
+        return
     assert expected, chart.title
     assert rows_equal(
         rows, [tuple(float(v) if hasattr(v, "as_tuple") else v for v in r) for r in expected]

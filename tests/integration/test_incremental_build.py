@@ -42,9 +42,11 @@ def plan_of_last_build(home: Home) -> dict:
 
 # What legitimately differs between two data folders loading the same data: a result's key
 # carries its load id, each folder has its own quality-run history, and the merging folder has
-# quarantined the superseded versions of the corrected rows.
+# quarantined the superseded versions of the corrected rows; the "data as of" line holds each
+# folder's own load times.
 NOT_COMPARED = {"rpt_quality_checks_by_run"}
 COMPARED_AS = {
+    "rpt_data_as_of": "select * exclude (last_loaded_at) from marts.{name}",
     "fct_assessment_result": "select * exclude (assessment_result_key) from marts.{name}",
     "rpt_quarantine_by_reason": "select * exclude (quarantine_by_reason_key) from marts.{name} "
     "where reason <> 'superseded by a newer pull'",
