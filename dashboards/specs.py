@@ -171,7 +171,9 @@ class Chart:
             "orderby": [[c.lstrip("-"), not c.startswith("-")] for c in self.order_by],
         }
         if self.kind == "table":
-            query |= {"columns": list(self.columns), "metrics": []}
+            # No "metrics" key at all: an empty list makes Superset GROUP BY every column shown,
+            # which folds identical rows (two students of one name in one section) into one.
+            query |= {"columns": list(self.columns)}
         else:
             axis: dict[str, Any] | str = {
                 "columnType": "BASE_AXIS",

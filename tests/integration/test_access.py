@@ -26,8 +26,10 @@ from dashboards.people import (
 from dashboards.publish import Publication, publish_dashboards
 from dashboards.row_security import TEACHER_ROLE
 from dashboards.specs import load_specs
+from devtools.superset_server import start
 from serving.served import DuckDBServed
 from tests.conftest import District
+from tests.integration.conftest import clone_home, superset_settings
 
 SPECS = load_specs()
 TEACHER_TABLES = sorted(t for t, d in SPECS.datasets.items() if d.teacher_filter)
@@ -61,6 +63,16 @@ class Access:
 def served(district: District, sql: str, *params: object) -> list[tuple]:
     with duckdb.connect(str(district.home.serving), read_only=True) as con:
         return con.execute(sql, list(params)).fetchall()
+
+
+@pytest.fixture(scope="module")
+def superset(superset_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A Superset of this module's own: the people it syncs, their passwords and roles, must
+    not meet users another module's publication made first on the shared server (with two
+    pytest workers the order of modules on one server varies)."""
+    home = clone_home(superset_template, tmp_path_factory.mktemp("superset-access"))
+    with start(superset_settings(home)) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
