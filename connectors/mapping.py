@@ -58,8 +58,9 @@ def _parsed_date(rule: ColumnRule, column: str) -> str:
     value = f"trim({column})"
     dated = f"try_strptime({value}, {formats})"
     undated = f"try_strptime(regexp_replace({value}, {_literal(_TIME_OF_DAY)}, ''), {formats})"
-    # CASE, not coalesce: the regular expression runs only on values the formats did not read.
-    parsed = f"(case when {dated} is not null then {dated} else {undated} end)"
+    # DuckDB's coalesce evaluates `undated` only where `dated` is NULL: the regular expression
+    # runs only on the values the formats did not read, and each format is tried once.
+    parsed = f"coalesce({dated}, {undated})"
     # strptime's %Y takes two digits too: '10/20/23' as MM/DD/YYYY is the year 23, never a date
     # a school file means, so it is not read (the line is rejected, naming the formats).
     return f"(case when year({parsed}) >= 1900 then {parsed} end)"
