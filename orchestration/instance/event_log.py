@@ -30,11 +30,16 @@ from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 from dagster_postgres import PostgresEventLogStorage
 from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 # SQLite keeps one database per run plus an index: the index and the last few runs stay open.
 KEPT_SQLITE_DATABASES = 4
+# Dagster's databases are in write-ahead-log mode (it sets it); SQLite's default `synchronous`
+# then syncs the log to disk on every commit, one event each (~1,000 a load). NORMAL syncs it at
+# checkpoints only: a crash of the process loses nothing committed, a power cut may lose the last
+# events, never the file (SQLite's documentation on WAL mode). Set per connection.
+SQLITE_PRAGMAS = ("pragma synchronous = normal",)
 # PostgreSQL: one connection kept; more only while one is in use (the webserver's threads).
 PG_POOL_MAX_OVERFLOW = 4
 PG_POOL_RECYCLE_SECONDS = 3600
@@ -53,6 +58,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables: set[str] = set()
         super().__init__(base_dir or default_runs_dir(), inst_data)
 
     @classmethod
@@ -86,16 +92,33 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 max_overflow=2,
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
             )
+            event.listen(engine, "connect", _write_ahead)
         self._engines[shard] = engine
         while len(self._engines) > KEPT_SQLITE_DATABASES:
             self._engines.popitem(last=False)[1].dispose()
         return engine
+
+    def has_table(self, table_name: str) -> bool:
+        """As Dagster's (a new engine on the index each time), asked once per table: asked on
+        every asset and check event, and tables are never dropped from the index."""
+        if table_name not in self._tables and super().has_table(table_name):
+            self._tables.add(table_name)
+        return table_name in self._tables
 
     def dispose(self) -> None:
         super().dispose()
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
+
+
+def _write_ahead(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
 
 
 class PooledPostgresEventLogStorage(PostgresEventLogStorage):

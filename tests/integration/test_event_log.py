@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance, materialize
+from dagster._core.storage.event_log import SqliteEventLogStorage
 
 from connectors.tables import raw_table
 from orchestration.defs.landing.assets import raw_tables_asset
@@ -72,3 +73,35 @@ def test_runs_are_kept_in_sqlite_and_read_by_dagsters_own_storage(
             assert len(events) == 2  # the rows and the rejects raw tables
     finally:
         plain.dispose()
+
+
+def test_events_are_committed_without_a_sync_each_and_tables_looked_up_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "dagster"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    (home / "dagster.yaml").write_text(instance_yaml("sqlite"))
+    looked_up: list[str] = []
+    dagsters = SqliteEventLogStorage.has_table
+
+    def counted(self: SqliteEventLogStorage, table_name: str) -> bool:
+        looked_up.append(table_name)
+        return dagsters(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted)
+    instance = DagsterInstance.get()
+    try:
+        runs = [land_orgs(instance, tmp_path / "data", n) for n in range(2)]
+        storage = instance.event_log_storage
+        for shard in ("index", runs[-1]):
+            with storage._engines[shard].connect() as conn:
+                # WAL (Dagster's) with NORMAL sync (1): the log is synced at checkpoints.
+                assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("pragma synchronous").scalar() == 1
+        # Two runs store a dozen asset and check events: each table was looked up once.
+        assert looked_up and len(looked_up) == len(set(looked_up))
+        assert storage.has_table("asset_event_tags")
+        assert sorted(materializations(instance)) == sorted(runs)
+    finally:
+        instance.dispose()
