@@ -116,8 +116,13 @@ def dlt_source(
         out = []
         for table in tables:
             start = since.get(table.name)
+            # No deduplication (`primary_key=()`): dlt would hash every row at the mark's value
+            # and keep the hashes in its state, for a next run that never reads that state (each
+            # pull starts a fresh pipeline); the rows read again are merged by key instead.
             incremental = (
-                dlt.sources.incremental(table.cursor, initial_value=start, range_start="closed")
+                dlt.sources.incremental(
+                    table.cursor, initial_value=start, range_start="closed", primary_key=()
+                )
                 if start is not None
                 else None
             )

@@ -157,9 +157,12 @@ def merge(
     keys_written = None
     updated = 0
     if delta_cols >= set(columns):
+        # A row read again equals at most its own key's previous version: only those are
+        # compared (EXCEPT against the whole mirror sorted or hashed every row of it).
         con.execute(
             f"create or replace temp table changed as select {cols} from delta except "
-            f"select {pick(prev_cols, 'prev')} from prev"
+            f"select {pick(prev_cols, 'prev')} from prev "
+            f'where prev."{key}" in (select "{key}" from delta)'
         )
         changed = con.execute("select count(*) from changed").fetchone()[0]
         if changed_keys is not None:

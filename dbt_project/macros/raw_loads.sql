@@ -135,3 +135,10 @@
         where increment._load_id in ({{ attendance_new_loads() }})
     )
 {%- endmacro %}
+
+{# The calendar months the attendance increments of this build touch (first days, as dates): a
+   month mart's rows of those months are built again, every other month's stay. #}
+{% macro attendance_increment_months() -%}
+    select distinct cast({{ dbt.date_trunc('month', 'touched_dates.attendance_date') }} as date)
+    from ({{ attendance_increment_dates() }}) as touched_dates
+{%- endmacro %}

@@ -4,8 +4,20 @@
 -- (students with at least var('chronic_absence_min_days') enrolled days in the month). Small
 -- cells suppressed (macros/suppression.sql). Students whose attendance is incomplete (no linked
 -- attendance record) are left out of the rates and counted in n_students_awaiting_review.
+-- Incremental: after attendance increments only (connectors/increments.py), the months the
+-- increments touch are deleted and built again from those months' student rows (every cell,
+-- and its suppression, is within one month); every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where calendar_month in ({{ attendance_increment_months() }}){% endif %}",
+) }}
+-- depends_on: {{ ref('base_attendance__exceptions') }}
 with student_months as (
     select * from {{ ref('fct_student_attendance_month') }}
+    {%- if is_incremental() %}
+    where calendar_month in ({{ attendance_increment_months() }})
+    {%- endif %}
 ),
 
 -- The student as they were that school year: that year's grade and subgroups.

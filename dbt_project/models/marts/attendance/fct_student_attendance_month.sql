@@ -4,6 +4,16 @@
 -- exceptions to 17.6 M derived days first: enrolled days are counted per span and month, absences
 -- from the 1.5 M exception days, and the two meet per student-month. The school-year rows and the
 -- monthly aggregates add these rows up.
+-- Incremental: after attendance increments only (connectors/increments.py), the months the
+-- increments touch (their rows' dates and those of the rows they superseded) are deleted and
+-- built again: only absences changed, and a month's rows read only that month's days. Every
+-- other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where calendar_month in ({{ attendance_increment_months() }}){% endif %}",
+) }}
+-- depends_on: {{ ref('base_attendance__exceptions') }}
 with enrollment as (
     select * from {{ ref('fct_enrollment') }}
 ),
@@ -19,6 +29,9 @@ school_days as (
 
 exceptions as (
     select * from {{ ref('fct_attendance_exception_day') }}
+    {%- if is_incremental() %}
+    where cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) in ({{ attendance_increment_months() }})
+    {%- endif %}
 ),
 
 unlinked_students as (
@@ -33,6 +46,9 @@ school_months as (
         max(calendar_date) as last_day,
         count(*) as n_days
     from school_days
+    {%- if is_incremental() %}
+    where calendar_month in ({{ attendance_increment_months() }})
+    {%- endif %}
     group by 1, 2
 ),
 
