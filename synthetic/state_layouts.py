@@ -47,8 +47,8 @@ proficient, and the truth's proficiency counts do not depend on the layout.
   (`DSR160_<district>-01-000_MCA-III_<R|M>_<year>.txt`) in the verbatim 160-column 2022-23
   header, `YYYYMMDD` births, test code `VS`, levels D/P/M/E one for one with the simulated ones,
   score 1 `SSCO` on the grade's G01-G99 scale with MDE's G40 and G50 cuts and the Exceeds cut
-  of `MCA_EXCEEDS` (mathematics: published; reading: computed from MDE's theta cuts, the
-  generator's own). Minnesota tests mathematics in grade 11: the simulated grade 10 is scored
+  of `MCA_EXCEEDS` (mathematics: published; reading: MDE's theta cuts carried onto the scale,
+  as the shipped crosswalk). Minnesota tests mathematics in grade 11: the simulated grade 10 is scored
   on the grade 11 scale (`GRADE` 10).
 - `staar`: Texas STAAR grades 3-8 and end-of-course student data files, fixed-width without a
   header (synthetic/staar.py, which builds on this module's bands and ID helpers).
@@ -186,8 +186,8 @@ FAST_SCORE_GROUP = (
     | {("MATH", g): f"Grade {g} Mathematics" for g in (4, 5, 6, 7, 8)}
 )
 #: The lowest Exceeds the Standards score of each MCA-III test. Mathematics: the published cuts
-#: (settings/crosswalks/achievement_levels.csv, sources there). Reading: THE GENERATOR'S OWN
-#: FIGURES, not a published table: MDE publishes the reading cuts on the theta metric only
+#: (settings/crosswalks/achievement_levels.csv, sources there). Reading: as the crosswalk, no
+#: published scale table: MDE publishes the reading cuts on the theta metric only
 #: (Technical Manual 2019-20, Table 5.7), carried here onto the scale by the manual's
 #: transformation (eq. 6.8-6.9: g50 + 10 x (theta_E - theta_M) / (theta_M - theta_P), rounded);
 #: the same computation gives the published mathematics cuts from Table 5.23 exactly.
