@@ -2,9 +2,21 @@
 -- (fct_student_attendance_month), beside the same school's rate that month: the student profile's
 -- "attendance by month against the school's". Staff only: student names, no suppression. Row-level
 -- security: current_school_id for a principal, student_key for a teacher (dashboards/specs.yaml).
-{{ config(materialized='table') }}  {#- student-level: why in dbt_project.yml #}
+-- Incremental: after attendance increments only (connectors/increments.py), the months the
+-- increments touch are deleted and built again (a row and its school's rate read only its own
+-- month); every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where calendar_month in ({{ attendance_increment_months() }}){% endif %}",
+) }}  {#- student-level: why in dbt_project.yml #}
+-- depends_on: {{ ref('base_attendance__exceptions') }}
 with months as (
     select * from {{ ref('fct_student_attendance_month') }}
+    {%- if is_incremental() %}
+    where calendar_month in ({{ attendance_increment_months() }})
+    {%- endif %}
 ),
 
 students as (
