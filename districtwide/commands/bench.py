@@ -17,10 +17,20 @@ from districtwide.commands import from_checkout
     show_default=True,
     help="also the one-day incremental (a second district of the same size)",
 )
-def command(students: int, seed: int, stage: str | None, incremental: bool) -> None:
+@click.option(
+    "--stages/--no-stages",
+    default=True,
+    show_default=True,
+    help="also land and transform alone, each in a process of its own, before the whole load",
+)
+def command(students: int, seed: int, stage: str | None, incremental: bool, stages: bool) -> None:
     """Time landing, transforming and the whole load; record the whole load in
     benchmarks/history.csv
     and BENCHMARKS.md's table of current figures; then the one-day incremental from the
     attendance database (MariaDB; skipped when it is not there), in benchmarks/incremental.csv."""
     bench = from_checkout("devtools.bench")
-    raise SystemExit(bench.main(students=students, seed=seed, stage=stage, incremental=incremental))
+    raise SystemExit(
+        bench.main(
+            students=students, seed=seed, stage=stage, incremental=incremental, stages=stages
+        )
+    )
