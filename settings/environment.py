@@ -68,8 +68,10 @@ class EnvironmentSettings(BaseModel):
         """The settings every DuckDB the load opens takes: memory cap and spill folder.
 
         Without them a DuckDB takes 80% of the machine's memory and spills in-memory databases
-        into `.tmp` under the process's working folder.
+        into `.tmp` under the process's working folder. The folder is created here: DuckDB
+        creates only its last level, and fails the query that spills when the parent is missing.
         """
+        self.duckdb_spill.mkdir(parents=True, exist_ok=True)
         return {"memory_limit": self.duckdb_memory, "temp_directory": str(self.duckdb_spill)}
 
     @classmethod

@@ -27,14 +27,18 @@ def dbt_duckdb_options(env: dict[str, str]) -> dict[str, str]:
     "extra",
     [
         {},
-        {"DISTRICTWIDE_DUCKDB_MEMORY": "3GB", "DISTRICTWIDE_DUCKDB_TEMP": "/fast/spill"},
+        {"DISTRICTWIDE_DUCKDB_MEMORY": "3GB", "DISTRICTWIDE_DUCKDB_TEMP": "fast/spill"},
         {"DISTRICTWIDE_DUCKDB_TEMP": ""},  # empty means unset, for both
     ],
 )
 def test_dbt_profile_and_settings_agree(tmp_path: Path, extra: dict[str, str]) -> None:
     env = {"DISTRICTWIDE_HOME": str(tmp_path), **extra}
+    if extra.get("DISTRICTWIDE_DUCKDB_TEMP"):
+        env["DISTRICTWIDE_DUCKDB_TEMP"] = str(tmp_path / extra["DISTRICTWIDE_DUCKDB_TEMP"])
     settings = EnvironmentSettings.from_env(env).duckdb_config()
     rendered = dbt_duckdb_options(env)
     assert {k: rendered[k] for k in settings} == settings
     if not extra.get("DISTRICTWIDE_DUCKDB_TEMP"):
         assert settings["temp_directory"] == str(tmp_path / "work" / "duckdb_spill")
+    # Created with its parents: DuckDB makes only the last level when it first spills.
+    assert Path(settings["temp_directory"]).is_dir()
