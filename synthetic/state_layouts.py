@@ -46,10 +46,10 @@ proficient, and the truth's proficiency counts do not depend on the layout.
 - `mca`: Minnesota MCA-III District Student Results, one tab-delimited file per year and subject
   (`DSR160_<district>-01-000_MCA-III_<R|M>_<year>.txt`) in the verbatim 160-column 2022-23
   header, `YYYYMMDD` births, test code `VS`, levels D/P/M/E one for one with the simulated ones,
-  score 1 `SSCO` on the grade's G01-G99 scale with MDE's G40 and G50 cuts; the Exceeds cut, which
-  MDE publishes on the theta metric only, is the generator's own G60 (MDE: "generally ranges
-  from G60 to G65"). Minnesota tests mathematics in grade 11: the simulated grade 10 is scored on
-  the grade 11 scale (`GRADE` 10).
+  score 1 `SSCO` on the grade's G01-G99 scale with MDE's G40 and G50 cuts and the Exceeds cut
+  of `MCA_EXCEEDS` (mathematics: published; reading: MDE's theta cuts carried onto the scale,
+  as the shipped crosswalk). Minnesota tests mathematics in grade 11: the simulated grade 10 is scored
+  on the grade 11 scale (`GRADE` 10).
 - `staar`: Texas STAAR grades 3-8 and end-of-course student data files, fixed-width without a
   header (synthetic/staar.py, which builds on this module's bands and ID helpers).
 
@@ -155,7 +155,8 @@ for _grades in ILEARN_BANDS.values():
 #: public repository's copy of FLDOE's "FAST Achievement Level Scale Scores including Learning
 #: Gains Subcategories" chart, a score calculator for grade 8 mathematics), which agree with one
 #: another; neither the rule's text nor the FLDOE chart itself could be read here, so the FAST
-#: rows of settings/crosswalks/achievement_levels.csv keep their bands blank.
+#: rows of settings/crosswalks/achievement_levels.csv keep their bands blank except ELA Reading
+#: grade 3, which an FDOE Individual Student Report prints (the same numbers as here).
 FAST_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
     "ELA": {
         3: (140, 186, 201, 213, 225, 260),
@@ -184,13 +185,24 @@ FAST_SCORE_GROUP = (
     | {("MATH", 3): "FAST Grade 3 Mathematics"}
     | {("MATH", g): f"Grade {g} Mathematics" for g in (4, 5, 6, 7, 8)}
 )
-#: MCA-III scale per subject and grade: (G01, G40 Partially Meets, G50 Meets, G60 Exceeds (the
-#: generator's assumption, see the module docstring), G99). Grade 10 mathematics: grade 11's.
+#: The lowest Exceeds the Standards score of each MCA-III test. Mathematics: the published cuts
+#: (settings/crosswalks/achievement_levels.csv, sources there). Reading: as the crosswalk, no
+#: published scale table: MDE publishes the reading cuts on the theta metric only
+#: (Technical Manual 2019-20, Table 5.7), carried here onto the scale by the manual's
+#: transformation (eq. 6.8-6.9: g50 + 10 x (theta_E - theta_M) / (theta_M - theta_P), rounded);
+#: the same computation gives the published mathematics cuts from Table 5.23 exactly.
+MCA_EXCEEDS = {
+    "ELA": {3: 374, 4: 466, 5: 567, 6: 667, 7: 767, 8: 867, 10: 1064},
+    "MATH": {3: 366, 4: 466, 5: 563, 6: 662, 7: 760, 8: 861, 11: 1164},
+}
+#: MCA-III scale per subject and grade: (G01, G40 Partially Meets, G50 Meets, Exceeds, G99).
+#: Grade 10 mathematics: grade 11's.
 MCA_BANDS: dict[str, dict[int, tuple[int, ...]]] = {
     subject: {
-        g: (100 * g + 1, 100 * g + 40, 100 * g + 50, 100 * g + 60, 100 * g + 99) for g in grades
+        g: (100 * g + 1, 100 * g + 40, 100 * g + 50, exceeds, 100 * g + 99)
+        for g, exceeds in grades.items()
     }
-    for subject, grades in (("ELA", (3, 4, 5, 6, 7, 8, 10)), ("MATH", (3, 4, 5, 6, 7, 8, 11)))
+    for subject, grades in MCA_EXCEEDS.items()
 }
 MCA_BANDS["MATH"][10] = MCA_BANDS["MATH"][11]
 MCA_SUBJECT = {"ELA": "R", "MATH": "M"}

@@ -23,6 +23,13 @@ file, every state file and AssessmentResults.csv: `source_file` (name only), `li
 duplicate carries `duplicate` besides its original's tags) and `mistyped_id_owner` (for a
 mistyped ID: the SIS child whose real ID the typed one is, else NULL).
 
+`state_results.parquet` — one row per valid (format-valid, non-duplicate) result of the spring
+state test, whoever the child is: `true_student_id`, `school_year`, `school_code` (8-digit state
+code of the school the test was taken at), `subject` (ELA, MATH), `level` (the simulated NM, PM,
+M, E: a state layout writes it as its own level code, splitting one where the state has five)
+and `is_proficient` (M or E). Joined to records.parquet by the child, year and subject, each
+staged state row must carry this level and proficiency (tests/integration/test_state_bands.py).
+
 `student_attendance.parquet` — one row per SIS child, school and school year
 (`true_student_id`, `sis_local_id`, `school` sourcedId, `school_year`): `n_days_enrolled` (the
 instructional days of the child's spans there), `n_days_absent_excused` (E, M),
@@ -175,6 +182,7 @@ def write_truth(district: District, out: Path, written: dict[str, int]) -> dict:
     _trend_proficiency(district, out)
     _trend_cohorts(district, out)
     _map_fall_to_fall(district, out)
+    _state_results(district, out)
     (out / "counts.json").write_text(
         json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -567,6 +575,24 @@ TREND_SUBGROUPS = (
     ("has_disability", "cast(has_disability as varchar)"),
     ("is_low_income", "cast(is_low_income as varchar)"),
 )
+
+
+def _state_results(district: District, out: Path) -> None:
+    """state_results.parquet: each valid state result's simulated level (module docstring)."""
+    tables = [f"state_{y}" for y in district.config.school_years]
+    rows = _union(
+        tables, "pid, school_year, school_code, subject, level, f_duplicate, f_bad_field_count"
+    )
+    _write_parquet(
+        district.con,
+        f"""
+        select pid as true_student_id, school_year, school_code, subject, level,
+               level in {PROFICIENT_LEVELS} as is_proficient
+        from ({rows}) where not f_duplicate and not f_bad_field_count
+        order by school_year, true_student_id, subject, school_code
+        """,
+        out / "state_results.parquet",
+    )
 
 
 def _student_years(district: District, out: Path) -> None:

@@ -14,8 +14,12 @@
    flagged `_repeated_in_file`: every row of the newest delivery of a key stays. There `delivery`
    (a column of `relation`) names what one delivery is when it is not one load: a source
    database's pulls (its whole load and the increments after it) are one delivery, whose rows
-   never supersede each other (a code added to a day by a later pull joins the earlier one). #}
-{% macro newest_delivery_wins(relation, key, repeats_in_file=true, delivery=none) -%}
+   never supersede each other (a code added to a day by a later pull joins the earlier one).
+   `narrow_by` (one key column, few values: the date) groups only the rows whose value of it is
+   in more than one delivery, or empty (a malformed date is a key value too): no other key can
+   have two. A year's exceptions in one file then
+   group nothing (the grouping over 1.5 M rows was 2.5 s of the model's 10.5 s of CPU). #}
+{% macro newest_delivery_wins(relation, key, repeats_in_file=true, delivery=none, narrow_by=none) -%}
     {%- set keys = key | join(', ') -%}
     {%- set on_key -%}
         {% for k in key %}r.{{ k }} is not distinct from c.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
@@ -31,6 +35,14 @@
     left join (
         select {{ keys }}, max(_load_id) as _newest_load, arg_max({{ of }}, _load_id) as _newest_delivery
         from {{ relation }}
+        {%- if narrow_by %}
+        where {{ narrow_by }} is null or {{ narrow_by }} in (
+            select {{ narrow_by }}
+            from (select distinct {{ narrow_by }}, {{ of }} from {{ relation }}) as delivered_values
+            group by {{ narrow_by }}
+            having count(*) > 1
+        )
+        {%- endif %}
         group by {{ keys }}
         having min({{ of }}) < max({{ of }})
     ) as c

@@ -112,7 +112,10 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> District:
         rows.write("attendance,A101,SCH01,a second code the attendance system once used\n")
         rows.write("benchmark,ST-77,SCH02,Star's code for Adams\n")
     with (crosswalk_dir(home) / "achievement_levels.csv").open("a", encoding="utf-8") as rows:
-        rows.write("STATE,math,3,M,Meeting Expectations (grade 3 mathematics),3,true,500,529\n")
+        rows.write(
+            "STATE,math,3,M,Meeting Expectations (grade 3 mathematics),3,true,500,529,"
+            "a district's own band\n"
+        )
     result = run_load(home)
     assert result.success, "consolidated_load failed"
     return District(home, {})

@@ -124,6 +124,14 @@ def test_sds_v2_1_is_not_read_as_oneroster() -> None:
 
 def test_check_names_the_layout_of_every_public_sample_and_maps_its_codes() -> None:
     reports = {r.source_path: r for r in check_paths([SAMPLES], LAYOUTS)}
+    # Every file kept here is a sample with its expected layout, the bundle's reference
+    # conversion or a file no shipped layout is meant to read; licences and the README aside.
+    kept = {
+        p.relative_to(SAMPLES).as_posix()
+        for p in SAMPLES.rglob("*")
+        if p.is_file() and p.name not in ("LICENSE", "README.md")
+    }
+    assert kept == set(EXPECTED) | REFERENCES | NOT_READ
     unread = {name for name, r in reports.items() if r.layout is None and name.endswith(".csv")}
     assert unread - REFERENCES == NOT_READ
     for name, (layout, rows, rejected, set_aside) in EXPECTED.items():

@@ -127,9 +127,10 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
-    # FAST's and CMAS Science's bands are not in the defaults; MCA's Exceeds cut is published on
-    # the theta metric only, so Meets has no upper and Exceeds no lower bound (the other two ends
-    # are checked).
+    # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics) and CMAS
+    # Science's are not in the defaults; MCA reading's Exceeds cut is published on the theta
+    # metric only, so there Meets has no upper and Exceeds no lower bound (the other two ends are
+    # checked; mathematics has all four bands).
     assert (unbanded, banded > 0) == (0, True)
     [(mca_checked,)] = rows(
         staged,

@@ -4,6 +4,7 @@
 -- benchmark and state results, benchmark growth this year, attendance rate and early-warning flags.
 -- Staff only: student names. Row-level security: section_key for a teacher (their own sections),
 -- school_id for a principal (dashboards/specs.yaml).
+{{ config(materialized='table') }}  {#- student-level: why in dbt_project.yml #}
 with sections as (
     select * from {{ ref('dim_section') }}
 ),

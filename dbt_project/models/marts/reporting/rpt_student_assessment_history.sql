@@ -2,6 +2,7 @@
 -- tests and benchmarks side by side, oldest first, for the student profile. Staff only: student
 -- names. Row-level security: current_school_id for a principal (the school responsible for the
 -- student now sees the history from earlier schools), student_key for a teacher.
+{{ config(materialized='table') }}  {#- student-level: why in dbt_project.yml #}
 with results as (
     select * from {{ ref('fct_assessment_result') }}
 ),

@@ -2,6 +2,7 @@
 -- (fct_student_attendance_month), beside the same school's rate that month: the student profile's
 -- "attendance by month against the school's". Staff only: student names, no suppression. Row-level
 -- security: current_school_id for a principal, student_key for a teacher (dashboards/specs.yaml).
+{{ config(materialized='table') }}  {#- student-level: why in dbt_project.yml #}
 with months as (
     select * from {{ ref('fct_student_attendance_month') }}
 ),

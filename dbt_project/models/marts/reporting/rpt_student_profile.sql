@@ -2,6 +2,7 @@
 -- instructional day of the latest school year): the year's attendance with absences by kind and
 -- the early-warning flags, for the student profile and the risk-sorted rosters. Staff only:
 -- student names. Row-level security: current_school_id for a principal, student_key for a teacher.
+{{ config(materialized='table') }}  {#- student-level: why in dbt_project.yml #}
 with warnings as (
     select * from {{ ref('rpt_early_warning') }}
 ),

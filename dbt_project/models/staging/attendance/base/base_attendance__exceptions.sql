@@ -86,7 +86,7 @@ typed as (
 -- An exceptions file lists no present day: a day a correction leaves out keeps the earlier
 -- delivery's code, until that delivery is retracted (`districtwide retract`).
 delivered as (
-    {{ newest_delivery_wins('typed', ['att_student_id', 'att_school_code', 'attendance_date'], repeats_in_file=false, delivery='_delivery') }}
+    {{ newest_delivery_wins('typed', ['att_student_id', 'att_school_code', 'attendance_date'], repeats_in_file=false, delivery='_delivery', narrow_by='attendance_date') }}
 ),
 
 checked as (
