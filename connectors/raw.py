@@ -27,6 +27,7 @@ from connectors.layout import Layout
 from connectors.mapping import canonical_select
 from connectors.recognize import BadFileError, Match
 from connectors.tables import RawTable
+from settings.environment import EnvironmentSettings
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ REJECT_COLUMNS = {
     "_raw_line": "VARCHAR",
 }
 # The landing DuckDB's settings: one thread per query (the caller's), memory shared by the queries
-# of all landing threads.
+# of all landing threads. `cursor()` adds the district's memory cap and spill folder.
 DUCKDB_CONFIG = {"threads": 1, "memory_limit": "1GB", "preserve_insertion_order": True}
 
 _database: tuple[int, duckdb.DuckDBPyConnection] | None = None
@@ -84,7 +85,8 @@ def cursor() -> duckdb.DuckDBPyConnection:
     global _database
     with _database_lock:
         if _database is None or _database[0] != os.getpid():
-            _database = (os.getpid(), duckdb.connect(config=DUCKDB_CONFIG))
+            config = {**DUCKDB_CONFIG, **EnvironmentSettings.from_env().duckdb_config()}
+            _database = (os.getpid(), duckdb.connect(config=config))
         return _database[1].cursor()
 
 
