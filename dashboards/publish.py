@@ -40,6 +40,8 @@ class Publication:
     dashboards: dict[str, int] = field(default_factory=dict)
     roles: dict[str, int] = field(default_factory=dict)
     rls_rules: dict[str, int] = field(default_factory=dict)
+    # Each dataset's columns (which charts a picker reaches).
+    columns: dict[str, list[str]] = field(default_factory=dict)
     actions: Counter = field(default_factory=Counter)
 
     def note(self, kind: str, result: Upserted | str) -> None:
@@ -114,6 +116,7 @@ def _datasets(
     client: SupersetClient, specs: Specs, served: ServedMarts, result: Publication
 ) -> None:
     columns = served_columns(served, list(specs.datasets))
+    result.columns = columns
     for table in specs.datasets:
         what = f"dataset {served.schema}.{table}"
         if not columns[table]:
@@ -233,16 +236,55 @@ def _dashboard(
                 "color_scheme": "supersetColors",
                 "refresh_frequency": 0,
                 "cross_filters_enabled": False,
-                "native_filter_configuration": [],
+                "native_filter_configuration": native_filters(board, result),
                 "timed_refresh_immune_slices": [],
                 "expanded_slices": {},
-            },
+            }
+            # A picker's bar above the charts, not beside them: tables keep the page's width.
+            | ({"filter_bar_orientation": "HORIZONTAL"} if board.pickers else {}),
             sort_keys=True,
         )
     found = client.upsert("dashboard", f"dashboard {board.slug!r}", {"slug": board.slug}, body)
     result.dashboards[board.slug] = found.id
     if layout or found.action != "unchanged":
         result.note("dashboard", found)
+
+
+def native_filters(board: Dashboard, result: Publication) -> list[dict[str, Any]]:
+    """Superset's native filter configuration for the board's pickers: a select filter on the
+    picker's column, in scope of every chart whose dataset has that column."""
+    filters = []
+    for picker in board.pickers:
+        reached = [c for c in board.charts if picker.column in result.columns.get(c.dataset, [])]
+        excluded = [result.charts[c.title] for c in board.charts if c not in reached]
+        filters.append(
+            {
+                "id": f"NATIVE_FILTER-{board.slug}-{picker.column}",
+                "name": picker.label,
+                "type": "NATIVE_FILTER",
+                "filterType": "filter_select",
+                "targets": [
+                    {
+                        "datasetId": result.datasets[picker.dataset],
+                        "column": {"name": picker.column},
+                    }
+                ],
+                "controlValues": {
+                    "enableEmptyFilter": False,
+                    "defaultToFirstItem": False,
+                    "multiSelect": False,
+                    "searchAllOptions": True,
+                    "inverseSelection": False,
+                },
+                "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+                "cascadeParentIds": [],
+                "scope": {"rootPath": ["ROOT_ID"], "excluded": sorted(excluded)},
+                "chartsInScope": sorted(result.charts[c.title] for c in reached),
+                "tabsInScope": [],
+                "description": "",
+            }
+        )
+    return filters
 
 
 def position(board: Dashboard, chart_ids: dict[str, int]) -> dict[str, Any]:

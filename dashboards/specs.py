@@ -242,11 +242,24 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class Picker:
+    """A filter at the top of a dashboard (Superset's native select filter): the values of one
+    column, which Superset reads from the dataset as the viewer (so under their row-level
+    security: a teacher picks among their own students), applied to every chart of the
+    dashboard whose dataset has the column."""
+
+    label: str
+    dataset: str
+    column: str
+
+
+@dataclass(frozen=True)
 class Dashboard:
     slug: str
     title: str
     charts: tuple[Chart, ...]
     district_only: bool = False
+    pickers: tuple[Picker, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -308,7 +321,17 @@ def load_specs(path: Path = SPECS) -> Specs:
             for chart in charts
             if not datasets[chart.dataset].shared
         )
-        dashboards.append(Dashboard(board["slug"], board["title"], tuple(charts), district_only))
+        pickers = tuple(
+            Picker(p["label"], p["dataset"], p["column"]) for p in board.get("pickers") or ()
+        )
+        for picker in pickers:
+            if picker.dataset not in datasets:
+                raise SpecError(
+                    f"picker {picker.label!r}: dataset {picker.dataset!r} is not declared"
+                )
+        dashboards.append(
+            Dashboard(board["slug"], board["title"], tuple(charts), district_only, pickers)
+        )
     return Specs(raw["database"], datasets, tuple(dashboards))
 
 

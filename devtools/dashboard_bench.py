@@ -5,17 +5,21 @@ A Superset started for the bench (its own home under the bench's data folder, a 
 port, the Superset venv of the checkout) gets the dashboards published, then each chart's saved
 query is posted to `POST /api/v1/chart/data` with `force` (no cache: the query reaches DuckDB
 every time), `rounds` times over, one chart after another as a dashboard load would. The p95 is
-over every request; a chart's own p95 names the slowest chart. The step is skipped, not failed,
-when the Superset venv is not installed (`make .venv-superset/.installed`).
+over every request; a chart's own p95 names the slowest chart. Beside the wall time, the CPU the
+server's processes spent on each request (gunicorn and its workers, DuckDB's threads included;
+from /proc, in clock ticks) says what a request costs when other work shares the cores. The step
+is skipped, not failed, when the Superset venv is not installed (`make superset-install`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import socket
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,12 +44,21 @@ class ChartTimes:
     median_ms: float
     slowest_chart: str
     slowest_chart_p95_ms: float
+    # The server's CPU per request (None where /proc cannot be read).
+    cpu_p95_ms: float | None = None
+    cpu_median_ms: float | None = None
 
     def line(self) -> str:
+        cpu = (
+            f"; server CPU per request p95 {self.cpu_p95_ms:.0f} ms, "
+            f"median {self.cpu_median_ms:.0f} ms"
+            if self.cpu_p95_ms is not None and self.cpu_median_ms is not None
+            else ""
+        )
         return (
             f"dashboard chart data: {self.requests} requests over {self.charts} charts, "
             f"p95 {self.p95_ms:.0f} ms, median {self.median_ms:.0f} ms; slowest chart "
-            f"{self.slowest_chart!r} p95 {self.slowest_chart_p95_ms:.0f} ms "
+            f"{self.slowest_chart!r} p95 {self.slowest_chart_p95_ms:.0f} ms{cpu} "
             f"(target p95 <= {TARGET_P95_MS:.0f} ms)"
         )
 
@@ -57,17 +70,44 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
+def process_group_cpu_ms(group: int) -> float | None:
+    """CPU milliseconds (user and system) spent so far by the live processes of process group
+    `group` (the Superset server starts in a session of its own); None without /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, pgrp, ... utime (12th), stime (13th).
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total * 1000 / ticks
+
+
 def superset_installed(settings: SupersetSettings | None = None) -> bool:
     settings = settings or SupersetSettings()
     return settings.bin("superset").exists() and settings.bin("gunicorn").exists()
 
 
 def time_chart_queries(
-    client: SupersetClient, chart_ids: dict[str, int], rounds: int = 5
+    client: SupersetClient,
+    chart_ids: dict[str, int],
+    rounds: int = 5,
+    server_cpu_ms: Callable[[], float | None] | None = None,
 ) -> ChartTimes:
-    """Post each chart's saved query `rounds` times (after one warm-up each); milliseconds."""
+    """Post each chart's saved query `rounds` times (after one warm-up each); milliseconds, and
+    the server's CPU per request when `server_cpu_ms` reads it."""
     specs = load_specs()
     per_chart: dict[str, list[float]] = {}
+    cpu: list[float] = []
     contexts = {}
     for chart in specs.charts:
         saved = client.request("GET", f"/api/v1/chart/{chart_ids[chart.title]}", chart.title)
@@ -75,9 +115,13 @@ def time_chart_queries(
         client.chart_data_query(contexts[chart.title], chart.title)  # warm-up: worker, connection
     for _ in range(rounds):
         for title, context in contexts.items():
+            cpu_before = server_cpu_ms() if server_cpu_ms else None
             started = time.perf_counter()
             client.chart_data_query(context, title)
             per_chart.setdefault(title, []).append((time.perf_counter() - started) * 1000)
+            cpu_after = server_cpu_ms() if server_cpu_ms else None
+            if cpu_before is not None and cpu_after is not None:
+                cpu.append(cpu_after - cpu_before)
     every = [ms for times in per_chart.values() for ms in times]
     slowest = max(per_chart, key=lambda title: p95(per_chart[title]))
     return ChartTimes(
@@ -87,6 +131,8 @@ def time_chart_queries(
         median_ms=statistics.median(every),
         slowest_chart=slowest,
         slowest_chart_p95_ms=p95(per_chart[slowest]),
+        cpu_p95_ms=p95(cpu) if cpu else None,
+        cpu_median_ms=statistics.median(cpu) if cpu else None,
     )
 
 
@@ -108,4 +154,6 @@ def measure(served: Path, home: Path, rounds: int = 5) -> ChartTimes | None:
     with start(settings) as server:
         client = SupersetClient(server.base_url, server.admin_user, server.admin_password).login()
         published = publish_dashboards(client, served)
-        return time_chart_queries(client, published.charts, rounds)
+        return time_chart_queries(
+            client, published.charts, rounds, lambda: process_group_cpu_ms(server.pid)
+        )

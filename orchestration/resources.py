@@ -29,10 +29,12 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 class DistrictwideHome(ConfigurableResource):
     """The data folder every asset reads and writes (`$DISTRICTWIDE_HOME`), and the memory cap
-    of the DuckDB readers that share the machine with a load (`$DISTRICTWIDE_DUCKDB_MEMORY`)."""
+    of the DuckDBs a run opens (`$DISTRICTWIDE_DUCKDB_MEMORY`) and their spill folder
+    (`$DISTRICTWIDE_DUCKDB_TEMP`; empty: work/duckdb_spill in the data folder)."""
 
     root: str
     duckdb_memory: str = "1500MB"
+    duckdb_temp: str = ""
     _lock: int | None = PrivateAttr(default=None)
     _load_lock: int | None = PrivateAttr(default=None)
 
@@ -62,6 +64,14 @@ class DistrictwideHome(ConfigurableResource):
     def layout(self) -> Home:
         return Home(Path(self.root).resolve()).ensure()
 
+    def duckdb_config(self) -> dict[str, str]:
+        """Memory cap and spill folder of a DuckDB the run opens (EnvironmentSettings')."""
+        return EnvironmentSettings(
+            home=Path(self.root).resolve(),
+            duckdb_memory=self.duckdb_memory,
+            duckdb_temp=Path(self.duckdb_temp) if self.duckdb_temp else None,
+        ).duckdb_config()
+
 
 class SupersetResource(ConfigurableResource):
     """The Superset server the dashboards are published to, and the admin login publishing uses."""
@@ -78,7 +88,11 @@ def build_resources(env: EnvironmentSettings | None = None) -> dict[str, object]
     """The resources of the code location, from the environment."""
     env = env or EnvironmentSettings.from_env()
     return {
-        "home": DistrictwideHome(root=EnvVar("DISTRICTWIDE_HOME"), duckdb_memory=env.duckdb_memory),
+        "home": DistrictwideHome(
+            root=EnvVar("DISTRICTWIDE_HOME"),
+            duckdb_memory=env.duckdb_memory,
+            duckdb_temp=str(env.duckdb_temp or ""),
+        ),
         # dbt's file log at its default (debug) level holds every statement and event of the
         # build: 15-20% of dbt's CPU for 190 nodes. Dagster keeps the info events; the file keeps
         # warnings and errors.

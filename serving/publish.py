@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,12 @@ class Published:
     views: tuple[str, ...] = ()  # SERVED_AS_VIEWS (not counted: that would derive every row)
 
 
-def publish(warehouse: Path, served: Path, schemas: tuple[str, ...] = SERVED_SCHEMAS) -> Published:
+def publish(
+    warehouse: Path,
+    served: Path,
+    schemas: tuple[str, ...] = SERVED_SCHEMAS,
+    duckdb_config: Mapping[str, str] | None = None,
+) -> Published:
     """Copy the marts file of `warehouse` and atomically replace `served` with the copy.
 
     The copy is a file copy: the marts were written (and compressed) once, by dbt; writing them
@@ -43,6 +49,8 @@ def publish(warehouse: Path, served: Path, schemas: tuple[str, ...] = SERVED_SCH
     rpt_ models, some of which read the quarantine and audit schemas of the build) become tables,
     except SERVED_AS_VIEWS, which read only served tables; either way the served file stands alone.
     Only `schemas` are served; anything else in the marts file is dropped from the copy.
+    `duckdb_config`: the district's memory cap and spill folder (EnvironmentSettings.duckdb_config;
+    without it DuckDB may take 80% of the machine for the views turned into tables).
     """
     marts = marts_path(warehouse)
     if not marts.is_file():
@@ -55,7 +63,7 @@ def publish(warehouse: Path, served: Path, schemas: tuple[str, ...] = SERVED_SCH
     shutil.copyfile(marts, tmp)
     tables: dict[str, int] = {}
     views: list[str] = []
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(tmp), config=dict(duckdb_config or {}))
     con.execute("set enable_progress_bar = false")
     try:
         # The build under its own name (DuckDB's catalog = file stem): dbt's views name it.

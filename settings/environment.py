@@ -16,7 +16,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.home import default_home
+from connectors.home import Home, default_home
+
+
+def duckdb_spill_default(home: Path) -> Path:
+    """The spill folder when none is set: `work/duckdb_spill` in the data folder."""
+    return Home(Path(home)).work / "duckdb_spill"
 
 
 class EnvironmentSettings(BaseModel):
@@ -27,6 +32,9 @@ class EnvironmentSettings(BaseModel):
     home: Path = Field(default_factory=default_home, alias="DISTRICTWIDE_HOME")
     timezone: str = Field("America/New_York", alias="DISTRICTWIDE_TIMEZONE")
     duckdb_memory: str = Field("1500MB", alias="DISTRICTWIDE_DUCKDB_MEMORY")
+    # Where DuckDB spills what does not fit under the memory limit (default: the data folder's
+    # work/duckdb_spill). A million students spill gigabytes: give it a fast local disk.
+    duckdb_temp: Path | None = Field(None, alias="DISTRICTWIDE_DUCKDB_TEMP")
     serving: Literal["duckdb", "postgres"] = Field("duckdb", alias="DISTRICTWIDE_SERVING")
     dagster_storage: Literal["sqlite", "postgres"] = Field(
         "sqlite", alias="DISTRICTWIDE_DAGSTER_STORAGE"
@@ -49,6 +57,22 @@ class EnvironmentSettings(BaseModel):
                 "known: attendance (PowerSchool), sis (OneRoster)"
             )
         return names
+
+    @property
+    def duckdb_spill(self) -> Path:
+        """DuckDB's spill folder: `$DISTRICTWIDE_DUCKDB_TEMP`, else work/duckdb_spill in the data
+        folder (dbt's profiles.yml spells the same default)."""
+        return self.duckdb_temp or duckdb_spill_default(self.home)
+
+    def duckdb_config(self) -> dict[str, str]:
+        """The settings every DuckDB the load opens takes: memory cap and spill folder.
+
+        Without them a DuckDB takes 80% of the machine's memory and spills in-memory databases
+        into `.tmp` under the process's working folder. The folder is created here: DuckDB
+        creates only its last level, and fails the query that spills when the parent is missing.
+        """
+        self.duckdb_spill.mkdir(parents=True, exist_ok=True)
+        return {"memory_limit": self.duckdb_memory, "temp_directory": str(self.duckdb_spill)}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> EnvironmentSettings:

@@ -48,8 +48,8 @@ proficient, and the truth's proficiency counts do not depend on the layout.
   header, `YYYYMMDD` births, test code `VS`, levels D/P/M/E one for one with the simulated ones,
   score 1 `SSCO` on the grade's G01-G99 scale with MDE's G40 and G50 cuts and the Exceeds cut
   of `MCA_EXCEEDS` (mathematics: published; reading: MDE's theta cuts carried onto the scale,
-  as the shipped crosswalk). Minnesota tests mathematics in grade 11: the simulated grade 10 is scored
-  on the grade 11 scale (`GRADE` 10).
+  as the shipped crosswalk). Minnesota tests mathematics in grade 11: the simulated grade 10 is
+  scored on the grade 11 scale (`GRADE` 10).
 - `staar`: Texas STAAR grades 3-8 and end-of-course student data files, fixed-width without a
   header (synthetic/staar.py, which builds on this module's bands and ID helpers).
 

@@ -11,10 +11,26 @@ from districtwide.commands import from_checkout
 @click.option("--students", type=int, default=100_000, show_default=True)
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--stage", hidden=True, help="one stage in this process (the bench's own use)")
-def command(students: int, seed: int, stage: str | None) -> None:
+@click.option(
+    "--incremental/--no-incremental",
+    default=True,
+    show_default=True,
+    help="also the one-day incremental (a second district of the same size)",
+)
+@click.option(
+    "--stages/--no-stages",
+    default=True,
+    show_default=True,
+    help="also land and transform alone, each in a process of its own, before the whole load",
+)
+def command(students: int, seed: int, stage: str | None, incremental: bool, stages: bool) -> None:
     """Time landing, transforming and the whole load; record the whole load in
     benchmarks/history.csv
     and BENCHMARKS.md's table of current figures; then the one-day incremental from the
     attendance database (MariaDB; skipped when it is not there), in benchmarks/incremental.csv."""
     bench = from_checkout("devtools.bench")
-    raise SystemExit(bench.main(students=students, seed=seed, stage=stage))
+    raise SystemExit(
+        bench.main(
+            students=students, seed=seed, stage=stage, incremental=incremental, stages=stages
+        )
+    )

@@ -7,6 +7,7 @@ team; a teacher who leaves the roster cannot log in after the next publish.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from tests.conftest import District
 from tests.integration.conftest import clone_home, superset_settings
 
 SPECS = load_specs()
+SPECS_BOARDS = {board.slug: board for board in SPECS.dashboards}
 TEACHER_TABLES = sorted(t for t, d in SPECS.datasets.items() if d.teacher_filter)
 SCHOOL_TABLES = sorted(t for t, d in SPECS.datasets.items() if d.school_filter)
 PASSWORD = "Roster-Passw0rd!"  # noqa: S105 - the test's own users on a loopback server
@@ -226,6 +228,68 @@ def test_sql_lab_answers_only_the_data_team(superset, access):
         assert refused.value.status == 403, username
     answer = login(superset, DATA_TEAM).request("POST", "/api/v1/sqllab/execute/", "sql", json=body)
     assert answer["data"][0]["n"] == 1500
+
+
+def test_the_student_picker_offers_a_teacher_only_their_students(superset, admin, access, district):
+    """The student profile's picker: a select filter on the student's name, in scope of every
+    chart but the "data as of" line; its choices, asked as the page asks them, are the teacher's
+    own students; a pick narrows a chart to that student, and a name not theirs to nothing."""
+    board = SPECS_BOARDS["student-profile"]
+    dashboard = admin.request("GET", "/api/v1/dashboard/student-profile", "profile")["result"]
+    [picker] = json.loads(dashboard["json_metadata"])["native_filter_configuration"]
+    profile_dataset = access.publication.datasets["rpt_student_profile"]
+    assert picker["filterType"] == "filter_select"
+    assert picker["targets"] == [{"datasetId": profile_dataset, "column": {"name": "student_name"}}]
+    charts = {c.title: access.publication.charts[c.title] for c in board.charts}
+    assert sorted(picker["chartsInScope"]) == sorted(
+        chart_id for title, chart_id in charts.items() if title != "Data as of"
+    )
+    assert picker["scope"]["excluded"] == [charts["Data as of"]]
+
+    teacher = login(superset, access.teacher.username)
+    # The filter's own query, as the dashboard posts it: the column's distinct values.
+    options = {
+        "datasource": {"id": profile_dataset, "type": "table"},
+        "queries": [
+            {
+                "columns": ["student_name"],
+                "metrics": [],
+                "row_limit": 1000,
+                "orderby": [["student_name", True]],
+            }
+        ],
+        "result_format": "json",
+        "result_type": "full",
+        "force": True,
+    }
+    answer = teacher.request("POST", "/api/v1/chart/data", "picker choices", json=options)
+    choices = {row["student_name"] for row in answer["result"][0]["data"]}
+    mine = [row[0] for row in served(district, TEACHER_STUDENTS, access.teacher.teacher_key)]
+    placeholders = ", ".join("?" for _ in mine)
+    names = {
+        row[0]
+        for row in served(
+            district,
+            f"select student_name from marts.rpt_student_profile "
+            f"where student_key in ({placeholders})",
+            *mine,
+        )
+    }
+    assert choices == names and len(choices) >= 10
+    everyone = {
+        row[0] for row in served(district, "select student_name from marts.rpt_student_profile")
+    }
+    stranger = min(everyone - names)
+
+    # A pick adds the filter to each chart's query (the dashboard's extra form data).
+    chart = "Early-warning flags and absences this year"
+    saved = admin.request("GET", f"/api/v1/chart/{charts[chart]}", chart)["result"]
+    for name, expected in ((min(names), 1), (stranger, 0)):
+        context = json.loads(saved["query_context"])
+        context["queries"][0]["filters"].append({"col": "student_name", "op": "IN", "val": [name]})
+        rows = teacher.chart_data_query(context, chart)
+        assert {row["student_name"] for row in rows} <= {name}
+        assert (len(rows) >= 1) == bool(expected), name
 
 
 def test_publishing_people_again_changes_nothing(admin, access, district):

@@ -82,3 +82,17 @@ def test_the_dashboard_p95_is_a_current_figure(tmp_path):
     assert "| dashboard chart data request, p95" in measured and "| 61 | ≤ 200 |" in measured
     missing = render([Run(**base, seconds=9.0, peak_rss_mb=900)])
     assert "not measured | ≤ 200 |" in missing
+
+
+def test_a_run_at_another_size_is_history_not_a_current_figure(tmp_path: Path) -> None:
+    """`make bench STUDENTS=1000000` appends its run; the current figures (and their 100,000
+    targets) stay those of the latest 100,000-student runs."""
+    history, page = tmp_path / "history.csv", tmp_path / "BENCHMARKS.md"
+    page.write_text("# Benchmarks\n")
+    append_run(Run("2026-12-06 10:00", "aaa1111", "m", 100_000, 41.1, 2090.0), history)
+    append_run(Run("2026-12-06 11:30", "bbb2222", "m", 1_000_000, 400.0, 3500.0), history)
+    update(page, history)
+    text = page.read_text()
+    assert "| whole load, 100,000 students (seconds in Dagster) | 41.1 | ≤ 30 |" in text
+    assert "commit aaa1111" in text and "400.0" not in text
+    assert [r.students for r in read_runs(history)] == [100_000, 1_000_000]

@@ -9,7 +9,7 @@ import prison
 import pytest
 
 from dashboards.client import differs
-from dashboards.publish import position
+from dashboards.publish import Publication, native_filters, position
 from dashboards.specs import SpecError, humanise, load_specs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,6 +81,38 @@ def test_spec_errors_name_the_chart(tmp_path):
     )
     with pytest.raises(SpecError, match="'Sorted'.*does not show: \\['b'\\]"):
         load_specs(bad)
+    bad.write_text(
+        "database: d\ndatasets: {t: {}}\ndashboards:\n"
+        "  - {slug: s, title: S, pickers: [{label: Who, dataset: u, column: a}],"
+        " charts: [{title: Fine, kind: table, dataset: t, columns: [a]}]}\n"
+    )
+    with pytest.raises(SpecError, match="picker 'Who'.*dataset 'u'"):
+        load_specs(bad)
+
+
+def test_the_student_picker_reaches_every_chart_whose_dataset_has_the_column():
+    """The student profile's picker: one select filter on the student's name; the charts of
+    datasets without that column (the "data as of" line) are out of its scope."""
+    specs = load_specs()
+    [board] = [b for b in specs.dashboards if b.slug == "student-profile"]
+    tables = {chart.dataset for chart in board.charts}
+    result = Publication(
+        datasets={table: n for n, table in enumerate(sorted(tables), start=1)},
+        charts={chart.title: n for n, chart in enumerate(board.charts, start=100)},
+        columns={table: ["student_name"] for table in tables if table != "rpt_data_as_of"}
+        | {"rpt_data_as_of": ["source_name"]},
+    )
+    [picker] = native_filters(board, result)
+    assert picker["filterType"] == "filter_select" and picker["name"] == "Student"
+    assert picker["targets"] == [
+        {"datasetId": result.datasets["rpt_student_profile"], "column": {"name": "student_name"}}
+    ]
+    assert picker["scope"]["excluded"] == [result.charts["Data as of"]]
+    assert sorted(picker["chartsInScope"] + picker["scope"]["excluded"]) == sorted(
+        result.charts.values()
+    )
+    assert not picker["controlValues"]["multiSelect"]
+    assert all(native_filters(b, result) == [] for b in specs.dashboards if b is not board)
 
 
 def test_rison_encodes_superset_list_filters():

@@ -94,7 +94,7 @@ def data_quality(
     suites = [s for s in all_suites(quality_settings()) if check_key(s) in selected]
     by_name = {suite.name: suite for suite in suites}
     # The checks' reader shares the machine with the next load: capped like dbt's DuckDB.
-    duckdb_config = {"memory_limit": home.duckdb_memory}
+    duckdb_config = home.duckdb_config()
     run_id = context.run.run_id
     results, errors = validate(suites, layout, run_id, duckdb_config)
     write_history(layout.raw / "_quality", run_id, results)

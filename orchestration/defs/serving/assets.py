@@ -30,7 +30,7 @@ PUBLISH_AFTER = sorted(
 )
 def served_marts(home: DistrictwideHome) -> MaterializeResult:
     layout = home.layout()
-    published = publish(layout.warehouse, layout.serving)
+    published = publish(layout.warehouse, layout.serving, duckdb_config=home.duckdb_config())
     # What it was built from: a source's files newer than these are what a blocking failure on
     # that source holds back next time (orchestration/defs/quality/holdback.py).
     record_published(layout)
