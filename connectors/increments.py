@@ -3,7 +3,7 @@ attendance that arrived since the last finished build, and nothing else changed.
 
 A database feed marked incremental (connectors/databases/schemas.py) loads the rows added or
 changed since its last load as an increment (`<name> (increment <time>)`). dbt's incremental
-attendance models merge exactly the increments listed here (`attendance_new_loads`); every other
+attendance models merge exactly the increments listed here (`NEW_LOADS_ENV`); every other
 change makes the build a full one (`--full-refresh`), so the incremental models can never drift
 from a rebuild:
 
@@ -25,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -39,6 +41,8 @@ INCREMENT_MARK = " (increment "
 #: What a merge builds: the models downstream of the incremental raw tables (dbt sources).
 #: Nothing else can have changed (the plan says so): every other model stays as it is.
 DBT_SOURCES = ("raw_attendance.exceptions", "raw_attendance.exceptions__rejects")
+#: The environment variable dbt's `attendance_new_loads` macro reads: the load ids merged.
+NEW_LOADS_ENV = "DISTRICTWIDE_ATTENDANCE_NEW_LOADS"
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,28 @@ class BuildPlan:
         """The dbt sources whose downstream models a merge builds; None: every model."""
         return None if self.full_refresh else DBT_SOURCES
 
-    def dbt_vars(self) -> dict[str, list[str]]:
-        return {"attendance_new_loads": [] if self.full_refresh else self.new_loads}
+    def dbt_env(self) -> dict[str, str]:
+        """What the attendance models merge (dbt's `attendance_new_loads` macro reads it). An
+        environment variable, not a dbt var: new load ids in `--vars` made dbt parse the whole
+        project again before every merge (its vars changed); the models read the variable when
+        they are compiled, and dbt's parse cache stays valid."""
+        return {NEW_LOADS_ENV: "" if self.full_refresh else ",".join(self.new_loads)}
+
+
+@contextmanager
+def merging(plan: BuildPlan) -> Iterator[None]:
+    """The plan's increments in this process's environment for the dbt build run inside it
+    (dbt runs in this process), the earlier value back after."""
+    before = {name: os.environ.get(name) for name in plan.dbt_env()}
+    os.environ.update(plan.dbt_env())
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def record_path(home: Home) -> Path:

@@ -178,6 +178,11 @@ class DistrictConfig(_Strict):
     # How many parser rejects set a file aside; which symbolic links in landing are followed.
     landing: LandingSettings = LandingSettings()
 
+    def dbt_vars(self) -> dict[str, Any]:
+        """Every setting the models read, as dbt `--vars`: one place, so that each build of
+        the models (the nightly one, a hold-back's rebuild) builds them alike."""
+        return self.metrics.dbt_vars() | self.sis.dbt_vars() | self.identity.dbt_vars()
+
     @model_validator(mode="before")
     @classmethod
     def _from_file(cls, data: Any) -> Any:

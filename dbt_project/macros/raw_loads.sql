@@ -116,11 +116,13 @@
 {%- endmacro %}
 
 {# The attendance increments this build merges (connectors/increments.py), as a SQL list; a
-   never-matching NULL when there are none. #}
+   never-matching NULL when there are none. From the environment, not a dbt var: new load ids
+   in `--vars` made every incremental build parse the whole project again (dbt parses anew when
+   its vars change); a changed environment variable re-parses only the files that read it. #}
 {% macro attendance_new_loads() -%}
-    {%- set loads = var('attendance_new_loads', []) -%}
-    {%- if loads | length == 0 -%}null{%- else -%}
-    {%- for load in loads %}'{{ load | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    {%- set loads = env_var('DISTRICTWIDE_ATTENDANCE_NEW_LOADS', '') | trim -%}
+    {%- if loads == '' -%}null{%- else -%}
+    {%- for load in loads.split(',') %}'{{ load | trim | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%}
     {%- endif -%}
 {%- endmacro %}
 

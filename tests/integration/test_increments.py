@@ -4,6 +4,7 @@ finished build; a full refresh otherwise (connectors/increments.py)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,13 @@ def test_a_new_increment_alone_is_merged_anything_else_rebuilds(tmp_path: Path) 
     loaded(home, inc, "attendance__exceptions", "powerschool:ATTENDANCE (increment 2026120202)")
     merge = increments.plan(home, VARS, models)
     assert not merge.full_refresh and merge.new_loads == [inc]
-    assert merge.dbt_vars() == {"attendance_new_loads": [inc]}
+    assert merge.dbt_env() == {"DISTRICTWIDE_ATTENDANCE_NEW_LOADS": inc}
+    assert first.dbt_env() == {"DISTRICTWIDE_ATTENDANCE_NEW_LOADS": ""}
+    # dbt (in this process) reads them from the environment during the build, and only then.
+    before = os.environ.get(increments.NEW_LOADS_ENV)
+    with increments.merging(merge):
+        assert os.environ[increments.NEW_LOADS_ENV] == inc
+    assert os.environ.get(increments.NEW_LOADS_ENV) == before
     assert merge.downstream_of == increments.DBT_SOURCES
     finished_build(home, models)
     # Nothing new: still a merge, of nothing.

@@ -76,7 +76,7 @@ def districtwide_dbt_models(
             context.log.warning(note)
     except WarehouseLocked as exc:
         raise Failure(description=str(exc)) from exc
-    settings_vars = config.metrics.dbt_vars() | config.sis.dbt_vars() | config.identity.dbt_vars()
+    settings_vars = config.dbt_vars()
     # Merge the attendance increments that arrived since the last finished build, or rebuild
     # everything (connectors/increments.py says which, and why).
     built = increments.plan(
@@ -85,21 +85,21 @@ def districtwide_dbt_models(
     context.log.info(
         f"dbt build: {'full refresh' if built.full_refresh else 'incremental'} ({built.reason})"
     )
-    dbt_vars = json.dumps(settings_vars | built.dbt_vars(), sort_keys=True)
     increments.forget(layout)
-    yield from dbt.build_in_process(
-        [
-            "build",
-            "--exclude-resource-type",
-            "unit_test",
-            "--vars",
-            dbt_vars,
-            *(["--full-refresh"] if built.full_refresh else []),
-        ],
-        context=context,
-        target_path=layout.root / "dbt_target",
-        downstream_of=built.downstream_of,
-    )
+    with increments.merging(built):
+        yield from dbt.build_in_process(
+            [
+                "build",
+                "--exclude-resource-type",
+                "unit_test",
+                "--vars",
+                json.dumps(settings_vars, sort_keys=True),
+                *(["--full-refresh"] if built.full_refresh else []),
+            ],
+            context=context,
+            target_path=layout.root / "dbt_target",
+            downstream_of=built.downstream_of,
+        )
     increments.remember(layout, built)
 
 

@@ -80,7 +80,7 @@ def hold_back(
 def rebuild(dbt: DistrictwideDbt, layout: Home) -> bool:
     """The dbt build again, as the models' asset runs it, now without the held loads."""
     config = load_config(ensure_district_config(layout.root))
-    dbt_vars = json.dumps(config.metrics.dbt_vars(), sort_keys=True)
+    dbt_vars = json.dumps(config.dbt_vars(), sort_keys=True)
     invocation = dbt.cli(
         ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars],
         manifest=DBT_PROJECT.manifest_path,
