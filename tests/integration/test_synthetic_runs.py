@@ -46,7 +46,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     for out, seed in ((a, 3), (b, 3), (c, 4)):
         generate(GeneratorConfig(n_students=600, seed=seed, out_dir=out))
     assert digest(a) == digest(b)
-    assert len(digest(a)) == 27  # 14 exports, 12 truth files, config/crosswalks/school_crosswalk
+    assert len(digest(a)) == 28  # 14 exports, 13 truth files, config/crosswalks/school_crosswalk
     assert digest(a)["landing/sis/users.csv"] != digest(c)["landing/sis/users.csv"]
 
 
