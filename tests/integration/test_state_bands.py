@@ -23,13 +23,8 @@ import pytest
 
 from connectors.crosswalk_files import crosswalk_dir, ensure_crosswalks
 from connectors.home import Home
-from connectors.landing import ensure_empty_audit
-from connectors.load import load_landing
-from connectors.raw import ensure_schema_files
-from connectors.tables import RAW_TABLES
-from settings.goals import write_goals
 from tests.conftest import generate
-from tests.fixtures.dbt import run_dbt
+from tests.fixtures.dbt import stage_state_results
 
 pytestmark = pytest.mark.integration
 
@@ -93,18 +88,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Home, dict[str, Pa
     ]
     with levels.open("a", encoding="utf-8") as out:
         out.writelines(line.replace(",11,", ",10,", 1) + "\n" for line in grade_11)
-    run = load_landing(home)
-    assert all(t.error is None and not t.failed for t in run.tables.values())
-    ensure_empty_audit(home)
-    for spec in RAW_TABLES:
-        ensure_schema_files(home.raw, spec)
-    write_goals(home, goals=())
-    selection = ["--select", "+stg_assessment__state_results", "+quarantine_assessment"]
-    run_dbt(
-        home.root,
-        ["build", *selection, "--exclude-resource-type", "unit_test"],
-        home.root / "dbt_target",
-    )
+    stage_state_results(home)
     return home, truths
 
 

@@ -20,12 +20,7 @@ import duckdb
 import pytest
 
 from connectors.home import Home
-from connectors.landing import ensure_empty_audit
-from connectors.load import load_landing
-from connectors.raw import ensure_schema_files
-from connectors.tables import RAW_TABLES
-from settings.goals import write_goals
-from tests.fixtures.dbt import run_dbt
+from tests.fixtures.dbt import stage_state_results
 
 pytestmark = pytest.mark.integration
 
@@ -55,18 +50,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
         + "".join(f"state_assessment,{code},SCH1,\n" for code in sorted(set(SCHOOLS.values()))),
         encoding="utf-8",
     )
-    run = load_landing(home)
-    assert all(t.error is None and not t.failed for t in run.tables.values())
-    ensure_empty_audit(home)
-    for spec in RAW_TABLES:
-        ensure_schema_files(home.raw, spec)
-    write_goals(home, goals=())
-    selection = ["--select", "+stg_assessment__state_results", "+quarantine_assessment"]
-    run_dbt(
-        home.root,
-        ["build", *selection, "--exclude-resource-type", "unit_test"],
-        home.root / "dbt_target",
-    )
+    stage_state_results(home)
     return home
 
 
