@@ -60,6 +60,21 @@ class BuildPlan:
         """The dbt sources whose downstream models a merge builds; None: every model."""
         return None if self.full_refresh else DBT_SOURCES
 
+    def changed_tables(self, manifest: Path) -> set[str] | None:
+        """The warehouse relations (`schema.name`) this build rewrites; None: every one."""
+        if self.full_refresh:
+            return None
+        graph = json.loads(manifest.read_text())
+        project = graph["metadata"]["project_name"]
+        downstream: set[str] = set()
+        todo = [f"source.{project}.{name}" for name in DBT_SOURCES]
+        while todo:
+            for child in graph["child_map"].get(todo.pop(), []):
+                if child not in downstream:
+                    downstream.add(child)
+                    todo.append(child)
+        return {_relation(graph["nodes"][uid]) for uid in downstream if uid in graph["nodes"]}
+
     def dbt_env(self) -> dict[str, str]:
         """What the attendance models merge (dbt's `attendance_new_loads` macro reads it). An
         environment variable, not a dbt var: new load ids in `--vars` made dbt parse the whole
@@ -82,6 +97,38 @@ def merging(plan: BuildPlan) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _relation(node: dict) -> str:
+    return f"{node['schema']}.{node.get('alias') or node['name']}"
+
+
+def views_over_sources(manifest: Path) -> set[str]:
+    """The views that read a raw source (through views only): their rows change with every
+    load, without a dbt build (`audit.file_loads`)."""
+    graph = json.loads(manifest.read_text())
+    nodes = graph["nodes"]
+
+    def is_view(uid: str) -> bool:
+        node = nodes.get(uid)
+        return (
+            bool(node)
+            and node["resource_type"] == "model"
+            and (node["config"].get("materialized") == "view")
+        )
+
+    todo = [
+        uid
+        for uid in nodes
+        if is_view(uid) and any(p.startswith("source.") for p in graph["parent_map"].get(uid, []))
+    ]
+    found: set[str] = set()
+    while todo:
+        uid = todo.pop()
+        if uid not in found:
+            found.add(uid)
+            todo += [child for child in graph["child_map"].get(uid, []) if is_view(child)]
+    return {_relation(nodes[uid]) for uid in found}
 
 
 def record_path(home: Home) -> Path:

@@ -26,7 +26,8 @@ from tests.integration.test_database_sources import (  # noqa: F401 (fixtures)
 pytestmark = [pytest.mark.integration, pytest.mark.mariadb, pytest.mark.postgres]
 
 
-def load(home: Home) -> None:
+def load(home: Home) -> str:
+    """The consolidated load; its run id."""
     from dagster import DagsterInstance
 
     from districtwide.running import run_consolidated_load
@@ -34,6 +35,14 @@ def load(home: Home) -> None:
     result = run_consolidated_load(DagsterInstance.ephemeral())
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert result.success, failed
+    return result.run_id
+
+
+def checked_at(home: Home, run_id: str) -> dict[str, object]:
+    """When each suite reported by the run was checked (its quality history)."""
+    path = home.raw / "_quality" / f"{run_id}.parquet"
+    rows = duckdb.sql(f"select suite, min(checked_at) from read_parquet('{path}') group by 1")
+    return dict(rows.fetchall())
 
 
 def plan_of_last_build(home: Home) -> dict:
@@ -105,12 +114,12 @@ def test_one_day_updates_and_a_deletion_merged_equal_a_rebuild_from_scratch(
     monkeypatch.setenv("DISTRICTWIDE_ATTENDANCE_DB_URL", maria)
     monkeypatch.setenv("DISTRICTWIDE_DATABASE_KEY_CHECK_DAYS", "0")
     home = home_from("incremental")
-    load(home)
+    first_run = load(home)
     assert plan_of_last_build(home)["full_refresh"]
 
     # One new school day: pulled as an increment, merged.
     add_the_day(maria)
-    load(home)
+    merge_run = load(home)
     built = plan_of_last_build(home)
     assert not built["full_refresh"] and len(built["new_loads"]) == 1
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
@@ -124,6 +133,16 @@ def test_one_day_updates_and_a_deletion_merged_equal_a_rebuild_from_scratch(
     built_models = {r["unique_id"].split(".")[-1] for r in results["results"]}
     assert "fct_attendance_exception_day" in built_models
     assert "base_sis__users" not in built_models
+    # Its views were not created again, but their data tests ran.
+    assert "rpt_attendance_by_month" not in built_models
+    assert "not_null_rpt_attendance_by_month_school_id" in built_models
+    # Every suite is reported; those reading only tables the merge left as they were kept the
+    # first load's result, the others (and any reading the load audit) ran again.
+    first, merged = checked_at(home, first_run), checked_at(home, merge_run)
+    assert set(merged) == set(first)
+    assert merged["stg_sis__users"] == first["stg_sis__users"]
+    for suite in ("fct_attendance_exception_day", "quarantine_attendance", "sis_file_loads"):
+        assert merged[suite] > first[suite], suite
 
     # Earlier days corrected: one row's code changed, another's minutes; merged again.
     engine = sa.create_engine(maria)

@@ -20,6 +20,7 @@ from connectors.landing import ensure_empty_audit
 from connectors.raw import ensure_schema_files
 from connectors.single_writer import WarehouseLocked, free_working_warehouse
 from connectors.tables import RAW_TABLES
+from expectations import kept
 from expectations.history import ensure_history
 from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.defs.dbt.runner import DistrictwideDbt
@@ -86,6 +87,12 @@ def districtwide_dbt_models(
         f"dbt build: {'full refresh' if built.full_refresh else 'incremental'} ({built.reason})"
     )
     increments.forget(layout)
+    # The suites reading a table this build rewrites run again (every suite after a full one).
+    narrowed = built.downstream_of is not None and not context.is_subset
+    kept.forget(
+        layout.warehouse,
+        built.changed_tables(DBT_PROJECT.manifest_path) if narrowed else None,
+    )
     with increments.merging(built):
         yield from dbt.build_in_process(
             [

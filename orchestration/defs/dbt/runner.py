@@ -75,7 +75,10 @@ class DistrictwideDbt(DbtCliResource):
         builds only the nodes downstream of those sources: the models whose inputs changed.
         Every other model is reported first (Dagster wants a multi-asset's outputs in
         dependency order) as materialized, with metadata saying it was kept unchanged, so the
-        steps after the build (the checks, the publication) run as after a whole build.
+        steps after the build (the checks, the publication) run as after a whole build. The
+        views among the downstream models are not created again either (their SQL is unchanged
+        and a view reads its tables when queried; creating ten of them cost ~1 s of the merge),
+        but their data tests run, after the tables they read: they are reported after the build.
         """
         cleaned, selects, excludes = extract_runtime_selection_from_args(list(args))
         params = get_updated_cli_invocation_params_for_context(
@@ -91,7 +94,7 @@ class DistrictwideDbt(DbtCliResource):
             params = DbtCliInvocationPartialParams(
                 manifest=params.manifest,
                 dagster_dbt_translator=params.dagster_dbt_translator,
-                selection_args=["--select", only],
+                selection_args=["--select", *_built_downstream(downstream_of or ())],
                 indirect_selection=params.indirect_selection,
                 dbt_project=params.dbt_project,
             )
@@ -136,8 +139,21 @@ class DistrictwideDbt(DbtCliResource):
                 events.put(finished)
 
         emitted: set[str] = set()
+        downstream = _downstream(params.manifest, downstream_of or ()) if narrowed else set()
+        # The downstream views, reported (in dependency order, as Dagster requires) just
+        # before the first result of a node that reads them, the rest after the build.
+        views = [uid for uid in _dbt_nodes(params.manifest, "view") if uid in downstream]
+
+        def views_read_by(uid: str | None) -> Iterator[Output]:
+            ancestors = _ancestors(params.manifest, uid) if uid else None
+            ready = [view for view in views if ancestors is None or view in ancestors]
+            for view in ready:
+                views.remove(view)
+            yield from _kept_outputs(context, params, ready, "a view, its SQL unchanged")
+
         if narrowed:
-            for output in _kept_outputs(context, params, downstream_of or (), only):
+            kept = [uid for uid in _dbt_nodes(params.manifest) if uid not in downstream]
+            for output in _kept_outputs(context, params, kept, f"not in `{only}`"):
                 emitted.add(output.output_name)
                 yield output
         worker = threading.Thread(target=build, name="dbt-build", daemon=True)
@@ -157,6 +173,9 @@ class DistrictwideDbt(DbtCliResource):
                 continue
             if str(data.get("status", "")).lower() in FAILED_STATUSES:
                 failed.append(data["node_info"]["unique_id"])
+            for output in views_read_by(data.get("node_info", {}).get("unique_id")):
+                emitted.add(output.output_name)
+                yield output
             event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
             for dagster_event in event.to_default_asset_events(
                 manifest=params.manifest,
@@ -171,6 +190,10 @@ class DistrictwideDbt(DbtCliResource):
         # (A step left early, by a terminated run, leaves dbt's daemon thread to end with the
         # process, as a killed dbt subprocess would; the served marts are untouched either way.)
         worker.join()
+        if outcome and getattr(outcome[0], "success", False):
+            for output in views_read_by(None):
+                emitted.add(output.output_name)
+                yield output
         _close_duckdb()
         result = outcome[0] if outcome else None
         if hasattr(getattr(result, "result", None), "write"):
@@ -190,14 +213,15 @@ class DistrictwideDbt(DbtCliResource):
             )
 
 
-def _kept_outputs(
-    context: AssetExecutionContext,
-    params: DbtCliInvocationPartialParams,
-    sources: Sequence[str],
-    only: str,
-) -> Iterator[Output]:
-    """An output for each selected model not downstream of `sources`, in dependency order."""
-    manifest = params.manifest
+def _built_downstream(sources: Sequence[str]) -> list[str]:
+    """dbt selection: the tables, incremental models and data tests downstream of `sources`
+    (a union of intersections: an `--exclude` of the views would drop their tests too)."""
+    kinds = ("config.materialized:table", "config.materialized:incremental", "resource_type:test")
+    return [f"source:{name}+,{kind}" for name in sources for kind in kinds]
+
+
+def _downstream(manifest: dict[str, Any], sources: Sequence[str]) -> set[str]:
+    """The unique ids of every node downstream of the dbt sources `sources`."""
     project = manifest["metadata"]["project_name"]
     downstream: set[str] = set()
     todo = [f"source.{project}.{name}" for name in sources]
@@ -206,17 +230,46 @@ def _kept_outputs(
             if child not in downstream:
                 downstream.add(child)
                 todo.append(child)
-    kept = [
+    return downstream
+
+
+def _ancestors(manifest: dict[str, Any], uid: str) -> set[str]:
+    """The unique ids of every node `uid` reads, directly or not."""
+    found: set[str] = set()
+    todo = list(manifest["parent_map"].get(uid, []))
+    while todo:
+        parent = todo.pop()
+        if parent not in found:
+            found.add(parent)
+            todo += manifest["parent_map"].get(parent, [])
+    return found
+
+
+def _dbt_nodes(manifest: dict[str, Any], materialized: str | None = None) -> list[str]:
+    """The models, seeds and snapshots (those materialized so, if given), in dependency order."""
+    nodes = manifest["nodes"]
+    wanted = {
         uid
-        for uid, node in manifest["nodes"].items()
-        if node["resource_type"] in ("model", "seed", "snapshot") and uid not in downstream
-    ]
-    order = TopologicalSorter({uid: manifest["parent_map"].get(uid, []) for uid in kept})
-    metadata = {"dbt": MetadataValue.text(f"kept unchanged: not in `{only}`")}
+        for uid, node in nodes.items()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+        and (materialized is None or node["config"].get("materialized") == materialized)
+    }
+    order = TopologicalSorter({uid: manifest["parent_map"].get(uid, []) for uid in wanted})
+    return [uid for uid in order.static_order() if uid in wanted]
+
+
+def _kept_outputs(
+    context: AssetExecutionContext,
+    params: DbtCliInvocationPartialParams,
+    kept: Sequence[str],
+    why: str,
+) -> Iterator[Output]:
+    """An output for each selected node of `kept` (unique ids, in dependency order), which this
+    build leaves as it was."""
+    manifest = params.manifest
+    metadata = {"dbt": MetadataValue.text(f"kept unchanged: {why}")}
     selected = context.selected_asset_keys
-    for uid in order.static_order():
-        if uid not in manifest["nodes"] or uid in downstream:
-            continue
+    for uid in kept:
         key = params.dagster_dbt_translator.get_asset_spec(manifest, uid, params.dbt_project).key
         if key in selected:
             yield Output(value=None, output_name=key.to_python_identifier(), metadata=metadata)

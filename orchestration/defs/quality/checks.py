@@ -24,6 +24,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from connectors import increments
 from connectors.holds import release
 from connectors.home import Home
 from expectations import (
@@ -32,10 +33,12 @@ from expectations import (
     SuiteResult,
     SuiteSpec,
     all_suites,
+    kept,
     run_suite,
     run_suites,
 )
 from expectations.history import write_history
+from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.defs.dbt.runner import DistrictwideDbt
 from orchestration.defs.quality.holdback import hold_back, rebuild
 from orchestration.resources import DistrictwideHome
@@ -96,13 +99,29 @@ def data_quality(
     # The checks' reader shares the machine with the next load: capped like dbt's DuckDB.
     duckdb_config = home.duckdb_config()
     run_id = context.run.run_id
-    results, errors = validate(suites, layout, run_id, duckdb_config)
+    # After a merge, the suites whose tables it left as they were keep their last result.
+    carried = kept.carried(
+        layout.warehouse, suites, increments.views_over_sources(DBT_PROJECT.manifest_path), run_id
+    )
+    if carried:
+        context.log.info(
+            f"{len(carried)} of {len(suites)} suites kept their last result: "
+            "no table they read changed since"
+        )
+    to_run = [suite for suite in suites if suite.name not in carried]
+    ran, errors = validate(to_run, layout, run_id, duckdb_config) if to_run else ([], [])
+    kept.keep(layout.warehouse, to_run, ran)
+    results = sorted([*ran, *carried.values()], key=lambda r: list(by_name).index(r.suite))
     write_history(layout.raw / "_quality", run_id, results)
     held = hold_back(layout, results, by_name) if not errors else []
     if held:
         second, second_errors = [], []
+        # The rebuild rewrites every table: every suite runs again.
+        kept.forget(layout.warehouse)
         if rebuild(dbt, layout):
             second, second_errors = validate(suites, layout, run_id, duckdb_config)
+            if not second_errors:
+                kept.keep(layout.warehouse, suites, second)
         if second and not second_errors and not any(result.blocked for result in second):
             first = {result.suite: result for result in results if result.blocked}
             files = [load.source_path for load in held]
