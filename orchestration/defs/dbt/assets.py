@@ -6,7 +6,7 @@ settings go to dbt as `--vars`, its goals to the raw Parquet dbt reads.
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from expectations import kept
 from expectations.history import ensure_history
 from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.defs.dbt.runner import DistrictwideDbt
+from orchestration.defs.quality.checks import CHECKED_ASSETS
 from orchestration.resources import DistrictwideHome
 from settings import DistrictConfig, ensure_district_config, load_config
 from settings.goals import write_goals
@@ -106,8 +107,15 @@ def districtwide_dbt_models(
             context=context,
             target_path=layout.root / "dbt_target",
             downstream_of=built.downstream_of,
+            read_after=read_after_the_build(context.assets_def.keys),
         )
     increments.remember(layout, built)
+
+
+def read_after_the_build(keys: Iterable[AssetKey]) -> set[AssetKey]:
+    """The dbt assets the steps after the build depend on: every mart (published) and every
+    asset a quality suite checks."""
+    return {key for key in keys if key.path[0] == "marts"} | set(CHECKED_ASSETS)
 
 
 def require_dbt_home(layout: Home) -> None:

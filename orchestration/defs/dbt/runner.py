@@ -11,7 +11,7 @@ into Outputs and asset check results, exactly as it does for its CLI resource.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from functools import cached_property
 from graphlib import TopologicalSorter
 from importlib.metadata import version as installed_version
@@ -19,7 +19,7 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Any
 
-from dagster import AssetExecutionContext, MetadataValue, Output
+from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource
 from dagster_dbt.asset_utils import (
     DbtCliInvocationPartialParams,
@@ -64,6 +64,7 @@ class DistrictwideDbt(DbtCliResource):
         context: AssetExecutionContext,
         target_path: Path,
         downstream_of: Sequence[str] | None = None,
+        read_after: Collection[AssetKey] | None = None,
     ) -> Iterator[Any]:
         """Run `dbt <args>` for the run's selection here; yield dagster-dbt's events as nodes end.
 
@@ -75,7 +76,9 @@ class DistrictwideDbt(DbtCliResource):
         builds only the nodes downstream of those sources: the models whose inputs changed.
         Every other model is reported first (Dagster wants a multi-asset's outputs in
         dependency order) as materialized, with metadata saying it was kept unchanged, so the
-        steps after the build (the checks, the publication) run as after a whole build. The
+        steps after the build (the checks, the publication) run as after a whole build: with
+        `read_after` (the keys those steps depend on), only those are reported; Dagster allows a
+        multi-asset's dependency to go unreported, and each report cost it two events. The
         views among the downstream models are not created again either (their SQL is unchanged
         and a view reads its tables when queried; each took 1-3 s of dbt's time on a loaded VM),
         but their data tests run, after the tables they read; each view is reported just before
@@ -152,11 +155,13 @@ class DistrictwideDbt(DbtCliResource):
             ready = [view for view in views if ancestors is None or view in ancestors]
             for view in ready:
                 views.remove(view)
-            yield from _kept_outputs(context, params, ready, "a view, its SQL unchanged")
+            yield from _kept_outputs(
+                context, params, ready, "a view, its SQL unchanged", read_after
+            )
 
         if narrowed:
             kept = [uid for uid in _dbt_nodes(params.manifest) if uid not in downstream]
-            for output in _kept_outputs(context, params, kept, f"not in `{only}`"):
+            for output in _kept_outputs(context, params, kept, f"not in `{only}`", read_after):
                 emitted.add(output.output_name)
                 yield output
         worker = threading.Thread(target=build, name="dbt-build", daemon=True)
@@ -266,15 +271,16 @@ def _kept_outputs(
     params: DbtCliInvocationPartialParams,
     kept: Sequence[str],
     why: str,
+    read_after: Collection[AssetKey] | None,
 ) -> Iterator[Output]:
     """An output for each selected node of `kept` (unique ids, in dependency order), which this
-    build leaves as it was."""
+    build leaves as it was, and which a later step reads (`read_after`; None: every one)."""
     manifest = params.manifest
     metadata = {"dbt": MetadataValue.text(f"kept unchanged: {why}")}
     selected = context.selected_asset_keys
     for uid in kept:
         key = params.dagster_dbt_translator.get_asset_spec(manifest, uid, params.dbt_project).key
-        if key in selected:
+        if key in selected and (read_after is None or key in read_after):
             yield Output(value=None, output_name=key.to_python_identifier(), metadata=metadata)
 
 

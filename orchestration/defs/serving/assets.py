@@ -3,8 +3,7 @@
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
 from connectors.holds import record_published
-from orchestration.defs.dbt.assets import districtwide_dbt_models
-from orchestration.defs.quality.checks import CHECKED_ASSETS
+from orchestration.defs.dbt.assets import districtwide_dbt_models, read_after_the_build
 from orchestration.resources import DistrictwideHome
 from serving.postgres import PostgresTarget, publish_to_postgres
 from serving.publish import publish
@@ -13,8 +12,7 @@ from serving.served import serving_target
 # Every mart, and every asset a quality suite checks: a failed blocking check on any of them
 # stops the publication (Dagster blocks only the direct dependents of a checked asset).
 PUBLISH_AFTER = sorted(
-    {key for key in districtwide_dbt_models.keys if key.path[0] == "marts"} | set(CHECKED_ASSETS),
-    key=lambda key: key.to_user_string(),
+    read_after_the_build(districtwide_dbt_models.keys), key=lambda key: key.to_user_string()
 )
 
 
