@@ -11,7 +11,8 @@ Dagster process (`make dev`, the daemon).
 `orchestration.instance` writes them into `$DAGSTER_HOME/dagster.yaml`. The PostgreSQL one calls
 dagster-postgres's public `optimize_for_webserver` (what the webserver does to the storages it
 opens) from its constructor; the SQLite one replaces a private method (`_connect`), SQLite's
-storage having no such switch, and is only importable from `dagster._core`. Dagster is pinned in
+storage having no such switch, and is only importable from `dagster._core`. Both remember the
+schema facts Dagster asks on every event (`SchemaFactsKept`). Dagster is pinned in
 pyproject.toml; docs/UPGRADING.md says when each can go, and
 `tests/integration/test_event_log.py` and `test_dagster_postgres.py` pin them.
 """
