@@ -216,7 +216,18 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable(
         "attendance",
         "exceptions",
-        ("StuNum", "SchoolCode", "AbsenceDate", "AttCode", "Minutes", "Comment"),
+        (
+            "StuNum",
+            "SchoolCode",
+            "AbsenceDate",
+            "AttCode",
+            "Minutes",
+            "Comment",
+            # PowerSchool's Presence_Status_CD (the code's own Present/Absent) and Att_Mode_Code
+            # (daily or meeting attendance), where the export carries them.
+            "PresenceStatus",
+            "AttMode",
+        ),
         "Absences, tardies and early dismissals: one row per student per day with an exception",
     ),
     RawTable(

@@ -52,6 +52,18 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "category_key", "Some exceptions carry a code with no attendance category."
                 ),
                 rules.sql_rule(
+                    "presence_status_disagrees_with_code",
+                    f"select e.school_id from {rules.BATCH} as e "
+                    "where e.presence_status is not null "
+                    "and e.is_absent is distinct from (e.presence_status = 'absent')",
+                    "Some exceptions are marked Present or Absent by the attendance system "
+                    "(PowerSchool's Presence_Status_CD) against what the attendance_codes "
+                    "crosswalk says of their code; the crosswalk decides what counts. Check "
+                    "is_absent for those codes in config/crosswalks/attendance_codes.csv.",
+                    blocking=False,
+                    names=("school_id",),
+                ),
+                rules.sql_rule(
                     "date_outside_school_year",
                     outside_year,
                     "Some exceptions are dated outside the school year of the SIS calendar "
@@ -101,6 +113,17 @@ def build_suites(settings: QualitySettings) -> list[SuiteSpec]:
                     "school not in the school crosswalk",
                     "unknown school code (see quarantine.school_review)",
                     max_rows=settings.max_unmapped_code_rows,
+                ),
+                rules.sql_rule(
+                    "period_attendance_not_daily",
+                    "select q.line_number from "
+                    f"{rules.BATCH} as q where q.reason = 'period attendance, not daily' "
+                    f"and {rules.latest_loads_filter('q')}",
+                    "The attendance export holds period (meeting) attendance, one row per "
+                    "class period (Att_Mode_Code other than ATT_ModeDaily); those rows were set "
+                    "aside, since they would count a day once per period. Export daily "
+                    "attendance only (PowerSchool: ATT_ModeDaily, or PS_Attendance_Daily).",
+                    blocking=False,
                 ),
                 superseded_by_a_newer_delivery(
                     "attendance",

@@ -294,6 +294,31 @@ def test_attendance_off_the_calendar_fails(tmp_path: Path) -> None:
     }
 
 
+def test_presence_status_against_the_crosswalk_warns_and_period_rows_are_named(
+    tmp_path: Path,
+) -> None:
+    """PowerSchool marks an absent code Present: the attendance steward is warned (the crosswalk
+    still decides); a row quarantined as period attendance fails its own rule, not blocking."""
+
+    def change(t: dict[str, Table]) -> None:
+        exc = t["staging.stg_attendance__exceptions"].rows
+        exc[0] = (*exc[0][:11], "present", *exc[0][12:])
+
+    result = check(tmp_path, "stg_attendance__exceptions", change)
+    assert failed(result) == {"unexpected_rows_expectation:presence_status_disagrees_with_code": 1}
+    assert not result.blocked
+
+    def period_row(t: dict[str, Table]) -> None:
+        quarantine = t["quarantine.quarantine_attendance"]
+        row = list(quarantine.rows[0])
+        row[quarantine.names.index("reason")] = "period attendance, not daily"
+        quarantine.rows.append(tuple(row))
+
+    result = check(tmp_path, "quarantine_attendance", period_row)
+    assert failed(result) == {"unexpected_rows_expectation:period_attendance_not_daily": 1}
+    assert not result.blocked
+
+
 def test_date_outside_school_year_counts_what_the_not_exists_form_counted(
     tmp_path: Path,
 ) -> None:

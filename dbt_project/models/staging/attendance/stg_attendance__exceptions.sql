@@ -16,6 +16,7 @@ select
     is_absent,
     is_excused,
     precedence,
-    minutes
+    minutes,
+    presence_status
 from base
 where _quarantine_reason is null

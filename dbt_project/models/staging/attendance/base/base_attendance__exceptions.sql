@@ -6,7 +6,7 @@
     incremental_strategy='delete+insert',
     unique_key=['_load_id', '_line_number'],
 ) }}
-{%- set columns = ['StuNum', 'SchoolCode', 'AbsenceDate', 'AttCode', 'Minutes', 'Comment'] -%}
+{%- set columns = ['StuNum', 'SchoolCode', 'AbsenceDate', 'AttCode', 'Minutes', 'Comment', 'PresenceStatus', 'AttMode'] -%}
 with loaded as (
     select * from {{ latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions', copies_of=columns) }}
 ),
@@ -70,6 +70,12 @@ typed as (
         codes.precedence,
         {{ safe_int('raw."Minutes"') }} as minutes,
         {{ clean_text('raw."Minutes"') }} is null as _minutes_missing,
+        -- PowerSchool's own Present/Absent of the code (compared with the crosswalk by the
+        -- quality check) and its attendance mode: only daily rows count days.
+        case lower({{ clean_text('raw."PresenceStatus"') }})
+            when 'absent' then 'absent' when 'present' then 'present'
+        end as presence_status,
+        {{ clean_text('raw."AttMode"') }} as att_mode,
         raw._copy_number,
         raw._replaced,
         -- One delivery: a file, or a source database's whole pull and its increments.
@@ -96,6 +102,7 @@ checked as (
             ['_replaced', '*', 'superseded by a newer pull'],
             ['_copy_number > 1', '*', 'duplicate row'],
             ['_superseded', '*', 'superseded by a newer delivery'],
+            ["att_mode is not null and upper(att_mode) <> 'ATT_MODEDAILY'", 'AttMode', 'period attendance, not daily'],
             ['att_student_id is null', 'StuNum', 'missing student number'],
             ['attendance_date is null', 'AbsenceDate', 'malformed date'],
             ['category_key is null', 'AttCode', 'unmapped attendance code'],
