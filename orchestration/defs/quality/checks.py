@@ -99,9 +99,17 @@ def data_quality(
     # The checks' reader shares the machine with the next load: capped like dbt's DuckDB.
     duckdb_config = home.duckdb_config()
     run_id = context.run.run_id
-    # After a merge, the suites whose tables it left as they were keep their last result.
-    carried = kept.carried(
-        layout.warehouse, suites, increments.views_over_sources(DBT_PROJECT.manifest_path), run_id
+    # After a merge, the suites whose tables it left as they were keep their last result (a
+    # full build leaves none to keep: no need to read the manifest then).
+    carried = (
+        kept.carried(
+            layout.warehouse,
+            suites,
+            increments.views_over_sources(DBT_PROJECT.manifest_path),
+            run_id,
+        )
+        if kept.kept_path(layout.warehouse).exists()
+        else {}
     )
     if carried:
         context.log.info(
