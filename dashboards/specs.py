@@ -232,14 +232,15 @@ class Chart:
         return f"select {', '.join(keys + metrics)} from {table} where {where} group by {groups}"
 
     def _column_config(self) -> dict[str, Any]:
-        """Rates and means keep the chart's number format; counts stay whole numbers."""
+        """Rates and means keep the chart's number format; counts stay whole numbers. A percent
+        format is for shares only: a RIT score (the section view's latest RIT beside its
+        attendance rate) is not 17,900%."""
         if not self.format:
             return {}
-        numeric = [
-            c
-            for c in self.columns
-            if c.endswith(("_rate", "_value", "_rit", "_to_all_students", "_spring"))
-        ]
+        suffixes = ("_rate", "_value", "_rit", "_to_all_students", "_spring")
+        if self.format.endswith("%"):
+            suffixes = ("_rate", "_value", "_to_all_students")
+        numeric = [c for c in self.columns if c.endswith(suffixes)]
         return {c: {"d3NumberFormat": self.format} for c in numeric}
 
 
