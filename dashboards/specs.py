@@ -14,6 +14,9 @@ import yaml
 SPECS = Path(__file__).with_name("specs.yaml")
 SCHEMA = "marts"
 ROW_LIMIT = 10_000
+# A table's rows per page: it asks the server for one page at a time (Superset's server-side
+# pagination), so opening a dashboard costs one page and a row count, not 10,000 rows in JSON.
+PAGE_LENGTH = 100
 KINDS = {"bar": "echarts_timeseries_bar", "line": "echarts_timeseries_line", "table": "table"}
 # Filter operators: Superset's own names, and the SQL they mean.
 OPERATORS = {"==": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
@@ -95,12 +98,20 @@ class Chart:
     horizontal: bool = False
     timestamp_format: str = DATE_FORMAT
     height: int | None = None  # grid units of 8 px; None: publish.py's default for the kind
+    # A table's rows per server-side page; 0: the whole table in one answer (a few rows only).
+    page_length: int = PAGE_LENGTH
+    # The most rows the chart reads (a table's pages reach that far, its download too).
+    row_limit: int = ROW_LIMIT
     # Column -> label: what the chart's axis and headers show (filled in by load_specs).
     labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def viz_type(self) -> str:
         return KINDS[self.kind]
+
+    @property
+    def paginated(self) -> bool:
+        return self.kind == "table" and self.page_length > 0
 
     @property
     def group_columns(self) -> list[str]:
@@ -112,7 +123,7 @@ class Chart:
             "datasource": f"{dataset_id}__table",
             "viz_type": self.viz_type,
             "adhoc_filters": [f.adhoc() for f in self.filters],
-            "row_limit": ROW_LIMIT,
+            "row_limit": self.row_limit,
         }
         if self.kind == "table":
             return base | {
@@ -122,7 +133,8 @@ class Chart:
                     f'["{c.lstrip("-")}", {str(not c.startswith("-")).lower()}]'
                     for c in self.order_by
                 ],
-                "server_pagination": False,
+                "server_pagination": self.paginated,
+                "server_page_length": self.page_length,
                 "table_timestamp_format": self.timestamp_format,
                 "show_cell_bars": False,
                 "column_config": self._column_config(),
@@ -162,18 +174,26 @@ class Chart:
             graph["xAxisForceCategorical"] = True
         return graph
 
-    def query_context(self, dataset_id: int) -> dict[str, Any]:
-        """The saved query: what GET /api/v1/chart/{id}/data/ answers, without post-processing."""
+    def query_context(self, dataset_id: int, *, whole: bool = False) -> dict[str, Any]:
+        """The saved query: what GET /api/v1/chart/{id}/data/ answers, without post-processing.
+        A paginated table's is what its dashboard posts on opening (Superset's table plugin,
+        buildQuery): the first page, then the row count over at most ROW_LIMIT rows that the
+        page numbers come from. `whole`: every row instead, in one query (a download's)."""
         query: dict[str, Any] = {
             "filters": [f.query() for f in self.filters],
             "extras": {"having": "", "where": ""},
-            "row_limit": ROW_LIMIT,
+            "row_limit": self.row_limit,
             "orderby": [[c.lstrip("-"), not c.startswith("-")] for c in self.order_by],
         }
+        queries = [query]
         if self.kind == "table":
             # No "metrics" key at all: an empty list makes Superset GROUP BY every column shown,
             # which folds identical rows (two students of one name in one section) into one.
             query |= {"columns": list(self.columns)}
+            if self.paginated and not whole:
+                first_page = query | {"row_limit": self.page_length, "row_offset": 0}
+                count = query | {"row_offset": 0, "post_processing": [], "is_rowcount": True}
+                queries = [first_page, count]
         else:
             axis: dict[str, Any] | str = {
                 "columnType": "BASE_AXIS",
@@ -193,7 +213,7 @@ class Chart:
         return {
             "datasource": {"id": dataset_id, "type": "table"},
             "force": False,
-            "queries": [query],
+            "queries": queries,
             "form_data": self.form_data(dataset_id),
             "result_format": "json",
             "result_type": "full",
@@ -212,14 +232,15 @@ class Chart:
         return f"select {', '.join(keys + metrics)} from {table} where {where} group by {groups}"
 
     def _column_config(self) -> dict[str, Any]:
-        """Rates and means keep the chart's number format; counts stay whole numbers."""
+        """Rates and means keep the chart's number format; counts stay whole numbers. A percent
+        format is for shares only: a RIT score (the section view's latest RIT beside its
+        attendance rate) is not 17,900%."""
         if not self.format:
             return {}
-        numeric = [
-            c
-            for c in self.columns
-            if c.endswith(("_rate", "_value", "_rit", "_to_all_students", "_spring"))
-        ]
+        suffixes = ("_rate", "_value", "_rit", "_to_all_students", "_spring")
+        if self.format.endswith("%"):
+            suffixes = ("_rate", "_value", "_to_all_students")
+        numeric = [c for c in self.columns if c.endswith(suffixes)]
         return {c: {"d3NumberFormat": self.format} for c in numeric}
 
 
@@ -361,6 +382,8 @@ def _chart(item: dict[str, Any]) -> Chart:
         horizontal=bool(item.get("horizontal", False)),
         timestamp_format=item.get("timestamp_format", DATE_FORMAT),
         height=item.get("height"),
+        page_length=int(item.get("page_length", PAGE_LENGTH)),
+        row_limit=int(item.get("row_limit", ROW_LIMIT)),
     )
     if kind == "table" and not chart.columns:
         raise SpecError(f"chart {title!r}: a table needs columns")

@@ -4,7 +4,10 @@ Superset over the served marts the bench load just published.
 A Superset started for the bench (its own home under the bench's data folder, a free loopback
 port, the Superset venv of the checkout) gets the dashboards published, then each chart's saved
 query is posted to `POST /api/v1/chart/data` with `force` (no cache: the query reaches DuckDB
-every time), `rounds` times over, one chart after another as a dashboard load would. The p95 is
+every time), `rounds` times over, one chart after another as a dashboard load would. A saved
+query is what the dashboard page posts when it opens: for a table paged on the server
+(dashboards/specs.py, Superset's table plugin) its first page and its row count, two queries in
+one request; a download or a later page is another request, not timed here. The p95 is
 over every request; a chart's own p95 names the slowest chart. Beside the wall time, the CPU the
 server's processes spent on each request (gunicorn and its workers, DuckDB's threads included;
 from /proc, in clock ticks) says what a request costs when other work shares the cores. The step

@@ -17,7 +17,7 @@ import pytest
 
 from dashboards.client import SupersetClient, SupersetError
 from dashboards.publish import DISTRICT_ROLE, SCHOOL_ROLE, Publication, publish_dashboards
-from dashboards.specs import load_specs
+from dashboards.specs import Chart, load_specs
 from devtools.screenshot import screenshot_dashboard
 from tests.conftest import District, run_load
 
@@ -88,10 +88,20 @@ def served_rows(district: District, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def every_row(client: SupersetClient, publication: Publication, chart: Chart) -> list[dict]:
+    """Every row of the chart's query as this client may see it: a paginated table's saved query
+    is its first page, so its whole query (a download's) is posted, its row limit lifted."""
+    if not chart.paginated:
+        return client.chart_data(publication.charts[chart.title], chart.title)
+    context = chart.query_context(publication.datasets[chart.dataset], whole=True)
+    context["queries"][0]["row_limit"] = 50_000
+    return client.chart_data_query(context, chart.title)
+
+
 @pytest.mark.parametrize("chart", SPECS.charts, ids=lambda c: c.title)
 def test_chart_data_equals_the_same_query_on_the_marts(chart, admin, publications, district):
     first, _ = publications
-    rows = admin.chart_data(first.charts[chart.title], chart.title)
+    rows = every_row(admin, first, chart)
     expected = served_rows(district, chart.sql())
     if chart.dataset in NEEDS_TWO_YEARS:
         assert rows == [] and expected == [], chart.title
@@ -102,12 +112,44 @@ def test_chart_data_equals_the_same_query_on_the_marts(chart, admin, publication
 
 def test_suppressed_cells_show_as_suppressed_not_zero(admin, publications):
     first, _ = publications
-    chart = "Chronic absence by subgroup"
-    rows = admin.chart_data(first.charts[chart], chart)
+    [chart] = [c for c in SPECS.charts if c.title == "Chronic absence by subgroup"]
+    rows = every_row(admin, first, chart)
     suppressed = [r for r in rows if r["cell_status"].startswith("suppressed")]
     assert suppressed, "the test district should have small subgroup cells"
     assert all(r["chronic_absence_rate"] is None and r["n_students"] is None for r in suppressed)
     assert all(r["chronic_absence_rate"] is not None for r in rows if r["cell_status"] == "shown")
+
+
+@pytest.mark.parametrize("chart", [c for c in SPECS.charts if c.paginated], ids=lambda c: c.title)
+def test_a_table_opens_on_its_first_page_and_counts_every_row(chart, admin, publications, district):
+    """A paginated table's saved query is what its dashboard posts on opening (Superset's table
+    plugin): the first page in the table's order, and the count of every row, which the page
+    numbers come from."""
+    first, _ = publications
+    answer = admin.request(
+        "GET", f"/api/v1/chart/{first.charts[chart.title]}/data/", chart.title, params={"force": 1}
+    )["result"]
+    page, count = answer[0]["data"], answer[1]["data"]
+    expected = served_rows(district, chart.sql())
+    if chart.dataset in NEEDS_TWO_YEARS:
+        assert page == [] and count == [{"rowcount": 0}]
+        return
+    assert count == [{"rowcount": min(len(expected), chart.row_limit)}], chart.title
+    assert len(page) == min(chart.page_length, len(expected)), chart.title
+    # The page is the table's first rows: each is a row of the marts, in the table's order.
+    keys = [c.lstrip("-") for c in chart.order_by]
+    reverse = [c.startswith("-") for c in chart.order_by]
+    remaining = [tuple(normalised(v) for v in row) for row in expected]
+    for row in page:
+        values = tuple(normalised(v) for v in row.values())
+        assert values in remaining, f"{chart.title}: {values} is not a row of the marts"
+        remaining.remove(values)
+    order = [[row[k] for k in keys] for row in page]
+    for before, after in zip(order, order[1:], strict=False):
+        for a, b, descending in zip(before, after, reverse, strict=True):
+            if a != b:
+                assert a is None or b is None or (a > b if descending else a < b), chart.title
+                break
 
 
 def test_publishing_twice_changes_nothing_and_duplicates_nothing(admin, publications):
@@ -134,7 +176,7 @@ def test_a_school_role_sees_only_its_school(admin, superset, publications, distr
         admin, superset, "principal_a", [SCHOOL_ROLE.format(school_id=school_id)]
     )
     for chart in (c for c in SCHOOL_CHARTS if c.dataset not in NEEDS_TWO_YEARS):
-        rows = principal.chart_data(first.charts[chart.title], chart.title)
+        rows = every_row(principal, first, chart)
         names = {row.get("school_name") for row in rows} - {None}
         assert rows, f"{chart.title}: the school's own rows are missing"
         assert names <= {schools[school_id], "District"}, f"{chart.title}: rows of {names}"

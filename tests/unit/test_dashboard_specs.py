@@ -226,3 +226,33 @@ def test_data_as_of_heads_every_dashboard_and_every_role_reads_it():
     layout = position(specs.dashboards[0], {c.title: n for n, c in enumerate(specs.charts)})
     first_row = layout[layout["GRID_ID"]["children"][0]]
     assert layout[first_row["children"][0]]["meta"]["sliceName"] == "Data as of"
+
+
+def test_a_table_asks_the_server_for_one_page_and_its_row_count():
+    """Superset's table plugin with server pagination posts, on opening, the first page and a
+    row count over the chart's row limit (its buildQuery); the saved query is the same two, so
+    the bench times what a dashboard load asks. A download asks every row in one query."""
+    specs = load_specs()
+    table = next(
+        c for c in specs.charts if c.title == "Students in each section, latest results and flags"
+    )
+    form = table.form_data(7)
+    assert form["server_pagination"] and form["server_page_length"] == table.page_length == 100
+    assert form["row_limit"] == table.row_limit == 5000
+    page, count = table.query_context(7)["queries"]
+    assert (page["row_limit"], page["row_offset"]) == (100, 0) and "is_rowcount" not in page
+    assert count["is_rowcount"] and (count["row_limit"], count["row_offset"]) == (5000, 0)
+    assert page["columns"] == count["columns"] == list(table.columns)
+    assert (
+        page["orderby"]
+        == count["orderby"]
+        == [["section_title", True], ["n_flags", False], ["student_name", True]]
+    )
+    [whole] = table.query_context(7, whole=True)["queries"]
+    assert whole["row_limit"] == 5000 and "row_offset" not in whole
+    # A table of a few rows is shown whole: one query, no page controls.
+    as_of = next(c for c in specs.charts if c.title == "Data as of")
+    assert not as_of.paginated and not as_of.form_data(7)["server_pagination"]
+    assert len(as_of.query_context(7)["queries"]) == 1
+    # Graphs are never paged.
+    assert all(not c.paginated for c in specs.charts if c.kind != "table")
