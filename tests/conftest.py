@@ -18,6 +18,14 @@ from connectors.home import Home
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Longest work first; the shared district's modules on one worker (tests/fixtures/schedule)."""
+    from tests.fixtures.schedule import make_scheduler
+
+    return make_scheduler(config, log)
+
+
 @dataclass
 class District:
     """A generated district after a consolidated load: its data folder and its ground truth."""
