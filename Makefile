@@ -10,7 +10,8 @@ SUPERSET_VENV := .venv-superset
 SUPERSET_REQS := dashboards/superset/requirements.txt dashboards/superset/constraints.txt
 STUDENTS ?= 5000
 # make test: pytest workers (pytest-xdist); a module's tests stay on one worker (--dist loadfile),
-# so its module-scoped district or Superset is built once.
+# so its module-scoped district or Superset is built once; the longest module goes first and the
+# modules of the session's shared district and Superset share one worker (tests/fixtures/schedule.py).
 TEST_WORKERS ?= 2
 SEED ?= 2026
 export DISTRICTWIDE_HOME ?= $(CURDIR)/data

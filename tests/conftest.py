@@ -18,6 +18,29 @@ from connectors.home import Home
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Longest work first; the shared district's modules on one worker (tests/fixtures/schedule)."""
+    from tests.fixtures.schedule import make_scheduler
+
+    return make_scheduler(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Warn when a module uses the shared district or Superset but schedule.py does not say so."""
+    from tests.fixtures.schedule import unlisted_shared_modules
+
+    unlisted = unlisted_shared_modules(items)
+    if unlisted:
+        config.issue_config_time_warning(
+            pytest.PytestWarning(
+                f"add {', '.join(unlisted)} to SHARED_MODULES in tests/fixtures/schedule.py: "
+                "under make test its worker would build the shared district or Superset again"
+            ),
+            stacklevel=2,
+        )
+
+
 @dataclass
 class District:
     """A generated district after a consolidated load: its data folder and its ground truth."""
