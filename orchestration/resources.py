@@ -33,7 +33,7 @@ class DistrictwideHome(ConfigurableResource):
     (`$DISTRICTWIDE_DUCKDB_TEMP`; empty: work/duckdb_spill in the data folder)."""
 
     root: str
-    duckdb_memory: str = "1500MB"
+    duckdb_memory: str = "1250MB"
     duckdb_temp: str = ""
     _lock: int | None = PrivateAttr(default=None)
     _load_lock: int | None = PrivateAttr(default=None)

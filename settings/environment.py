@@ -31,7 +31,7 @@ class EnvironmentSettings(BaseModel):
 
     home: Path = Field(default_factory=default_home, alias="DISTRICTWIDE_HOME")
     timezone: str = Field("America/New_York", alias="DISTRICTWIDE_TIMEZONE")
-    duckdb_memory: str = Field("1500MB", alias="DISTRICTWIDE_DUCKDB_MEMORY")
+    duckdb_memory: str = Field("1250MB", alias="DISTRICTWIDE_DUCKDB_MEMORY")
     # Where DuckDB spills what does not fit under the memory limit (default: the data folder's
     # work/duckdb_spill). A million students spill gigabytes: give it a fast local disk.
     duckdb_temp: Path | None = Field(None, alias="DISTRICTWIDE_DUCKDB_TEMP")

@@ -124,7 +124,7 @@ def test_suite_runs_in_the_database_on_millions_of_rows(tmp_path: Path) -> None:
     assert stats["errors"] == [] and stats["failed"] == {}
     assert stats["dataframes"] == 0
     # GX and its imports take ~300 MB; the checks add DuckDB's working memory, bounded by the
-    # configured DuckDB memory (1500 MB by default): measured 86 MB alone, up to 863 MB within
+    # configured DuckDB memory (1250 MB by default): measured 86 MB alone, up to 863 MB within
     # the whole suite (cause not found), either way far from the ~1.9 GB a pandas validation of
     # 5 M rows took (docs/notes/stack.md).
     assert stats["peak_mb"] - stats["rss_before_mb"] < 1500, stats
