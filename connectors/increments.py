@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -65,14 +65,7 @@ class BuildPlan:
         if self.full_refresh:
             return None
         graph = json.loads(manifest.read_text())
-        project = graph["metadata"]["project_name"]
-        downstream: set[str] = set()
-        todo = [f"source.{project}.{name}" for name in DBT_SOURCES]
-        while todo:
-            for child in graph["child_map"].get(todo.pop(), []):
-                if child not in downstream:
-                    downstream.add(child)
-                    todo.append(child)
+        downstream = downstream_nodes(graph, DBT_SOURCES)
         return {_relation(graph["nodes"][uid]) for uid in downstream if uid in graph["nodes"]}
 
     def dbt_env(self) -> dict[str, str]:
@@ -97,6 +90,20 @@ def merging(plan: BuildPlan) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def downstream_nodes(manifest: dict, sources: Iterable[str]) -> set[str]:
+    """The unique ids of every dbt node downstream of the dbt sources `sources`
+    (`<source>.<table>`), from a parsed manifest's child map."""
+    project = manifest["metadata"]["project_name"]
+    downstream: set[str] = set()
+    todo = [f"source.{project}.{name}" for name in sources]
+    while todo:
+        for child in manifest["child_map"].get(todo.pop(), []):
+            if child not in downstream:
+                downstream.add(child)
+                todo.append(child)
+    return downstream
 
 
 def _relation(node: dict) -> str:

@@ -34,6 +34,7 @@ from dbt_common.events.functions import msg_to_dict
 from packaging import version
 
 from alerts.causes import crash_cause
+from connectors.increments import downstream_nodes
 
 # dbt's events that carry a node's result (what dagster-dbt turns into Dagster events).
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
@@ -143,7 +144,7 @@ class DistrictwideDbt(DbtCliResource):
                 events.put(finished)
 
         emitted: set[str] = set()
-        downstream = _downstream(params.manifest, downstream_of or ()) if narrowed else set()
+        downstream = downstream_nodes(params.manifest, downstream_of or ()) if narrowed else set()
         # The downstream views, reported (in dependency order, as Dagster requires) just
         # before the first result of a node that reads them, the rest after the build.
         views = [uid for uid in _dbt_nodes(params.manifest, "view") if uid in downstream]
@@ -226,19 +227,6 @@ def _built_downstream(sources: Sequence[str]) -> list[str]:
     (a union of intersections: an `--exclude` of the views would drop their tests too)."""
     kinds = ("config.materialized:table", "config.materialized:incremental", "resource_type:test")
     return [f"source:{name}+,{kind}" for name in sources for kind in kinds]
-
-
-def _downstream(manifest: dict[str, Any], sources: Sequence[str]) -> set[str]:
-    """The unique ids of every node downstream of the dbt sources `sources`."""
-    project = manifest["metadata"]["project_name"]
-    downstream: set[str] = set()
-    todo = [f"source.{project}.{name}" for name in sources]
-    while todo:
-        for child in manifest["child_map"].get(todo.pop(), []):
-            if child not in downstream:
-                downstream.add(child)
-                todo.append(child)
-    return downstream
 
 
 def _ancestors(manifest: dict[str, Any], uid: str) -> set[str]:
