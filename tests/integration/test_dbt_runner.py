@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import duckdb
@@ -71,6 +72,30 @@ def test_a_subset_is_built_in_process_and_reported_node_by_node(
     # dbt-duckdb's handle is closed: the file opens again with other settings in this process.
     with duckdb.connect(str(home.warehouse), config={"memory_limit": "256MB"}) as con:
         assert con.execute("select count(*) from crosswalks.attendance_codes").fetchone()[0] > 0
+
+
+def test_a_second_build_writes_its_sql_as_new_files_and_deletes_the_first_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISTRICTWIDE_HOME", str(tmp_path))
+    home = Home(tmp_path).ensure()
+    target = tmp_path / "dbt_target"
+    assert build(home, CODES).success
+    compiled = sorted(target.glob("compiled/**/attendance_codes.sql"))
+    assert compiled
+    first = {path: path.stat().st_ino for path in compiled}
+
+    assert build(home, CODES).success
+
+    for thread in threading.enumerate():
+        if thread.name == "dbt-stale-sql":
+            thread.join(timeout=30)
+    # The same files again, each a new file (not the first build's truncated), and the first
+    # build's folders gone.
+    assert {path: path.stat().st_ino for path in compiled}.keys() == first.keys()
+    assert all(path.stat().st_ino != inode for path, inode in first.items())
+    assert sorted(target.glob("run/**/attendance_codes.sql"))
+    assert not list(target.glob(f"{dbt_runner.STALE_PREFIX}*"))
 
 
 def test_a_failed_node_fails_the_step_naming_the_node_not_quoting_its_error(
