@@ -93,8 +93,13 @@ def run_suites(
     run_id: str,
     data_docs_dir: Path | None = None,
     duckdb_config: Mapping[str, Any] | None = None,
+    docs_in_background: bool = False,
 ) -> list[SuiteResult]:
-    """Validate several suites over one connection; Data Docs are built once at the end."""
+    """Validate several suites over one connection; Data Docs are built once at the end.
+
+    `docs_in_background`: return as soon as the suites are validated and render the Data Docs
+    on a thread (`docs.publish_in_background`; `docs.wait_for_rendering` waits for them).
+    """
     gx_duckdb.apply()
     with quiet_gx():
         context = _context()
@@ -105,7 +110,12 @@ def run_suites(
             _close(datasource)
         results = [result for result, _ in runs]
         if data_docs_dir is not None:
-            index = docs.publish([stored for _, stored in runs], data_docs_dir)
+            stored = [stored for _, stored in runs]
+            index = (
+                docs.publish_in_background(stored, data_docs_dir)
+                if docs_in_background
+                else docs.publish(stored, data_docs_dir)
+            )
             results = [replace(result, data_docs_index=index) for result in results]
     for result in results:
         log.info(

@@ -24,7 +24,7 @@ from expectations import (
     run_suites,
     suite_named,
 )
-from expectations.docs import build_data_docs, prune
+from expectations.docs import build_data_docs, prune, wait_for_rendering
 from expectations.history import write_history
 from tests.fixtures.quality_warehouse import (
     SECRET_ID,
@@ -79,6 +79,25 @@ def test_data_docs_accumulate_across_calls_and_are_pruned(tmp_path: Path) -> Non
     build_data_docs(docs)
     assert len(list((docs / "validations" / "dim_school").rglob("*.html"))) == 1
     assert [p.name for p in (docs / "validations" / "dim_school").iterdir()] == ["r3"]
+
+
+def test_data_docs_rendered_in_the_background_are_the_same_pages(tmp_path: Path) -> None:
+    path = warehouse(tmp_path)
+    suites = [suite_named("dim_school"), suite_named("dim_teacher")]
+    now, later = tmp_path / "now", tmp_path / "later"
+    inline = run_suites(suites, path, run_id="r1", data_docs_dir=now)
+    background = run_suites(suites, path, run_id="r1", data_docs_dir=later, docs_in_background=True)
+    assert [r.data_docs_index for r in background] == [later.resolve() / "index.html"] * 2
+    assert [r.success for r in background] == [r.success for r in inline]
+    assert wait_for_rendering(timeout=120)
+
+    def pages(root: Path) -> set[tuple[str, ...]]:
+        """validations/<suite>/<run>: the run's time differs between the two calls."""
+        return {p.relative_to(root).parts[:3] for p in root.rglob("validations/**/*.html")}
+
+    assert pages(later) == pages(now) and pages(later)
+    index = (later / "index.html").read_text()
+    assert "dim_school" in index and "dim_teacher" in index and "r1" in index
 
 
 def test_data_docs_render_only_the_new_run_and_changed_suites(tmp_path: Path) -> None:

@@ -161,6 +161,8 @@ def validate(
                 run_id=run_id,
                 data_docs_dir=docs_dir(layout),
                 duckdb_config=duckdb_config,
+                # The publication does not wait for the pages (expectations/docs.py).
+                docs_in_background=True,
             ),
             [],
         )
