@@ -58,6 +58,9 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
         None,
     ),
     f"{EA}/IN_ILEARN/ilearn_sample_data.csv": ("ilearn_student_data", 5, 0, None),
+    # ILEARN Checkpoints (Indiana's through-year interim, 2025): same export, its test names
+    # ("... Grade 6 Checkpoint 1: Analyzing Literature, ...") left unmapped on purpose.
+    f"{EA}/IN_ILEARN/ilearn_checkpoint_sample_data.csv": ("ilearn_student_data", 2, 0, None),
     # Its last line is one field short and has no line ending: a file cut short.
     f"{EA}/MAP_Growth/sample_anonymized_file.csv": (
         "nwea_map_cdf_assessment_results",
@@ -78,13 +81,22 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
         None,
     ),
 }
-#: Codes a sample holds that the shipped crosswalks leave to the district: Ed-Fi's `Partial`
-#: (part of a day: whether it counts as absent is a local rule, so it stays unmapped and its rows
-#: are quarantined until the district maps it).
+#: Codes a sample holds that the shipped crosswalks leave to the district, so their rows are
+#: quarantined until it maps them.
 UNMAPPED = {
+    # An interim checkpoint is not a state summative result: mapped, it would count in state
+    # proficiency, so its rows are quarantined as an unmapped subject and the steward decides.
+    f"{EA}/IN_ILEARN/ilearn_checkpoint_sample_data.csv": {
+        "Subject": [
+            f"ILEARN ENGLISH/LANGUAGE ARTS GRADE {grade} CHECKPOINT 1: ANALYZING LITERATURE, "
+            "LANGUAGE & VOCABULARY"
+            for grade in (3, 6)
+        ]
+    },
+    # Ed-Fi's `Partial`: part of a day; whether it counts as absent is a local rule.
     f"{EDFI}/Samples/StudentSchoolAttendance_excerpt.xml": {
         "AttCode": ["URI://ED-FI.ORG/ATTENDANCEEVENTCATEGORYDESCRIPTOR#PARTIAL"]
-    }
+    },
 }
 #: Real files of other kinds that no layout may read, and the words their refusal gives.
 REFUSED = {
@@ -126,6 +138,7 @@ NOT_READ = {
 NO_FINAL_LINE_ENDING = {
     f"{EA}/CMAS/sample_anonymized_file.csv",
     f"{EA}/IN_ILEARN/ilearn_sample_data.csv",
+    f"{EA}/IN_ILEARN/ilearn_checkpoint_sample_data.csv",
 }
 
 
