@@ -135,6 +135,16 @@ def test_differs_compares_only_what_we_set():
     assert differs(current, {"slice_name": "D"})
 
 
+def test_a_chart_field_that_is_ours_compares_whole():
+    """A key the spec dropped (an old `"metrics": []`) must not stay in the saved chart."""
+    from dashboards.client import differs_whole
+
+    stored = json.dumps({"metrics": [], "columns": ["a"]})
+    assert differs_whole(stored, json.dumps({"columns": ["a"]}))
+    assert not differs_whole(stored, json.dumps({"columns": ["a"], "metrics": []}, indent=2))
+    assert differs_whole(None, json.dumps({}))
+
+
 def test_layout_places_every_chart_once():
     board = load_specs().dashboards[0]
     ids = {chart.title: n for n, chart in enumerate(board.charts, start=10)}
