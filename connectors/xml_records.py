@@ -28,6 +28,8 @@ from connectors.json_records import is_json
 from connectors.recognize import BadFileError
 
 SUFFIXES = (".xml",)
+# Excel's 2003 XML spreadsheet (SpreadsheetML), which older SIS reports save as `.xml`.
+SPREADSHEET_ML = "{urn:schemas-microsoft-com:office:spreadsheet}"
 
 
 def is_xml(file_name: str) -> bool:
@@ -76,6 +78,11 @@ def _records(path: Path, file_name: str) -> Iterator[dict[str, str]]:
         for event, element in ET.iterparse(path, events=("start", "end")):
             if event == "start":
                 depth += 1
+                if depth == 1 and element.tag.startswith(SPREADSHEET_ML):
+                    raise BadFileError(
+                        f"{file_name}: line 1: an Excel XML spreadsheet, not a delimited text "
+                        "file or an Ed-Fi interchange: save the sheet as CSV"
+                    )
                 continue
             depth -= 1
             if depth == 1:

@@ -90,3 +90,21 @@ def test_documents_that_are_not_delimited_text_say_what_they_are(
     message = recognize(path, "landing/export.csv", LAYOUTS).explain("landing/export.csv")
 
     assert message.startswith("landing/export.csv: line 1: ") and says in message
+
+
+def test_an_excel_xml_spreadsheet_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "attendance.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">\n'
+        "<Worksheet><Table><Row><Cell><Data>StuNum</Data></Cell></Row></Table></Worksheet>\n"
+        "</Workbook>\n",
+        encoding="utf-8",
+    )
+
+    message = recognize(path, "attendance.xml", LAYOUTS).explain("attendance.xml")
+
+    assert message == (
+        "attendance.xml: line 1: an Excel XML spreadsheet, not a delimited text file or an "
+        "Ed-Fi interchange: save the sheet as CSV"
+    )
