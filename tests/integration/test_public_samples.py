@@ -556,3 +556,27 @@ def test_a_map_cdf_of_before_2015_reads_with_discipline_and_measurement_scale(
         None,
     )
     assert report.unmapped == {}
+
+
+def test_iready_exports_without_norming_window_or_domain_placements_read(tmp_path: Path) -> None:
+    """Of ~70 real i-Ready Diagnostic Results files of 2019-2025 (PowerSchool ETL Assistant
+    samples) 3 had a Norming Window column, and the 2022-23 Winter files gave each domain's
+    Placement but not its Relative Placement: before, all but those 3 were unrecognized."""
+    sample = next((LAYOUT_SAMPLES / "iready_diagnostic_math").glob("*.csv"))
+    rows = _rows(sample)
+    keep = [
+        i
+        for i, name in enumerate(rows[0])
+        if name != "Norming Window"
+        and not (name.endswith(" Relative Placement") and not name.startswith("Overall"))
+    ]
+    assert len(keep) < len(rows[0]) - 4
+    _write(tmp_path / "2022-23 Winter.csv", [[row[i] for i in keep] for row in rows])
+    shutil.copy(sample, tmp_path / sample.name)
+
+    reports = {r.source_path: r for r in check_paths([tmp_path], LAYOUTS)}
+
+    older, current = reports["2022-23 Winter.csv"], reports[sample.name]
+    assert (older.layout, older.rejected, older.problem) == ("iready_diagnostic_math", 0, None)
+    assert older.rows == current.rows == (len(rows) - 1) * 5  # overall and four domains
+    assert older.unmapped == current.unmapped == {}
