@@ -580,3 +580,27 @@ def test_iready_exports_without_norming_window_or_domain_placements_read(tmp_pat
     assert (older.layout, older.rejected, older.problem) == ("iready_diagnostic_math", 0, None)
     assert older.rows == current.rows == (len(rows) - 1) * 5  # overall and four domains
     assert older.unmapped == current.unmapped == {}
+
+
+def test_an_alternate_access_file_of_2016_to_2021_asks_the_older_question(tmp_path: Path) -> None:
+    """DRC's Alternate ACCESS student files of 2016-17 to 2020-21 (three real ones among the
+    PowerSchool samples) have no `State Alternate Assessment participation` column: they ask
+    `Does (or will) the student participate in any state alternate assessment(s)?`, and name
+    the comprehension score `Comprehension Score`. Before, they were unrecognized."""
+    sample = next((LAYOUT_SAMPLES / "wida_access_alternate").glob("*.csv"))
+    rows = _rows(sample)
+    renamed = {
+        "State Alternate Assessment participation": (
+            "Does (or will) the student participate in any state alternate assessment(s)?"
+        ),
+        "Scale Score - Comprehension": "Comprehension Score",
+    }
+    assert set(renamed) <= set(rows[0])
+    shutil.copy(sample, tmp_path / "current.csv")
+    _write(tmp_path / "older.csv", [[renamed.get(n, n) for n in rows[0]], *rows[1:]])
+
+    reports = {r.source_path: r for r in check_paths([tmp_path], LAYOUTS)}
+
+    current, older = reports["current.csv"], reports["older.csv"]
+    assert (older.layout, older.rows, older.rejected) == ("wida_access_alternate", current.rows, 0)
+    assert older.unmapped == current.unmapped == {}
