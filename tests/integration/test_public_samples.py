@@ -604,3 +604,23 @@ def test_an_alternate_access_file_of_2016_to_2021_asks_the_older_question(tmp_pa
     current, older = reports["current.csv"], reports["older.csv"]
     assert (older.layout, older.rows, older.rejected) == ("wida_access_alternate", current.rows, 0)
     assert older.unmapped == current.unmapped == {}
+
+
+@pytest.mark.parametrize(
+    "layout", ["nwea_map_cdf_assessment_results", "nwea_map_combined_student_assessment"]
+)
+def test_a_map_export_with_student_number_and_grade_0_reads(tmp_path: Path, layout: str) -> None:
+    """5 of 28 real MAP files (PowerSchool samples, 2019-2023) head the district's ID
+    `Student_Number`, and one combined export gives kindergarten as grade `0`: before, the
+    first were unrecognized and the second's rows unmapped."""
+    sample = next((LAYOUT_SAMPLES / layout).glob("*.csv"))
+    rows = _rows(sample)
+    rows[0] = ["Student_Number" if n == "StudentID" else n for n in rows[0]]
+    if "Grade" in rows[0]:
+        rows[1][rows[0].index("Grade")] = "0"
+    _write(tmp_path / "AssessmentResults.csv", rows)
+
+    [report] = check_paths([tmp_path], LAYOUTS)
+
+    assert (report.layout, report.rows, report.rejected) == (layout, len(rows) - 1, 0)
+    assert report.unmapped == {}
