@@ -74,10 +74,12 @@ def _records(path: Path, file_name: str) -> Iterator[dict[str, str]]:
     """Each child of the root element, flattened, in file order; raises BadFileError naming
     `file_name`, the line and the column of XML that does not parse."""
     depth = 0
+    root: ET.Element | None = None
     try:
         for event, element in ET.iterparse(path, events=("start", "end")):
             if event == "start":
                 depth += 1
+                root = element if depth == 1 else root
                 if depth == 1 and element.tag.startswith(SPREADSHEET_ML):
                     raise BadFileError(
                         f"{file_name}: line 1: an Excel XML spreadsheet, not a delimited text "
@@ -87,7 +89,8 @@ def _records(path: Path, file_name: str) -> Iterator[dict[str, str]]:
             depth -= 1
             if depth == 1:
                 yield _flat(element)
-                element.clear()
+                if root is not None:
+                    root.clear()  # the written record, so the tree never grows
     except ET.ParseError as exc:
         line, column = exc.position
         reason = str(exc).split(":", 1)[0]  # expat's words, without its own position
