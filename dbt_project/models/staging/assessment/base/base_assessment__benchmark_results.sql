@@ -117,34 +117,43 @@ typed as (
 ),
 
 -- A row that names no window (most i-Ready Diagnostic Results exports have no Norming Window
--- column: 3 of ~70 real files of 2019-2025 did) takes the season of its test date in i-Ready's
--- national norming windows, the usual beginning/middle/end-of-year split: Fall to November 15,
--- Winter November 16 to March 1, Spring from March 2. A window that is named and unmapped stays
--- unmapped (quarantined below).
+-- column: 3 of ~70 real files of 2019-2025 did) takes the window its test date falls in, for an
+-- assessment whose windows are fixed dates (seed assessment_window_dates: i-Ready's national
+-- norming windows). Other assessments' rows without a window keep none (a Star test outside a
+-- screening window); a window that is named and unmapped stays unmapped (quarantined below).
+window_dates as (
+    select * from {{ ref('assessment_window_dates') }}
+),
+
 seasons_by_date as (
     select
-        *,
-        case
-            when not _window_missing or test_date is null then null
-            when extract(month from test_date) between 7 and 10
-                or (extract(month from test_date) = 11 and extract(day from test_date) <= 15)
-                then 'Fall'
-            when extract(month from test_date) in (11, 12, 1, 2)
-                or (extract(month from test_date) = 3 and extract(day from test_date) = 1)
-                then 'Winter'
-            else 'Spring'
-        end as _date_season
+        typed.*,
+        window_dates.season as _date_season,
+        window_dates.term_order as _date_term_order
     from typed
+    left join window_dates
+        on typed._window_missing
+        and lower(typed.assessment_name) = lower(window_dates.assessment_name)
+        and (
+            (
+                window_dates.start_month_day <= window_dates.end_month_day
+                and {{ month_day('typed.test_date') }} between window_dates.start_month_day and window_dates.end_month_day
+            )
+            or (
+                window_dates.start_month_day > window_dates.end_month_day
+                and (
+                    {{ month_day('typed.test_date') }} >= window_dates.start_month_day
+                    or {{ month_day('typed.test_date') }} <= window_dates.end_month_day
+                )
+            )
+        )
 ),
 
 dated as (
     select
         *,
         coalesce(_named_season, _date_season) as season,
-        coalesce(
-            _named_term_order,
-            case _date_season when 'Fall' then 1 when 'Winter' then 2 when 'Spring' then 3 end
-        ) as term_order,
+        coalesce(_named_term_order, _date_term_order) as term_order,
         coalesce(
             _year_named,
             case
