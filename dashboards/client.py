@@ -71,6 +71,16 @@ def differs(current: Any, wanted: Any) -> bool:
     return current != wanted
 
 
+def differs_whole(current: Any, wanted: Any) -> bool:
+    """True when a JSON field that is ours entirely (a chart's params and saved query) is not
+    `wanted` exactly: `differs` lets Superset's extra keys be, so a key the spec dropped (an
+    old `"metrics": []`, a column's number format) would otherwise stay in Superset for good."""
+    try:
+        return json.loads(current) != json.loads(wanted)
+    except (TypeError, ValueError):
+        return current != wanted
+
+
 class SupersetClient:
     """One logged-in session against one Superset server."""
 
@@ -185,12 +195,14 @@ class SupersetClient:
         matches: Iterable[dict[str, Any]] | None = None,
         update: dict[str, Any] | None = None,
         read: str = "",
+        whole: Iterable[str] = (),
     ) -> Upserted:
         """Create `payload`, or update the one object matching `key` where it differs.
 
         `matches` replaces the lookup by `key` when Superset cannot filter on it; `update` is the
         body for an update when it differs from the body for a create; `read` is the sub-path
-        that shows the fields we set when the object's own page hides some (a database's URI).
+        that shows the fields we set when the object's own page hides some (a database's URI);
+        `whole` names JSON fields compared whole (`differs_whole`), not key by key.
         """
         found = list(matches) if matches is not None else self.find(resource, what, **key)
         if len(found) > 1:
@@ -209,7 +221,10 @@ class SupersetClient:
         body = update if update is not None else payload
         path = f"/api/v1/{resource}/{object_id}" + (f"/{read}" if read else "")
         current = self.request("GET", path, f"read {what}")["result"]
-        if not differs(current, body):
+        exact = set(whole)
+        if not differs(current, {k: v for k, v in body.items() if k not in exact}) and not any(
+            differs_whole(current.get(key), body[key]) for key in exact if key in body
+        ):
             return Upserted(object_id, "unchanged", current)
         self.request("PUT", f"/api/v1/{resource}/{object_id}", f"update {what}", json=body)
         log.info("updated %s (id %s)", what, object_id)

@@ -194,7 +194,13 @@ def _chart(
         "query_context": json.dumps(chart.query_context(dataset_id), sort_keys=True),
         "dashboards": sorted(dashboard_ids),
     }
-    found = client.upsert("chart", f"chart {chart.title!r}", {"slice_name": chart.title}, body)
+    found = client.upsert(
+        "chart",
+        f"chart {chart.title!r}",
+        {"slice_name": chart.title},
+        body,
+        whole=("params", "query_context"),
+    )
     result.charts[chart.title] = found.id
     result.note("chart", found)
 

@@ -95,6 +95,9 @@ class Chart:
     order_by: tuple[str, ...] = ()
     time_grain: str | None = None
     format: str | None = None
+    # Column -> d3 number format for a table's columns the suffix rule below cannot know (percentage
+    # points, RIT changes, scale scores); wins over it.
+    column_formats: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     horizontal: bool = False
     timestamp_format: str = DATE_FORMAT
     height: int | None = None  # grid units of 8 px; None: publish.py's default for the kind
@@ -235,13 +238,14 @@ class Chart:
         """Rates and means keep the chart's number format; counts stay whole numbers. A percent
         format is for shares only: a RIT score (the section view's latest RIT beside its
         attendance rate) is not 17,900%."""
-        if not self.format:
-            return {}
-        suffixes = ("_rate", "_value", "_rit", "_to_all_students", "_spring")
-        if self.format.endswith("%"):
-            suffixes = ("_rate", "_value", "_to_all_students")
-        numeric = [c for c in self.columns if c.endswith(suffixes)]
-        return {c: {"d3NumberFormat": self.format} for c in numeric}
+        numeric: list[str] = []
+        if self.format:
+            suffixes = ("_rate", "_value", "_rit", "_to_all_students", "_spring")
+            if self.format.endswith("%"):
+                suffixes = ("_rate", "_value", "_to_all_students")
+            numeric = [c for c in self.columns if c.endswith(suffixes)]
+        formats = {c: self.format for c in numeric} | self.column_formats
+        return {c: {"d3NumberFormat": f} for c, f in formats.items()}
 
 
 _GRAINS = {"P1D": "day", "P1W": "week", "P1M": "month", "P3M": "quarter", "P1Y": "year"}
@@ -379,6 +383,7 @@ def _chart(item: dict[str, Any]) -> Chart:
         order_by=tuple(item.get("order_by", ())),
         time_grain=item.get("time_grain"),
         format=item.get("format"),
+        column_formats=dict(item.get("column_formats") or {}),
         horizontal=bool(item.get("horizontal", False)),
         timestamp_format=item.get("timestamp_format", DATE_FORMAT),
         height=item.get("height"),
@@ -387,6 +392,11 @@ def _chart(item: dict[str, Any]) -> Chart:
     )
     if kind == "table" and not chart.columns:
         raise SpecError(f"chart {title!r}: a table needs columns")
+    unshown = sorted(set(chart.column_formats) - set(chart.columns))
+    if unshown:
+        raise SpecError(
+            f"chart {title!r}: column_formats names columns it does not show: {unshown}"
+        )
     hidden = [c.lstrip("-") for c in chart.order_by if c.lstrip("-") not in chart.columns]
     if kind == "table" and hidden:
         # Superset's raw query cannot sort by a column it does not select (DuckDB refuses it).

@@ -7,6 +7,7 @@ every dashboard renders its charts with data in headless Chromium.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import threading
 import time
@@ -360,6 +361,27 @@ def test_a_chart_the_spec_does_not_place_is_taken_off_the_dashboard(admin, publi
     on_board = admin.request("GET", f"/api/v1/dashboard/{board.slug}/charts", "charts")["result"]
     assert stray not in {chart["id"] for chart in on_board}
     assert admin.request("GET", f"/api/v1/chart/{stray}", "stray")["result"]["dashboards"] == []
+    assert publish_dashboards(admin, district.home.serving).changed == 0
+
+
+def test_a_key_left_in_a_chart_by_an_older_spec_is_removed(admin, publications, district):
+    """Chart params and saved queries are the spec's whole: a key an older spec wrote (here a
+    number format on a column, and the `"metrics": []` that once folded identical rows) is gone
+    after the next publish, not kept because every key the spec sets still matches."""
+    first, _ = publications
+    chart_id = first.charts["Chronic absence trend by subgroup"]
+    saved = admin.request("GET", f"/api/v1/chart/{chart_id}", "chart")["result"]
+    params = json.loads(saved["params"])
+    params["column_config"]["school_name"] = {"d3NumberFormat": ".3f"}
+    query = json.loads(saved["query_context"])
+    query["queries"][0]["metrics"] = []
+    body = {"params": json.dumps(params), "query_context": json.dumps(query)}
+    admin.request("PUT", f"/api/v1/chart/{chart_id}", "older chart", json=body)
+    again = publish_dashboards(admin, district.home.serving)
+    assert again.actions["chart updated"] == 1
+    now = admin.request("GET", f"/api/v1/chart/{chart_id}", "chart")["result"]
+    assert "school_name" not in json.loads(now["params"])["column_config"]
+    assert "metrics" not in json.loads(now["query_context"])["queries"][0]
     assert publish_dashboards(admin, district.home.serving).changed == 0
 
 

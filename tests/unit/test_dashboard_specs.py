@@ -135,6 +135,16 @@ def test_differs_compares_only_what_we_set():
     assert differs(current, {"slice_name": "D"})
 
 
+def test_a_chart_field_that_is_ours_compares_whole():
+    """A key the spec dropped (an old `"metrics": []`) must not stay in the saved chart."""
+    from dashboards.client import differs_whole
+
+    stored = json.dumps({"metrics": [], "columns": ["a"]})
+    assert differs_whole(stored, json.dumps({"columns": ["a"]}))
+    assert not differs_whole(stored, json.dumps({"columns": ["a"], "metrics": []}, indent=2))
+    assert differs_whole(None, json.dumps({}))
+
+
 def test_layout_places_every_chart_once():
     board = load_specs().dashboards[0]
     ids = {chart.title: n for n, chart in enumerate(board.charts, start=10)}
@@ -256,3 +266,37 @@ def test_a_table_asks_the_server_for_one_page_and_its_row_count():
     assert len(as_of.query_context(7)["queries"]) == 1
     # Graphs are never paged.
     assert all(not c.paginated for c in specs.charts if c.kind != "table")
+
+
+def test_no_table_shows_an_unrounded_number():
+    """Issue 20.5: every fractional column a table shows (rates, means, percentage points,
+    scale scores) has a number format, so no cell reads 2.3456789 or 0.7 for 70%."""
+    types = _contract_types()
+    fractional = ("double", "decimal", "float", "numeric", "real")
+    for chart in load_specs().charts:
+        if chart.kind != "table":
+            continue
+        formatted = chart.form_data(1)["column_config"]
+        for column in chart.columns:
+            if types.get((chart.dataset, column), "").lower().startswith(fractional):
+                assert "d3NumberFormat" in formatted.get(column, {}), (chart.title, column)
+    gap = next(c for c in load_specs().charts if c.title == "Proficiency gap trend by subgroup")
+    config = gap.form_data(1)["column_config"]
+    assert config["proficiency_rate"] == {"d3NumberFormat": ".1%"}
+    assert config["gap_points"] == {"d3NumberFormat": "+.1f"}
+    assert "subgroup" not in gap.columns  # the code ('all_students'): its kind and value in words
+
+
+def test_column_formats_name_shown_columns():
+    from dashboards.specs import SpecError, _chart
+
+    with pytest.raises(SpecError, match="column_formats names columns it does not show"):
+        _chart(
+            {
+                "title": "t",
+                "kind": "table",
+                "dataset": "d",
+                "columns": ["a"],
+                "column_formats": {"b": ".1f"},
+            }
+        )
