@@ -74,8 +74,10 @@ def render(layouts: Sequence[Layout]) -> str:
         "changing between school years reads only the files of its years (the year from the",
         "file's SchoolYear column). A JSON file (`.json` array or `.jsonl` lines, as an Ed-Fi",
         "API pull) is read as the CSV of its records, nested fields named by dotted paths",
-        "(`studentReference.studentUniqueId`). The delimiter is detected when a layout does not",
-        "fix it; the",
+        "(`studentReference.studentUniqueId`); an Ed-Fi XML interchange (`.xml`) likewise, each",
+        "child of its root a record named by element paths",
+        "(`StudentReference.StudentIdentity.StudentUniqueId`). A PDF, a workbook or an HTML page",
+        "is refused as such. The delimiter is detected when a layout does not fix it; the",
         "encoding is detected per file (UTF-8, UTF-16 with or without a byte order mark) and per",
         "line (a Windows-1252 line in a UTF-8 file is read as such, counted and reported). A",
         "district adds or overrides a layout with a YAML file in",
@@ -117,6 +119,8 @@ def render(layouts: Sequence[Layout]) -> str:
                 )
             if layout.unpivot:
                 columns += f"; wide: {len(layout.unpivot)} column groups, one row each"
+            if layout.max_columns is not None:
+                columns += f"; files of at most {layout.max_columns} columns"
             if layout.files and "*.csv" not in layout.files:
                 columns += "; file name " + " or ".join(f"`{p}`" for p in layout.files)
             if layout.school_years is not None:

@@ -25,13 +25,15 @@ from connectors.delivery import Delivery, is_waiting, unpack
 from connectors.encoding import legacy_to_utf8
 from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
-from connectors.json_records import is_json, rematch
+from connectors.json_records import rematch
 from connectors.json_records import to_csv as json_to_csv
 from connectors.landing import LineScan
 from connectors.layout import Layout
 from connectors.load import cut_short
 from connectors.raw import BadFileError, cursor, parse_csv
 from connectors.recognize import recognize
+from connectors.xml_records import records_format
+from connectors.xml_records import to_csv as xml_to_csv
 from settings.landing import LandingSettings
 
 IDENTITY = {
@@ -136,16 +138,18 @@ def check_file(
             scan.update(chunk)
     report.encoding = scan.encoding()
     utf8 = delivery.path
-    if is_json(delivery.source_path):
+    records = records_format(delivery.source_path)
+    if records:
         utf8 = scratch / "records.csv"
         scratch.mkdir(parents=True, exist_ok=True)
         try:
-            json_to_csv(delivery.path, utf8, delivery.source_path)
+            to_csv = json_to_csv if records == "json" else xml_to_csv
+            to_csv(delivery.path, utf8, delivery.source_path)
             match = rematch(match, utf8, delivery.source_path)
         except BadFileError as exc:
             report.problem = str(exc)
             return report
-        report.encoding = "json"
+        report.encoding = records
         scan = LineScan()
         with utf8.open("rb") as handle:
             while chunk := handle.read(1 << 20):
@@ -155,7 +159,7 @@ def check_file(
         utf8 = scratch / "utf8.csv"
         scratch.mkdir(parents=True, exist_ok=True)
         report.encoding = legacy_to_utf8(delivery.path, utf8).encoding
-    if is_json(delivery.source_path):
+    if records:
         lines = utf8_lines
     else:
         lines = scan.lines if utf8 == delivery.path else _decoded_lines(utf8)[0]

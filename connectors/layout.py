@@ -257,6 +257,11 @@ class Layout(BaseModel):
     # staging or quarantine, and blanked in a rejected line's text. The archive keeps the file
     # as delivered.
     secret_columns: list[str] = Field(default_factory=list)
+    # The most columns a file of this layout has (None: no limit). A generic extract layout whose
+    # few names other vendors' files also carry (a SIS flags report's StudentID, ELL, IEP, 504,
+    # FRL: Riverside's 171-column Iowa Assessments file has them all) reads only files of about
+    # its own width; a wider file with those names is another export, reported as unrecognized.
+    max_columns: int | None = Field(default=None, ge=1)
     # The school years this version of the layout reads (None: every year).
     school_years: SchoolYears | None = None
     # A headerless fixed-width file (STAAR): rules name its `fields` as if they were a header.

@@ -32,7 +32,7 @@ from connectors.delivery import Delivery, deliveries
 from connectors.encoding import Transcoded, legacy_to_utf8
 from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
-from connectors.json_records import is_json, rematch
+from connectors.json_records import rematch
 from connectors.json_records import to_csv as json_to_csv
 from connectors.landing import (
     Landing,
@@ -50,6 +50,8 @@ from connectors.layout import Layout, load_layouts
 from connectors.raw import BadFileError, ParseResult, ensure_schema_files, parse_csv
 from connectors.recognize import Match, Recognition, recognize
 from connectors.tables import RAW_TABLES, RawTable
+from connectors.xml_records import records_format
+from connectors.xml_records import to_csv as xml_to_csv
 from settings.landing import LandingSettings
 
 log = logging.getLogger(__name__)
@@ -278,17 +280,19 @@ def _parse(home: Home, landing: Landing, item: Routed, settings: LandingSettings
     utf8: Path = landing.archive_path
     layout = item.match.layout.layout
     mixed: Transcoded | None = None
-    json = is_json(landing.source_path)
-    if encoding is None or json:
+    # JSON and XML records are parsed from a CSV working copy.
+    records = records_format(landing.source_path)
+    if encoding is None or records:
         utf8 = home.work / f"{landing.load_id}.csv"
     parsed: ParseResult | None = None
     try:
         if item.error:
             raise BadFileError(item.error)
-        if json:
-            json_to_csv(landing.archive_path, utf8, landing.source_path)
+        if records:
+            to_csv = json_to_csv if records == "json" else xml_to_csv
+            to_csv(landing.archive_path, utf8, landing.source_path)
             item = replace(item, match=rematch(item.match, utf8, landing.source_path))
-            encoding = "json"
+            encoding = records
             landing = _rescan(landing, utf8)
         elif encoding is None:
             mixed = legacy_to_utf8(landing.archive_path, utf8)

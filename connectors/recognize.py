@@ -110,17 +110,56 @@ def sniff_encoding(head: bytes) -> str:
         return "utf-8" if exc.start >= len(head) - 3 else "cp1252"
 
 
+# Documents that are not delimited exports, told by their first bytes, and what to ask for instead.
+_DOCUMENTS: tuple[tuple[tuple[bytes, ...], str], ...] = (
+    (
+        (b"%PDF-",),
+        "binary data, not a delimited text file: a PDF document (a report, not a data export)",
+    ),
+    (
+        (b"PK\x03\x04",),
+        "binary data, not a delimited text file: a zip archive not named .zip, such as a "
+        "spreadsheet workbook (.xlsx, .ods): save the sheet as CSV",
+    ),
+    (
+        (b"\xd0\xcf\x11\xe0",),
+        "binary data, not a delimited text file: an Excel 97-2003 workbook (save the sheet as CSV)",
+    ),
+    (
+        (b"<?xml", b"<!doctype html", b"<html", b"<table"),
+        "an XML or HTML document, not a delimited text file: a spreadsheet saved as a web page "
+        "(save it as CSV), or an Ed-Fi XML interchange under another name (a `.xml` file is "
+        "read as one)",
+    ),
+)
+
+
+def document_kind(head: bytes) -> str | None:
+    """What a file that is not delimited text is, from its first bytes; None for text."""
+    start = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    for marks, kind in _DOCUMENTS:
+        if start.startswith(tuple(mark.lower() for mark in marks)):
+            return kind
+    return None
+
+
 def head_lines(path: Path, n: int, file_name: str) -> list[str]:
-    """The first `n` lines of a text file (decoded as sniffed; a JSON file's in its CSV form);
+    """The first `n` lines of a text file (decoded as sniffed; a JSON or XML file's in its CSV
+    form);
     raises, naming `file_name`, for an empty file or binary data."""
-    from connectors import json_records  # it builds on this module's BadFileError
+    # Both build on this module's BadFileError.
+    from connectors import json_records, xml_records
 
     if json_records.is_json(file_name) and path.stat().st_size:
         return json_records.head_lines(path, n, file_name)
+    if xml_records.is_xml(file_name) and path.stat().st_size:
+        return xml_records.head_lines(path, n, file_name)
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if not head.strip():
         raise BadFileError(f"{file_name}: line 1: the file is empty (no header line)")
+    if kind := document_kind(head):
+        raise BadFileError(f"{file_name}: line 1: {kind}")
     encoding = sniff_encoding(head)
     text = head.decode(encoding, errors="replace")
     if "\x00" in text:
@@ -169,6 +208,12 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
             present += 1
     if missing:
         return Miss(layout, tuple(missing), present)
+    if layout.max_columns is not None and len(header) > layout.max_columns:
+        reason = (
+            f"(files of at most {layout.max_columns} columns; this one has {len(header)}: "
+            "another export that carries the same names)"
+        )
+        return Miss(layout, (reason,), present)
 
     def place(rules: dict) -> dict[str, int]:
         out = {}

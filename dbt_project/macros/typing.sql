@@ -108,3 +108,9 @@
             then cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 1) as integer) + 1
     end
 {%- endmacro %}
+
+{# A date's month and day as one integer (March 2 → 302), for windows given as dates of every
+   year (seed assessment_window_dates). #}
+{% macro month_day(expr) -%}
+    (cast(extract(month from {{ expr }}) as integer) * 100 + cast(extract(day from {{ expr }}) as integer))
+{%- endmacro %}

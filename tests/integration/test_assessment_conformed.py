@@ -108,6 +108,19 @@ def _benchmarks(landing: Path) -> list[str]:
             with io.StringIO(newline="") as buffer:
                 csv.writer(buffer, lineterminator="\n").writerows(star)
                 text = buffer.getvalue()
+        if layout == "iready_diagnostic_ela":  # as most real exports: no Norming Window, and
+            # (before 2023-24) no Comprehension: Overall, the others "Reading Comprehension: ..."
+            rows = list(csv.reader(text.splitlines()))
+            keep = [
+                i
+                for i, name in enumerate(rows[0])
+                if name != "Norming Window" and not name.startswith("Comprehension: Overall")
+            ]
+            rows = [[row[i] for i in keep] for row in rows]
+            rows[0] = [n.replace("Comprehension: ", "Reading Comprehension: ") for n in rows[0]]
+            with io.StringIO(newline="") as buffer:
+                csv.writer(buffer, lineterminator="\n").writerows(rows)
+                text = buffer.getvalue()
         (landing / "assessment" / sample.name).write_text(text, encoding="utf-8")
     return sorted(set(ids))
 
@@ -228,6 +241,19 @@ def test_one_benchmark_per_vendor_is_staged_and_conformed(cdf_district) -> None:
         # The file's StateBenchmarkProficient; NA (no state benchmark) is kept, not judged.
         assert proficient == [(False, 1), (True, 1), (None, 1)]
         assert by_name["i-Ready Diagnostic"] == (3, 3, 3, 3, 0)
+        # No Norming Window in the file: the season of the Completion Date (9/16/2025) in
+        # i-Ready's norming windows; the older domain names are the same measures.
+        iready = con.execute(
+            "select distinct window_name, season, term_order from "
+            "staging.stg_assessment__benchmark_results where assessment_name = 'i-Ready Diagnostic'"
+        ).fetchall()
+        assert iready == [(None, "Fall", 1)]
+        measures = con.execute(
+            "select distinct measure from staging.stg_assessment__benchmark_results "
+            "where assessment_name = 'i-Ready Diagnostic' and measure like '%Comprehension%' "
+            "order by 1"
+        ).fetchall()
+        assert measures == [("Comprehension: Informational Text",), ("Comprehension: Literature",)]
         assert by_name["DIBELS 8"][:3] == (3, 3, 3)
         assert by_name["ACCESS for ELLs"][:3] == (1, 1, 1)  # the other has no overall score
         absent = con.execute(

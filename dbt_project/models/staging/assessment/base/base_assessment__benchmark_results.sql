@@ -55,8 +55,8 @@ typed as (
         raw._line_number,
         {{ clean_text('raw."Assessment"') }} as assessment_name,
         {{ clean_text('raw."Window"') }} as window_name,
-        windows.season,
-        windows.term_order,
+        windows.season as _named_season,
+        windows.term_order as _named_term_order,
         {{ safe_date('left(trim(raw."TestDate"), 10)') }} as test_date,
         {{ safe_int(dbt.split_part('raw."SchoolYear"', "'-'", 2)) }} as _year_named,
         {{ clean_text('raw."DistrictName"') }} as district_name,
@@ -116,9 +116,44 @@ typed as (
     left join schools_by_name on {{ clean_text('raw."SchoolName"') }} = schools_by_name.vendor_value
 ),
 
+-- A row that names no window (most i-Ready Diagnostic Results exports have no Norming Window
+-- column: 3 of ~70 real files of 2019-2025 did) takes the window its test date falls in, for an
+-- assessment whose windows are fixed dates (seed assessment_window_dates: i-Ready's national
+-- norming windows). Other assessments' rows without a window keep none (a Star test outside a
+-- screening window); a window that is named and unmapped stays unmapped (quarantined below).
+window_dates as (
+    select * from {{ ref('assessment_window_dates') }}
+),
+
+seasons_by_date as (
+    select
+        typed.*,
+        window_dates.season as _date_season,
+        window_dates.term_order as _date_term_order
+    from typed
+    left join window_dates
+        on typed._window_missing
+        and lower(typed.assessment_name) = lower(window_dates.assessment_name)
+        and (
+            (
+                window_dates.start_month_day <= window_dates.end_month_day
+                and {{ month_day('typed.test_date') }} between window_dates.start_month_day and window_dates.end_month_day
+            )
+            or (
+                window_dates.start_month_day > window_dates.end_month_day
+                and (
+                    {{ month_day('typed.test_date') }} >= window_dates.start_month_day
+                    or {{ month_day('typed.test_date') }} <= window_dates.end_month_day
+                )
+            )
+        )
+),
+
 dated as (
     select
         *,
+        coalesce(_named_season, _date_season) as season,
+        coalesce(_named_term_order, _date_term_order) as term_order,
         coalesce(
             _year_named,
             case
@@ -127,7 +162,7 @@ dated as (
                 else cast(extract(year from test_date) as integer)
             end
         ) as school_year
-    from typed
+    from seasons_by_date
 ),
 
 delivered as (

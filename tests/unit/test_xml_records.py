@@ -1,0 +1,110 @@
+"""Ed-Fi XML interchange files become CSV records named by element paths, and files that are no
+delimited text (PDF, workbooks, web pages) are refused saying what they are."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from connectors.layout import load_layouts
+from connectors.recognize import BadFileError, recognize
+from connectors.xml_records import records_format, to_csv
+
+LAYOUTS = load_layouts()
+
+INTERCHANGE = """<?xml version="1.0" encoding="UTF-8"?>
+<InterchangeStudentAttendance xmlns="http://ed-fi.org/5.2.0">
+  <StudentSchoolAttendanceEvent>
+    <AttendanceEvent>
+      <EventDate>2026-09-14</EventDate>
+      <AttendanceEventCategory>CATEGORY#Tardy</AttendanceEventCategory>
+    </AttendanceEvent>
+    <StudentReference><StudentIdentity><StudentUniqueId>900001</StudentUniqueId></StudentIdentity></StudentReference>
+    <SchoolReference><SchoolIdentity><SchoolId>999001101</SchoolId></SchoolIdentity></SchoolReference>
+    <Note>first</Note>
+    <Note>second</Note>
+  </StudentSchoolAttendanceEvent>
+  <StudentSchoolAttendanceEvent>
+    <AttendanceEvent>
+      <EventDate>2026-09-15</EventDate>
+      <AttendanceEventCategory>CATEGORY#Excused Absence</AttendanceEventCategory>
+    </AttendanceEvent>
+    <StudentReference><StudentIdentity><StudentUniqueId>900002</StudentUniqueId></StudentIdentity></StudentReference>
+    <SchoolReference><SchoolIdentity><SchoolId>999001101</SchoolId></SchoolIdentity></SchoolReference>
+    <SchoolAttendanceDuration>390</SchoolAttendanceDuration>
+  </StudentSchoolAttendanceEvent>
+</InterchangeStudentAttendance>
+""".replace("CATEGORY#", "uri://ed-fi.org/AttendanceEventCategoryDescriptor#")
+
+
+def test_records_are_flattened_to_element_paths(tmp_path: Path) -> None:
+    source = tmp_path / "attendance.xml"
+    source.write_text(INTERCHANGE, encoding="utf-8")
+    out = tmp_path / "records.csv"
+
+    to_csv(source, out, "attendance.xml")
+
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["StudentReference.StudentIdentity.StudentUniqueId"] for r in rows] == [
+        "900001",
+        "900002",
+    ]
+    assert rows[0]["AttendanceEvent.EventDate"] == "2026-09-14"
+    # A repeated element is a JSON list; a field only a later record has is in the header.
+    assert rows[0]["Note"] == '["first", "second"]' and rows[1]["Note"] == ""
+    assert (rows[0]["SchoolAttendanceDuration"], rows[1]["SchoolAttendanceDuration"]) == ("", "390")
+    seen = recognize(source, "attendance.xml", LAYOUTS)
+    assert seen.match is not None
+    assert seen.match.layout.layout == "edfi_student_school_attendance_event"
+    assert records_format("x/attendance.XML") == "xml" and records_format("a.jsonl") == "json"
+    assert records_format("a.csv") == ""
+
+
+def test_xml_that_does_not_parse_names_its_line_and_column(tmp_path: Path) -> None:
+    source = tmp_path / "cut.xml"
+    source.write_text(INTERCHANGE.replace("</EventDate>", "</Event>", 1), encoding="utf-8")
+
+    with pytest.raises(BadFileError, match=r"cut\.xml: line 5, column \d+: not well-formed XML"):
+        to_csv(source, tmp_path / "out.csv", "cut.xml")
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "binary data, not a delimited text file: a PDF"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "binary data, not a delimited text file: a zip archive"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook"),
+        (b"<html><body><table><tr><td>1</td></tr></table>", "an XML or HTML document"),
+        (b'\xef\xbb\xbf<?xml version="1.0"?>\n<Root/>\n', "an XML or HTML document"),
+    ],
+)
+def test_documents_that_are_not_delimited_text_say_what_they_are(
+    tmp_path: Path, content: bytes, says: str
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+
+    message = recognize(path, "landing/export.csv", LAYOUTS).explain("landing/export.csv")
+
+    assert message.startswith("landing/export.csv: line 1: ") and says in message
+
+
+def test_an_excel_xml_spreadsheet_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "attendance.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">\n'
+        "<Worksheet><Table><Row><Cell><Data>StuNum</Data></Cell></Row></Table></Worksheet>\n"
+        "</Workbook>\n",
+        encoding="utf-8",
+    )
+
+    message = recognize(path, "attendance.xml", LAYOUTS).explain("attendance.xml")
+
+    assert message == (
+        "attendance.xml: line 1: an Excel XML spreadsheet, not a delimited text file or an "
+        "Ed-Fi interchange: save the sheet as CSV"
+    )
