@@ -97,6 +97,16 @@ def _records(path: Path, file_name: str) -> Iterator[dict[str, str]]:
         raise BadFileError(
             f"{file_name}: line {line}, column {column + 1}: not well-formed XML ({reason})"
         ) from exc
+    except BadFileError:
+        raise
+    except (LookupError, ValueError) as exc:
+        # The XML declaration names an encoding expat cannot read (a multi-byte one such as
+        # Shift_JIS, or one Python does not know): raised past recognition, it stopped the
+        # whole landing, every other file with it.
+        raise BadFileError(
+            f"{file_name}: line 1: XML in an encoding this reader cannot decode ({exc}): "
+            "save it as UTF-8"
+        ) from exc
 
 
 def head_lines(path: Path, n: int, file_name: str) -> list[str]:

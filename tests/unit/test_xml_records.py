@@ -71,6 +71,25 @@ def test_xml_that_does_not_parse_names_its_line_and_column(tmp_path: Path) -> No
         to_csv(source, tmp_path / "out.csv", "cut.xml")
 
 
+@pytest.mark.parametrize("encoding", ["Shift_JIS", "x-no-such-encoding"])
+def test_an_encoding_the_parser_cannot_read_sets_the_file_aside(
+    tmp_path: Path, encoding: str
+) -> None:
+    """Not a crash of recognition (which stopped the whole landing): the file is named, and
+    what to do."""
+    source = tmp_path / "attendance.xml"
+    source.write_text(
+        INTERCHANGE.replace('encoding="UTF-8"', f'encoding="{encoding}"'), encoding="utf-8"
+    )
+    says = "attendance.xml: line 1: XML in an encoding this reader cannot decode"
+
+    message = recognize(source, "attendance.xml", LAYOUTS).explain("attendance.xml")
+
+    assert message.startswith(says) and message.endswith("save it as UTF-8")
+    with pytest.raises(BadFileError, match=says):
+        to_csv(source, tmp_path / "out.csv", "attendance.xml")
+
+
 @pytest.mark.parametrize(
     ("content", "says"),
     [
