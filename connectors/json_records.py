@@ -122,6 +122,12 @@ def head_lines(path: Path, n: int, file_name: str) -> list[str]:
     records = [_flat(r) for r in _head_records(text, max(n - 1, 1)) if isinstance(r, dict)]
     if not records:
         raise BadFileError(f"{file_name}: line 1: not JSON records (no whole object at its start)")
+    return csv_head(records, n)
+
+
+def csv_head(records: list[dict], n: int) -> list[str]:
+    """The first `n` lines of the CSV form of flattened records (a header of every name they
+    use, in the order met): what recognition reads of a JSON or XML file."""
     header = list(dict.fromkeys(name for record in records for name in record))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -18,13 +18,12 @@ external entities or DTDs.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-from connectors.json_records import is_json
+from connectors.json_records import csv_head, is_json
 from connectors.recognize import BadFileError
 
 SUFFIXES = (".xml",)
@@ -122,13 +121,7 @@ def head_lines(path: Path, n: int, file_name: str) -> list[str]:
         reader.close()
     if not records:
         raise BadFileError(f"{file_name}: line 1: an XML document with no records in its root")
-    header = list(dict.fromkeys(name for record in records for name in record))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for record in records:
-        writer.writerow([record.get(name, "") for name in header])
-    return out.getvalue().splitlines()[:n]
+    return csv_head(records, n)
 
 
 def to_csv(path: Path, out: Path, file_name: str) -> None:
