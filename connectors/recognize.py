@@ -136,7 +136,7 @@ _DOCUMENTS: tuple[tuple[tuple[bytes, ...], str], ...] = (
 
 def document_kind(head: bytes) -> str | None:
     """What a file that is not delimited text is, from its first bytes; None for text."""
-    start = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
     for marks, kind in _DOCUMENTS:
         if start.startswith(tuple(mark.lower() for mark in marks)):
             return kind
@@ -145,8 +145,7 @@ def document_kind(head: bytes) -> str | None:
 
 def head_lines(path: Path, n: int, file_name: str) -> list[str]:
     """The first `n` lines of a text file (decoded as sniffed; a JSON or XML file's in its CSV
-    form);
-    raises, naming `file_name`, for an empty file or binary data."""
+    form); raises, naming `file_name`, for an empty file or binary data."""
     # Both build on this module's BadFileError.
     from connectors import json_records, xml_records
 
