@@ -6,8 +6,10 @@ UTF-8 CSV working copy of it, one row per record, nested objects flattened to do
 (`studentReference.studentUniqueId`, as pandas.json_normalize and jq name them) and lists kept as
 JSON text; recognition, parsing, rejects and quarantine then run on that copy as on any CSV. The
 archive keeps the JSON as delivered. Line numbers in messages are the working copy's: record N is
-line N + 1 (line 1 is the flattened header). Recognition reads the file's head in Python (names
-only, no DuckDB); the layout is matched again on the working copy's header before parsing.
+line N + 1 (line 1 is the flattened header), or later when an earlier record's text holds a line
+break (a quoted field spans lines; the line named is the one its record starts on). Recognition
+reads the file's head in Python (names only, no DuckDB); the layout is matched again on the
+working copy's header before parsing.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ element (`InterchangeStudentAttendance`) whose children are records
 elements named by dotted paths of their element names
 (`StudentReference.StudentIdentity.StudentUniqueId`, `AttendanceEvent.EventDate`) and a repeated
 element kept as a JSON list of its texts; recognition, parsing, rejects and quarantine then run
-on that copy. The archive keeps the XML as delivered; record N is line N + 1 of the copy.
+on that copy. The archive keeps the XML as delivered. Line numbers in messages are the copy's:
+record N is line N + 1, or later when an earlier record's text holds a line break (a quoted
+field spans lines; the line named is the one its record starts on).
 
 The file is read as a stream (`iterparse`, each record cleared once written): XML has no reader
 in DuckDB, and memory stays flat whatever the file's size. Python's parser does not fetch

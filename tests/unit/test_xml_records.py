@@ -127,3 +127,20 @@ def test_an_excel_xml_spreadsheet_is_named_as_such(tmp_path: Path) -> None:
         "attendance.xml: line 1: an Excel XML spreadsheet, not a delimited text file or an "
         "Ed-Fi interchange: save the sheet as CSV"
     )
+
+
+def test_a_line_break_in_a_text_moves_the_later_records_lines(tmp_path: Path) -> None:
+    """The module's word on line numbers: record N is line N + 1 of the copy until a text
+    holds a line break; a record is then named by the line it starts on."""
+    from connectors.raw import record_lines
+
+    source = tmp_path / "attendance.xml"
+    source.write_text(
+        INTERCHANGE.replace("<Note>second</Note>", "").replace("first", "first\nline"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "records.csv"
+
+    to_csv(source, out, "attendance.xml")
+
+    assert [start for start, _ in record_lines(out)] == [2, 4]
