@@ -50,24 +50,28 @@ def _name(tag: str) -> str:
 
 
 def _flat(element: ET.Element, prefix: str = "") -> dict[str, str]:
-    """A record's leaf elements by dotted path; a path met twice becomes a JSON list."""
+    """A record's leaf elements by dotted path; a path met twice becomes a JSON list. Walked
+    with a stack of its open elements, not by recursion: a record nested a thousand deep raised
+    RecursionError past recognition and stopped the whole landing."""
     out: dict[str, str | list[str]] = {}
-
-    def walk(node: ET.Element, path: str) -> None:
-        for child in node:
-            name = f"{path}{_name(child.tag)}"
-            if len(child):
-                walk(child, f"{name}.")
-                continue
-            text = (child.text or "").strip()
-            if name not in out:
-                out[name] = text
-            elif isinstance(found := out[name], list):
-                found.append(text)
-            else:
-                out[name] = [found, text]
-
-    walk(element, prefix)
+    open_elements: list[tuple[Iterator[ET.Element], str]] = [(iter(element), prefix)]
+    while open_elements:
+        children, path = open_elements[-1]
+        child = next(children, None)
+        if child is None:
+            open_elements.pop()
+            continue
+        name = f"{path}{_name(child.tag)}"
+        if len(child):
+            open_elements.append((iter(child), f"{name}."))
+            continue
+        text = (child.text or "").strip()
+        if name not in out:
+            out[name] = text
+        elif isinstance(found := out[name], list):
+            found.append(text)
+        else:
+            out[name] = [found, text]
     return {k: json.dumps(v) if isinstance(v, list) else v for k, v in out.items()}
 
 

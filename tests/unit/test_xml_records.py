@@ -144,3 +144,18 @@ def test_a_line_break_in_a_text_moves_the_later_records_lines(tmp_path: Path) ->
     to_csv(source, out, "attendance.xml")
 
     assert [start for start, _ in record_lines(out)] == [2, 4]
+
+
+def test_a_deeply_nested_record_is_read_not_a_crash(tmp_path: Path) -> None:
+    """Nesting beyond Python's recursion limit (1,000) is still one record, one path."""
+    depth = 3000
+    source = tmp_path / "deep.xml"
+    source.write_text(f"<Root><Record>{'<a>' * depth}1{'</a>' * depth}</Record></Root>")
+    out = tmp_path / "records.csv"
+
+    to_csv(source, out, "deep.xml")
+
+    header, row = out.read_text(encoding="utf-8").splitlines()
+    assert header == ".".join(["a"] * depth) and row == "1"
+    seen = recognize(source, "deep.xml", LAYOUTS)
+    assert seen.error is None and seen.header == (header,)
