@@ -680,3 +680,25 @@ def test_iready_dates_re_saved_as_dd_mon_yy_read_as_their_dates(tmp_path: Path) 
         f"'{home.raw}/assessment/benchmark_results/*.parquet') order by 1"
     ).fetchall()
     assert dates == [("2022-10-05",)]
+
+
+def test_an_ilearn_per_test_export_is_recognized_by_the_test_in_its_columns(tmp_path: Path) -> None:
+    """The per-test file of any ILEARN test reads; an I AM per-test file (the alternate
+    assessment, other test names) is refused naming the ILEARN columns it lacks."""
+    sample = next((LAYOUT_SAMPLES / "ilearn_per_test_student_data").glob("*.csv"))
+    rows = _rows(sample)
+    science = [n.replace("Mathematics Grade 5", "Science Grade 6") for n in rows[0]]
+    i_am = [n.replace("ILEARN Mathematics", "I AM Mathematics") for n in rows[0]]
+    _write(tmp_path / "science.csv", [science, *rows[1:]])
+    _write(tmp_path / "i_am.csv", [i_am, *rows[1:]])
+
+    reports = {r.source_path: r for r in check_paths([tmp_path], LAYOUTS)}
+
+    science_report = reports["science.csv"]
+    assert (science_report.layout, science_report.rows, science_report.rejected) == (
+        "ilearn_per_test_student_data",
+        len(rows) - 1,
+        0,
+    )
+    assert reports["i_am.csv"].layout is None
+    assert "ILEARN Science Grade 6 Scale Score" in reports["i_am.csv"].problem

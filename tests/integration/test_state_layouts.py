@@ -3,7 +3,9 @@
 Studies levels 1-4, numeric not-tested reasons),
 California CAASPP (condition codes NT, NTE, PGE, NEL not tested, LOSS tested), Florida FAST
 (school year inside the test reason `PM3 2023-24`, levels 1-5, wide subjects), Indiana ILEARN
-(the test name as subject, named levels, `UND` for a result not reported) and Minnesota's MCA
+(the test name as subject, named levels, `UND` for a result not reported; its per-test export
+with the test in the column names, levels `Level 1`-`4` and the year in `Spring 2024 (ILEARN)`)
+and Minnesota's MCA
 District Student Results (tab, school year from MDE's file name, levels D/P/M/E, test codes: VS
 tested, ABS and REF-P not). Each sample's rows are
 staged with the year, the subject, the level and whether it counts as proficient, or quarantined
@@ -30,6 +32,7 @@ SCHOOLS = {
     "cmas_student_data": "0999",
     "fast_student_results": "0999",
     "ilearn_student_data": "9999_9001",
+    "ilearn_per_test_student_data": "Sample Elementary School(9999_9001)",
     "caaspp_student_score_data": "99999996099999",
     "mca_district_student_results": "900",
 }
@@ -199,3 +202,21 @@ def test_a_caaspp_loss_result_is_tested_at_the_lowest_score(staged: Home) -> Non
         "where _source_file like '%CAASPP%' and scale_score = 2300",
     )
     assert got == [(True, 2300, "Standard Not Met")]
+
+
+def test_an_ilearn_per_test_file_reads_as_the_long_export(staged: Home) -> None:
+    """ILEARN's per-test StudentData export (9 real MSD Wayne Township files among the
+    PowerSchool samples, no licence: shape rebuilt) names the test in its columns and its levels
+    `Level 1` to `Level 4`: the same test name, school year, level, proficiency and band as the
+    long export gives."""
+    got = rows(
+        staged,
+        "select upper(subject_code), school_year, achievement_level, is_proficient, "
+        "min_scale_score is not null, scale_score from staging.stg_assessment__state_results "
+        "where _source_file like '%ILEARNMathematicsGrade5%' order by scale_score",
+    )
+    assert got == [
+        ("ILEARN MATHEMATICS GRADE 5", 2024, "Below Proficiency", False, True, 6400),
+        ("ILEARN MATHEMATICS GRADE 5", 2024, "Approaching Proficiency", False, True, 6480),
+        ("ILEARN MATHEMATICS GRADE 5", 2024, "At Proficiency", True, True, 6530),
+    ]
