@@ -5,7 +5,8 @@ California CAASPP (condition codes NT, NTE, PGE, NEL not tested, LOSS tested), F
 (school year inside the test reason `PM3 2023-24`, levels 1-5, wide subjects), Indiana ILEARN
 (the test name as subject, named levels, `UND` for a result not reported; its per-test export
 with the test in the column names, levels `Level 1`-`4` and the year in `Spring 2024 (ILEARN)`)
-and Minnesota's MCA
+California's CERS export (summative and interim rows in one file: interim rows quarantined, never
+counted as the state test) and Minnesota's MCA
 District Student Results (tab, school year from MDE's file name, levels D/P/M/E, test codes: VS
 tested, ABS and REF-P not). Each sample's rows are
 staged with the year, the subject, the level and whether it counts as proficient, or quarantined
@@ -33,6 +34,7 @@ SCHOOLS = {
     "fast_student_results": "0999",
     "ilearn_student_data": "9999_9001",
     "ilearn_per_test_student_data": "Sample Elementary School(9999_9001)",
+    "cers_student_score_export": "9001",
     "caaspp_student_score_data": "99999996099999",
     "mca_district_student_results": "900",
 }
@@ -220,3 +222,29 @@ def test_an_ilearn_per_test_file_reads_as_the_long_export(staged: Home) -> None:
         ("ILEARN MATHEMATICS GRADE 5", 2024, "Approaching Proficiency", False, True, 6480),
         ("ILEARN MATHEMATICS GRADE 5", 2024, "At Proficiency", True, True, 6530),
     ]
+
+
+def test_cers_summative_rows_are_the_state_test_and_interim_rows_are_quarantined(
+    staged: Home,
+) -> None:
+    """California's CERS export (36 real files among the PowerSchool samples, no licence: shape
+    rebuilt) mixes Summative and Interim rows (ICA, IABs a teacher chooses to give). A summative
+    row is a CAASPP result with its Smarter Balanced band; an interim one is never a state
+    result: quarantined with its reason, so it cannot count in state proficiency."""
+    staged_rows = rows(
+        staged,
+        "select state_id, academic_subject, school_year, achievement_level, is_proficient, "
+        "min_scale_score is not null from staging.stg_assessment__state_results "
+        "where _source_file like 'CERS%' order by all",
+    )
+    assert staged_rows == [
+        ("7000000001", "English Language Arts", 2024, "Standard Met", True, True),
+        ("7000000001", "Mathematics", 2024, "Standard Nearly Met", False, True),
+        ("7000000002", "English Language Arts", 2024, "Standard Not Met", False, True),
+    ]
+    quarantined = rows(
+        staged,
+        "select reason, count(*) from quarantine.quarantine_assessment "
+        "where source_file like 'CERS%' and stage = 'staging' group by all",
+    )
+    assert quarantined == [("interim result, not a state test", 2)]
