@@ -4,10 +4,11 @@ Studies levels 1-4, numeric not-tested reasons),
 California CAASPP (condition codes NT, NTE, PGE, NEL not tested, LOSS tested), Florida FAST
 (school year inside the test reason `PM3 2023-24`, levels 1-5, wide subjects), Indiana ILEARN
 (the test name as subject, named levels, `UND` for a result not reported; its per-test export
-with the test in the column names, levels `Level 1`-`4` and the year in `Spring 2024 (ILEARN)`)
-California's CERS export (summative and interim rows in one file: interim rows quarantined, never
-counted as the state test) and Minnesota's MCA
-District Student Results (tab, school year from MDE's file name, levels D/P/M/E, test codes: VS
+with the test in the column names, levels `Level 1`-`4` and the year in `Spring 2024 (ILEARN)`),
+Georgia Milestones' EOG Student Data File (one row per student, a column group per content area,
+levels 1-4, `Spring 2024`), California's CERS export (summative and interim rows in one file:
+interim rows quarantined, never counted as the state test) and Minnesota's MCA District Student
+Results (tab, school year from MDE's file name, levels D/P/M/E, test codes: VS
 tested, ABS and REF-P not). Each sample's rows are
 staged with the year, the subject, the level and whether it counts as proficient, or quarantined
 with a reason; the codes come from the shipped crosswalk defaults, the school from the district's
@@ -35,6 +36,7 @@ SCHOOLS = {
     "ilearn_student_data": "9999_9001",
     "ilearn_per_test_student_data": "Sample Elementary School(9999_9001)",
     "cers_student_score_export": "9001",
+    "georgia_milestones_eog_student_data": "0999",
     "caaspp_student_score_data": "99999996099999",
     "mca_district_student_results": "900",
 }
@@ -112,11 +114,13 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "select count(*) filter (where min_scale_score is null or max_scale_score is null), "
         "count(*) from staging.stg_assessment__state_results "
         "where is_tested and not _source_file like 'FAST%' "
+        "and not _source_file like 'MILESTONES_EOG%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
-    # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics) and CMAS
+    # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
+    # Milestones' (per-grade cuts not in the defaults) and CMAS
     # Science's are not in the defaults; MCA reading's Exceeds cut is published on the theta
     # metric only, so there Meets has no upper and Exceeds no lower bound (the other two ends are
     # checked; mathematics has all four bands).
@@ -248,3 +252,22 @@ def test_cers_summative_rows_are_the_state_test_and_interim_rows_are_quarantined
         "where source_file like 'CERS%' and stage = 'staging' group by all",
     )
     assert quarantined == [("interim result, not a state test", 2)]
+
+
+def test_georgia_milestones_eog_reads_each_content_area_taken(staged: Home) -> None:
+    """The EOG Student Data File (a real comma-delimited one of 2019 in the PowerSchool samples,
+    1,662 rows, no licence: shape rebuilt) has a column group per content area; one the student
+    did not take is blank and gives no row. Proficient and Distinguished Learner are proficient."""
+    got = rows(
+        staged,
+        "select state_id, academic_subject, school_year, achievement_level, is_proficient "
+        "from staging.stg_assessment__state_results where _source_file like 'MILESTONES_EOG%' "
+        "order by all",
+    )
+    assert got == [
+        ("8000000001", "English Language Arts", 2024, "Beginning Learner", False),
+        ("8000000001", "Mathematics", 2024, "Proficient Learner", True),
+        ("8000000002", "English Language Arts", 2024, "Proficient Learner", True),
+        ("8000000002", "Mathematics", 2024, "Developing Learner", False),
+        ("8000000002", "Science", 2024, "Distinguished Learner", True),
+    ]
