@@ -702,3 +702,17 @@ def test_an_ilearn_per_test_export_is_recognized_by_the_test_in_its_columns(tmp_
     )
     assert reports["i_am.csv"].layout is None
     assert "ILEARN Science Grade 6 Scale Score" in reports["i_am.csv"].problem
+
+
+def test_a_georgia_milestones_retest_file_is_refused_naming_its_run_type(tmp_path: Path) -> None:
+    """Only the main administration's EOG file is read: a summer retest (FileRunType RTST, as a
+    real 2017 file among the PowerSchool samples) would replace the spring result of the same
+    student, subject and year. It is refused, naming the field."""
+    sample = next((LAYOUT_SAMPLES / "georgia_milestones_eog_student_data_fixed").glob("*.txt"))
+    text = sample.read_text(encoding="utf-8").replace("Spring 2023", "Summer 2023")
+    (tmp_path / "MILESTONES_EOG_SU23.txt").write_text(text.replace(" MAINX", " RTSTX"))
+
+    [report] = check_paths([tmp_path], LAYOUTS)
+
+    assert report.layout is None
+    assert "file_run_type at 766-769 of line 1 is not MAIN" in report.problem

@@ -37,6 +37,7 @@ SCHOOLS = {
     "ilearn_per_test_student_data": "Sample Elementary School(9999_9001)",
     "cers_student_score_export": "9001",
     "georgia_milestones_eog_student_data": "0999",
+    "georgia_milestones_eog_student_data_fixed": "0999",
     "caaspp_student_score_data": "99999996099999",
     "mca_district_student_results": "900",
 }
@@ -264,10 +265,16 @@ def test_georgia_milestones_eog_reads_each_content_area_taken(staged: Home) -> N
         "from staging.stg_assessment__state_results where _source_file like 'MILESTONES_EOG%' "
         "order by all",
     )
+    # The fixed-width form (2023, records of 1,233 characters) reads the same fields.
     assert got == [
         ("8000000001", "English Language Arts", 2024, "Beginning Learner", False),
         ("8000000001", "Mathematics", 2024, "Proficient Learner", True),
         ("8000000002", "English Language Arts", 2024, "Proficient Learner", True),
         ("8000000002", "Mathematics", 2024, "Developing Learner", False),
         ("8000000002", "Science", 2024, "Distinguished Learner", True),
+        ("8000000003", "English Language Arts", 2023, "Developing Learner", False),
+        ("8000000003", "Mathematics", 2023, "Proficient Learner", True),
+        ("8000000004", "English Language Arts", 2023, "Distinguished Learner", True),
+        ("8000000004", "Mathematics", 2023, "Beginning Learner", False),
+        ("8000000004", "Science", 2023, "Developing Learner", False),
     ]
