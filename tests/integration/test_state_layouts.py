@@ -38,6 +38,7 @@ SCHOOLS = {
     "cers_student_score_export": "9001",
     "georgia_milestones_eog_student_data": "0999",
     "georgia_milestones_eog_student_data_fixed": "0999",
+    "georgia_milestones_eoc_student_data": "0999",
     "caaspp_student_score_data": "99999996099999",
     "mca_district_student_results": "900",
 }
@@ -115,7 +116,7 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "select count(*) filter (where min_scale_score is null or max_scale_score is null), "
         "count(*) from staging.stg_assessment__state_results "
         "where is_tested and not _source_file like 'FAST%' "
-        "and not _source_file like 'MILESTONES_EOG%' "
+        "and not _source_file like '%MILESTONES_EO%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
@@ -277,4 +278,27 @@ def test_georgia_milestones_eog_reads_each_content_area_taken(staged: Home) -> N
         ("8000000004", "English Language Arts", 2023, "Distinguished Learner", True),
         ("8000000004", "Mathematics", 2023, "Beginning Learner", False),
         ("8000000004", "Science", 2023, "Developing Learner", False),
+    ]
+
+
+def test_georgia_milestones_eoc_reads_the_course_as_its_subject(staged: Home) -> None:
+    """The EOC Student Data File (a real one of spring 2019 among the PowerSchool samples, 441
+    rows, no licence: shape rebuilt) is long: one row per course test, the course its subject."""
+    got = rows(
+        staged,
+        "select state_id, subject_code, academic_subject, school_year, achievement_level, "
+        "is_proficient from staging.stg_assessment__state_results "
+        "where _source_file like '%MILESTONES_EOC%' order by all",
+    )
+    assert got == [
+        ("8000000005", "COORDINATE ALGEBRA", "Mathematics", 2024, "Developing Learner", False),
+        (
+            "8000000005",
+            "NINTH GRADE LITERATURE & COMPOSITION",
+            "English Language Arts",
+            2024,
+            "Proficient Learner",
+            True,
+        ),
+        ("8000000006", "BIOLOGY", "Science", 2024, "Beginning Learner", False),
     ]
