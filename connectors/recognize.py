@@ -84,9 +84,17 @@ class Recognition:
             known = ", ".join(DELIMITERS.values())
             marks = Counter(c for c in self.header[0] if not c.isalnum() and c not in " _-")
             hint = f" ({marks.most_common(1)[0][0]!r}?)" if marks else ""
+            # A fixed-width layout whose records have this file's length but whose field failed
+            # (a retest file where only the main administration is read) says which field.
+            fixed = "; ".join(
+                f"{m.layout.layout} lacks {', '.join(m.missing)}"
+                for m in self.closest()
+                if m.layout.fixed_width is not None and m.present > 0
+            )
             return (
                 f"{file_name}: line 1: its header is one column on every delimiter read here "
                 f"({known}): an unknown delimiter{hint}, or not a delimited file"
+                + (f"; as fixed-width records: {fixed}" if fixed else "")
             )
         near = "; ".join(
             f"{m.layout.layout} lacks {', '.join(m.missing)}" for m in self.closest() if m.missing
