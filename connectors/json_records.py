@@ -6,8 +6,10 @@ UTF-8 CSV working copy of it, one row per record, nested objects flattened to do
 (`studentReference.studentUniqueId`, as pandas.json_normalize and jq name them) and lists kept as
 JSON text; recognition, parsing, rejects and quarantine then run on that copy as on any CSV. The
 archive keeps the JSON as delivered. Line numbers in messages are the working copy's: record N is
-line N + 1 (line 1 is the flattened header). Recognition reads the file's head in Python (names
-only, no DuckDB); the layout is matched again on the working copy's header before parsing.
+line N + 1 (line 1 is the flattened header), or later when an earlier record's text holds a line
+break (a quoted field spans lines; the line named is the one its record starts on). Recognition
+reads the file's head in Python (names only, no DuckDB); the layout is matched again on the
+working copy's header before parsing.
 """
 
 from __future__ import annotations
@@ -122,6 +124,12 @@ def head_lines(path: Path, n: int, file_name: str) -> list[str]:
     records = [_flat(r) for r in _head_records(text, max(n - 1, 1)) if isinstance(r, dict)]
     if not records:
         raise BadFileError(f"{file_name}: line 1: not JSON records (no whole object at its start)")
+    return csv_head(records, n)
+
+
+def csv_head(records: list[dict], n: int) -> list[str]:
+    """The first `n` lines of the CSV form of flattened records (a header of every name they
+    use, in the order met): what recognition reads of a JSON or XML file."""
     header = list(dict.fromkeys(name for record in records for name in record))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -43,8 +43,12 @@ DELIMITERS: dict[str, str] = {
     ";": "semicolon",
 }
 
-# Date format words a layout may use, and DuckDB's strptime codes for them.
+# Date format words a layout may use, and DuckDB's strptime codes for them. `Mon` is a month's
+# English abbreviation (`Mar`, any case), as a spreadsheet writes `05-Mar-24`: day and month
+# cannot be swapped, and a layout that lists `YY` reads two-digit years as strptime does
+# (00-68 as 2000-2068, 69-99 as 1969-1999), so a layout lists it only for dates of that span.
 _DATE_TOKENS = (
+    ("Mon", "%b"),
     ("YYYY", "%Y"),
     ("YY", "%y"),
     ("MM", "%m"),

@@ -84,9 +84,17 @@ class Recognition:
             known = ", ".join(DELIMITERS.values())
             marks = Counter(c for c in self.header[0] if not c.isalnum() and c not in " _-")
             hint = f" ({marks.most_common(1)[0][0]!r}?)" if marks else ""
+            # A fixed-width layout whose records have this file's length but whose field failed
+            # (a retest file where only the main administration is read) says which field.
+            fixed = "; ".join(
+                f"{m.layout.layout} lacks {', '.join(m.missing)}"
+                for m in self.closest()
+                if m.layout.fixed_width is not None and m.present > 0
+            )
             return (
                 f"{file_name}: line 1: its header is one column on every delimiter read here "
                 f"({known}): an unknown delimiter{hint}, or not a delimited file"
+                + (f"; as fixed-width records: {fixed}" if fixed else "")
             )
         near = "; ".join(
             f"{m.layout.layout} lacks {', '.join(m.missing)}" for m in self.closest() if m.missing
@@ -136,7 +144,7 @@ _DOCUMENTS: tuple[tuple[tuple[bytes, ...], str], ...] = (
 
 def document_kind(head: bytes) -> str | None:
     """What a file that is not delimited text is, from its first bytes; None for text."""
-    start = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
     for marks, kind in _DOCUMENTS:
         if start.startswith(tuple(mark.lower() for mark in marks)):
             return kind
@@ -145,8 +153,7 @@ def document_kind(head: bytes) -> str | None:
 
 def head_lines(path: Path, n: int, file_name: str) -> list[str]:
     """The first `n` lines of a text file (decoded as sniffed; a JSON or XML file's in its CSV
-    form);
-    raises, naming `file_name`, for an empty file or binary data."""
+    form); raises, naming `file_name`, for an empty file or binary data."""
     # Both build on this module's BadFileError.
     from connectors import json_records, xml_records
 

@@ -8,7 +8,9 @@ element (`InterchangeStudentAttendance`) whose children are records
 elements named by dotted paths of their element names
 (`StudentReference.StudentIdentity.StudentUniqueId`, `AttendanceEvent.EventDate`) and a repeated
 element kept as a JSON list of its texts; recognition, parsing, rejects and quarantine then run
-on that copy. The archive keeps the XML as delivered; record N is line N + 1 of the copy.
+on that copy. The archive keeps the XML as delivered. Line numbers in messages are the copy's:
+record N is line N + 1, or later when an earlier record's text holds a line break (a quoted
+field spans lines; the line named is the one its record starts on).
 
 The file is read as a stream (`iterparse`, each record cleared once written): XML has no reader
 in DuckDB, and memory stays flat whatever the file's size. Python's parser does not fetch
@@ -18,13 +20,12 @@ external entities or DTDs.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-from connectors.json_records import is_json
+from connectors.json_records import csv_head, is_json
 from connectors.recognize import BadFileError
 
 SUFFIXES = (".xml",)
@@ -49,24 +50,28 @@ def _name(tag: str) -> str:
 
 
 def _flat(element: ET.Element, prefix: str = "") -> dict[str, str]:
-    """A record's leaf elements by dotted path; a path met twice becomes a JSON list."""
+    """A record's leaf elements by dotted path; a path met twice becomes a JSON list. Walked
+    with a stack of its open elements, not by recursion: a record nested a thousand deep raised
+    RecursionError past recognition and stopped the whole landing."""
     out: dict[str, str | list[str]] = {}
-
-    def walk(node: ET.Element, path: str) -> None:
-        for child in node:
-            name = f"{path}{_name(child.tag)}"
-            if len(child):
-                walk(child, f"{name}.")
-                continue
-            text = (child.text or "").strip()
-            if name not in out:
-                out[name] = text
-            elif isinstance(found := out[name], list):
-                found.append(text)
-            else:
-                out[name] = [found, text]
-
-    walk(element, prefix)
+    open_elements: list[tuple[Iterator[ET.Element], str]] = [(iter(element), prefix)]
+    while open_elements:
+        children, path = open_elements[-1]
+        child = next(children, None)
+        if child is None:
+            open_elements.pop()
+            continue
+        name = f"{path}{_name(child.tag)}"
+        if len(child):
+            open_elements.append((iter(child), f"{name}."))
+            continue
+        text = (child.text or "").strip()
+        if name not in out:
+            out[name] = text
+        elif isinstance(found := out[name], list):
+            found.append(text)
+        else:
+            out[name] = [found, text]
     return {k: json.dumps(v) if isinstance(v, list) else v for k, v in out.items()}
 
 
@@ -97,6 +102,16 @@ def _records(path: Path, file_name: str) -> Iterator[dict[str, str]]:
         raise BadFileError(
             f"{file_name}: line {line}, column {column + 1}: not well-formed XML ({reason})"
         ) from exc
+    except BadFileError:
+        raise
+    except (LookupError, ValueError) as exc:
+        # The XML declaration names an encoding expat cannot read (a multi-byte one such as
+        # Shift_JIS, or one Python does not know): raised past recognition, it stopped the
+        # whole landing, every other file with it.
+        raise BadFileError(
+            f"{file_name}: line 1: XML in an encoding this reader cannot decode ({exc}): "
+            "save it as UTF-8"
+        ) from exc
 
 
 def head_lines(path: Path, n: int, file_name: str) -> list[str]:
@@ -112,13 +127,7 @@ def head_lines(path: Path, n: int, file_name: str) -> list[str]:
         reader.close()
     if not records:
         raise BadFileError(f"{file_name}: line 1: an XML document with no records in its root")
-    header = list(dict.fromkeys(name for record in records for name in record))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for record in records:
-        writer.writerow([record.get(name, "") for name in header])
-    return out.getvalue().splitlines()[:n]
+    return csv_head(records, n)
 
 
 def to_csv(path: Path, out: Path, file_name: str) -> None:

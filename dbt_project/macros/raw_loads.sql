@@ -144,3 +144,9 @@
     select distinct cast({{ dbt.date_trunc('month', 'touched_dates.attendance_date') }} as date)
     from ({{ attendance_increment_dates() }}) as touched_dates
 {%- endmacro %}
+
+{# The students the attendance increments of this build touch (int_attendance_increment_students):
+   a student-level mart's rows of these students are built again, every other student's stay. #}
+{% macro attendance_increment_students() -%}
+    select student_key from {{ ref('int_attendance_increment_students') }}
+{%- endmacro %}

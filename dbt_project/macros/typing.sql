@@ -86,7 +86,10 @@
 
 {# A school year as the year it ends, from how state files write it: `2026`, `2025-2026`,
    `2025-26`, or inside a label (`PM3 2023-24`, FAST's test reason). Two years must be consecutive
-   (`2025-2027` is malformed, NULL); anything else is NULL and its row quarantined. #}
+   (`2025-2027` is malformed, NULL). A spring or summer administration named with one year
+   (ILEARN's Test Reason `Spring 2022 (ILEARN)`) is of the school year ending that year; a fall or
+   winter one is not read (`Winter 2022` may be December or January). Anything else is NULL and its
+   row quarantined. #}
 {% macro school_year(expr) -%}
     {{ return(adapter.dispatch('school_year', 'districtwide')(expr)) }}
 {%- endmacro %}
@@ -97,6 +100,8 @@
         when {{ pair }} is not null
             and cast(({{ pair }})[3] as integer) % 100 = (cast(({{ pair }})[2] as integer) + 1) % 100
             then cast(({{ pair }})[2] as integer) + 1
+        when {{ pair }} is null and {{ expr }} ~* '(^|[^a-z])(spring|summer) ?[0-9]{4}($|[^0-9])'
+            then cast(substring({{ expr }} from '(?i)(?:spring|summer) ?([0-9]{4})') as integer)
     end
 {%- endmacro %}
 {% macro duckdb__school_year(expr) -%}
@@ -106,6 +111,9 @@
             and cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 2) as integer) % 100
                 = (cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 1) as integer) + 1) % 100
             then cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 1) as integer) + 1
+        when not regexp_matches({{ expr }}, '[0-9]{4} ?[-/] ?[0-9]{2}')
+            and regexp_matches({{ expr }}, '(?i)(^|[^a-z])(spring|summer) ?[0-9]{4}($|[^0-9])')
+            then cast(regexp_extract({{ expr }}, '(?i)(spring|summer) ?([0-9]{4})', 2) as integer)
     end
 {%- endmacro %}
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 CODES = AssetKey(["crosswalks", "attendance_codes"])
 LIMITS = (
     "select name, value from duckdb_settings() "
-    "where name in ('memory_limit', 'preserve_insertion_order')"
+    "where name in ('memory_limit', 'preserve_insertion_order', 'max_vacuum_tasks')"
 )
 
 
@@ -59,7 +59,10 @@ def test_a_subset_is_built_in_process_and_reported_node_by_node(
 
     assert result.success
     with duckdb.connect(config={"memory_limit": "700MB"}) as con:
-        expected = dict(con.execute(LIMITS).fetchall()) | {"preserve_insertion_order": "false"}
+        expected = dict(con.execute(LIMITS).fetchall()) | {
+            "preserve_insertion_order": "false",
+            "max_vacuum_tasks": "0",
+        }
     assert in_build == expected
     assert {e.asset_key for e in result.get_asset_materialization_events()} == {CODES}
     checks = {

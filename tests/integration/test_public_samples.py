@@ -624,3 +624,95 @@ def test_a_map_export_with_student_number_and_grade_0_reads(tmp_path: Path, layo
 
     assert (report.layout, report.rows, report.rejected) == (layout, len(rows) - 1, 0)
     assert report.unmapped == {}
+
+
+def test_a_star_enterprise_export_reads_each_activity_type(tmp_path: Path) -> None:
+    """19 of 69 real Star files (PowerSchool samples, 2017-18 to 2023-24) are Renaissance's
+    "Enterprise Assessment" export: spaced names (`Activity Type`, `Activity Completed Date`,
+    `Screening Window Name`) and one file for Star Reading, Math and Early Literacy, told apart
+    by `Activity Type`. Before, all 19 were unrecognized. Raw keeps the activity type as
+    delivered; staging names the assessment (test_assessment_conformed)."""
+    sample = next((LAYOUT_SAMPLES / "star_enterprise_assessment").glob("*.csv"))
+    rows = _rows(sample)
+    home = Home(tmp_path).ensure()
+    shutil.copy(sample, home.landing / sample.name)
+
+    [report] = check_paths([home.landing], LAYOUTS)
+    run = load_landing(home, {"assessment__benchmark_results"})
+
+    assert (report.layout, report.rows, report.rejected) == (
+        "star_enterprise_assessment",
+        len(rows) - 1,
+        0,
+    )
+    result = run.tables["assessment__benchmark_results"]
+    assert (result.failed, result.rows_rejected) == ([], 0)
+    staged = duckdb.sql(
+        'select "Assessment", "Subject", "TestDate", "BirthDate", "SchoolYear" from read_parquet('
+        f"'{home.raw}/assessment/benchmark_results/*.parquet') order by _line_number"
+    ).fetchall()
+    activity = rows[0].index("Activity Type")
+    assert [(a, s) for a, s, *_ in staged] == [(r[activity], r[activity]) for r in rows[1:]]
+    # `2025-09-18 13:28:05.000`, `9/19/2025` and `07/21/2016` are each read as their date.
+    assert [d for _, _, d, _, _ in staged[:3]] == ["2025-09-18", "2025-09-19", "2025-09-18"]
+    assert [b for *_, b, _ in staged[:3]] == ["2016-03-14", "2015-11-02", "2016-07-21"]
+
+
+def test_iready_dates_re_saved_as_dd_mon_yy_read_as_their_dates(tmp_path: Path) -> None:
+    """A real i-Ready Diagnostic file of fall 2022 (PowerSchool samples) gives every Completion
+    Date as `05-Oct-22`, as a spreadsheet displays dates: all its lines were rejected. A month
+    named cannot be swapped with the day; the two-digit year is read as 20YY (strptime's %y)."""
+    sample = next((LAYOUT_SAMPLES / "iready_diagnostic_math").glob("*.csv"))
+    rows = _rows(sample)
+    completed = rows[0].index("Completion Date")
+    for row, written in zip(rows[1:], ["05-Oct-22", "5-OCT-2022", "31-Feb-22"], strict=True):
+        row[completed] = written
+    home = Home(tmp_path).ensure()
+    _write(home.landing / "Diagnostic.csv", rows)
+
+    run = load_landing(home, {"assessment__benchmark_results"})
+
+    result = run.tables["assessment__benchmark_results"]
+    # 31-Feb-22 is no date: its line (five measures) is rejected, naming the formats.
+    assert result.failed == [] and result.rows_rejected == 5
+    dates = duckdb.sql(
+        'select distinct "TestDate" from read_parquet('
+        f"'{home.raw}/assessment/benchmark_results/*.parquet') order by 1"
+    ).fetchall()
+    assert dates == [("2022-10-05",)]
+
+
+def test_an_ilearn_per_test_export_is_recognized_by_the_test_in_its_columns(tmp_path: Path) -> None:
+    """The per-test file of any ILEARN test reads; an I AM per-test file (the alternate
+    assessment, other test names) is refused naming the ILEARN columns it lacks."""
+    sample = next((LAYOUT_SAMPLES / "ilearn_per_test_student_data").glob("*.csv"))
+    rows = _rows(sample)
+    science = [n.replace("Mathematics Grade 5", "Science Grade 6") for n in rows[0]]
+    i_am = [n.replace("ILEARN Mathematics", "I AM Mathematics") for n in rows[0]]
+    _write(tmp_path / "science.csv", [science, *rows[1:]])
+    _write(tmp_path / "i_am.csv", [i_am, *rows[1:]])
+
+    reports = {r.source_path: r for r in check_paths([tmp_path], LAYOUTS)}
+
+    science_report = reports["science.csv"]
+    assert (science_report.layout, science_report.rows, science_report.rejected) == (
+        "ilearn_per_test_student_data",
+        len(rows) - 1,
+        0,
+    )
+    assert reports["i_am.csv"].layout is None
+    assert "ILEARN Science Grade 6 Scale Score" in reports["i_am.csv"].problem
+
+
+def test_a_georgia_milestones_retest_file_is_refused_naming_its_run_type(tmp_path: Path) -> None:
+    """Only the main administration's EOG file is read: a summer retest (FileRunType RTST, as a
+    real 2017 file among the PowerSchool samples) would replace the spring result of the same
+    student, subject and year. It is refused, naming the field."""
+    sample = next((LAYOUT_SAMPLES / "georgia_milestones_eog_student_data_fixed").glob("*.txt"))
+    text = sample.read_text(encoding="utf-8").replace("Spring 2023", "Summer 2023")
+    (tmp_path / "MILESTONES_EOG_SU23.txt").write_text(text.replace(" MAINX", " RTSTX"))
+
+    [report] = check_paths([tmp_path], LAYOUTS)
+
+    assert report.layout is None
+    assert "file_run_type at 766-769 of line 1 is not MAIN" in report.problem

@@ -3,8 +3,12 @@
 Studies levels 1-4, numeric not-tested reasons),
 California CAASPP (condition codes NT, NTE, PGE, NEL not tested, LOSS tested), Florida FAST
 (school year inside the test reason `PM3 2023-24`, levels 1-5, wide subjects), Indiana ILEARN
-(the test name as subject, named levels, `UND` for a result not reported) and Minnesota's MCA
-District Student Results (tab, school year from MDE's file name, levels D/P/M/E, test codes: VS
+(the test name as subject, named levels, `UND` for a result not reported; its per-test export
+with the test in the column names, levels `Level 1`-`4` and the year in `Spring 2024 (ILEARN)`),
+Georgia Milestones' EOG Student Data File (one row per student, a column group per content area,
+levels 1-4, `Spring 2024`), California's CERS export (summative and interim rows in one file:
+interim rows quarantined, never counted as the state test) and Minnesota's MCA District Student
+Results (tab, school year from MDE's file name, levels D/P/M/E, test codes: VS
 tested, ABS and REF-P not). Each sample's rows are
 staged with the year, the subject, the level and whether it counts as proficient, or quarantined
 with a reason; the codes come from the shipped crosswalk defaults, the school from the district's
@@ -30,6 +34,11 @@ SCHOOLS = {
     "cmas_student_data": "0999",
     "fast_student_results": "0999",
     "ilearn_student_data": "9999_9001",
+    "ilearn_per_test_student_data": "Sample Elementary School(9999_9001)",
+    "cers_student_score_export": "9001",
+    "georgia_milestones_eog_student_data": "0999",
+    "georgia_milestones_eog_student_data_fixed": "0999",
+    "georgia_milestones_eoc_student_data": "0999",
     "caaspp_student_score_data": "99999996099999",
     "mca_district_student_results": "900",
 }
@@ -107,11 +116,13 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "select count(*) filter (where min_scale_score is null or max_scale_score is null), "
         "count(*) from staging.stg_assessment__state_results "
         "where is_tested and not _source_file like 'FAST%' "
+        "and not _source_file like '%MILESTONES_EO%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
-    # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics) and CMAS
+    # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
+    # Milestones' (per-grade cuts not in the defaults) and CMAS
     # Science's are not in the defaults; MCA reading's Exceeds cut is published on the theta
     # metric only, so there Meets has no upper and Exceeds no lower bound (the other two ends are
     # checked; mathematics has all four bands).
@@ -199,3 +210,95 @@ def test_a_caaspp_loss_result_is_tested_at_the_lowest_score(staged: Home) -> Non
         "where _source_file like '%CAASPP%' and scale_score = 2300",
     )
     assert got == [(True, 2300, "Standard Not Met")]
+
+
+def test_an_ilearn_per_test_file_reads_as_the_long_export(staged: Home) -> None:
+    """ILEARN's per-test StudentData export (9 real MSD Wayne Township files among the
+    PowerSchool samples, no licence: shape rebuilt) names the test in its columns and its levels
+    `Level 1` to `Level 4`: the same test name, school year, level, proficiency and band as the
+    long export gives."""
+    got = rows(
+        staged,
+        "select upper(subject_code), school_year, achievement_level, is_proficient, "
+        "min_scale_score is not null, scale_score from staging.stg_assessment__state_results "
+        "where _source_file like '%ILEARNMathematicsGrade5%' order by scale_score",
+    )
+    assert got == [
+        ("ILEARN MATHEMATICS GRADE 5", 2024, "Below Proficiency", False, True, 6400),
+        ("ILEARN MATHEMATICS GRADE 5", 2024, "Approaching Proficiency", False, True, 6480),
+        ("ILEARN MATHEMATICS GRADE 5", 2024, "At Proficiency", True, True, 6530),
+    ]
+
+
+def test_cers_summative_rows_are_the_state_test_and_interim_rows_are_quarantined(
+    staged: Home,
+) -> None:
+    """California's CERS export (36 real files among the PowerSchool samples, no licence: shape
+    rebuilt) mixes Summative and Interim rows (ICA, IABs a teacher chooses to give). A summative
+    row is a CAASPP result with its Smarter Balanced band; an interim one is never a state
+    result: quarantined with its reason, so it cannot count in state proficiency."""
+    staged_rows = rows(
+        staged,
+        "select state_id, academic_subject, school_year, achievement_level, is_proficient, "
+        "min_scale_score is not null from staging.stg_assessment__state_results "
+        "where _source_file like 'CERS%' order by all",
+    )
+    assert staged_rows == [
+        ("7000000001", "English Language Arts", 2024, "Standard Met", True, True),
+        ("7000000001", "Mathematics", 2024, "Standard Nearly Met", False, True),
+        ("7000000002", "English Language Arts", 2024, "Standard Not Met", False, True),
+    ]
+    quarantined = rows(
+        staged,
+        "select reason, count(*) from quarantine.quarantine_assessment "
+        "where source_file like 'CERS%' and stage = 'staging' group by all",
+    )
+    assert quarantined == [("interim result, not a state test", 2)]
+
+
+def test_georgia_milestones_eog_reads_each_content_area_taken(staged: Home) -> None:
+    """The EOG Student Data File (a real comma-delimited one of 2019 in the PowerSchool samples,
+    1,662 rows, no licence: shape rebuilt) has a column group per content area; one the student
+    did not take is blank and gives no row. Proficient and Distinguished Learner are proficient."""
+    got = rows(
+        staged,
+        "select state_id, academic_subject, school_year, achievement_level, is_proficient "
+        "from staging.stg_assessment__state_results where _source_file like 'MILESTONES_EOG%' "
+        "order by all",
+    )
+    # The fixed-width form (2023, records of 1,233 characters) reads the same fields.
+    assert got == [
+        ("8000000001", "English Language Arts", 2024, "Beginning Learner", False),
+        ("8000000001", "Mathematics", 2024, "Proficient Learner", True),
+        ("8000000002", "English Language Arts", 2024, "Proficient Learner", True),
+        ("8000000002", "Mathematics", 2024, "Developing Learner", False),
+        ("8000000002", "Science", 2024, "Distinguished Learner", True),
+        ("8000000003", "English Language Arts", 2023, "Developing Learner", False),
+        ("8000000003", "Mathematics", 2023, "Proficient Learner", True),
+        ("8000000004", "English Language Arts", 2023, "Distinguished Learner", True),
+        ("8000000004", "Mathematics", 2023, "Beginning Learner", False),
+        ("8000000004", "Science", 2023, "Developing Learner", False),
+    ]
+
+
+def test_georgia_milestones_eoc_reads_the_course_as_its_subject(staged: Home) -> None:
+    """The EOC Student Data File (a real one of spring 2019 among the PowerSchool samples, 441
+    rows, no licence: shape rebuilt) is long: one row per course test, the course its subject."""
+    got = rows(
+        staged,
+        "select state_id, subject_code, academic_subject, school_year, achievement_level, "
+        "is_proficient from staging.stg_assessment__state_results "
+        "where _source_file like '%MILESTONES_EOC%' order by all",
+    )
+    assert got == [
+        ("8000000005", "COORDINATE ALGEBRA", "Mathematics", 2024, "Developing Learner", False),
+        (
+            "8000000005",
+            "NINTH GRADE LITERATURE & COMPOSITION",
+            "English Language Arts",
+            2024,
+            "Proficient Learner",
+            True,
+        ),
+        ("8000000006", "BIOLOGY", "Science", 2024, "Beginning Learner", False),
+    ]

@@ -108,6 +108,7 @@ def test_date_formats_translate_to_strptime() -> None:
     assert strptime_format("MM/DD/YYYY") == "%m/%d/%Y"
     assert strptime_format("YYYYMMDD") == "%Y%m%d"
     assert strptime_format("M/D/YY") == "%m/%d/%y"
+    assert strptime_format("DD-Mon-YY") == "%d-%b-%y"  # 05-Mar-24, as a spreadsheet writes it
 
 
 def test_docs_sources_md_is_the_catalogue_of_the_layout_files() -> None:

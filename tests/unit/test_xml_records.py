@@ -71,6 +71,25 @@ def test_xml_that_does_not_parse_names_its_line_and_column(tmp_path: Path) -> No
         to_csv(source, tmp_path / "out.csv", "cut.xml")
 
 
+@pytest.mark.parametrize("encoding", ["Shift_JIS", "x-no-such-encoding"])
+def test_an_encoding_the_parser_cannot_read_sets_the_file_aside(
+    tmp_path: Path, encoding: str
+) -> None:
+    """Not a crash of recognition (which stopped the whole landing): the file is named, and
+    what to do."""
+    source = tmp_path / "attendance.xml"
+    source.write_text(
+        INTERCHANGE.replace('encoding="UTF-8"', f'encoding="{encoding}"'), encoding="utf-8"
+    )
+    says = "attendance.xml: line 1: XML in an encoding this reader cannot decode"
+
+    message = recognize(source, "attendance.xml", LAYOUTS).explain("attendance.xml")
+
+    assert message.startswith(says) and message.endswith("save it as UTF-8")
+    with pytest.raises(BadFileError, match=says):
+        to_csv(source, tmp_path / "out.csv", "attendance.xml")
+
+
 @pytest.mark.parametrize(
     ("content", "says"),
     [
@@ -108,3 +127,35 @@ def test_an_excel_xml_spreadsheet_is_named_as_such(tmp_path: Path) -> None:
         "attendance.xml: line 1: an Excel XML spreadsheet, not a delimited text file or an "
         "Ed-Fi interchange: save the sheet as CSV"
     )
+
+
+def test_a_line_break_in_a_text_moves_the_later_records_lines(tmp_path: Path) -> None:
+    """The module's word on line numbers: record N is line N + 1 of the copy until a text
+    holds a line break; a record is then named by the line it starts on."""
+    from connectors.raw import record_lines
+
+    source = tmp_path / "attendance.xml"
+    source.write_text(
+        INTERCHANGE.replace("<Note>second</Note>", "").replace("first", "first\nline"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "records.csv"
+
+    to_csv(source, out, "attendance.xml")
+
+    assert [start for start, _ in record_lines(out)] == [2, 4]
+
+
+def test_a_deeply_nested_record_is_read_not_a_crash(tmp_path: Path) -> None:
+    """Nesting beyond Python's recursion limit (1,000) is still one record, one path."""
+    depth = 3000
+    source = tmp_path / "deep.xml"
+    source.write_text(f"<Root><Record>{'<a>' * depth}1{'</a>' * depth}</Record></Root>")
+    out = tmp_path / "records.csv"
+
+    to_csv(source, out, "deep.xml")
+
+    header, row = out.read_text(encoding="utf-8").splitlines()
+    assert header == ".".join(["a"] * depth) and row == "1"
+    seen = recognize(source, "deep.xml", LAYOUTS)
+    assert seen.error is None and seen.header == (header,)

@@ -1,8 +1,21 @@
 -- Grain: one row per student per school per school year: that school's enrolled days only. A
 -- student who transferred mid-year has one row at each school (the district-wide count is in
 -- fct_student_attendance_year). Built from the monthly rows, so months and years always add up.
+-- Incremental: after attendance increments only (connectors/increments.py), the rows of the
+-- students the increments touch are deleted and built again (a student's rows read only their own
+-- months); every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where student_key in ({{ attendance_increment_students() }}){% endif %}",
+) }}
+-- depends_on: {{ ref('int_attendance_increment_students') }}
 with months as (
     select * from {{ ref('fct_student_attendance_month') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 days_per_school as (

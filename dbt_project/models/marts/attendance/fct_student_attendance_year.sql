@@ -1,8 +1,21 @@
 -- Grain: one row per student per school year, across every school of the district: a transfer
 -- does not reset the count (docs/architecture.md, Metrics). Built from the per-school rows so both marts
 -- always add up.
+-- Incremental: after attendance increments only (connectors/increments.py), the rows of the
+-- students the increments touch are deleted and built again (a student's rows read only their own
+-- school years); every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where student_key in ({{ attendance_increment_students() }}){% endif %}",
+) }}
+-- depends_on: {{ ref('int_attendance_increment_students') }}
 with school_years as (
     select * from {{ ref('fct_student_attendance_school_year') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 days_per_year as (

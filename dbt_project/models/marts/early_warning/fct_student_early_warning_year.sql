@@ -4,12 +4,28 @@
 -- state test are what a team can act on in September (start_of_year_risk_tier). A student not
 -- enrolled, or not tested, the year before has no prior-year flag (NULL is "not known", false
 -- "known and fine").
+-- Incremental: after attendance increments only (connectors/increments.py), the rows of the
+-- students the increments touch are deleted and built again (a student's rows read only their own
+-- years); every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where student_key in ({{ attendance_increment_students() }}){% endif %}",
+) }}
+-- depends_on: {{ ref('int_attendance_increment_students') }}
 with student_years as (
     select * from {{ ref('dim_student_school_year') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 attendance_years as (
     select * from {{ ref('fct_student_attendance_year') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 state_years as (
@@ -19,6 +35,9 @@ state_years as (
         max(case when not is_proficient then 1 else 0 end) = 1 as is_not_proficient
     from {{ ref('fct_assessment_result') }}
     where assessment = 'state' and is_tested
+    {%- if is_incremental() %}
+    and student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
     group by student_key, school_year
 ),
 

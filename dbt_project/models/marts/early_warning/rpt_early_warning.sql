@@ -1,12 +1,25 @@
 -- Grain: one row per current student (enrolled on the last instructional day of the latest school
 -- year at their school): the early warning flags (docs/architecture.md, Metrics: the "ABC" indicators without
 -- behavior, which has no source yet), their count and a risk tier. Staff use only: names included.
+-- Incremental: after attendance increments only (connectors/increments.py), the rows of the
+-- students the increments touch are deleted and built again (a student's row reads only their own
+-- enrollments, years and results); every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where student_key in ({{ attendance_increment_students() }}){% endif %}",
+) }}
+-- depends_on: {{ ref('int_attendance_increment_students') }}
 with calendar as (
     select * from {{ ref('dim_calendar') }}
 ),
 
 enrollments as (
     select * from {{ ref('fct_enrollment') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 students as (
@@ -19,15 +32,24 @@ schools as (
 
 attendance_years as (
     select * from {{ ref('fct_student_attendance_year') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 state_results as (
     select * from {{ ref('fct_assessment_result') }}
     where assessment = 'state' and is_tested
+    {%- if is_incremental() %}
+    and student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 growth as (
     select * from {{ ref('fct_student_growth') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 latest_year as (

@@ -4,13 +4,25 @@
 -- benchmark and state results, benchmark growth this year, attendance rate and early-warning flags.
 -- Staff only: student names. Row-level security: section_key for a teacher (their own sections),
 -- school_id for a principal (dashboards/specs.yaml).
-{{ config(materialized='table') }}  {#- student-level: why in dbt_project.yml #}
+-- Incremental: after attendance increments only (connectors/increments.py), the rows of the
+-- students the increments touch are deleted and built again (a student's rows read only their own
+-- results and flags); every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where student_key in ({{ attendance_increment_students() }}){% endif %}",
+) }}  {#- student-level: why in dbt_project.yml #}
+-- depends_on: {{ ref('int_attendance_increment_students') }}
 with sections as (
     select * from {{ ref('dim_section') }}
 ),
 
 section_enrollments as (
     select * from {{ ref('fct_section_enrollment') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 students as (
@@ -27,27 +39,40 @@ teachers as (
 
 growth as (
     select * from {{ ref('fct_student_growth') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 state_results as (
     select * from {{ ref('fct_assessment_result') }}
     where assessment = 'state' and is_tested
+    {%- if is_incremental() %}
+    and student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 attendance_years as (
     select * from {{ ref('fct_student_attendance_year') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 warnings as (
     select * from {{ ref('rpt_early_warning') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 current_year as (
     select max(school_year) as school_year from sections
 ),
 
+-- Every student's subjects, not only the merged students' (growth is narrowed on a merge).
 assessed_subjects as (
-    select distinct academic_subject from growth
+    select distinct academic_subject from {{ ref('fct_student_growth') }}
 ),
 
 current_sections as (

@@ -2,13 +2,28 @@
 -- instructional day of the latest school year): the year's attendance with absences by kind and
 -- the early-warning flags, for the student profile and the risk-sorted rosters. Staff only:
 -- student names. Row-level security: current_school_id for a principal, student_key for a teacher.
-{{ config(materialized='table') }}  {#- student-level: why in dbt_project.yml #}
+-- Incremental: after attendance increments only (connectors/increments.py), the rows of the
+-- students the increments touch are deleted and built again (a student's row reads only their own
+-- flags and year); every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where student_key in ({{ attendance_increment_students() }}){% endif %}",
+) }}  {#- student-level: why in dbt_project.yml #}
+-- depends_on: {{ ref('int_attendance_increment_students') }}
 with warnings as (
     select * from {{ ref('rpt_early_warning') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 attendance_years as (
     select * from {{ ref('fct_student_attendance_year') }}
+    {%- if is_incremental() %}
+    where student_key in ({{ attendance_increment_students() }})
+    {%- endif %}
 ),
 
 schools as (

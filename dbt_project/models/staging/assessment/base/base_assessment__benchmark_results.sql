@@ -1,7 +1,8 @@
 {%- set columns = ['Assessment', 'SchoolYear', 'Window', 'TestDate', 'DistrictName', 'SchoolCode', 'SchoolName', 'LocalID', 'StateID', 'LastName', 'FirstName', 'BirthDate', 'Grade', 'Subject', 'Measure', 'ScaleScore', 'Percentile', 'PerformanceLevel', 'Proficient', 'NotTestedCode'] -%}
 -- Benchmark and language tests from every benchmark layout (i-Ready, Star, DIBELS 8, ACCESS), one
 -- row per measure. Star's dates are ISO timestamps and are read by their date part; ACCESS has no
--- school year, which is then the one its test date falls in (July to June).
+-- school year, which is then the one its test date falls in (July to June). A school year is read
+-- as state files write it (`2023-2024`, Star Enterprise's `2020-2021 School Year`, `2023 - 2024`).
 with raw as (
     select * from {{ latest_loads(source('raw_assessment', 'benchmark_results'), 'assessment__benchmark_results', copies_of=columns) }}
 ),
@@ -12,6 +13,12 @@ grades as (
 
 subjects as (
     select * from {{ ref('academic_subjects') }} where {{ code_key('source') }} = 'BENCHMARK'
+),
+
+-- An export holding several tests names each row's test (Star Enterprise's Activity Type): the
+-- seed gives it the assessment name and subject code of the test's own export.
+activity_types as (
+    select * from {{ ref('benchmark_activity_types') }}
 ),
 
 windows as (
@@ -53,12 +60,12 @@ typed as (
         raw._load_id,
         raw._source_file,
         raw._line_number,
-        {{ clean_text('raw."Assessment"') }} as assessment_name,
+        coalesce(activity_types.assessment_name, {{ clean_text('raw."Assessment"') }}) as assessment_name,
         {{ clean_text('raw."Window"') }} as window_name,
         windows.season as _named_season,
         windows.term_order as _named_term_order,
         {{ safe_date('left(trim(raw."TestDate"), 10)') }} as test_date,
-        {{ safe_int(dbt.split_part('raw."SchoolYear"', "'-'", 2)) }} as _year_named,
+        {{ school_year('raw."SchoolYear"') }} as _year_named,
         {{ clean_text('raw."DistrictName"') }} as district_name,
         {{ clean_text('raw."SchoolCode"') }} as school_code,
         {{ clean_text('raw."SchoolName"') }} as school_name,
@@ -81,7 +88,7 @@ typed as (
         {{ safe_date('left(trim(raw."BirthDate"), 10)') }} as birth_date,
         grades.grade_level,
         grades.grade_number,
-        {{ clean_text('raw."Subject"') }} as subject_code,
+        coalesce(activity_types.subject_code, {{ clean_text('raw."Subject"') }}) as subject_code,
         subjects.academic_subject,
         coalesce({{ clean_text('raw."Measure"') }}, 'Overall') as measure,
         {{ safe_numeric("nullif(upper(trim(raw.\"ScaleScore\")), 'NA')") }} as scale_score,
@@ -101,15 +108,18 @@ typed as (
         -- The result's natural key (macro newest_delivery_wins, with the school year): the
         -- student as delivered, assessment, window, subject, measure and test date.
         {{ delivered_student(['raw."LocalID"', 'raw."StateID"'], 'raw."LastName"', 'raw."FirstName"', 'raw."BirthDate"') }} as _key_student,
-        lower({{ clean_text('raw."Assessment"') }}) as _key_assessment,
+        lower(coalesce(activity_types.assessment_name, {{ clean_text('raw."Assessment"') }})) as _key_assessment,
         coalesce(windows.season, {{ clean_text('raw."Window"') }}) as _key_window,
-        coalesce(subjects.academic_subject, {{ clean_text('raw."Subject"') }}) as _key_subject,
+        coalesce(subjects.academic_subject, activity_types.subject_code, {{ clean_text('raw."Subject"') }}) as _key_subject,
         raw._copy_number,
         {{ raw_record(columns) }} as _raw_record
     from raw
     left join grades
         on {{ code_key(benchmark_grade_code('raw."Grade"')) }} = {{ code_key('grades.local_code') }}
-    left join subjects on {{ code_key('raw."Subject"') }} = {{ code_key('subjects.local_code') }}
+    left join activity_types
+        on {{ code_key('raw."Assessment"') }} = {{ code_key('activity_types.activity_type') }}
+    left join subjects
+        on {{ code_key('coalesce(activity_types.subject_code, raw."Subject")') }} = {{ code_key('subjects.local_code') }}
     left join window_names as windows
         on trim({{ dbt.split_part('raw."Window"', "' ('", 1) }}) = windows.window_key
     left join schools_by_code on {{ clean_text('raw."SchoolCode"') }} = schools_by_code.vendor_value

@@ -19,6 +19,12 @@ participation as (
     select * from {{ ref('not_tested_codes') }}
 ),
 
+-- A file mixing summative and interim rows names each row's kind (CERS' AssessmentType): the
+-- state assessment it is, and whether it is a state test at all.
+assessment_types as (
+    select * from {{ ref('state_assessment_types') }}
+),
+
 schools as (
     {{ resolve_schools('state_assessment', 'raw', 'SchoolCode') }}
 ),
@@ -27,7 +33,10 @@ coded as (
     select
         raw.*,
         -- Files landed before layouts named their assessment are the districtwide layout's.
-        coalesce({{ code_key('raw."Assessment"') }}, 'STATE') as _assessment_key,
+        coalesce(
+            {{ code_key('assessment_types.assessment_name') }}, {{ code_key('raw."Assessment"') }}, 'STATE'
+        ) as _assessment_key,
+        coalesce(assessment_types.is_state_test, true) as _is_state_test,
         {{ code_key('raw."Subject"') }} as _subject_key,
         {{ code_key('raw."AchievementLevel"') }} as _level_key,
         {{ code_key('raw."NotTestedCode"') }} as _not_tested_key,
@@ -40,6 +49,8 @@ coded as (
     from raw
     left join grades on {{ code_key('raw."TestedGrade"') }} = {{ code_key('grades.local_code') }}
     left join subjects on {{ code_key('raw."Subject"') }} = {{ code_key('subjects.local_code') }}
+    left join assessment_types
+        on {{ code_key('raw."Assessment"') }} = {{ code_key('assessment_types.assessment_type') }}
     left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.vendor_value
 ),
 
@@ -116,6 +127,7 @@ typed as (
         -- The result's natural key (macro newest_delivery_wins): the student as delivered (the
         -- SASID with the birth date), assessment, subject and administration (the year).
         coded._assessment_key as _key_assessment,
+        coded._is_state_test,
         {{ delivered_student(['coded."SASID"'], 'coded."LastName"', 'coded."FirstName"', 'coded."BirthDate"') }} as _key_student,
         coalesce(coded.academic_subject, coded._subject_key) as _key_subject,
         coded._copy_number,
@@ -146,6 +158,7 @@ checked as (
         {{ quarantine_rules([
             ['_copy_number > 1', '*', 'duplicate row'],
         ] + delivery_rules() + [
+            ['not _is_state_test', 'Assessment', 'interim result, not a state test'],
             ['school_year is null', 'SchoolYear', 'malformed school year'],
             ['school_id is null', 'SchoolCode', 'school not in the school crosswalk'],
             ['grade_level is null', 'TestedGrade', 'unmapped grade code'],
