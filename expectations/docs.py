@@ -159,6 +159,9 @@ def publish_in_background(
         except Exception:
             log.exception("GX Data Docs were not rendered to %s", data_docs_dir)
 
+    # One rendering of a site at a time: a run that follows quickly in the same process (tests,
+    # a rerun) would otherwise write the same pages and index as the one still rendering.
+    wait_for_rendering()
     thread = threading.Thread(target=render, name="gx-data-docs", daemon=False)
     with _rendering_lock:
         _rendering[:] = [t for t in _rendering if t.is_alive()]
