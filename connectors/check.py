@@ -26,14 +26,12 @@ from connectors.encoding import legacy_to_utf8
 from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
 from connectors.json_records import rematch
-from connectors.json_records import to_csv as json_to_csv
 from connectors.landing import LineScan
 from connectors.layout import Layout
 from connectors.load import cut_short
 from connectors.raw import BadFileError, cursor, parse_csv
 from connectors.recognize import recognize
-from connectors.xml_records import records_format
-from connectors.xml_records import to_csv as xml_to_csv
+from connectors.xml_records import records_format, records_to_csv
 from settings.landing import LandingSettings
 
 IDENTITY = {
@@ -143,8 +141,7 @@ def check_file(
         utf8 = scratch / "records.csv"
         scratch.mkdir(parents=True, exist_ok=True)
         try:
-            to_csv = json_to_csv if records == "json" else xml_to_csv
-            to_csv(delivery.path, utf8, delivery.source_path)
+            records_to_csv(delivery.path, utf8, delivery.source_path)
             match = rematch(match, utf8, delivery.source_path)
         except BadFileError as exc:
             report.problem = str(exc)

@@ -33,7 +33,6 @@ from connectors.encoding import Transcoded, legacy_to_utf8
 from connectors.fixed_width import parse_fixed_width
 from connectors.home import Home
 from connectors.json_records import rematch
-from connectors.json_records import to_csv as json_to_csv
 from connectors.landing import (
     Landing,
     LineScan,
@@ -50,8 +49,7 @@ from connectors.layout import Layout, load_layouts
 from connectors.raw import BadFileError, ParseResult, ensure_schema_files, parse_csv
 from connectors.recognize import Match, Recognition, recognize
 from connectors.tables import RAW_TABLES, RawTable
-from connectors.xml_records import records_format
-from connectors.xml_records import to_csv as xml_to_csv
+from connectors.xml_records import records_format, records_to_csv
 from settings.landing import LandingSettings
 
 log = logging.getLogger(__name__)
@@ -289,8 +287,7 @@ def _parse(home: Home, landing: Landing, item: Routed, settings: LandingSettings
         if item.error:
             raise BadFileError(item.error)
         if records:
-            to_csv = json_to_csv if records == "json" else xml_to_csv
-            to_csv(landing.archive_path, utf8, landing.source_path)
+            records_to_csv(landing.archive_path, utf8, landing.source_path)
             item = replace(item, match=rematch(item.match, utf8, landing.source_path))
             encoding = records
             landing = _rescan(landing, utf8)

@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+from connectors import json_records
 from connectors.json_records import csv_head, is_json
 from connectors.recognize import BadFileError
 
@@ -141,3 +142,9 @@ def to_csv(path: Path, out: Path, file_name: str) -> None:
         writer.writerow(header)
         for record in _records(path, file_name):
             writer.writerow([record.get(name, "") for name in header])
+
+
+def records_to_csv(path: Path, out: Path, file_name: str) -> None:
+    """The CSV working copy of a JSON or XML delivery (`records_format` says which it is)."""
+    write = json_records.to_csv if is_json(file_name) else to_csv
+    write(path, out, file_name)

@@ -154,7 +154,7 @@ def publish_in_background(
 
     def render() -> None:
         try:
-            with _quiet_gx_logs():
+            with quiet_gx_logs():
                 publish(validations, data_docs_dir, keep_runs=keep_runs)
         except Exception:
             log.exception("GX Data Docs were not rendered to %s", data_docs_dir)
@@ -179,14 +179,17 @@ def wait_for_rendering(timeout: float | None = None) -> bool:
     return not any(thread.is_alive() for thread in threads)
 
 
+# The loggers GX and its telemetry write INFO chatter to.
+GX_LOGGERS = ("great_expectations", "posthog", "backoff")
+
+
 @contextmanager
-def _quiet_gx_logs() -> Iterator[None]:
-    """GX's INFO chatter off on the rendering thread (the logger levels only: the warning
-    filters are process-wide and not the thread's to change)."""
-    names = ("great_expectations", "posthog", "backoff")
-    saved = {name: logging.getLogger(name).level for name in names}
+def quiet_gx_logs() -> Iterator[None]:
+    """GX's INFO chatter off (the logger levels only; `runner.quiet_gx` adds the warning
+    filters, which are process-wide and not a rendering thread's to change)."""
+    saved = {name: logging.getLogger(name).level for name in GX_LOGGERS}
     try:
-        for name in names:
+        for name in GX_LOGGERS:
             logging.getLogger(name).setLevel(logging.ERROR)
         yield
     finally:

@@ -52,10 +52,9 @@ DATASOURCE = "warehouse"
 WHOLE_TABLE = "whole_table"
 # Counts only: GX's samples of unexpected values are switched off at the source.
 RESULT_FORMAT: dict[str, Any] = {"result_format": "BASIC", "partial_unexpected_count": 0}
+
+
 # GX loggers are chatty at INFO (and print config warnings at WARNING on every context).
-_GX_LOGGERS = ("great_expectations", "posthog", "backoff")
-
-
 class WarehouseUnavailable(RuntimeError):
     """The warehouse could not be opened (missing file, held by a writer, bad URL)."""
 
@@ -132,17 +131,10 @@ def run_suites(
 @contextmanager
 def quiet_gx() -> Iterator[None]:
     """No progress bars (set in the context config), no GX INFO chatter, no GX warnings."""
-    saved = {name: logging.getLogger(name).level for name in _GX_LOGGERS}
-    try:
-        for name in _GX_LOGGERS:
-            logging.getLogger(name).setLevel(logging.ERROR)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", module=r"great_expectations(\.|$)")
-            warnings.filterwarnings("ignore", category=DeprecationWarning)
-            yield
-    finally:
-        for name, level in saved.items():
-            logging.getLogger(name).setLevel(level)
+    with docs.quiet_gx_logs(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"great_expectations(\.|$)")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        yield
 
 
 def warehouse_url(
