@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,8 +54,11 @@ def run_consolidated_load(
     instance: DagsterInstance | None = None,
     log_level: str = "WARNING",
     asset_selection: list | None = None,
+    years: Sequence[int] | None = None,
 ) -> ExecuteInProcessResult:
-    """Run the `consolidated_load` job (or a subset) in this process, in the Dagster instance."""
+    """Run the `consolidated_load` job (or a subset) in this process, in the Dagster instance:
+    every school year, or only `years` (consecutive school years: one run of their partition
+    range, as a single-run backfill launched from the UI is)."""
     from orchestration.definitions import defs
 
     job = defs().resolve_job_def(JOB)
@@ -64,19 +68,42 @@ def run_consolidated_load(
         asset_selection=asset_selection,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        tags=partition_range_tags(instance, years) if years else None,
     )
 
 
-def load_and_alert(home: Home, instance: DagsterInstance | None = None) -> LoadRun:
-    """One consolidated load of what waits in `home`'s landing folder, then its alerts (the
-    stewards', district IT's), as the run-status sensors would send them."""
+def partition_range_tags(instance: DagsterInstance, years: Sequence[int]) -> dict[str, str]:
+    """The run tags of one run of the school-year partitions `years` (registered first)."""
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    from orchestration.defs.dbt.school_years import register
+
+    ordered = sorted(years)
+    if ordered != list(range(ordered[0], ordered[-1] + 1)):
+        raise ValueError(f"school years must be consecutive: {ordered}")
+    register(instance, ordered)
+    return {
+        ASSET_PARTITION_RANGE_START_TAG: str(ordered[0]),
+        ASSET_PARTITION_RANGE_END_TAG: str(ordered[-1]),
+    }
+
+
+def load_and_alert(
+    home: Home, instance: DagsterInstance | None = None, years: Sequence[int] | None = None
+) -> LoadRun:
+    """One consolidated load of what waits in `home`'s landing folder (every school year, or
+    only `years`), then its alerts (the stewards', district IT's), as the run-status sensors
+    would send them."""
     from alerts.after_run import alert_after_run
 
     instance = instance or dagster_instance()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
     try:
-        result = run_consolidated_load(instance)
+        result = run_consolidated_load(instance, years=years)
     except Exception as error:
         # Dagster itself failed (its run storage on a full disk, say): no run to read the
         # failure from, so district IT is told here, before the error ends the command.
