@@ -58,37 +58,21 @@ def run_consolidated_load(
 ) -> ExecuteInProcessResult:
     """Run the `consolidated_load` job (or a subset) in this process, in the Dagster instance:
     every school year, or only `years` (consecutive school years: one run of their partition
-    range, as a single-run backfill launched from the UI is)."""
+    range, as a single-run backfill launched from the UI is). The data folder is
+    `$DISTRICTWIDE_HOME`, as for the job's resources."""
     from orchestration.definitions import defs
+    from orchestration.defs.dbt.school_years import run_tags
 
     job = defs().resolve_job_def(JOB)
     instance = instance or dagster_instance()
+    home = Home(Path(os.environ["DISTRICTWIDE_HOME"]).resolve())
     return job.execute_in_process(
         instance=instance,
         asset_selection=asset_selection,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        tags=partition_range_tags(instance, years) if years else None,
+        tags=run_tags(instance, home, years),
     )
-
-
-def partition_range_tags(instance: DagsterInstance, years: Sequence[int]) -> dict[str, str]:
-    """The run tags of one run of the school-year partitions `years` (registered first)."""
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
-
-    from orchestration.defs.dbt.school_years import register
-
-    ordered = sorted(years)
-    if ordered != list(range(ordered[0], ordered[-1] + 1)):
-        raise ValueError(f"school years must be consecutive: {ordered}")
-    register(instance, ordered)
-    return {
-        ASSET_PARTITION_RANGE_START_TAG: str(ordered[0]),
-        ASSET_PARTITION_RANGE_END_TAG: str(ordered[-1]),
-    }
 
 
 def load_and_alert(

@@ -10,8 +10,9 @@ from dagster import (
     schedule,
 )
 
-from orchestration.defs.dbt.school_years import current_school_year, register
+from orchestration.defs.dbt.school_years import current_school_year, register, years_in_warehouse
 from orchestration.defs.jobs import consolidated_load
+from orchestration.resources import DistrictwideHome
 
 
 def nightly_consolidated_load(timezone: str) -> ScheduleDefinition:
@@ -27,9 +28,10 @@ def nightly_consolidated_load(timezone: str) -> ScheduleDefinition:
         default_status=DefaultScheduleStatus.RUNNING,
         description="Every night at 02:00 district time: new files, the current school year.",
     )
-    def nightly(context: ScheduleEvaluationContext) -> RunRequest:
+    def nightly(context: ScheduleEvaluationContext, home: DistrictwideHome) -> RunRequest:
         year = current_school_year(context.scheduled_execution_time.date())
-        register(context.instance, [year])
+        # Every year the warehouse holds, listed for a backfill from the UI.
+        register(context.instance, [*years_in_warehouse(home.layout().warehouse), year])
         return RunRequest(partition_key=str(year))
 
     return nightly

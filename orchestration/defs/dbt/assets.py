@@ -24,13 +24,7 @@ from expectations import kept
 from expectations.history import ensure_history
 from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.defs.dbt.runner import DistrictwideDbt
-from orchestration.defs.dbt.school_years import (
-    SCHOOL_YEARS,
-    building,
-    built_years,
-    register,
-    years_in_warehouse,
-)
+from orchestration.defs.dbt.school_years import SCHOOL_YEARS, building, built_years
 from orchestration.defs.quality.checks import CHECKED_ASSETS
 from orchestration.resources import DistrictwideHome
 from settings import DistrictConfig, ensure_district_config, load_config
@@ -129,7 +123,6 @@ def districtwide_dbt_models(
         # A year build leaves no record: the years it did not build may predate its inputs,
         # so the next build is a full one (or another year build), never a merge.
         increments.remember(layout, built)
-    register(context.instance, years_in_warehouse(layout.warehouse))
 
 
 def read_after_the_build(keys: Iterable[AssetKey]) -> set[AssetKey]:

@@ -8,9 +8,11 @@ nightly schedule names. Static partitions would need the district's settings whe
 location is imported (it reads no environment then) and would list years the archive never
 held; these list what a backfill can actually rebuild.
 
-A run without a partition (`districtwide load`, `make demo`, a first load from an empty folder)
-builds every year, as before. A run of one year or a range (a single-run backfill: one dbt
-invocation) names its years to dbt in `SCHOOL_YEARS_ENV` (dbt_project/macros/school_years.sql).
+A run of every listed year (`districtwide load`, `make demo`, a first load from an empty folder:
+`run_tags`) builds every year, as before. A run of one year or a range (a single-run backfill:
+one dbt invocation) names its years to dbt in `SCHOOL_YEARS_ENV`
+(dbt_project/macros/school_years.sql). Years are listed before a run is requested (by the
+schedule, the landing sensor, `run_tags`), never during one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ from pathlib import Path
 
 import duckdb
 from dagster import AssetExecutionContext, DagsterInstance, DynamicPartitionsDefinition
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+
+from connectors.home import Home
 
 #: The partitions' name in the Dagster instance.
 PARTITIONS_NAME = "school_year"
@@ -42,8 +50,8 @@ def current_school_year(today: date | None = None) -> int:
 def parse_years(text: str) -> list[int]:
     """'2022-2025' → [2022, 2023, 2024, 2025]; '2024' → [2024]. Only consecutive years: a run
     builds one range of partitions."""
-    first, _, last = text.strip().partition("-")
-    if not (first.isdigit() and (last or first).isdigit()):
+    first, dash, last = text.strip().partition("-")
+    if not (first.isdigit() and (last.isdigit() or not dash)):
         raise ValueError(f"not a school year (2024) or a range of them (2022-2025): {text!r}")
     start, end = int(first), int(last or first)
     if not (1900 < start <= end < 2200):
@@ -52,11 +60,44 @@ def parse_years(text: str) -> list[int]:
 
 
 def built_years(context: AssetExecutionContext) -> list[int] | None:
-    """The school years this run builds: its partition or range; None (every year) when the run
-    has no partition."""
+    """The school years this run builds: its partition or range; None (every year) when it
+    covers every listed year (or has no partition: a bare `materialize`)."""
     if not (context.has_partition_key or context.has_partition_key_range):
         return None
-    return sorted(int(key) for key in context.partition_keys)
+    keys = set(context.partition_keys)
+    if keys >= set(context.instance.get_dynamic_partitions(PARTITIONS_NAME)):
+        return None
+    return sorted(int(key) for key in keys)
+
+
+def range_tags(first: int, last: int) -> dict[str, str]:
+    """The tags of one run of the partitions `first` to `last` (a single-run backfill's)."""
+    return {
+        ASSET_PARTITION_RANGE_START_TAG: str(first),
+        ASSET_PARTITION_RANGE_END_TAG: str(last),
+    }
+
+
+def run_tags(instance: DagsterInstance, home: Home, years: Sequence[int] | None) -> dict[str, str]:
+    """The tags of a run of `years` (consecutive), or of every year: Dagster runs a partitioned
+    asset only in a run of some partitions (its input versions are read per partition), so a
+    load of every year is a run of every listed year, and builds them all (`built_years`).
+
+    The years the warehouse holds are listed first (a year delivered since the last listing
+    too), and the current school year when none is listed yet (a first load).
+    """
+    register(instance, years_in_warehouse(home.warehouse))
+    if years:
+        ordered = sorted(years)
+        if ordered != list(range(ordered[0], ordered[-1] + 1)):
+            raise ValueError(f"school years must be consecutive: {ordered}")
+        register(instance, ordered)
+        return range_tags(ordered[0], ordered[-1])
+    listed = instance.get_dynamic_partitions(PARTITIONS_NAME)
+    if not listed:
+        register(instance, [current_school_year()])
+        listed = instance.get_dynamic_partitions(PARTITIONS_NAME)
+    return range_tags(int(listed[0]), int(listed[-1]))
 
 
 def register(instance: DagsterInstance, years: Sequence[int]) -> None:

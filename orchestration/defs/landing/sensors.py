@@ -10,7 +10,7 @@ import json
 from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from connectors.delivery import landing_files
-from orchestration.defs.dbt.school_years import current_school_year, register
+from orchestration.defs.dbt.school_years import current_school_year, register, years_in_warehouse
 from orchestration.defs.jobs import consolidated_load
 from orchestration.resources import DistrictwideHome
 
@@ -36,10 +36,10 @@ def landing_sensor(context: SensorEvaluationContext, home: DistrictwideHome):
         return SkipReason("no new files in the landing folders")
     digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
     context.update_cursor(json.dumps(files, sort_keys=True))
-    year = str(current_school_year())
-    register(context.instance, [int(year)])
+    year = current_school_year()
+    register(context.instance, [*years_in_warehouse(home.layout().warehouse), year])
     return RunRequest(
         run_key=f"landing-{digest}",
-        partition_key=year,
+        partition_key=str(year),
         tags={"districtwide/new_files": ",".join(changed)[:1000]},
     )
