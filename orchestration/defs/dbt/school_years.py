@@ -2,9 +2,9 @@
 years' rows of the year-dependent marts (dbt models tagged `by_school_year`) and leaves every
 other year's as it is; the other models are built whole, as in every build.
 
-The partitions are dynamic: the school years (ending years) the district's data holds, added
-after each build from the warehouse (`int_school_years`), plus any year a backfill or the
-nightly schedule names. Static partitions would need the district's settings when the code
+The partitions are dynamic: the school years (ending years) the district's data holds (the
+warehouse's `int_school_years`), plus any year a backfill or the nightly schedule names, listed
+before each run is requested. Static partitions would need the district's settings when the code
 location is imported (it reads no environment then) and would list years the archive never
 held; these list what a backfill can actually rebuild.
 
