@@ -59,7 +59,10 @@ def load(home, expected: dict[str, str] | None = None, years: list[int] | None =
     from districtwide.running import load_and_alert
     from districtwide.summary import render
 
-    scope = f", rebuilding school years {years[0]}-{years[-1]}" if years else ""
+    scope = ""
+    if years:
+        named = f" {years[0]}" if len(years) == 1 else f"s {years[0]}-{years[-1]}"
+        scope = f", rebuilding school year{named} only"
     click.echo(f"Loading what waits in {home.landing}{scope} ...")
     run = load_and_alert(home, years=years)
     click.echo(render(run, home, expected))
