@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from dagster import (
     AssetKey,
+    DagsterInstance,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     RunRequest,
     SkipReason,
+    build_schedule_context,
     build_sensor_context,
+    instance_for_test,
 )
 
 from connectors import datalock
 from connectors.tables import RAW_TABLES
+from orchestration.defs.dbt.school_years import PARTITIONS_NAME, current_school_year
 from orchestration.instance import instance_yaml
 from orchestration.resources import DistrictwideHome
 
@@ -61,6 +66,24 @@ def test_job_schedule_and_sensor(defs) -> None:
     assert defs.resolve_sensor_def("landing_sensor")
 
 
+def test_the_nightly_run_builds_the_current_school_year(defs, tmp_path: Path) -> None:
+    schedule = defs.resolve_schedule_def("nightly_consolidated_load")
+    home = DistrictwideHome(root=str(tmp_path))
+    # A schedule's context needs a persistent instance.
+    with (
+        instance_for_test() as instance,
+        build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=datetime(2026, 9, 2, 2, tzinfo=UTC),
+            resources={"home": home},
+            repository_def=defs.get_repository_def(),
+        ) as context,
+    ):
+        [request] = schedule.evaluate_tick(context).run_requests
+        assert request.partition_key == "2027"
+        assert instance.get_dynamic_partitions(PARTITIONS_NAME) == ["2027"]
+
+
 def test_the_schedule_and_the_steward_alerts_are_on_by_default(defs) -> None:
     """A daemon started on a fresh data folder loads nightly and emails the stewards unasked."""
     schedule = defs.resolve_schedule_def("nightly_consolidated_load")
@@ -74,7 +97,8 @@ def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
     home = DistrictwideHome(root=str(tmp_path))
     # A context manager: the home resource has a set-up and tear-down (the data folder's lock,
     # taken for runs only; a sensor takes none).
-    with build_sensor_context(resources={"home": home}) as context:
+    instance = DagsterInstance.ephemeral()
+    with build_sensor_context(resources={"home": home}, instance=instance) as context:
         assert isinstance(sensor(context), SkipReason)
 
         drop = tmp_path / "landing" / "attendance" / "attendance_exceptions_2025-2026.csv"
@@ -82,6 +106,9 @@ def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
         drop.write_text("StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\n")
         request = sensor(context)
         assert isinstance(request, RunRequest)
+        # The current school year's marts (orchestration/defs/dbt/school_years.py).
+        assert request.partition_key == str(current_school_year())
+        assert instance.get_dynamic_partitions(PARTITIONS_NAME) == [request.partition_key]
         assert (
             "attendance/attendance_exceptions_2025-2026.csv"
             in request.tags["districtwide/new_files"]
@@ -90,7 +117,9 @@ def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
         with datalock.quiescent(tmp_path, timeout=0):
             pass
 
-    with build_sensor_context(cursor=context.cursor, resources={"home": home}) as again:
+    with build_sensor_context(
+        cursor=context.cursor, resources={"home": home}, instance=instance
+    ) as again:
         assert isinstance(sensor(again), SkipReason)
 
 

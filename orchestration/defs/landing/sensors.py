@@ -1,5 +1,6 @@
 """The landing sensor: start a consolidated load when a vendor drops new files into a landing
-folder (new, replaced or removed files), once per change."""
+folder (new, replaced or removed files), once per change; like the nightly one, it builds the
+current school year's marts (orchestration/defs/dbt/school_years.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from connectors.delivery import landing_files
+from orchestration.defs.dbt.school_years import current_school_year, register, years_in_warehouse
 from orchestration.defs.jobs import consolidated_load
 from orchestration.resources import DistrictwideHome
 
@@ -34,6 +36,10 @@ def landing_sensor(context: SensorEvaluationContext, home: DistrictwideHome):
         return SkipReason("no new files in the landing folders")
     digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
     context.update_cursor(json.dumps(files, sort_keys=True))
+    year = current_school_year()
+    register(context.instance, [*years_in_warehouse(home.layout().warehouse), year])
     return RunRequest(
-        run_key=f"landing-{digest}", tags={"districtwide/new_files": ",".join(changed)[:1000]}
+        run_key=f"landing-{digest}",
+        partition_key=str(year),
+        tags={"districtwide/new_files": ",".join(changed)[:1000]},
     )
