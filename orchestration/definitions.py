@@ -61,7 +61,8 @@ def load_definitions() -> Definitions:
     # nodes) while DuckDB works without the GIL; a thread coming back from DuckDB waits up to the
     # switch interval for the GIL at every call. 1 ms instead of 5: the 100,000-student whole
     # load on 2 busy cores (load 7-14, alternated) took 82-95 s in Dagster and 69-74 CPU-s
-    # against 93-109 s and 75-81 CPU-s.
+    # against 93-109 s and 75-81 CPU-s; two later pairs (load 3-11) 67.1 and 72.8 s against
+    # 69.5 and 78.4 s, CPU within the noise. Not yet measured on a quiet machine.
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
     return merged
 
