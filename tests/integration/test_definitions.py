@@ -20,7 +20,12 @@ from dagster import (
 
 from connectors import datalock
 from connectors.tables import RAW_TABLES
-from orchestration.defs.dbt.school_years import PARTITIONS_NAME, current_school_year
+from orchestration.defs.dbt.school_years import (
+    PARTITIONS_NAME,
+    REBUILD_TAG,
+    range_tags,
+    recent_years,
+)
 from orchestration.instance import instance_yaml
 from orchestration.resources import DistrictwideHome
 
@@ -66,7 +71,8 @@ def test_job_schedule_and_sensor(defs) -> None:
     assert defs.resolve_sensor_def("landing_sensor")
 
 
-def test_the_nightly_run_builds_the_current_school_year(defs, tmp_path: Path) -> None:
+def test_the_nightly_run_builds_the_current_and_the_last_school_year(defs, tmp_path: Path) -> None:
+    """The year just ended too: its state results arrive in the fall of the next."""
     schedule = defs.resolve_schedule_def("nightly_consolidated_load")
     home = DistrictwideHome(root=str(tmp_path))
     # A schedule's context needs a persistent instance.
@@ -80,8 +86,9 @@ def test_the_nightly_run_builds_the_current_school_year(defs, tmp_path: Path) ->
         ) as context,
     ):
         [request] = schedule.evaluate_tick(context).run_requests
-        assert request.partition_key == "2027"
-        assert instance.get_dynamic_partitions(PARTITIONS_NAME) == ["2027"]
+        assert range_tags(2026, 2027).items() <= request.tags.items()
+        assert REBUILD_TAG not in request.tags  # a nightly run may merge increments
+        assert instance.get_dynamic_partitions(PARTITIONS_NAME) == ["2026", "2027"]
 
 
 def test_the_schedule_and_the_steward_alerts_are_on_by_default(defs) -> None:
@@ -106,9 +113,11 @@ def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
         drop.write_text("StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\n")
         request = sensor(context)
         assert isinstance(request, RunRequest)
-        # The current school year's marts (orchestration/defs/dbt/school_years.py).
-        assert request.partition_key == str(current_school_year())
-        assert instance.get_dynamic_partitions(PARTITIONS_NAME) == [request.partition_key]
+        # The marts of the current school year and the one just ended
+        # (orchestration/defs/dbt/school_years.py).
+        first, last = recent_years()
+        assert range_tags(first, last).items() <= request.tags.items()
+        assert instance.get_dynamic_partitions(PARTITIONS_NAME) == [str(first), str(last)]
         assert (
             "attendance/attendance_exceptions_2025-2026.csv"
             in request.tags["districtwide/new_files"]

@@ -12,6 +12,7 @@ from orchestration.defs.dbt.school_years import (
     PARTITIONS_NAME,
     current_school_year,
     parse_years,
+    recent_years,
     register,
 )
 
@@ -22,6 +23,11 @@ def test_years_from_the_command_line() -> None:
     for wrong in ("2025-2022", "2024,2026", "24", "2024-", "last"):
         with pytest.raises(ValueError):
             parse_years(wrong)
+
+
+def test_a_nightly_run_builds_the_year_just_ended_too() -> None:
+    assert recent_years(date(2026, 9, 2)) == (2026, 2027)
+    assert recent_years(date(2027, 3, 1)) == (2026, 2027)
 
 
 def test_the_current_school_year_runs_july_to_june() -> None:

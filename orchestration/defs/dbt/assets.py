@@ -24,7 +24,12 @@ from expectations import kept
 from expectations.history import ensure_history
 from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.defs.dbt.runner import DistrictwideDbt
-from orchestration.defs.dbt.school_years import SCHOOL_YEARS, building, built_years
+from orchestration.defs.dbt.school_years import (
+    SCHOOL_YEARS,
+    building,
+    built_years,
+    rebuilds_named_years,
+)
 from orchestration.defs.quality.checks import CHECKED_ASSETS
 from orchestration.resources import DistrictwideHome
 from settings import DistrictConfig, ensure_district_config, load_config
@@ -91,8 +96,13 @@ def districtwide_dbt_models(
     )
     # A run of some school years (a partition or a range) replaces those years' rows unless the
     # plan is a merge: then nothing but attendance increments changed since the last build of
-    # every year, and merging them leaves every year as a rebuild would.
-    years = built_years(context) if built.full_refresh else None
+    # every year, and merging them leaves every year as a rebuild would. A backfill (the UI's,
+    # `load --years`) rebuilds its years even then: it was asked for.
+    years = built_years(context)
+    if years is not None and not built.full_refresh and rebuilds_named_years(context):
+        built = increments.rebuild(built, "school years named for a rebuild")
+    if not built.full_refresh:
+        years = None
     kind = "full refresh" if built.full_refresh else "incremental"
     if years is not None:
         kind = f"school years {', '.join(map(str, years))}, their rows only"

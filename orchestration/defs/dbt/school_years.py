@@ -39,6 +39,11 @@ SCHOOL_YEARS = DynamicPartitionsDefinition(name=PARTITIONS_NAME)
 SCHOOL_YEARS_ENV = "DISTRICTWIDE_SCHOOL_YEARS"
 #: A school year runs July to June and is named by the year it ends (as the marts name it).
 FIRST_MONTH = 7
+#: A run that names its school years to rebuild them (`districtwide load --years`): rebuilt even
+#: when nothing changed since the last build. A backfill launched from the UI carries Dagster's
+#: own `dagster/backfill` tag and is rebuilt likewise (`rebuilds_named_years`).
+REBUILD_TAG = "districtwide/rebuild_years"
+BACKFILL_TAG = "dagster/backfill"
 
 
 def current_school_year(today: date | None = None) -> int:
@@ -70,6 +75,22 @@ def built_years(context: AssetExecutionContext) -> list[int] | None:
     return sorted(int(key) for key in keys)
 
 
+def rebuilds_named_years(context: AssetExecutionContext) -> bool:
+    """Whether this run's years are to be rebuilt whatever the last build left: a backfill (from
+    the UI, or `load --years`), not a nightly or on-arrival run, which may merge increments."""
+    tags = context.run.tags
+    return tags.get(REBUILD_TAG) == "true" or BACKFILL_TAG in tags
+
+
+def recent_years(today: date | None = None) -> tuple[int, int]:
+    """The school years a nightly or on-arrival run builds: the current one and the one just
+    ended. A year's results keep arriving after it ends (the state test's in late summer or
+    fall, MAP's spring, corrected attendance), and such a file landed by a run of the current
+    year alone would reach the marts only with a backfill; older years do need one."""
+    year = current_school_year(today)
+    return year - 1, year
+
+
 def range_tags(first: int, last: int) -> dict[str, str]:
     """The tags of one run of the partitions `first` to `last` (a single-run backfill's)."""
     return {
@@ -92,7 +113,7 @@ def run_tags(instance: DagsterInstance, home: Home, years: Sequence[int] | None)
         if ordered != list(range(ordered[0], ordered[-1] + 1)):
             raise ValueError(f"school years must be consecutive: {ordered}")
         register(instance, ordered)
-        return range_tags(ordered[0], ordered[-1])
+        return {**range_tags(ordered[0], ordered[-1]), REBUILD_TAG: "true"}
     listed = instance.get_dynamic_partitions(PARTITIONS_NAME)
     if not listed:
         register(instance, [current_school_year()])
