@@ -34,7 +34,7 @@ replaced as (
 -- but not materialized: DuckDB would hold them whole (~260 and ~470 MB at 1.5 M rows), which
 -- with the other staging models building beside this one spilled to disk. Computed where read,
 -- the model peaks at 731 MB instead of 1,250 MB, for no more CPU.
-raw as not materialized (
+raw as {{ cte_not_materialized() }} (
     select
         loaded.*,
         coalesce(loaded._load_id < replaced._newest_load, false) as _replaced
@@ -56,7 +56,7 @@ schools as (
     {{ resolve_schools('attendance', 'raw', 'SchoolCode') }}
 ),
 
-typed as not materialized (
+typed as {{ cte_not_materialized() }} (
     select
         raw._load_id,
         raw._source_file,
