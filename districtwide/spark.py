@@ -94,9 +94,15 @@ def spark_environment(home: Home) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def build(home: Home, dbt_vars: dict | None = None, select: list[str] | None = None) -> None:
+def build(
+    home: Home,
+    dbt_vars: dict | None = None,
+    select: list[str] | None = None,
+    export_schemas: tuple[str, ...] = ("marts",),
+) -> dict[str, Path]:
     """`dbt build --target spark` of the models (no data tests: DuckDB's build runs them) in this
-    process: the raw folders registered as Spark tables first, in the same session."""
+    process: the raw folders registered as Spark tables first, in the same session. Then every
+    table and view of `export_schemas` written as Parquet (`export`); their folders by name."""
     from dbt.cli.main import dbtRunner
 
     spark_home(home).mkdir(parents=True, exist_ok=True)
@@ -127,6 +133,7 @@ def build(home: Home, dbt_vars: dict | None = None, select: list[str] | None = N
     if not result.success:
         failed = [r.node.name for r in result.result or [] if r.status in ("error", "fail")]
         raise RuntimeError(f"dbt build on Spark failed: {failed or result.exception}")
+    return export(export_schemas, spark_home(home) / "export")
 
 
 def export(schemas: tuple[str, ...], out: Path) -> dict[str, Path]:
@@ -144,3 +151,136 @@ def export(schemas: tuple[str, ...], out: Path) -> dict[str, Path]:
             spark.table(f"{schema}.{row.tableName}").write.mode("overwrite").parquet(str(path))
             written[f"{schema}.{row.tableName}"] = path
     return written
+
+
+INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}
+
+
+def column_kinds(con: object, relation: str) -> dict[str, str]:
+    """Each column of `relation` (lower-cased name) as the kind its values compare as: int,
+    fraction, time or text."""
+    kinds = {}
+    sql = f"select column_name, column_type from (describe select * from {relation})"
+    for name, type_ in con.execute(sql).fetchall():
+        upper = type_.upper()
+        if upper.removeprefix("U") in INTEGERS:
+            kinds[name.lower()] = "int"
+        elif upper in ("FLOAT", "DOUBLE") or upper.startswith("DECIMAL"):
+            kinds[name.lower()] = "fraction"
+        elif upper == "DATE" or upper.startswith("TIMESTAMP"):
+            kinds[name.lower()] = "time"
+        else:
+            kinds[name.lower()] = "text"
+    return kinds
+
+
+# How a column compares when its kinds on the two sides are (a, b): integers as integers;
+# fractions, or a fraction against an integer, as doubles rounded to 9 decimals (sums and averages
+# of doubles may differ between the engines in the last bits); dates and timestamps as timestamps;
+# anything else as text.
+def comparison(column: str, a: str, b: str) -> str:
+    quoted = '"' + column.replace('"', '""') + '"'
+    kinds = {a, b}
+    if kinds == {"int"}:
+        return f"cast({quoted} as hugeint)"
+    if kinds <= {"int", "fraction"}:
+        return f"round(cast({quoted} as double), 9)"
+    if kinds == {"time"}:
+        return f"cast({quoted} as timestamp)"
+    return f"cast({quoted} as varchar)"
+
+
+def differences(con: object, duckdb_relation: str, parquet: Path) -> dict[str, object]:
+    """How Spark's copy of a relation (its exported Parquet) differs from DuckDB's: the columns
+    only one has, and the rows only one has (EXCEPT ALL both ways: duplicates count)."""
+    spark_relation = f"read_parquet('{parquet}/*.parquet')"
+    ours, theirs = column_kinds(con, duckdb_relation), column_kinds(con, spark_relation)
+    shared = ", ".join(comparison(c, ours[c], theirs[c]) for c in ours if c in theirs)
+    only_duckdb, only_spark = (
+        con.execute(
+            f"select count(*) from (select {shared} from {x} except all select {shared} from {y})"
+        ).fetchone()[0]
+        for x, y in ((duckdb_relation, spark_relation), (spark_relation, duckdb_relation))
+    )
+    return {
+        "columns_only_duckdb": sorted(set(ours) - set(theirs)),
+        "columns_only_spark": sorted(set(theirs) - set(ours)),
+        "rows_only_duckdb": only_duckdb,
+        "rows_only_spark": only_spark,
+        "rows": con.execute(f"select count(*) from {duckdb_relation}").fetchone()[0],
+    }
+
+
+def compare_marts(con: object, export_root: Path) -> dict[str, dict[str, object]]:
+    """`differences` for every relation of DuckDB's marts schema; a mart Spark did not export
+    shows as missing."""
+    names = [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "order by table_name"
+        ).fetchall()
+    ]
+    found = {}
+    for name in names:
+        folder = export_root / "marts" / name
+        if not any(folder.glob("*.parquet")):
+            found[name] = {"missing_on_spark": True}
+        else:
+            found[name] = differences(con, f"marts.{name}", folder)
+    return found
+
+
+def equal(found: dict[str, object]) -> bool:
+    """Whether `differences` found none."""
+    return not any(found.get(k) for k in DIFFERENCE_KEYS)
+
+
+DIFFERENCE_KEYS = (
+    "missing_on_spark",
+    "columns_only_duckdb",
+    "columns_only_spark",
+    "rows_only_duckdb",
+    "rows_only_spark",
+)
+
+
+def jvm_usage(pid: int | None = None) -> tuple[float, float]:
+    """CPU seconds (user + system) and peak resident MB of the Java processes this process
+    started (PySpark's JVM, where local mode runs every task): what Spark costs beside Python's
+    own figures, which `time` and getrusage miss while the JVM is still running."""
+    parents: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        head, _, rest = text.rpartition(")")
+        pid_text, _, comm = head.partition(" (")
+        parents[int(pid_text)] = int(rest.split()[1])
+        names[int(pid_text)] = comm
+    root = pid or os.getpid()
+
+    def descends(candidate: int) -> bool:
+        while candidate in parents and candidate > 1:
+            candidate = parents[candidate]
+            if candidate == root:
+                return True
+        return False
+
+    cpu, peak = 0.0, 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for candidate, comm in names.items():
+        if comm != "java" or not descends(candidate):
+            continue
+        try:
+            fields = Path(f"/proc/{candidate}/stat").read_text().rpartition(")")[2].split()
+            status = Path(f"/proc/{candidate}/status").read_text()
+        except OSError:
+            continue
+        cpu += (int(fields[11]) + int(fields[12])) / ticks
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak += int(line.split()[1]) / 1024
+    return cpu, peak

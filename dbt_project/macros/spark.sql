@@ -75,14 +75,18 @@ select * from {{ cte }}
     identifiers as standard SQL and DuckDB do ("sourcedId"), but dbt-spark runs Spark without ANSI
     mode (it sets spark.sql.ansi.enabled=false on every statement), where double quotes make a
     string, so they become backticks; `double precision` is Spark's `double`; a named window
-    (`over w`) is written `over (w)`, which both read, as Spark reads `over w - x` as one name. -#}
+    (`over w`) is written `over (w)`, which both read, as Spark reads `over w - x` as one name.
+    regexp_replace: DuckDB's replaces the first match unless given 'g', Spark's every match and
+    its fourth argument is a position, so the 'g' goes (the models pass it wherever a pattern can
+    match twice); a group in the replacement is `\1` to DuckDB, `$1` to Java. -#}
 {% macro spark_sql(sql) -%}
     {%- set re = modules.re -%}
+    {%- set sql = re.sub(",\\s*'g'\\s*\\)", ")", sql) -%}
     {%- set parts = re.split("('(?:[^']|'')*'|--[^\\n]*|/\\*.*?\\*/)", sql, flags=re.S) -%}
     {%- set out = [] -%}
     {%- for part in parts -%}
         {%- if loop.index0 % 2 == 1 -%}
-            {%- do out.append(part) -%}
+            {%- do out.append(re.sub('^(\'.*)\\\\([0-9])', '\\1$\\2', part) if part.startswith("'") else part) -%}
         {%- else -%}
             {%- set part = re.sub('"([^"`]+)"', '`\\1`', part) -%}
             {%- set part = re.sub('(?i)\\bdouble\\s+precision\\b', 'double', part) -%}
