@@ -146,3 +146,20 @@ select * from {{ cte }}
 {% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) -%}
     {{ return('append' if raw_strategy == 'delete+insert' else raw_strategy) }}
 {%- endmacro %}
+
+{#- dbt-spark's split_part splits on a regular expression built with a backslash, which the
+    profile's literal strings keep doubled; Spark's own split_part (a literal delimiter, '' past
+    the last part) is DuckDB's. -#}
+{% macro spark__split_part(string_text, delimiter_text, part_number) -%}
+    split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
+{%- endmacro %}
+
+{#- dbt-spark's listagg ignores the order; ordered by the measure itself (the only order the
+    models ask for), the collected list is sorted instead. -#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if order_by_clause and order_by_clause | trim | lower != 'order by ' ~ measure | lower -%}
+        {{ exceptions.raise_compiler_error('listagg on Spark orders by the measure only, not: ' ~ order_by_clause) }}
+    {%- endif -%}
+    {%- set collected = 'array_sort(collect_list(' ~ measure ~ '))' if order_by_clause else 'collect_list(' ~ measure ~ ')' -%}
+    array_join({{ 'slice(' ~ collected ~ ', 1, ' ~ limit_num ~ ')' if limit_num else collected }}, {{ delimiter_text }})
+{%- endmacro %}
