@@ -19,6 +19,29 @@
         and b.{{ start }} <= a.{{ end }}
 {% endtest %}
 
+{# Generic test: no two rows (told apart by `key`) of the same `partition_by` have overlapping
+   yearly windows [start, end], given as month*100 + day, ends inclusive. A window whose start
+   is after its end runs over New Year: it is the two pieces [start, 1231] and [101, end]. A seed's
+   few windows per assessment: the self-join costs nothing. #}
+{% test no_overlapping_yearly_windows(model, key, partition_by, start, end) %}
+    with pieces as (
+        select {% for column in partition_by %}{{ column }}, {% endfor %}{{ key }} as window_key,
+            {{ start }} as piece_start,
+            case when {{ start }} <= {{ end }} then {{ end }} else 1231 end as piece_end
+        from {{ model }}
+        union all
+        select {% for column in partition_by %}{{ column }}, {% endfor %}{{ key }}, 101, {{ end }}
+        from {{ model }}
+        where {{ start }} > {{ end }}
+    )
+    select {% for column in partition_by %}a.{{ column }}, {% endfor %}a.window_key, b.window_key as other_window_key
+    from pieces as a
+    inner join pieces as b
+        on {% for column in partition_by %}a.{{ column }} = b.{{ column }} and {% endfor %}a.window_key < b.window_key
+        and a.piece_start <= b.piece_end
+        and b.piece_start <= a.piece_end
+{% endtest %}
+
 {# Generic test: a primary key, unique and never NULL, in one query: one dbt node (and one
    Dagster check) instead of dbt's `unique` and `not_null`, each with a node's fixed cost. #}
 {% test primary_key(model, column_name) %}

@@ -2,7 +2,9 @@
 
 `small_cells_suppressed` guards the trend marts' privacy (no small cell shown, no figure left in
 a suppressed one); `primary_key` and `no_overlapping_spans` guard the marts' keys (the daily
-attendance fact's one row per student and day rests on the second). Each is run here through dbt
+attendance fact's one row per student and day rests on the second);
+`no_overlapping_yearly_windows` guards the seed that gives a dateless benchmark result its
+window (a date in two windows would give a result two). Each is run here through dbt
 itself (`dbt show --inline` renders the test's macro with the project's adapter) on hand-written
 rows.
 """
@@ -30,6 +32,17 @@ SPANS = (
     "(6, 'c', '2025-09-01', '2025-09-30')"  # c: one span
     ") as t (id, student, s, e))"
 )
+WINDOWS = (
+    "(select * from (values "
+    "('x', 1, 701, 1115), "  # x: i-Ready's three windows, the second over New Year: fine
+    "('x', 2, 1116, 301), "
+    "('x', 3, 302, 630), "
+    "('y', 1, 1201, 115), "  # y: 1 runs over New Year into 2's January
+    "('y', 2, 110, 531), "
+    "('z', 1, 1101, 1231), "  # z: 1 and 2 share December 31 (ends are inclusive)
+    "('z', 2, 1231, 228)"
+    ") as t (assessment, term, s, e))"
+)
 CELLS = (
     "(select * from (values "
     "(12, 0.5, false), "  # shown, 12 students: fine
@@ -51,6 +64,10 @@ QUERY = (
     "select 'no_overlapping_spans', student || ' ' || cast(s as varchar), 1 "
     f"from ({{{{ test_no_overlapping_spans(model=\"{SPANS}\", key='id', "
     "partition_by=['student'], start='s', end='e') }}) "
+    "union all "
+    "select 'no_overlapping_yearly_windows', assessment || ' ' || cast(window_key as varchar), 1 "
+    f"from ({{{{ test_no_overlapping_yearly_windows(model=\"{WINDOWS}\", key='term', "
+    "partition_by=['assessment'], start='s', end='e') }}) "
     "order by 1, 2 nulls first"
 )
 
@@ -71,6 +88,8 @@ def test_generic_tests_flag_exactly_the_bad_rows(tmp_path: Path) -> None:
         [
             {"test": "no_overlapping_spans", "found": "a 2025-09-01", "n": 1},
             {"test": "no_overlapping_spans", "found": "b 2025-09-01", "n": 1},
+            {"test": "no_overlapping_yearly_windows", "found": "y 1", "n": 1},
+            {"test": "no_overlapping_yearly_windows", "found": "z 1", "n": 1},
             {"test": "primary_key", "found": None, "n": 1},
             {"test": "primary_key", "found": "1", "n": 2},
             {"test": "small_cells_suppressed", "found": None, "n": 1},
