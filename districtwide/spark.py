@@ -20,6 +20,10 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # dbt's compiled SQL for the Spark target, apart from DuckDB's (the manifest Dagster reads).
 TARGET_DIR = "spark_target"
 
+# What a Spark build writes back as Parquet: every schema the quality checks and the serving copy
+# read (`duckdb_copy`).
+EXPORTED_SCHEMAS = ("staging", "intermediate", "marts", "quarantine", "audit")
+
 # Arrow's types of the raw Parquet, as Spark SQL names them.
 SPARK_TYPES = {
     "string": "string",
@@ -98,7 +102,7 @@ def build(
     home: Home,
     dbt_vars: dict | None = None,
     select: list[str] | None = None,
-    export_schemas: tuple[str, ...] = ("marts",),
+    export_schemas: tuple[str, ...] = EXPORTED_SCHEMAS,
 ) -> dict[str, Path]:
     """`dbt build --target spark` of the models (no data tests: DuckDB's build runs them) in this
     process: the raw folders registered as Spark tables first, in the same session. Then every
@@ -284,3 +288,31 @@ def jvm_usage(pid: int | None = None) -> tuple[float, float]:
             if line.startswith("VmHWM:"):
                 peak += int(line.split()[1]) / 1024
     return cpu, peak
+
+
+def duckdb_copy(export_root: Path, folder: Path) -> Path:
+    """Spark's exported relations as a DuckDB warehouse laid out as dbt-duckdb's (the marts in
+    `marts.duckdb` beside `warehouse.duckdb`, connectors/warehouse.py): the quality suites
+    (`expectations.runner.run_suites`) and the publication (`serving.publish.publish`) take its
+    path as they take the load's. Returns the path of `warehouse.duckdb`."""
+    import duckdb
+
+    from connectors.warehouse import marts_path
+
+    folder.mkdir(parents=True, exist_ok=True)
+    build = folder / "warehouse.duckdb"
+    for path in (build, marts_path(build)):
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    for database, marts in ((build, False), (marts_path(build), True)):
+        with duckdb.connect(str(database)) as con:
+            for schema_folder in sorted(export_root.iterdir()):
+                if (schema_folder.name == "marts") != marts:
+                    continue
+                con.execute(f'create schema if not exists "{schema_folder.name}"')
+                for table in sorted(schema_folder.iterdir()):
+                    con.execute(
+                        f'create table "{schema_folder.name}"."{table.name}" as '
+                        f"select * from read_parquet('{table}/*.parquet')"
+                    )
+    return build

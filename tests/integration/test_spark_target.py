@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +95,35 @@ def test_raw_columns_read_every_folder_and_its_schema_file(built: Home) -> None:
     assert "`sourcedId` string" in columns["sis/users/*.parquet"]
     raw = built.root / "raw"
     assert all((raw / key.removesuffix("/*.parquet")).exists() for key in columns)
+
+
+def test_quality_checks_and_serving_read_sparks_build(built: Home, tmp_path) -> None:
+    """Spark's tables as a DuckDB warehouse (districtwide.spark.duckdb_copy): every quality rule
+    has the outcome it has on DuckDB's build, and the serving copy made from it serves the same
+    tables with the same row counts as the load's."""
+    from expectations.runner import run_suites
+    from expectations.suites import all_suites
+    from serving.publish import publish
+
+    copy = spark.duckdb_copy(spark.spark_home(built) / "export", tmp_path / "spark_warehouse")
+    suites = all_suites()
+
+    def outcomes(warehouse_path: Path) -> dict[tuple[str, str], tuple[bool, object]]:
+        results = run_suites(suites, warehouse_path, run_id="spark-target")
+        return {
+            (r.suite, o.name): (o.success, o.unexpected_count) for r in results for o in r.outcomes
+        }
+
+    on_spark, on_duckdb = outcomes(copy), outcomes(built.warehouse)
+    assert len(on_spark) > 50
+    assert on_spark == on_duckdb
+    served = publish(copy, tmp_path / "served" / "districtwide.duckdb")
+    with warehouse.connect(built.warehouse) as con:
+        rows = {
+            f"marts.{name}": con.execute(f"select count(*) from marts.{name}").fetchone()[0]
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+    # Spark wrote every mart as a table, fct_attendance_daily too (DuckDB serves it as a view).
+    assert served.tables == rows
