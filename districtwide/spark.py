@@ -129,6 +129,7 @@ def build(
         result = runner.invoke(["run-operation", "spark_raw_tables", *common])
         if not result.success:
             raise RuntimeError(f"registering the raw Parquet on Spark failed: {result.exception}")
+        quiet_spark()
         # Always whole: the incremental merges are DuckDB's (macros/spark.sql).
         args = ["build", *common, "--full-refresh", "--exclude-resource-type", "test", "unit_test"]
         if select:
@@ -138,6 +139,15 @@ def build(
         failed = [r.node.name for r in result.result or [] if r.status in ("error", "fail")]
         raise RuntimeError(f"dbt build on Spark failed: {failed or result.exception}")
     return export(export_schemas, spark_home(home) / "export")
+
+
+def quiet_spark() -> None:
+    """Spark's own log at ERROR from here on: its WARN lines (an existing session reused by every
+    statement, Hive's note on each raw table it registers) say nothing about the build."""
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
 
 
 def export(schemas: tuple[str, ...], out: Path) -> dict[str, Path]:
