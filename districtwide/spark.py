@@ -316,13 +316,16 @@ def duckdb_copy(export_root: Path, folder: Path) -> Path:
             leftover.unlink(missing_ok=True)
     for database, marts in ((build, False), (marts_path(build), True)):
         with duckdb.connect(str(database)) as con:
+            # Qualified by catalog: in marts.duckdb, `marts` is both the catalog and the schema.
+            catalog = con.execute("select current_database()").fetchone()[0]
             for schema_folder in sorted(export_root.iterdir()):
                 if (schema_folder.name == "marts") != marts:
                     continue
-                con.execute(f'create schema if not exists "{schema_folder.name}"')
+                schema = f'"{catalog}"."{schema_folder.name}"'
+                con.execute(f"create schema if not exists {schema}")
                 for table in sorted(schema_folder.iterdir()):
                     con.execute(
-                        f'create table "{schema_folder.name}"."{table.name}" as '
+                        f'create table {schema}."{table.name}" as '
                         f"select * from read_parquet('{table}/*.parquet')"
                     )
     return build
