@@ -85,6 +85,8 @@ def spark_environment(home: Home) -> Iterator[None]:
         "DISTRICTWIDE_HOME": str(home.root),
         "DISTRICTWIDE_SPARK_HOME": str(spark_home(home)),
         "DISTRICTWIDE_SPARK_RAW_COLUMNS": json.dumps(raw_columns(home.root / "raw")),
+        # Always a whole build: no school-year build (macros/school_years.sql) deletes rows.
+        "DISTRICTWIDE_SCHOOL_YEARS": "",
     }
     before = {name: os.environ.get(name) for name in names}
     os.environ.update(names)

@@ -172,34 +172,35 @@ select * from {{ cte }}
     of them, 2026-12-06); the identity marts compared in tests/integration/test_spark_target.py
     depend on it. -#}
 {% macro spark__name_similarity(a, b) -%}
+    {#- Lambda variables are named jw_*: a plain `s` or `p` would hide the model's aliases. -#}
     {%- set la = 'length(' ~ a ~ ')' -%}
     {%- set lb = 'length(' ~ b ~ ')' -%}
     {%- set window = 'greatest(greatest(' ~ la ~ ', ' ~ lb ~ ') div 2 - 1, 0)' -%}
     {%- set found -%}
-        array_position(transform(sequence(0, {{ lb }} - 1), j -> j between i - {{ window }} and i + {{ window }}
-            and not acc.used[j] and substr({{ b }}, j + 1, 1) = substr({{ a }}, i + 1, 1)), true)
+        array_position(transform(sequence(0, {{ lb }} - 1), jw_j -> jw_j between jw_i - {{ window }} and jw_i + {{ window }}
+            and not jw_acc.used[jw_j] and substr({{ b }}, jw_j + 1, 1) = substr({{ a }}, jw_i + 1, 1)), true)
     {%- endset -%}
     {%- set prefix_mismatch -%}
-        array_position(transform(sequence(1, least(4, {{ la }}, {{ lb }})), p -> substr({{ a }}, p, 1) <> substr({{ b }}, p, 1)), true)
+        array_position(transform(sequence(1, least(4, {{ la }}, {{ lb }})), jw_p -> substr({{ a }}, jw_p, 1) <> substr({{ b }}, jw_p, 1)), true)
     {%- endset -%}
     case when {{ la }} = 0 or {{ lb }} = 0 then cast(0 as double) else
     transform(array(aggregate(
         sequence(0, {{ la }} - 1),
         named_struct('used', array_repeat(false, {{ lb }}), 'ia', cast(array() as array<int>)),
-        (acc, i) -> named_struct(
-            'used', transform(acc.used, (u, idx) -> u or idx = {{ found }} - 1),
-            'ia', if({{ found }} > 0, concat(acc.ia, array(i)), acc.ia)
+        (jw_acc, jw_i) -> named_struct(
+            'used', transform(jw_acc.used, (jw_u, jw_k) -> jw_u or jw_k = {{ found }} - 1),
+            'ia', if({{ found }} > 0, concat(jw_acc.ia, array(jw_i)), jw_acc.ia)
         )
-    )), r -> transform(array(
-        case when size(r.ia) = 0 then cast(0 as double) else (
-            size(r.ia) / {{ la }} + size(r.ia) / {{ lb }}
-            + (size(r.ia) - size(filter(zip_with(
-                transform(r.ia, i -> substr({{ a }}, i + 1, 1)),
-                filter(transform(sequence(0, {{ lb }} - 1), j -> if(r.used[j], substr({{ b }}, j + 1, 1), null)), c -> c is not null),
-                (x, y) -> x <> y), t -> t)) div 2) / size(r.ia)
+    )), jw_r -> transform(array(
+        case when size(jw_r.ia) = 0 then cast(0 as double) else (
+            size(jw_r.ia) / {{ la }} + size(jw_r.ia) / {{ lb }}
+            + (size(jw_r.ia) - size(filter(zip_with(
+                transform(jw_r.ia, jw_i -> substr({{ a }}, jw_i + 1, 1)),
+                filter(transform(sequence(0, {{ lb }} - 1), jw_j -> if(jw_r.used[jw_j], substr({{ b }}, jw_j + 1, 1), null)), jw_c -> jw_c is not null),
+                (jw_x, jw_y) -> jw_x <> jw_y), jw_t -> jw_t)) div 2) / size(jw_r.ia)
         ) / 3 end
-    ), s -> if(s > 0.7,
-        s + (case when {{ prefix_mismatch }} = 0 then least(4, {{ la }}, {{ lb }}) else {{ prefix_mismatch }} - 1 end) * 0.1 * (1 - s),
-        s))[0])[0]
+    ), jw_s -> if(jw_s > 0.7,
+        jw_s + (case when {{ prefix_mismatch }} = 0 then least(4, {{ la }}, {{ lb }}) else {{ prefix_mismatch }} - 1 end) * 0.1 * (1 - jw_s),
+        jw_s))[0])[0]
     end
 {%- endmacro %}
