@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks.history import HISTORY, IncrementalRun, Run, read_incremental, read_runs
+from benchmarks.history import (
+    HISTORY,
+    IncrementalRun,
+    Run,
+    read_incremental,
+    read_runs,
+    school_years,
+)
 
 BENCHMARKS_MD = HISTORY.parents[1] / "BENCHMARKS.md"
 START = "<!-- current figures: written by `make bench` (benchmarks/current.py) -->"
@@ -36,7 +43,9 @@ TARGET_STUDENTS = 100_000
 
 def current_runs(runs: Sequence[Run]) -> list[Run]:
     """The runs of the latest run's commit, machine and size (all of them, oldest first),
-    among the runs at TARGET_STUDENTS when there are any."""
+    among the one-year runs at TARGET_STUDENTS when there are any (a several-year whole load,
+    `make bench YEARS=3`, stays in the history)."""
+    runs = [r for r in runs if school_years(r) == 1] or list(runs)
     runs = [r for r in runs if r.students == TARGET_STUDENTS] or list(runs)
     if not runs:
         return []

@@ -8,6 +8,7 @@ script or a notebook can read it without the project's environment.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +94,18 @@ def _run(row: dict[str, str]) -> Run:
         dashboard_p95_ms=number("dashboard_p95_ms"),
         notes=row["notes"],
     )
+
+
+#: How a several-year whole load is marked in its `notes` (`make bench YEARS=3`): the history's
+#: columns stay as they are, and the current figures (benchmarks/current.py) count one-year
+#: loads only.
+SCHOOL_YEARS_NOTE = re.compile(r"^(\d+) school years\b")
+
+
+def school_years(run: Run) -> int:
+    """The school years a whole load held: 1 unless its notes say otherwise."""
+    match = SCHOOL_YEARS_NOTE.match(run.notes)
+    return int(match.group(1)) if match else 1
 
 
 def now() -> str:

@@ -27,7 +27,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -206,6 +206,12 @@ def plan(home: Home, dbt_vars: str, manifest: Path) -> BuildPlan:
     new = [i for i in increments if i not in set(last["increments"])]
     reason = f"{len(new)} attendance increment(s) to merge"
     return BuildPlan(False, reason, fingerprint, increments, new)
+
+
+def rebuild(plan: BuildPlan, reason: str) -> BuildPlan:
+    """`plan` as a build (no merge), for `reason`, with the same fingerprint and increments: its
+    record after is what a full build of the same inputs leaves."""
+    return replace(plan, full_refresh=True, reason=reason, new_loads=[])
 
 
 def forget(home: Home) -> None:

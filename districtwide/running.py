@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,30 +54,40 @@ def run_consolidated_load(
     instance: DagsterInstance | None = None,
     log_level: str = "WARNING",
     asset_selection: list | None = None,
+    years: Sequence[int] | None = None,
 ) -> ExecuteInProcessResult:
-    """Run the `consolidated_load` job (or a subset) in this process, in the Dagster instance."""
+    """Run the `consolidated_load` job (or a subset) in this process, in the Dagster instance:
+    every school year, or only `years` (consecutive school years: one run of their partition
+    range, as a single-run backfill launched from the UI is). The data folder is
+    `$DISTRICTWIDE_HOME`, as for the job's resources."""
     from orchestration.definitions import defs
+    from orchestration.defs.dbt.school_years import run_tags
 
     job = defs().resolve_job_def(JOB)
     instance = instance or dagster_instance()
+    home = Home(Path(os.environ["DISTRICTWIDE_HOME"]).resolve())
     return job.execute_in_process(
         instance=instance,
         asset_selection=asset_selection,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        tags=run_tags(instance, home, years),
     )
 
 
-def load_and_alert(home: Home, instance: DagsterInstance | None = None) -> LoadRun:
-    """One consolidated load of what waits in `home`'s landing folder, then its alerts (the
-    stewards', district IT's), as the run-status sensors would send them."""
+def load_and_alert(
+    home: Home, instance: DagsterInstance | None = None, years: Sequence[int] | None = None
+) -> LoadRun:
+    """One consolidated load of what waits in `home`'s landing folder (every school year, or
+    only `years`), then its alerts (the stewards', district IT's), as the run-status sensors
+    would send them."""
     from alerts.after_run import alert_after_run
 
     instance = instance or dagster_instance()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
     try:
-        result = run_consolidated_load(instance)
+        result = run_consolidated_load(instance, years=years)
     except Exception as error:
         # Dagster itself failed (its run storage on a full disk, say): no run to read the
         # failure from, so district IT is told here, before the error ends the command.

@@ -23,7 +23,17 @@ from districtwide.commands import from_checkout
     show_default=True,
     help="also land and transform alone, each in a process of its own, before the whole load",
 )
-def command(students: int, seed: int, stage: str | None, incremental: bool, stages: bool) -> None:
+@click.option(
+    "--years",
+    type=int,
+    default=1,
+    show_default=True,
+    help="school years of --students each: above 1, the whole load and the latest year "
+    "rebuilt alone (no stages, no incremental)",
+)
+def command(
+    students: int, seed: int, stage: str | None, incremental: bool, stages: bool, years: int
+) -> None:
     """Time landing, transforming and the whole load; record the whole load in
     benchmarks/history.csv
     and BENCHMARKS.md's table of current figures; then the one-day incremental from the
@@ -31,6 +41,11 @@ def command(students: int, seed: int, stage: str | None, incremental: bool, stag
     bench = from_checkout("devtools.bench")
     raise SystemExit(
         bench.main(
-            students=students, seed=seed, stage=stage, incremental=incremental, stages=stages
+            students=students,
+            seed=seed,
+            stage=stage,
+            incremental=incremental,
+            stages=stages,
+            years=years,
         )
     )

@@ -12,6 +12,7 @@ from dagster import AssetKey, DagsterInstance, materialize
 from connectors.home import Home
 from orchestration.defs.dbt import runner as dbt_runner
 from orchestration.defs.dbt.assets import districtwide_dbt_models
+from orchestration.defs.dbt.school_years import run_tags
 from orchestration.resources import DistrictwideHome, build_resources
 
 pytestmark = pytest.mark.integration
@@ -24,6 +25,7 @@ LIMITS = (
 
 
 def build(home: Home, *selection: AssetKey):
+    instance = DagsterInstance.ephemeral()
     return materialize(
         [districtwide_dbt_models],
         selection=list(selection),
@@ -31,8 +33,10 @@ def build(home: Home, *selection: AssetKey):
             "dbt": build_resources()["dbt"],
             "home": DistrictwideHome(root=str(home.root)),
         },
-        instance=DagsterInstance.ephemeral(),
+        instance=instance,
         raise_on_error=False,
+        # Every school year (orchestration/defs/dbt/school_years.py).
+        tags=run_tags(instance, home, None),
     )
 
 

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from dagster import (
     AssetKey,
+    DagsterInstance,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     RunRequest,
     SkipReason,
+    build_schedule_context,
     build_sensor_context,
+    instance_for_test,
 )
 
 from connectors import datalock
 from connectors.tables import RAW_TABLES
+from orchestration.defs.dbt.school_years import (
+    PARTITIONS_NAME,
+    REBUILD_TAG,
+    range_tags,
+    recent_years,
+)
 from orchestration.instance import instance_yaml
 from orchestration.resources import DistrictwideHome
 
@@ -61,6 +71,26 @@ def test_job_schedule_and_sensor(defs) -> None:
     assert defs.resolve_sensor_def("landing_sensor")
 
 
+def test_the_nightly_run_builds_the_current_and_the_last_school_year(defs, tmp_path: Path) -> None:
+    """The year just ended too: its state results arrive in the fall of the next."""
+    schedule = defs.resolve_schedule_def("nightly_consolidated_load")
+    home = DistrictwideHome(root=str(tmp_path))
+    # A schedule's context needs a persistent instance.
+    with (
+        instance_for_test() as instance,
+        build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=datetime(2026, 9, 2, 2, tzinfo=UTC),
+            resources={"home": home},
+            repository_def=defs.get_repository_def(),
+        ) as context,
+    ):
+        [request] = schedule.evaluate_tick(context).run_requests
+        assert range_tags(2026, 2027).items() <= request.tags.items()
+        assert REBUILD_TAG not in request.tags  # a nightly run may merge increments
+        assert instance.get_dynamic_partitions(PARTITIONS_NAME) == ["2026", "2027"]
+
+
 def test_the_schedule_and_the_steward_alerts_are_on_by_default(defs) -> None:
     """A daemon started on a fresh data folder loads nightly and emails the stewards unasked."""
     schedule = defs.resolve_schedule_def("nightly_consolidated_load")
@@ -74,7 +104,8 @@ def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
     home = DistrictwideHome(root=str(tmp_path))
     # A context manager: the home resource has a set-up and tear-down (the data folder's lock,
     # taken for runs only; a sensor takes none).
-    with build_sensor_context(resources={"home": home}) as context:
+    instance = DagsterInstance.ephemeral()
+    with build_sensor_context(resources={"home": home}, instance=instance) as context:
         assert isinstance(sensor(context), SkipReason)
 
         drop = tmp_path / "landing" / "attendance" / "attendance_exceptions_2025-2026.csv"
@@ -82,6 +113,11 @@ def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
         drop.write_text("StuNum,SchoolCode,AbsenceDate,AttCode,Minutes,Comment\n")
         request = sensor(context)
         assert isinstance(request, RunRequest)
+        # The marts of the current school year and the one just ended
+        # (orchestration/defs/dbt/school_years.py).
+        first, last = recent_years()
+        assert range_tags(first, last).items() <= request.tags.items()
+        assert instance.get_dynamic_partitions(PARTITIONS_NAME) == [str(first), str(last)]
         assert (
             "attendance/attendance_exceptions_2025-2026.csv"
             in request.tags["districtwide/new_files"]
@@ -90,7 +126,9 @@ def test_sensor_requests_one_run_per_new_delivery(defs, tmp_path: Path) -> None:
         with datalock.quiescent(tmp_path, timeout=0):
             pass
 
-    with build_sensor_context(cursor=context.cursor, resources={"home": home}) as again:
+    with build_sensor_context(
+        cursor=context.cursor, resources={"home": home}, instance=instance
+    ) as again:
         assert isinstance(sensor(again), SkipReason)
 
 

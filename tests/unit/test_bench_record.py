@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.current import END, START, update
-from benchmarks.history import Run, append_run, read_runs
+from benchmarks.history import Run, append_run, read_runs, school_years
 from devtools import bench
 
 PROSE = "# Benchmarks\n\nHow it is measured: by hand.\n\n{block}\n\n## Other figures\n\nkept\n"
@@ -96,3 +96,25 @@ def test_a_run_at_another_size_is_history_not_a_current_figure(tmp_path: Path) -
     assert "| whole load, 100,000 students (seconds in Dagster) | 41.1 | ≤ 30 |" in text
     assert "commit aaa1111" in text and "400.0" not in text
     assert [r.students for r in read_runs(history)] == [100_000, 1_000_000]
+
+
+def test_a_several_year_load_is_history_not_a_current_figure(tmp_path: Path, monkeypatch) -> None:
+    """`make bench YEARS=3`: the whole load is recorded with its years and the latest year's
+    rebuild in its notes; the current figures stay the one-year loads'."""
+    history, page = tmp_path / "history.csv", tmp_path / "BENCHMARKS.md"
+    page.write_text(PROSE.format(block=f"{START}\n{END}"))
+    machine = "2 cores (Test CPU), 24 GiB RAM, Linux"
+    monkeypatch.setattr(bench, "commit", lambda: "ccc3333")
+    monkeypatch.setattr(bench, "machine", lambda: machine)
+    bench.record([("whole load", stage(25.0, 1400.0))], 100_000, {}, history=history, page=page)
+    note = "3 school years, 100,000 students each; the latest year rebuilt alone: 20.0 s"
+    bench.record(
+        [("whole load", stage(70.0, 2100.0))], 100_000, {}, history=history, page=page, notes=note
+    )
+
+    runs = read_runs(history)
+    assert [(school_years(r), r.seconds) for r in runs] == [(1, 25.0), (3, 70.0)]
+    assert runs[-1].notes == note
+    text = page.read_text()
+    assert "| whole load, 100,000 students (seconds in Dagster) | 25.0 | ≤ 30 |" in text
+    assert "70.0" not in text

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Failure
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from connectors import increments
@@ -24,6 +24,12 @@ from expectations import kept
 from expectations.history import ensure_history
 from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.defs.dbt.runner import DistrictwideDbt
+from orchestration.defs.dbt.school_years import (
+    SCHOOL_YEARS,
+    building,
+    built_years,
+    rebuilds_named_years,
+)
 from orchestration.defs.quality.checks import CHECKED_ASSETS
 from orchestration.resources import DistrictwideHome
 from settings import DistrictConfig, ensure_district_config, load_config
@@ -58,6 +64,10 @@ class DistrictwideTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=DistrictwideTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     ),
+    # School years (orchestration/defs/dbt/school_years.py): a backfill of a range is one run,
+    # one dbt build naming its years.
+    partitions_def=SCHOOL_YEARS,
+    backfill_policy=BackfillPolicy.single_run(),
 )
 def districtwide_dbt_models(
     context: AssetExecutionContext, dbt: DistrictwideDbt, home: DistrictwideHome
@@ -84,9 +94,19 @@ def districtwide_dbt_models(
     built = increments.plan(
         layout, json.dumps(settings_vars, sort_keys=True), DBT_PROJECT.manifest_path
     )
-    context.log.info(
-        f"dbt build: {'full refresh' if built.full_refresh else 'incremental'} ({built.reason})"
-    )
+    # A run of some school years (a partition or a range) replaces those years' rows unless the
+    # plan is a merge: then nothing but attendance increments changed since the last build of
+    # every year, and merging them leaves every year as a rebuild would. A backfill (the UI's,
+    # `load --years`) rebuilds its years even then: it was asked for.
+    years = built_years(context)
+    if years is not None and not built.full_refresh and rebuilds_named_years(context):
+        built = increments.rebuild(built, "school years named for a rebuild")
+    if not built.full_refresh:
+        years = None
+    kind = "full refresh" if built.full_refresh else "incremental"
+    if years is not None:
+        kind = f"school years {', '.join(map(str, years))}, their rows only"
+    context.log.info(f"dbt build: {kind} ({built.reason})")
     increments.forget(layout)
     # The suites reading a table this build rewrites run again (every suite after a full one).
     narrowed = built.downstream_of is not None and not context.is_subset
@@ -94,7 +114,7 @@ def districtwide_dbt_models(
         layout.warehouse,
         built.changed_tables(DBT_PROJECT.manifest_path) if narrowed else None,
     )
-    with increments.merging(built):
+    with increments.merging(built), building(years):
         yield from dbt.build_in_process(
             [
                 "build",
@@ -102,14 +122,17 @@ def districtwide_dbt_models(
                 "unit_test",
                 "--vars",
                 json.dumps(settings_vars, sort_keys=True),
-                *(["--full-refresh"] if built.full_refresh else []),
+                *(["--full-refresh"] if built.full_refresh and years is None else []),
             ],
             context=context,
             target_path=layout.root / "dbt_target",
             downstream_of=built.downstream_of,
             read_after=read_after_the_build(context.assets_def.keys),
         )
-    increments.remember(layout, built)
+    if years is None:
+        # A year build leaves no record: the years it did not build may predate its inputs,
+        # so the next build is a full one (or another year build), never a merge.
+        increments.remember(layout, built)
 
 
 def read_after_the_build(keys: Iterable[AssetKey]) -> set[AssetKey]:

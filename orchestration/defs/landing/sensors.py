@@ -1,5 +1,6 @@
 """The landing sensor: start a consolidated load when a vendor drops new files into a landing
-folder (new, replaced or removed files), once per change."""
+folder (new, replaced or removed files), once per change; like the nightly one, it builds the
+marts of the current school year and the one just ended (orchestration/defs/dbt/school_years.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ import json
 from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from connectors.delivery import landing_files
+from orchestration.defs.dbt.school_years import (
+    range_tags,
+    recent_years,
+    register,
+    years_in_warehouse,
+)
 from orchestration.defs.jobs import consolidated_load
 from orchestration.resources import DistrictwideHome
 
@@ -34,6 +41,9 @@ def landing_sensor(context: SensorEvaluationContext, home: DistrictwideHome):
         return SkipReason("no new files in the landing folders")
     digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
     context.update_cursor(json.dumps(files, sort_keys=True))
+    first, last = recent_years()
+    register(context.instance, [*years_in_warehouse(home.layout().warehouse), first, last])
     return RunRequest(
-        run_key=f"landing-{digest}", tags={"districtwide/new_files": ",".join(changed)[:1000]}
+        run_key=f"landing-{digest}",
+        tags={**range_tags(first, last), "districtwide/new_files": ",".join(changed)[:1000]},
     )

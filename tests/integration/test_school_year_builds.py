@@ -1,0 +1,197 @@
+"""A build of one school year (issue 18): on a three-year district, rebuilding one year replaces
+that year's rows of every year-dependent mart (tagged `by_school_year`) and no other year's.
+
+The district is loaded whole; then its metric settings change (a chronic-absence threshold and a
+small-cell size that change every year's rows of the attendance and aggregate marts) and only the
+middle year is rebuilt, as `districtwide load --years 2025` does: the other years' rows must be
+byte-for-byte the whole load's (EXCEPT ALL both ways), the middle year's must have taken the new
+settings. With the settings back and the middle year rebuilt once more, every row equals the whole
+load's again, and the trend marts and today's truth checks hold on the result.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors import increments
+from connectors.home import Home
+from orchestration.defs.dbt.project import DBT_PROJECT
+from tests.conftest import District, generate
+from tests.integration import test_consolidated_load, test_inquiry_marts, test_trend_marts
+
+pytestmark = pytest.mark.integration
+
+YEARS = (2024, 2025, 2026)
+REBUILT = 2025
+DEFAULTS = {"chronic_absence_threshold: 0.10": "chronic_absence_threshold: 0.15"}
+CELLS = {"min_cell_size: 10": "min_cell_size: 5"}
+
+
+def by_school_year_marts() -> list[str]:
+    """The marts a year build replaces by year (the `by_school_year` tag, from the manifest)."""
+    nodes = json.loads(DBT_PROJECT.manifest_path.read_text())["nodes"].values()
+    return sorted(
+        n["name"]
+        for n in nodes
+        if n["resource_type"] == "model" and "by_school_year" in n.get("tags", [])
+    )
+
+
+def load(home: Home, years: Sequence[int] | None = None) -> None:
+    """The consolidated load in process (every year, or `years`), in an ephemeral instance."""
+    from dagster import DagsterInstance
+
+    from districtwide.running import run_consolidated_load
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DISTRICTWIDE_HOME", str(home.root))
+        result = run_consolidated_load(DagsterInstance.ephemeral(), years=years)
+    assert result.success, f"consolidated_load ({years or 'every year'}) failed"
+
+
+def snapshot(home: Home, to: Path) -> Path:
+    """A copy of the marts' database file as the last build left it."""
+    shutil.copy2(home.warehouse.with_name("marts.duckdb"), to)
+    return to
+
+
+def edit_settings(home: Home, replacements: dict[str, str]) -> None:
+    config = home.root / "config" / "district.yaml"
+    text = config.read_text()
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    config.write_text(text)
+
+
+@dataclass
+class Builds:
+    district: District
+    whole: Path  # the marts after the whole load
+    changed: Path  # after the middle year's rebuild with other settings
+    restored: Path  # after its rebuild with the whole load's settings again
+    same_inputs_rebuilt: bool  # a rebuild asked for with nothing changed was a build, not a merge
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
+    root = tmp_path_factory.mktemp("school-years")
+    copies = tmp_path_factory.mktemp("school-years-marts")
+    generate(root, 600, 11, "--years", str(len(YEARS)), "--end-year", str(YEARS[-1]))
+    home = Home(root).ensure()
+    load(home)
+    whole = snapshot(home, copies / "whole.duckdb")
+    # Nothing changed since the whole load: the plan is an (empty) attendance merge, which
+    # records itself; the year asked for is rebuilt instead, and a year build records nothing.
+    assert increments.record_path(home).exists()
+    load(home, [REBUILT])
+    same_inputs_rebuilt = not increments.record_path(home).exists()
+    changes = {**DEFAULTS, **CELLS}
+    edit_settings(home, changes)
+    load(home, [REBUILT])
+    changed = snapshot(home, copies / "changed.duckdb")
+    edit_settings(home, {new: old for old, new in changes.items()})
+    load(home, [REBUILT])
+    restored = snapshot(home, copies / "restored.duckdb")
+    counts = json.loads((root / "truth" / "counts.json").read_text())
+    return Builds(District(home, counts), whole, changed, restored, same_inputs_rebuilt)
+
+
+def test_a_year_named_is_rebuilt_even_when_nothing_changed(builds: Builds) -> None:
+    assert builds.same_inputs_rebuilt
+
+
+def differences(before: Path, after: Path, table: str, where: str) -> tuple[int, int]:
+    """Rows of `table` (its `where` rows) only in `before`, and only in `after` (EXCEPT ALL)."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{before}' as before (read_only)")
+        con.execute(f"attach '{after}' as after (read_only)")
+        return tuple(
+            con.execute(
+                f"select count(*) from (select * from {a}.marts.{table} where {where} "
+                f"except all select * from {b}.marts.{table} where {where})"
+            ).fetchone()[0]
+            for a, b in (("before", "after"), ("after", "before"))
+        )
+
+
+def test_the_year_dependent_marts_are_the_marts_with_school_years(builds: Builds) -> None:
+    """Every mart table holding several school years is tagged (the three 'current' student marts,
+    which hold the latest year only, are built whole)."""
+    with duckdb.connect(str(builds.whole), read_only=True) as con:
+        several = {
+            name
+            for (name,) in con.execute(
+                """
+                select table_name from information_schema.columns c
+                join information_schema.tables t using (table_catalog, table_schema, table_name)
+                where c.table_schema = 'marts' and column_name = 'school_year'
+                  and table_type = 'BASE TABLE'
+                """
+            ).fetchall()
+            if con.execute(f"select count(distinct school_year) > 1 from marts.{name}").fetchone()[
+                0
+            ]
+        }
+    tagged = set(by_school_year_marts())
+    assert several, "the whole load built no multi-year mart"
+    assert several <= tagged
+
+
+def test_a_year_build_changes_no_other_years_rows(builds: Builds) -> None:
+    others = f"school_year is distinct from {REBUILT}"
+    changed = {
+        table: differences(builds.whole, builds.changed, table, others)
+        for table in by_school_year_marts()
+    }
+    assert changed == {table: (0, 0) for table in changed}
+
+
+def test_the_rebuilt_year_takes_the_new_settings(builds: Builds) -> None:
+    """The check above has teeth: the settings change these marts' rows of every year, and the
+    rebuilt year's did change."""
+    year = f"school_year = {REBUILT}"
+    for table in (
+        "agg_attendance_by_school",
+        "agg_chronic_absence_trend",
+        "fct_student_attendance_year",
+        "agg_proficiency_by_school",
+    ):
+        before_only, after_only = differences(builds.whole, builds.changed, table, year)
+        assert before_only > 0 and after_only > 0, table
+
+
+def test_rebuilding_the_year_again_gives_the_whole_loads_rows(builds: Builds) -> None:
+    again = {
+        table: differences(builds.whole, builds.restored, table, "true")
+        for table in by_school_year_marts()
+    }
+    assert again == {table: (0, 0) for table in again}
+
+
+#: Truth checks of the trend marts and of today's marts, on the district after the rebuilds.
+TRUTH_CHECKS: list[Callable[[District], None]] = [
+    test_trend_marts.test_student_school_years_match_the_truth,
+    test_trend_marts.test_chronic_absence_trend_matches_the_truth,
+    test_trend_marts.test_proficiency_gap_trend_matches_the_truth,
+    test_trend_marts.test_cohorts_match_the_truth,
+    test_trend_marts.test_map_fall_to_fall_growth_matches_the_truth,
+    test_consolidated_load.test_every_mart_row_count_matches_the_truth,
+    test_consolidated_load.test_absence_days_match_the_truth_for_linked_rows,
+    test_inquiry_marts.test_chronic_absence_per_year_matches_the_truth,
+    test_inquiry_marts.test_state_proficiency_per_school_and_subject_matches_the_truth,
+]
+
+
+@pytest.mark.parametrize("check", TRUTH_CHECKS, ids=lambda check: check.__name__)
+def test_the_marts_after_the_rebuilds_equal_the_truth(
+    builds: Builds, check: Callable[[District], None]
+) -> None:
+    check(builds.district)
