@@ -18,14 +18,21 @@
    `narrow_by` (one key column, few values: the date) groups only the rows whose value of it is
    in more than one delivery, or empty (a malformed date is a key value too): no other key can
    have two. A year's exceptions in one file then
-   group nothing (the grouping over 1.5 M rows was 2.5 s of the model's 10.5 s of CPU). #}
-{% macro newest_delivery_wins(relation, key, repeats_in_file=true, delivery=none, narrow_by=none) -%}
+   group nothing (the grouping over 1.5 M rows was 2.5 s of the model's 10.5 s of CPU).
+   `keys_from` (with `repeats_in_file` false): a lighter relation of the same rows holding the
+   key, `_load_id`, `delivery` and `narrow_by` columns, computed as in `relation`, from which the
+   newest delivery of each key is found. Its maximum, arg-max, minimum and distinct values are
+   those of `relation` as long as it holds the same rows, even where `relation`'s left joins
+   repeat some: attendance exceptions read their raw rows there instead of typing them (code and
+   school joins, regular expressions) twice more, 1.5 M rows each time. #}
+{% macro newest_delivery_wins(relation, key, repeats_in_file=true, delivery=none, narrow_by=none, keys_from=none) -%}
     {%- set keys = key | join(', ') -%}
     {%- set on_key -%}
         {% for k in key %}r.{{ k }} is not distinct from c.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
     {%- endset -%}
     {%- if not repeats_in_file %}
     {%- set of = delivery or '_load_id' %}
+    {%- set keyed = keys_from or relation %}
     select
         r.*,
         coalesce(r._load_id < c._newest_load and r.{{ of }} <> c._newest_delivery, false)
@@ -34,11 +41,11 @@
     from {{ relation }} as r
     left join (
         select {{ keys }}, max(_load_id) as _newest_load, max_by({{ of }}, _load_id) as _newest_delivery
-        from {{ relation }}
+        from {{ keyed }}
         {%- if narrow_by %}
         where {{ narrow_by }} is null or {{ narrow_by }} in (
             select {{ narrow_by }}
-            from (select distinct {{ narrow_by }}, {{ of }} from {{ relation }}) as delivered_values
+            from (select distinct {{ narrow_by }}, {{ of }} from {{ keyed }}) as delivered_values
             group by {{ narrow_by }}
             having count(*) > 1
         )

@@ -90,13 +90,26 @@ typed as {{ cte_not_materialized() }} (
     left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.vendor_value
 ),
 
+-- The newest-delivery check's columns, computed as in `typed` but from `raw` alone: the check
+-- groups them twice, and `typed` (its code and school joins and regular expressions over 1.5 M
+-- rows) is then computed once, for the rows kept.
+delivery_keys as {{ cte_not_materialized() }} (
+    select
+        {{ clean_text('raw."StuNum"') }} as att_student_id,
+        {{ clean_text('raw."SchoolCode"') }} as att_school_code,
+        {{ safe_date('raw."AbsenceDate"') }} as attendance_date,
+        raw._load_id,
+        coalesce({{ increment_of('raw._source_file') }}, raw._source_file) as _delivery
+    from raw
+),
+
 -- A corrected file sent under another name replaces the earlier delivery's codes of each
 -- student, school and day it lists (newest delivery wins; the superseded rows go to quarantine
 -- with the reason). Several codes of one day in one file (tardy and early dismissal) all stay.
 -- An exceptions file lists no present day: a day a correction leaves out keeps the earlier
 -- delivery's code, until that delivery is retracted (`districtwide retract`).
 delivered as (
-    {{ newest_delivery_wins('typed', ['att_student_id', 'att_school_code', 'attendance_date'], repeats_in_file=false, delivery='_delivery', narrow_by='attendance_date') }}
+    {{ newest_delivery_wins('typed', ['att_student_id', 'att_school_code', 'attendance_date'], repeats_in_file=false, delivery='_delivery', narrow_by='attendance_date', keys_from='delivery_keys') }}
 ),
 
 checked as (
