@@ -21,7 +21,7 @@ DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/se
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help install lock demo load test test-fast dev bench lint lint-sql format clean superset-install chromium dashboards superset-stop
+.PHONY: help install install-spark java lock demo load test test-fast dev bench lint lint-sql format clean superset-install chromium dashboards superset-stop
 
 help:
 	@echo "make demo      generate a $(STUDENTS)-student district and run the consolidated load"
@@ -34,7 +34,8 @@ help:
 	@echo "               (STUDENTS=1000000: the whole load at that size, no incremental)"
 	@echo "make lint      ruff check and format check"
 	@echo "make lint-sql  sqlfluff on the dbt models"
-	@echo "make lock      rewrite requirements.lock from pyproject.toml"
+	@echo "make lock      rewrite requirements.lock (and requirements-spark.lock) from pyproject.toml"
+	@echo "make install-spark  add the optional Spark target (.[spark], Java 17) to the venv"
 	@echo "make dashboards  Superset on http://127.0.0.1:8088 with the dashboards published"
 	@echo "make superset-stop  stop the Superset server that make dashboards started"
 
@@ -57,11 +58,36 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed $(MANIFEST)
 
+# The optional dbt target on Apache Spark (docs/scaling.md, "Spark"): dbt-spark and PySpark from
+# requirements-spark.lock, which is requirements.lock plus them (its other pins equal), installed
+# over the locked venv without touching its versions; and Java 17, which PySpark 4 needs
+# (Debian's, only when no `java` is on the PATH).
+$(VENV)/.spark-installed: $(VENV)/.installed requirements-spark.lock
+	@if $(PYTHON) -m uv --version >/dev/null 2>&1; then \
+		$(PYTHON) -m uv pip install -q --compile-bytecode --python $(VENV)/bin/python \
+			-r requirements-spark.lock; \
+	else \
+		$(BIN)/pip install -q -r requirements-spark.lock; \
+	fi
+	@touch $@
+
+install-spark: $(VENV)/.spark-installed java
+
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$SUDO apt-get install -y -q --no-install-recommends openjdk-17-jre-headless || \
+		{ $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends openjdk-17-jre-headless; }; \
+	fi
+
 # requirements.lock: every package of the install, pinned, for Python 3.11 and 3.12 on any platform.
 lock:
 	@$(PYTHON) -m pip install -q uv >/dev/null 2>&1 || true
 	$(PYTHON) -m uv pip compile -q pyproject.toml --extra dev --universal --python-version 3.11 \
 		-o requirements.lock
+	$(PYTHON) -m uv pip compile -q pyproject.toml --extra dev --extra spark --universal \
+		--python-version 3.11 -c requirements.lock -o requirements-spark.lock
 
 # Superset's venv, exactly the frozen set in constraints.txt. `python -m uv` with --python, never
 # VIRTUAL_ENV=: with `python -m uv` that installs into the interpreter running uv.
@@ -115,7 +141,7 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 load: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m districtwide load
 
-test: install $(SUPERSET_VENV)/.installed chromium
+test: install install-spark $(SUPERSET_VENV)/.installed chromium
 	$(BIN)/pytest -q --durations=25 -n $(TEST_WORKERS) --dist loadfile
 
 # The unit tests alone (no Superset, no browser, no generated district): under a minute.

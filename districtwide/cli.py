@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "load": "districtwide.commands.load",
     "restore": "districtwide.commands.restore",
     "retract": "districtwide.commands.retract",
+    "spark": "districtwide.commands.spark",
     "superset": "districtwide.commands.superset",
     "synthetic": "districtwide.commands.synthetic",
 }

@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 # Dispatched macros that render a whole statement, not an expression: what they render to.
-STATEMENTS = {"select_keeping_raw_record_if_quarantined": "select * from {0}"}
+STATEMENTS = {
+    "select_keeping_raw_record_if_quarantined": "select * from {0}",
+    # A CTE's materialisation hint: DuckDB's (macros/spark.sql), nothing on other adapters.
+    "cte_not_materialized": "not materialized",
+}
 # Dispatched macros whose list argument names columns (the macro quotes them: `primary`, `role`).
 QUOTES_COLUMNS = frozenset({"row_hash"})
 

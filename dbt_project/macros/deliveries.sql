@@ -40,7 +40,7 @@
         false as _repeated_in_file
     from {{ relation }} as r
     left join (
-        select {{ keys }}, max(_load_id) as _newest_load, arg_max({{ of }}, _load_id) as _newest_delivery
+        select {{ keys }}, max(_load_id) as _newest_load, max_by({{ of }}, _load_id) as _newest_delivery
         from {{ keyed }}
         {%- if narrow_by %}
         where {{ narrow_by }} is null or {{ narrow_by }} in (

@@ -44,7 +44,7 @@
         numbered, on the exact columns (a hash collision is numbered apart, never merged): a
         window over every row, or grouping by every text column, cost seconds at 1.5 M rows.
         The raw rows are read again rather than materialized: a Parquet scan is the cheaper. -#}
-    with loaded as not materialized {{ latest_loads(relation, raw_table, manifest_file=manifest_file, key=key) }},
+    with loaded as {{ cte_not_materialized() }} {{ latest_loads(relation, raw_table, manifest_file=manifest_file, key=key) }},
 
     {#- The file is hashed with the row: grouping on one integer is cheaper than on file and hash. -#}
     repeated as (

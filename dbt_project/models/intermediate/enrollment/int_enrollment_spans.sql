@@ -140,7 +140,11 @@ ordered as (
         entry_date,
         exit_date,
         row_number() over class_order as row_no,
-        max(exit_date) over (class_order rows between unbounded preceding and 1 preceding) as reached
+        -- The frame spelled out: Spark cannot extend a named window.
+        max(exit_date) over (
+            partition by student_key, school_id, school_year order by entry_date, exit_date
+            rows between unbounded preceding and 1 preceding
+        ) as reached
     from chosen
     where source_rank = 3
     window class_order as (

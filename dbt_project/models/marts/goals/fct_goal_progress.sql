@@ -68,7 +68,7 @@ metric_values as (
     select
         schools.school_id as scope,
         attendance_by_school.school_year,
-        cast(null as varchar) as academic_subject,
+        cast(null as string) as academic_subject,
         attendance_by_school.subgroup_value,
         'chronic_absence_rate' as metric,
         attendance_by_school.chronic_absence_rate as metric_value,
@@ -79,7 +79,7 @@ metric_values as (
     select
         schools.school_id,
         attendance_by_school.school_year,
-        cast(null as varchar),
+        cast(null as string),
         attendance_by_school.subgroup_value,
         'attendance_rate',
         attendance_by_school.attendance_rate,
@@ -101,7 +101,7 @@ metric_values as (
     select
         'district',
         school_year,
-        cast(null as varchar),
+        cast(null as string),
         subgroup_value,
         'chronic_absence_rate',
         case when n_students >= {{ var('min_cell_size', 10) | int }} then {{ ratio('n_chronically_absent', 'n_students') }} end,
@@ -111,7 +111,7 @@ metric_values as (
     select
         'district',
         school_year,
-        cast(null as varchar),
+        cast(null as string),
         subgroup_value,
         'attendance_rate',
         case when n_students >= {{ var('min_cell_size', 10) | int }} then {{ ratio('n_days_present', 'n_days_enrolled') }} end,

@@ -34,7 +34,7 @@ replaced as (
 -- but not materialized: DuckDB would hold them whole (~260 and ~470 MB at 1.5 M rows), which
 -- with the other staging models building beside this one spilled to disk. Computed where read,
 -- the model peaks at 731 MB instead of 1,250 MB, for no more CPU.
-raw as not materialized (
+raw as {{ cte_not_materialized() }} (
     select
         loaded.*,
         coalesce(loaded._load_id < replaced._newest_load, false) as _replaced
@@ -56,7 +56,7 @@ schools as (
     {{ resolve_schools('attendance', 'raw', 'SchoolCode') }}
 ),
 
-typed as not materialized (
+typed as {{ cte_not_materialized() }} (
     select
         raw._load_id,
         raw._source_file,
@@ -93,7 +93,7 @@ typed as not materialized (
 -- The newest-delivery check's columns, computed as in `typed` but from `raw` alone: the check
 -- groups them twice, and `typed` (its code and school joins and regular expressions over 1.5 M
 -- rows) is then computed once, for the rows kept.
-delivery_keys as not materialized (
+delivery_keys as {{ cte_not_materialized() }} (
     select
         {{ clean_text('raw."StuNum"') }} as att_student_id,
         {{ clean_text('raw."SchoolCode"') }} as att_school_code,
