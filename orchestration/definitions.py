@@ -8,7 +8,6 @@ importing this module reads no environment. Scripts and tests call `defs()`.
 from __future__ import annotations
 
 import gc
-import sys
 from functools import cache
 
 from dagster import Definitions, definitions
@@ -25,9 +24,6 @@ from orchestration.defs.schedules import nightly_consolidated_load
 from orchestration.defs.serving import definitions as serving
 from orchestration.resources import build_resources
 from settings.environment import EnvironmentSettings
-
-# How long a thread holds the GIL before one waiting for it takes it (Python's default 5 ms).
-GIL_SWITCH_SECONDS = 0.001
 
 
 @cache
@@ -57,13 +53,6 @@ def load_definitions() -> Definitions:
     # 100,000-student load.
     gc.freeze()
     gc.set_threshold(50_000, 20, 10)
-    # A load runs Python on several threads (Dagster storing events, dbt's workers compiling
-    # nodes) while DuckDB works without the GIL; a thread coming back from DuckDB waits up to the
-    # switch interval for the GIL at every call. 1 ms instead of 5: the 100,000-student whole
-    # load on 2 busy cores (load 7-14, alternated) took 82-95 s in Dagster and 69-74 CPU-s
-    # against 93-109 s and 75-81 CPU-s; two later pairs (load 3-11) 67.1 and 72.8 s against
-    # 69.5 and 78.4 s, CPU within the noise. Not yet measured on a quiet machine.
-    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     return merged
 
 
