@@ -57,7 +57,13 @@ class Phase:
 
 
 def _written_since(folder: Path, since: float) -> bool:
-    return any(p.is_file() and p.stat().st_mtime >= since for p in folder.rglob("*"))
+    """A file under `folder` written since `since`. A file or folder gone while listed (the dbt
+    runner renames its last build's SQL folders aside) is no answer yet: the next poll looks
+    again."""
+    try:
+        return any(p.is_file() and p.stat().st_mtime >= since for p in folder.rglob("*"))
+    except FileNotFoundError:
+        return False
 
 
 def _holds_open(pid: int, path: Path) -> bool:
