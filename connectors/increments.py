@@ -34,6 +34,7 @@ import duckdb
 
 from connectors.home import Home
 from connectors.landing import audit_glob
+from settings.environment import scoped_environ
 
 #: Raw tables whose increments the dbt models merge.
 INCREMENTAL_TABLES = ("attendance__exceptions",)
@@ -80,16 +81,8 @@ class BuildPlan:
 def merging(plan: BuildPlan) -> Iterator[None]:
     """The plan's increments in this process's environment for the dbt build run inside it
     (dbt runs in this process), the earlier value back after."""
-    before = {name: os.environ.get(name) for name in plan.dbt_env()}
-    os.environ.update(plan.dbt_env())
-    try:
+    with scoped_environ(plan.dbt_env()):
         yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def downstream_nodes(manifest: dict, sources: Iterable[str]) -> set[str]:

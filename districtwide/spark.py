@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from connectors.home import REPO_ROOT, Home
+from settings.environment import scoped_environ
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # dbt's compiled SQL for the Spark target, apart from DuckDB's (the manifest Dagster reads).
@@ -88,16 +89,8 @@ def spark_environment(home: Home) -> Iterator[None]:
         # Always a whole build: no school-year build (macros/school_years.sql) deletes rows.
         "DISTRICTWIDE_SCHOOL_YEARS": "",
     }
-    before = {name: os.environ.get(name) for name in names}
-    os.environ.update(names)
-    try:
+    with scoped_environ(names):
         yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def build(

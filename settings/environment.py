@@ -10,7 +10,8 @@ checks, where the marts are served and where Dagster keeps its run history.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -80,3 +81,19 @@ class EnvironmentSettings(BaseModel):
         env = os.environ if env is None else env
         aliases = {field.alias for field in cls.model_fields.values()}
         return cls.model_validate({k: v for k, v in env.items() if k in aliases and v})
+
+
+@contextmanager
+def scoped_environ(values: Mapping[str, str]) -> Iterator[None]:
+    """`values` in this process's environment for a dbt build run inside it (dbt runs in this
+    process and reads them then), each earlier value (or its absence) back after."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

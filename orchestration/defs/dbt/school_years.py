@@ -17,7 +17,6 @@ schedule, the landing sensor, `run_tags`), never during one.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -31,6 +30,7 @@ from dagster._core.storage.tags import (
 )
 
 from connectors.home import Home
+from settings.environment import scoped_environ
 
 #: The partitions' name in the Dagster instance.
 PARTITIONS_NAME = "school_year"
@@ -155,12 +155,6 @@ def years_in_warehouse(warehouse: Path) -> list[int]:
 def building(years: Sequence[int] | None) -> Iterator[None]:
     """The built years in this process's environment for the dbt build run inside it; the
     earlier value back after."""
-    before = os.environ.get(SCHOOL_YEARS_ENV)
-    os.environ[SCHOOL_YEARS_ENV] = "" if years is None else ",".join(str(y) for y in years)
-    try:
+    named = "" if years is None else ",".join(str(y) for y in years)
+    with scoped_environ({SCHOOL_YEARS_ENV: named}):
         yield
-    finally:
-        if before is None:
-            os.environ.pop(SCHOOL_YEARS_ENV, None)
-        else:
-            os.environ[SCHOOL_YEARS_ENV] = before
