@@ -32,16 +32,7 @@
 {%- endmacro %}
 
 {% macro spark__school_year(expr) -%}
-    case
-        when regexp_like(trim({{ expr }}), '^[0-9]{4}$') then cast(trim({{ expr }}) as integer)
-        when regexp_like({{ expr }}, '(^|[^0-9])[0-9]{4} ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])')
-            and cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 2) as integer) % 100
-                = (cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 1) as integer) + 1) % 100
-            then cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 1) as integer) + 1
-        when not regexp_like({{ expr }}, '[0-9]{4} ?[-/] ?[0-9]{2}')
-            and regexp_like({{ expr }}, '(?i)(^|[^a-z])(spring|summer) ?[0-9]{4}($|[^0-9])')
-            then cast(regexp_extract({{ expr }}, '(?i)(spring|summer) ?([0-9]{4})', 2) as integer)
-    end
+    {{ school_year_by_regex(expr, 'regexp_like') }}
 {%- endmacro %}
 
 {#- Spark has no strip_accents: the accented letters of the default's list, then letters only. -#}

@@ -105,14 +105,19 @@
     end
 {%- endmacro %}
 {% macro duckdb__school_year(expr) -%}
+    {{ school_year_by_regex(expr, 'regexp_matches') }}
+{%- endmacro %}
+{#- DuckDB's and Spark's form: the same patterns, `matches` naming the engine's boolean regular
+    expression function (both have regexp_extract with a group index). -#}
+{% macro school_year_by_regex(expr, matches) -%}
     case
-        when regexp_full_match(trim({{ expr }}), '[0-9]{4}') then cast(trim({{ expr }}) as integer)
-        when regexp_matches({{ expr }}, '(^|[^0-9])[0-9]{4} ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])')
+        when {{ matches }}(trim({{ expr }}), '^[0-9]{4}$') then cast(trim({{ expr }}) as integer)
+        when {{ matches }}({{ expr }}, '(^|[^0-9])[0-9]{4} ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])')
             and cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 2) as integer) % 100
                 = (cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 1) as integer) + 1) % 100
             then cast(regexp_extract({{ expr }}, '([0-9]{4}) ?[-/] ?([0-9]{4}|[0-9]{2})($|[^0-9])', 1) as integer) + 1
-        when not regexp_matches({{ expr }}, '[0-9]{4} ?[-/] ?[0-9]{2}')
-            and regexp_matches({{ expr }}, '(?i)(^|[^a-z])(spring|summer) ?[0-9]{4}($|[^0-9])')
+        when not {{ matches }}({{ expr }}, '[0-9]{4} ?[-/] ?[0-9]{2}')
+            and {{ matches }}({{ expr }}, '(?i)(^|[^a-z])(spring|summer) ?[0-9]{4}($|[^0-9])')
             then cast(regexp_extract({{ expr }}, '(?i)(spring|summer) ?([0-9]{4})', 2) as integer)
     end
 {%- endmacro %}
