@@ -1,13 +1,20 @@
 {#- A build of some school years (orchestration/defs/dbt/school_years.py): Dagster's school-year
-    partitions of the dbt assets. A model tagged `by_school_year` (dbt_project.yml: its grain
-    includes the school year) keeps the rows of every other year as they are and replaces only
-    the built years' rows; every other model is built whole, as in a full build (they hold no
-    year's rows, or hold every year's in one row), and an incremental one is fully refreshed.
+    partitions of the dbt assets. A model tagged `by_school_year` keeps the rows of every other
+    year as they are and replaces only the built years' rows; every other model is built whole, as
+    in a full build (they hold no year's rows, or hold every year's in one row), and an
+    incremental one is fully refreshed.
+    The marts tagged so (dbt_project.yml: their grain includes the school year) compute every
+    year and keep the built years' rows. The large staging and intermediate models tagged so also
+    read only the built years' rows (`in_built_school_years` at their raw read), so a year's
+    rebuild costs that year, not every year: their partition column (meta `school_year_column`)
+    is the year read from the row itself (an attendance date, a term name, a school year field),
+    and a row whose year cannot be read is in every year's partition, rebuilt with each, so each
+    raw row stays in exactly one built row (raw = staged + quarantined).
     Without the variable, nothing here changes a build: a full build or an attendance merge
     (connectors/increments.py) as before.
     The years come from the environment, not a dbt var, for the reason `attendance_new_loads`
-    gives (a new var value re-parses the whole project); only materializations read it, at run
-    time, never a model's SQL, so no parse depends on it. -#}
+    gives (a new var value re-parses the whole project); only materializations and `execute`-time
+    SQL read it, never a parse, so no parse depends on it. -#}
 
 {#- The school years (ending years) this build replaces, as a list of integers; none: every year. -#}
 {% macro school_years_built() -%}
@@ -27,9 +34,38 @@
     {{ return(school_years_built() is not none and 'by_school_year' in model.tags) }}
 {%- endmacro %}
 
-{#- `school_year in (...)` for the built years. -#}
-{% macro school_year_filter(column='school_year') -%}
+{#- The model's partition column: meta `school_year_column` (a staging or intermediate model
+    partitioned by the year read from its rows), or the marts' `school_year`. -#}
+{% macro school_year_column() -%}
+    {{ return(config.get('meta', {}).get('school_year_column', 'school_year')) }}
+{%- endmacro %}
+
+{#- The built years' rows of the model: `school_year in (...)`; with the rows of no readable year
+    where the model is partitioned by its rows' own year (meta `school_year_column`). -#}
+{% macro school_year_filter(column=none) -%}
+    {%- set partitioned = config.get('meta', {}).get('school_year_column') is not none -%}
+    {%- set column = column or school_year_column() -%}
+    {%- if partitioned -%}
+    ({{ column }} in ({{ school_years_built() | join(', ') }}) or {{ column }} is null)
+    {%- else -%}
     {{ column }} in ({{ school_years_built() | join(', ') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A staging or intermediate model's read of its input in a year build: only the rows of the
+    built years, and those of no readable year (`year_expr`: the row's year as its partition
+    column holds it); `true` in every other build. Rendered at run time only (`execute`). -#}
+{% macro in_built_school_years(year_expr) -%}
+    {%- if execute and replaces_school_years() -%}
+    ({{ year_expr }} in ({{ school_years_built() | join(', ') }}) or {{ year_expr }} is null)
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The school year (ending year, July to June) of a date, as the marts name it. -#}
+{% macro school_year_of_date(date_expr) -%}
+    (cast(extract(year from {{ date_expr }}) as integer) + case when extract(month from {{ date_expr }}) >= 7 then 1 else 0 end)
 {%- endmacro %}
 
 {#- dbt's own, except in a year build: every model is refreshed whole (it reads every year's
@@ -51,16 +87,29 @@
     {{ return(dbt.is_incremental()) }}
 {% endmacro %}
 
-{#- The append strategy (every incremental mart's): in a year build of a by_school_year model,
-    the built years' rows are deleted and the model's rows of those years inserted; otherwise
-    dbt's append. -#}
-{% macro get_incremental_append_sql(arg_dict) %}
-    {%- if not replaces_school_years() -%}
-        {{ return(dbt.get_incremental_append_sql(arg_dict)) }}
-    {%- endif -%}
+{#- In a year build of a by_school_year model: the built years' rows deleted and the model's rows
+    of those years inserted (the incremental strategies' own SQL otherwise). -#}
+{% macro replace_school_years_sql(arg_dict) %}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }} where {{ school_year_filter() }};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }} where {{ school_year_filter() }}
+{% endmacro %}
+
+{#- The append strategy (every incremental mart's): dbt's, except in a year build. -#}
+{% macro get_incremental_append_sql(arg_dict) %}
+    {%- if replaces_school_years() -%}
+        {{ return(replace_school_years_sql(arg_dict)) }}
+    {%- endif -%}
+    {{ return(dbt.get_incremental_append_sql(arg_dict)) }}
+{% endmacro %}
+
+{#- The delete+insert strategy (the attendance models merging increments): dbt's, except in a
+    year build. -#}
+{% macro get_incremental_delete_insert_sql(arg_dict) %}
+    {%- if replaces_school_years() -%}
+        {{ return(replace_school_years_sql(arg_dict)) }}
+    {%- endif -%}
+    {{ return(dbt.get_incremental_delete_insert_sql(arg_dict)) }}
 {% endmacro %}

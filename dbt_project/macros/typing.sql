@@ -90,6 +90,11 @@
    (ILEARN's Test Reason `Spring 2022 (ILEARN)`) is of the school year ending that year; a fall or
    winter one is not read (`Winter 2022` may be December or January). Anything else is NULL and its
    row quarantined. #}
+{#- The school year of a MAP term name, by its ending year: 'Fall 2024-2025' → 2025. -#}
+{% macro map_term_school_year(term_name) -%}
+    {{ safe_int(dbt.split_part(dbt.split_part(term_name, "' '", 2), "'-'", 2)) }}
+{%- endmacro %}
+
 {% macro school_year(expr) -%}
     {{ return(adapter.dispatch('school_year', 'districtwide')(expr)) }}
 {%- endmacro %}

@@ -34,14 +34,22 @@ DEFAULTS = {"chronic_absence_threshold: 0.10": "chronic_absence_threshold: 0.15"
 CELLS = {"min_cell_size: 10": "min_cell_size: 5"}
 
 
-def by_school_year_marts() -> list[str]:
-    """The marts a year build replaces by year (the `by_school_year` tag, from the manifest)."""
+def by_school_year_models(marts: bool = True) -> list[str]:
+    """The models a year build replaces by year (the `by_school_year` tag, from the manifest):
+    the marts, or else the staging and intermediate models partitioned by their rows' own year
+    (each as `schema.name` in the warehouse file)."""
     nodes = json.loads(DBT_PROJECT.manifest_path.read_text())["nodes"].values()
     return sorted(
-        n["name"]
+        n["name"] if marts else f"{n['schema']}.{n['name']}"
         for n in nodes
-        if n["resource_type"] == "model" and "by_school_year" in n.get("tags", [])
+        if n["resource_type"] == "model"
+        and "by_school_year" in n.get("tags", [])
+        and (n["schema"] == "marts") == marts
     )
+
+
+def by_school_year_marts() -> list[str]:
+    return by_school_year_models(marts=True)
 
 
 def load(home: Home, years: Sequence[int] | None = None) -> None:
@@ -57,9 +65,15 @@ def load(home: Home, years: Sequence[int] | None = None) -> None:
 
 
 def snapshot(home: Home, to: Path) -> Path:
-    """A copy of the marts' database file as the last build left it."""
+    """A copy of the marts' database file as the last build left it, and of the warehouse's
+    (staging and intermediate) beside it (`<to>.warehouse`)."""
     shutil.copy2(home.warehouse.with_name("marts.duckdb"), to)
+    shutil.copy2(home.warehouse, warehouse_of(to))
     return to
+
+
+def warehouse_of(marts: Path) -> Path:
+    return marts.with_suffix(".warehouse")
 
 
 def edit_settings(home: Home, replacements: dict[str, str]) -> None:
@@ -109,14 +123,16 @@ def test_a_year_named_is_rebuilt_even_when_nothing_changed(builds: Builds) -> No
 
 
 def differences(before: Path, after: Path, table: str, where: str) -> tuple[int, int]:
-    """Rows of `table` (its `where` rows) only in `before`, and only in `after` (EXCEPT ALL)."""
+    """Rows of `table` (its `where` rows; `marts.<table>` unless schema-qualified) only in
+    `before`, and only in `after` (EXCEPT ALL)."""
+    table = table if "." in table else f"marts.{table}"
     with duckdb.connect() as con:
         con.execute(f"attach '{before}' as before (read_only)")
         con.execute(f"attach '{after}' as after (read_only)")
         return tuple(
             con.execute(
-                f"select count(*) from (select * from {a}.marts.{table} where {where} "
-                f"except all select * from {b}.marts.{table} where {where})"
+                f"select count(*) from (select * from {a}.{table} where {where} "
+                f"except all select * from {b}.{table} where {where})"
             ).fetchone()[0]
             for a, b in (("before", "after"), ("after", "before"))
         )
@@ -166,6 +182,35 @@ def test_the_rebuilt_year_takes_the_new_settings(builds: Builds) -> None:
     ):
         before_only, after_only = differences(builds.whole, builds.changed, table, year)
         assert before_only > 0 and after_only > 0, table
+
+
+def test_the_staged_rows_of_a_year_build_are_the_whole_loads(builds: Builds) -> None:
+    """The staging and intermediate models a year build reads and replaces by their rows' own
+    year (the rebuilt year's rows, and those of no readable year, from the same files) hold the
+    whole load's rows, every one: none lost, none twice (raw = staged + quarantined)."""
+    partitioned = by_school_year_models(marts=False)
+    assert {"staging.base_attendance__exceptions", "staging.base_assessment__map_results"} <= set(
+        partitioned
+    )
+    before, after = warehouse_of(builds.whole), warehouse_of(builds.changed)
+    rebuilt = {table: differences(before, after, table, "true") for table in partitioned}
+    assert rebuilt == {table: (0, 0) for table in partitioned}
+    with duckdb.connect(str(after), read_only=True) as con:
+        for table in partitioned:
+            years = {
+                y
+                for (y,) in con.execute(
+                    f"select distinct {year_column(table)} from {table}"
+                ).fetchall()
+            }
+            assert REBUILT in years and len(years - {None}) > 1, (table, years)
+
+
+def year_column(table: str) -> str:
+    """A partitioned model's year column (its meta `school_year_column`)."""
+    nodes = json.loads(DBT_PROJECT.manifest_path.read_text())["nodes"].values()
+    (node,) = (n for n in nodes if f"{n['schema']}.{n['name']}" == table)
+    return node["config"]["meta"]["school_year_column"]
 
 
 def test_rebuilding_the_year_again_gives_the_whole_loads_rows(builds: Builds) -> None:

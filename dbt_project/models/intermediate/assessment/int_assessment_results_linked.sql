@@ -6,14 +6,17 @@
 -- scale the score is on, so scores on different scales are never compared.
 with state_results as (
     select * from {{ ref('stg_assessment__state_results') }}
+    where {{ in_built_school_years('school_year') }}
 ),
 
 map_results as (
     select * from {{ ref('stg_assessment__map_results') }}
+    where {{ in_built_school_years('school_year') }}
 ),
 
 benchmark_results as (
     select * from {{ ref('stg_assessment__benchmark_results') }}
+    where {{ in_built_school_years('school_year') }}
 ),
 
 identities as (

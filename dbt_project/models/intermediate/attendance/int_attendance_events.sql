@@ -12,8 +12,9 @@
 -- depends_on: {{ ref('base_attendance__exceptions') }}
 with exceptions as (
     select * from {{ ref('stg_attendance__exceptions') }}
+    where {{ in_built_school_years('_school_year') }}
     {%- if is_incremental() %}
-    where _load_id in ({{ attendance_new_loads() }})
+        and _load_id in ({{ attendance_new_loads() }})
     {%- endif %}
 ),
 
@@ -134,6 +135,9 @@ select
     school_id,
     school_year,
     attendance_date,
+    -- The year of the date (a year build's partition, macros/school_years.sql); `school_year` is
+    -- the enrollment span's, null where the student was not enrolled.
+    _school_year,
     att_code,
     attendance_event_category,
     category_key,

@@ -5,11 +5,12 @@
 -- sections of the same school, year, subject and benchmark scale (macros/suppression.sql).
 with results as (
     select * from {{ ref('fct_assessment_result') }}
+    where {{ in_built_school_years('school_year') }}
 ),
 
 section_enrollments as (
     select * from {{ ref('fct_section_enrollment') }}
-    where academic_subject is not null
+    where academic_subject is not null and {{ in_built_school_years('school_year') }}
 ),
 
 -- The state test per student, year and subject: the first result, as in

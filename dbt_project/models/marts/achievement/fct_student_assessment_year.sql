@@ -4,6 +4,7 @@
 -- benchmark vendor appears here unchanged.
 with results as (
     select * from {{ ref('fct_assessment_result') }}
+    where {{ in_built_school_years('school_year') }}
 ),
 
 state_tests as (

@@ -6,12 +6,12 @@
 -- section of that subject in the year.
 with results as (
     select * from {{ ref('fct_assessment_result') }}
-    where assessment = 'map'
+    where assessment = 'map' and {{ in_built_school_years('school_year') }}
 ),
 
 section_enrollments as (
     select * from {{ ref('fct_section_enrollment') }}
-    where academic_subject is not null
+    where academic_subject is not null and {{ in_built_school_years('school_year') }}
 ),
 
 ranked as (

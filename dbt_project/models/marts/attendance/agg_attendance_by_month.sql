@@ -15,14 +15,16 @@
 -- depends_on: {{ ref('base_attendance__exceptions') }}
 with student_months as (
     select * from {{ ref('fct_student_attendance_month') }}
+    where {{ in_built_school_years('school_year') }}
     {%- if is_incremental() %}
-    where calendar_month in ({{ attendance_increment_months() }})
+        and calendar_month in ({{ attendance_increment_months() }})
     {%- endif %}
 ),
 
 -- The student as they were that school year: that year's grade and subgroups.
 student_years as (
     select * from {{ ref('dim_student_school_year') }}
+    where {{ in_built_school_years('school_year') }}
 ),
 
 student_rows as (

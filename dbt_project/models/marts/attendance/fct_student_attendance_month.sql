@@ -16,6 +16,7 @@
 -- depends_on: {{ ref('base_attendance__exceptions') }}
 with enrollment as (
     select * from {{ ref('fct_enrollment') }}
+    where {{ in_built_school_years('school_year') }}
 ),
 
 school_days as (
@@ -29,8 +30,9 @@ school_days as (
 
 exceptions as (
     select * from {{ ref('fct_attendance_exception_day') }}
+    where {{ in_built_school_years('school_year') }}
     {%- if is_incremental() %}
-    where cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) in ({{ attendance_increment_months() }})
+        and cast({{ dbt.date_trunc('month', 'calendar_date') }} as date) in ({{ attendance_increment_months() }})
     {%- endif %}
 ),
 

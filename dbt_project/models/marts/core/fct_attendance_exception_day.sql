@@ -16,6 +16,7 @@ with events as (
     select * from {{ ref('int_attendance_events') }}
     where
         _conform_reason is null
+        and {{ in_built_school_years('school_year') }}
         {%- if is_incremental() %}
             and attendance_date in ({{ attendance_increment_dates() }})
         {%- endif %}

@@ -1,6 +1,7 @@
 -- Grain: one row per student per school enrollment span (a transfer makes two rows).
 with spans as (
     select * from {{ ref('int_enrollment_spans') }}
+    where {{ in_built_school_years('school_year') }}
 ),
 
 instructional_days as (

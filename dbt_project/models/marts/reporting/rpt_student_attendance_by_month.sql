@@ -14,8 +14,9 @@
 -- depends_on: {{ ref('base_attendance__exceptions') }}
 with months as (
     select * from {{ ref('fct_student_attendance_month') }}
+    where {{ in_built_school_years('school_year') }}
     {%- if is_incremental() %}
-    where calendar_month in ({{ attendance_increment_months() }})
+        and calendar_month in ({{ attendance_increment_months() }})
     {%- endif %}
 ),
 

@@ -10,6 +10,7 @@ select
     att_school_code,
     school_id,
     attendance_date,
+    _school_year,
     att_code,
     attendance_event_category,
     category_key,

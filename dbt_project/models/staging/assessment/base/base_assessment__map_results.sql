@@ -1,6 +1,8 @@
 {%- set columns = ['TermName', 'DistrictName', 'SchoolName', 'StudentID', 'StudentLastName', 'StudentFirstName', 'StudentMI', 'StudentDateOfBirth', 'StudentGender', 'Grade', 'Subject', 'Course', 'TestType', 'TestName', 'TestStartDate', 'TestDurationMinutes', 'TestRITScore', 'TestStandardError', 'TestPercentile', 'AchievementQuintile'] -%}
+{#- The school year of a row's term is its partition (macros/school_years.sql): a year build reads
+    that year's results and students only. -#}
 with raw as (
-    select * from {{ latest_loads(source('raw_assessment', 'map_results'), 'assessment__map_results', copies_of=columns) }}
+    select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'map_results') ~ ' where ' ~ in_built_school_years(map_term_school_year('"TermName"')) ~ ')', 'assessment__map_results', copies_of=columns) }}
 ),
 
 grades as (
@@ -28,6 +30,7 @@ map_students as (
             partition by {{ clean_text('"TermName"') }}, {{ clean_text('"StudentID"') }}
         ) as n_in_term
     from {{ latest_loads(source('raw_assessment', 'map_students'), 'assessment__map_students') }} as s
+    where {{ in_built_school_years(map_term_school_year('"TermName"')) }}
 ),
 
 in_school as (
@@ -111,7 +114,7 @@ typed as (
         {{ clean_text('raw."TermName"') }} as term_name,
         terms.season,
         terms.term_order,
-        {{ safe_int(dbt.split_part(dbt.split_part('raw."TermName"', "' '", 2), "'-'", 2)) }} as school_year,
+        {{ map_term_school_year('raw."TermName"') }} as school_year,
         {{ clean_text('raw."SchoolName"') }} as school_name,
         schools.school_id,
         schools.school_match,

@@ -7,15 +7,24 @@
     unique_key=['_load_id', '_line_number'],
 ) }}
 {%- set columns = ['StuNum', 'SchoolCode', 'AbsenceDate', 'AttCode', 'Minutes', 'Comment', 'PresenceStatus', 'AttMode'] -%}
+{#- The row's school year, its partition (macros/school_years.sql): a year build reads that
+    year's rows only. -#}
+{%- set row_year = school_year_of_date(safe_date('"AbsenceDate"')) -%}
 with loaded as (
-    select * from {{ latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions', copies_of=columns) }}
+    select * from {{ latest_loads('(select * from ' ~ source('raw_attendance', 'exceptions') ~ ' where ' ~ in_built_school_years(row_year) ~ ')', 'attendance__exceptions', copies_of=columns) }}
+),
+
+-- Every year's loads, their keys only: a pull's earlier version may be of another year.
+every_year as {{ cte_not_materialized() }} (
+    select _load_id, _source_file, _line_number
+    from {{ latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions') }}
 ),
 
 -- A row pulled again by a database increment (same delivery, same key in the source: its
 -- `_line_number`) replaces its earlier versions, which are quarantined as superseded.
 pulled_again as (
     select distinct increments._line_number
-    from loaded as increments
+    from every_year as increments
     where {{ increment_of('increments._source_file') }} is not null
 ),
 
@@ -24,7 +33,7 @@ replaced as (
         coalesce({{ increment_of('versions._source_file') }}, versions._source_file) as _delivery,
         versions._line_number,
         max(versions._load_id) as _newest_load
-    from loaded as versions
+    from every_year as versions
     inner join pulled_again on versions._line_number = pulled_again._line_number
     group by 1, 2
     having count(*) > 1
@@ -66,6 +75,7 @@ typed as {{ cte_not_materialized() }} (
         schools.school_id,
         schools.school_match,
         {{ safe_date('raw."AbsenceDate"') }} as attendance_date,
+        {{ school_year_of_date(safe_date('raw."AbsenceDate"')) }} as _school_year,
         {{ code_key('raw."AttCode"') }} as att_code,
         codes.attendance_event_category,
         codes.category_key,
@@ -98,6 +108,7 @@ delivery_keys as {{ cte_not_materialized() }} (
         {{ clean_text('raw."StuNum"') }} as att_student_id,
         {{ clean_text('raw."SchoolCode"') }} as att_school_code,
         {{ safe_date('raw."AbsenceDate"') }} as attendance_date,
+        {{ school_year_of_date(safe_date('raw."AbsenceDate"')) }} as _school_year,
         raw._load_id,
         coalesce({{ increment_of('raw._source_file') }}, raw._source_file) as _delivery
     from raw
