@@ -30,8 +30,11 @@ sessions as (
     select * from {{ ref('int_school_years') }}
 ),
 
+-- Every span is of one school year, and every step below is within it: a year build
+-- (macros/school_years.sql) builds the built years' spans from those years alone.
 years as (
-    select * from sessions where session_type = 'schoolyear'
+    select * from sessions
+    where session_type = 'schoolyear' and {{ in_built_school_years('school_year') }}
 ),
 
 students as (

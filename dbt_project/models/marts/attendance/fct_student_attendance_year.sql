@@ -13,8 +13,9 @@
 -- depends_on: {{ ref('int_attendance_increment_students') }}
 with school_years as (
     select * from {{ ref('fct_student_attendance_school_year') }}
+    where {{ in_built_school_years('school_year') }}
     {%- if is_incremental() %}
-    where student_key in ({{ attendance_increment_students() }})
+        and student_key in ({{ attendance_increment_students() }})
     {%- endif %}
 ),
 
