@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,9 +107,32 @@ def publish(
     finally:
         con.close()
     tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-    os.replace(tmp, served)
+    replace_keeping_blocks(tmp, served)
     log.info("published %d tables and %d views to %s", len(tables), len(views), served)
     return Published(served, tables, tuple(views))
+
+
+#: The previous served file's name while it waits to be deleted (`replace_keeping_blocks`).
+REPLACED_PREFIX = ".replaced-"
+
+
+def replace_keeping_blocks(new: Path, served: Path) -> None:
+    """Rename `new` over `served`, its readers seeing one or the other, as `os.replace` does,
+    but without freeing the old file's blocks in the load's time: on a disk mounted with
+    `discard` (this VM's, a cloud volume's) replacing a 735 MB file took 0.47-0.49 s against
+    0.23 s with a second name kept on it. That name is deleted on a side thread (a process
+    that ends first leaves it to the next publication, which deletes it)."""
+    leftovers = list(served.parent.glob(f"{REPLACED_PREFIX}*{served.name}"))
+    if served.exists():
+        aside = served.with_name(f"{REPLACED_PREFIX}{uuid.uuid4().hex[:12]}-{served.name}")
+        os.link(served, aside)
+        leftovers.append(aside)
+    os.replace(new, served)
+    threading.Thread(
+        target=lambda: [path.unlink(missing_ok=True) for path in leftovers],
+        name="served-file-replaced",
+        daemon=True,
+    ).start()
 
 
 def checkpoint(database: Path) -> None:

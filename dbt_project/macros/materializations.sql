@@ -24,7 +24,7 @@
         select * from (
             {{ sql }}
         ) as built
-        where {{ school_year_filter() }}
+        where {{ school_year_insert_filter() }}
     {%- endcall %}
     {%- else %}
     {% call statement('main') -%}

@@ -34,32 +34,55 @@
     {{ return(school_years_built() is not none and 'by_school_year' in model.tags) }}
 {%- endmacro %}
 
-{#- The model's partition column: meta `school_year_column` (a staging or intermediate model
-    partitioned by the year read from its rows), or the marts' `school_year`. -#}
-{% macro school_year_column() -%}
-    {{ return(config.get('meta', {}).get('school_year_column', 'school_year')) }}
+{#- Whether this model is partitioned by its rows' own year (meta `school_year_column`: the large
+    staging and intermediate models), not a mart of school-year grain. -#}
+{% macro partitioned_by_row_year() -%}
+    {{ return(config.get('meta', {}).get('school_year_column') is not none) }}
 {%- endmacro %}
 
-{#- The built years' rows of the model: `school_year in (...)`; with the rows of no readable year
-    where the model is partitioned by its rows' own year (meta `school_year_column`). -#}
-{% macro school_year_filter(column=none) -%}
-    {%- set partitioned = config.get('meta', {}).get('school_year_column') is not none -%}
-    {%- set column = column or school_year_column() -%}
-    {%- if partitioned -%}
-    ({{ column }} in ({{ school_years_built() | join(', ') }}) or {{ column }} is null)
+{#- The built years' rows of the model, the rows a year build deletes: `school_year in (...)`;
+    with the rows of no readable year where the model is partitioned by its rows' own year. -#}
+{% macro school_year_filter() -%}
+    {%- set years = school_years_built() | join(', ') -%}
+    {%- if partitioned_by_row_year() -%}
+    {%- set column = config.get('meta')['school_year_column'] -%}
+    ({{ column }} in ({{ years }}) or {{ column }} is null)
     {%- else -%}
-    {{ column }} in ({{ school_years_built() | join(', ') }})
+    school_year in ({{ years }})
     {%- endif -%}
 {%- endmacro %}
 
-{#- A staging or intermediate model's read of its input in a year build: only the rows of the
-    built years, and those of no readable year (`year_expr`: the row's year as its partition
-    column holds it); `true` in every other build. Rendered at run time only (`execute`). -#}
-{% macro in_built_school_years(year_expr) -%}
-    {%- if execute and replaces_school_years() -%}
-    ({{ year_expr }} in ({{ school_years_built() | join(', ') }}) or {{ year_expr }} is null)
+{#- The rows a year build inserts from what the model computed: a mart computes every year and
+    keeps the built years'; a model partitioned by its rows' own year computed only the rows it
+    read (`in_built_school_years`), every one of which it inserts. -#}
+{% macro school_year_insert_filter() -%}
+    {{ return('true' if partitioned_by_row_year() else school_year_filter()) }}
+{%- endmacro %}
+
+{#- A model's read of its input in a year build: only the rows of the built years, and those of
+    no readable year (`year_expr`: the row's year as its partition column holds it); `true` in
+    every other build, and where the model's table is missing (a year build builds it for every
+    year). Rendered at run time only (`execute`).
+    `new_loads`: also every row of a load the model's table holds no row of (a delivery since its
+    last build, of any year), so that the rows in effect are each in the table once, whatever
+    years a build names (raw = staged + quarantined); `delete_replaced_loads` removes the rows of
+    the loads no longer in effect. A year such a load holds rows of is rebuilt by its backfill
+    (its marts, and its rows weighed against the other deliveries of that year). -#}
+{% macro in_built_school_years(year_expr, new_loads=false) -%}
+    {%- if execute and replaces_school_years() and adapter.get_relation(this.database, this.schema, this.identifier) is not none -%}
+    ({{ year_expr }} in ({{ school_years_built() | join(', ') }}) or {{ year_expr }} is null
+        {%- if new_loads %} or _load_id not in (select distinct _load_id from {{ this }}){% endif %})
     {%- else -%}
     true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A pre-hook of a model partitioned by its rows' own year: in a year build, its rows of the loads
+    no longer in effect (`loads`: a relation or subquery of the loads in effect, `_load_id`) are
+    deleted, whatever their year: a file delivered again replaces every row of its earlier load. -#}
+{% macro delete_replaced_loads(loads) -%}
+    {%- if execute and replaces_school_years() and adapter.get_relation(this.database, this.schema, this.identifier) is not none -%}
+    delete from {{ this }} where _load_id not in (select distinct _load_id from {{ loads }} as in_effect)
     {%- endif -%}
 {%- endmacro %}
 
@@ -94,7 +117,7 @@
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }} where {{ school_year_filter() }};
     insert into {{ target }} ({{ columns }})
-    select {{ columns }} from {{ arg_dict['temp_relation'] }} where {{ school_year_filter() }}
+    select {{ columns }} from {{ arg_dict['temp_relation'] }} where {{ school_year_insert_filter() }}
 {% endmacro %}
 
 {#- The append strategy (every incremental mart's): dbt's, except in a year build. -#}

@@ -4,19 +4,22 @@
 -- mart. `measure` says what the score measures within the assessment (MAP's RIT scale: Reading
 -- and Language Usage are two; 'Overall' is a benchmark's headline score) and `score_scale` which
 -- scale the score is on, so scores on different scales are never compared.
+{{ config(
+    pre_hook="{{ delete_replaced_loads('(select _load_id from ' ~ ref('stg_assessment__state_results') ~ ' union all select _load_id from ' ~ ref('stg_assessment__map_results') ~ ' union all select _load_id from ' ~ ref('stg_assessment__benchmark_results') ~ ')') }}",
+) }}
 with state_results as (
     select * from {{ ref('stg_assessment__state_results') }}
-    where {{ in_built_school_years('school_year') }}
+    where {{ in_built_school_years('school_year', new_loads=true) }}
 ),
 
 map_results as (
     select * from {{ ref('stg_assessment__map_results') }}
-    where {{ in_built_school_years('school_year') }}
+    where {{ in_built_school_years('school_year', new_loads=true) }}
 ),
 
 benchmark_results as (
     select * from {{ ref('stg_assessment__benchmark_results') }}
-    where {{ in_built_school_years('school_year') }}
+    where {{ in_built_school_years('school_year', new_loads=true) }}
 ),
 
 identities as (

@@ -7,12 +7,15 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['_load_id', '_line_number'],
-    pre_hook="{% if is_incremental() %}delete from {{ this }} using {{ ref('base_attendance__exceptions') }} as replaced where replaced._replaced and {{ this }}._load_id = replaced._load_id and {{ this }}._line_number = replaced._line_number{% endif %}",
+    pre_hook=[
+        "{% if is_incremental() %}delete from {{ this }} using {{ ref('base_attendance__exceptions') }} as replaced where replaced._replaced and {{ this }}._load_id = replaced._load_id and {{ this }}._line_number = replaced._line_number{% endif %}",
+        "{{ delete_replaced_loads(ref('stg_attendance__exceptions')) }}",
+    ],
 ) }}
 -- depends_on: {{ ref('base_attendance__exceptions') }}
 with exceptions as (
     select * from {{ ref('stg_attendance__exceptions') }}
-    where {{ in_built_school_years('_school_year') }}
+    where {{ in_built_school_years('_school_year', new_loads=true) }}
     {%- if is_incremental() %}
         and _load_id in ({{ attendance_new_loads() }})
     {%- endif %}

@@ -1,8 +1,11 @@
 {%- set columns = ['TermName', 'DistrictName', 'SchoolName', 'StudentID', 'StudentLastName', 'StudentFirstName', 'StudentMI', 'StudentDateOfBirth', 'StudentGender', 'Grade', 'Subject', 'Course', 'TestType', 'TestName', 'TestStartDate', 'TestDurationMinutes', 'TestRITScore', 'TestStandardError', 'TestPercentile', 'AchievementQuintile'] -%}
+{{ config(
+    pre_hook="{{ delete_replaced_loads(latest_loads(source('raw_assessment', 'map_results'), 'assessment__map_results')) }}",
+) }}
 {#- The school year of a row's term is its partition (macros/school_years.sql): a year build reads
     that year's results and students only. -#}
 with raw as (
-    select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'map_results') ~ ' where ' ~ in_built_school_years(map_term_school_year('"TermName"')) ~ ')', 'assessment__map_results', copies_of=columns) }}
+    select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'map_results') ~ ' where ' ~ in_built_school_years(map_term_school_year('"TermName"'), new_loads=true) ~ ')', 'assessment__map_results', copies_of=columns) }}
 ),
 
 grades as (

@@ -1,7 +1,10 @@
 {%- set columns = ['SchoolYear', 'DistrictCode', 'SchoolCode', 'SASID', 'LastName', 'FirstName', 'BirthDate', 'TestedGrade', 'Subject', 'ScaleScore', 'AchievementLevel', 'Assessment', 'NotTestedCode'] -%}
+{{ config(
+    pre_hook="{{ delete_replaced_loads(latest_loads(source('raw_assessment', 'state_results'), 'assessment__state_results')) }}",
+) }}
 {#- The row's own SchoolYear is its partition (macros/school_years.sql): a year build reads that year's rows. -#}
 with raw as (
-    select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'state_results') ~ ' where ' ~ in_built_school_years(school_year('"SchoolYear"')) ~ ')', 'assessment__state_results', copies_of=columns) }}
+    select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'state_results') ~ ' where ' ~ in_built_school_years(school_year('"SchoolYear"'), new_loads=true) ~ ')', 'assessment__state_results', copies_of=columns) }}
 ),
 
 grades as (

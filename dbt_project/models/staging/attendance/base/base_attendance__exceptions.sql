@@ -5,13 +5,14 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['_load_id', '_line_number'],
+    pre_hook="{{ delete_replaced_loads(latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions')) }}",
 ) }}
 {%- set columns = ['StuNum', 'SchoolCode', 'AbsenceDate', 'AttCode', 'Minutes', 'Comment', 'PresenceStatus', 'AttMode'] -%}
 {#- The row's school year, its partition (macros/school_years.sql): a year build reads that
     year's rows only. -#}
 {%- set row_year = school_year_of_date(safe_date('"AbsenceDate"')) -%}
 with loaded as (
-    select * from {{ latest_loads('(select * from ' ~ source('raw_attendance', 'exceptions') ~ ' where ' ~ in_built_school_years(row_year) ~ ')', 'attendance__exceptions', copies_of=columns) }}
+    select * from {{ latest_loads('(select * from ' ~ source('raw_attendance', 'exceptions') ~ ' where ' ~ in_built_school_years(row_year, new_loads=true) ~ ')', 'attendance__exceptions', copies_of=columns) }}
 ),
 
 -- Every year's loads, their keys only: a pull's earlier version may be of another year.
