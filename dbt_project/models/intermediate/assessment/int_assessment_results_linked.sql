@@ -9,17 +9,17 @@
 ) }}
 with state_results as (
     select * from {{ ref('stg_assessment__state_results') }}
-    where {{ in_built_school_years('school_year', new_loads=true) }}
+    where {{ in_built_school_years('school_year', loads=ref('stg_assessment__state_results')) }}
 ),
 
 map_results as (
     select * from {{ ref('stg_assessment__map_results') }}
-    where {{ in_built_school_years('school_year', new_loads=true) }}
+    where {{ in_built_school_years('school_year', loads=ref('stg_assessment__map_results')) }}
 ),
 
 benchmark_results as (
     select * from {{ ref('stg_assessment__benchmark_results') }}
-    where {{ in_built_school_years('school_year', new_loads=true) }}
+    where {{ in_built_school_years('school_year', loads=ref('stg_assessment__benchmark_results')) }}
 ),
 
 identities as (

@@ -15,7 +15,7 @@
 -- depends_on: {{ ref('base_attendance__exceptions') }}
 with exceptions as (
     select * from {{ ref('stg_attendance__exceptions') }}
-    where {{ in_built_school_years('_school_year', new_loads=true) }}
+    where {{ in_built_school_years('_school_year', loads=ref('stg_attendance__exceptions')) }}
     {%- if is_incremental() %}
         and _load_id in ({{ attendance_new_loads() }})
     {%- endif %}

@@ -5,7 +5,7 @@
 {#- The school year of a row's term is its partition (macros/school_years.sql): a year build reads
     that year's results and students only. -#}
 with raw as (
-    select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'map_results') ~ ' where ' ~ in_built_school_years(map_term_school_year('"TermName"'), new_loads=true) ~ ')', 'assessment__map_results', copies_of=columns) }}
+    select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'map_results') ~ ' where ' ~ in_built_school_years(map_term_school_year('"TermName"'), loads=latest_loads(source('raw_assessment', 'map_results'), 'assessment__map_results')) ~ ')', 'assessment__map_results', copies_of=columns) }}
 ),
 
 grades as (

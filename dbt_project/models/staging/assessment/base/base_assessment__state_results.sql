@@ -4,7 +4,7 @@
 ) }}
 {#- The row's own SchoolYear is its partition (macros/school_years.sql): a year build reads that year's rows. -#}
 with raw as (
-    select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'state_results') ~ ' where ' ~ in_built_school_years(school_year('"SchoolYear"'), new_loads=true) ~ ')', 'assessment__state_results', copies_of=columns) }}
+    select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'state_results') ~ ' where ' ~ in_built_school_years(school_year('"SchoolYear"'), loads=latest_loads(source('raw_assessment', 'state_results'), 'assessment__state_results')) ~ ')', 'assessment__state_results', copies_of=columns) }}
 ),
 
 grades as (

@@ -12,7 +12,7 @@
     year's rows only. -#}
 {%- set row_year = school_year_of_date(safe_date('"AbsenceDate"')) -%}
 with loaded as (
-    select * from {{ latest_loads('(select * from ' ~ source('raw_attendance', 'exceptions') ~ ' where ' ~ in_built_school_years(row_year, new_loads=true) ~ ')', 'attendance__exceptions', copies_of=columns) }}
+    select * from {{ latest_loads('(select * from ' ~ source('raw_attendance', 'exceptions') ~ ' where ' ~ in_built_school_years(row_year, loads=latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions')) ~ ')', 'attendance__exceptions', copies_of=columns) }}
 ),
 
 -- Every year's loads, their keys only: a pull's earlier version may be of another year.
