@@ -11,14 +11,15 @@
 {#- The row's school year, its partition (macros/school_years.sql): a year build reads that
     year's rows only. -#}
 {%- set row_year = school_year_of_date(safe_date('"AbsenceDate"')) -%}
+{%- set in_effect = latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions') -%}
 with loaded as (
-    select * from {{ latest_loads('(select * from ' ~ source('raw_attendance', 'exceptions') ~ ' where ' ~ in_built_school_years(row_year, loads=latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions')) ~ ')', 'attendance__exceptions', copies_of=columns) }}
+    select * from {{ latest_loads('(select * from ' ~ source('raw_attendance', 'exceptions') ~ ' where ' ~ in_built_school_years(row_year, loads=in_effect) ~ ')', 'attendance__exceptions', copies_of=columns) }}
 ),
 
 -- Every year's loads, their keys only: a pull's earlier version may be of another year.
 every_year as {{ cte_not_materialized() }} (
     select _load_id, _source_file, _line_number
-    from {{ latest_loads(source('raw_attendance', 'exceptions'), 'attendance__exceptions') }}
+    from {{ in_effect }}
 ),
 
 -- A row pulled again by a database increment (same delivery, same key in the source: its
