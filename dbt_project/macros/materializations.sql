@@ -16,7 +16,7 @@
     {%- if existing_relation is not none and not existing_relation.is_table %}
         {{ adapter.drop_relation(existing_relation) }}
     {%- endif %}
-    {%- if replaces_school_years() and existing_relation is not none and existing_relation.is_table %}
+    {%- if year_partition_ready() and existing_relation is not none and existing_relation.is_table %}
     {#- A year build (macros/school_years.sql): only the built years' rows are replaced. #}
     {% call statement('main') -%}
         delete from {{ target_relation }} where {{ school_year_filter() }};

@@ -73,7 +73,7 @@
     longer in effect. A year such a load holds rows of is reconciled by that year's backfill
     (its marts, and its rows weighed against the other deliveries of that year). -#}
 {% macro in_built_school_years(year_expr, loads=none) -%}
-    {%- if year_build_of_existing_table() -%}
+    {%- if year_partition_ready() -%}
     {%- set new_loads = load_ids(loads, this) if loads is not none else [] -%}
     ({{ year_expr }} in ({{ school_years_built() | join(', ') }}) or {{ year_expr }} is null
         {%- if new_loads %} or _load_id in ({{ new_loads | join(', ') }}){% endif %})
@@ -86,7 +86,7 @@
     longer in effect (not in `loads`) are deleted, whatever their year: a file delivered again
     replaces every row of its earlier load. -#}
 {% macro delete_replaced_loads(loads) -%}
-    {%- if year_build_of_existing_table() -%}
+    {%- if year_partition_ready() -%}
     {%- set replaced = load_ids(this, loads) -%}
     {%- if replaced %}
     delete from {{ this }} where _load_id in ({{ replaced | join(', ') }})
@@ -94,9 +94,24 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Whether this is a year build of a tagged model whose table exists (at run time). -#}
-{% macro year_build_of_existing_table() -%}
-    {{ return(execute and replaces_school_years() and adapter.get_relation(this.database, this.schema, this.identifier) is not none) }}
+{#- Whether this build replaces this model's built years in its existing table (at run time): a
+    year build, the model tagged, its table there and, for a model partitioned by its rows' own
+    year, holding the partition column. A table built before the column existed (a warehouse of
+    an earlier version) is built whole instead, for every year (`should_full_refresh`, the table
+    materialization), as a missing one is. -#}
+{% macro year_partition_ready() -%}
+    {%- if not (execute and replaces_school_years()) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
+    {%- if existing is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- if not partitioned_by_row_year() -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set column = config.get('meta')['school_year_column'] | lower -%}
+    {{ return(column in (adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list)) }}
 {%- endmacro %}
 
 {#- The `_load_id`s of `relation` that `other` holds no row of, as quoted literals: a few loads
@@ -123,7 +138,7 @@
     `get_incremental_append_sql` below replaces its years. -#}
 {% macro should_full_refresh() %}
     {%- if school_years_built() is not none -%}
-        {% do return('by_school_year' not in model.tags) %}
+        {% do return(not year_partition_ready()) %}
     {%- endif -%}
     {% do return(dbt.should_full_refresh()) %}
 {% endmacro %}
