@@ -3,7 +3,7 @@
     pre_hook="{{ delete_replaced_loads(latest_loads(source('raw_assessment', 'map_results'), 'assessment__map_results')) }}",
 ) }}
 {#- The school year of a row's term is its partition (macros/school_years.sql): a year build reads
-    that year's results and students only. -#}
+    that year's results only. -#}
 with raw as (
     select * from {{ latest_loads('(select * from ' ~ source('raw_assessment', 'map_results') ~ ' where ' ~ in_built_school_years(map_term_school_year('"TermName"'), loads=latest_loads(source('raw_assessment', 'map_results'), 'assessment__map_results')) ~ ')', 'assessment__map_results', copies_of=columns) }}
 ),
@@ -32,8 +32,8 @@ map_students as (
         count(*) over (
             partition by {{ clean_text('"TermName"') }}, {{ clean_text('"StudentID"') }}
         ) as n_in_term
+    -- Every year's: a year build also reads a new delivery's results of other years whole.
     from {{ latest_loads(source('raw_assessment', 'map_students'), 'assessment__map_students') }} as s
-    where {{ in_built_school_years(map_term_school_year('"TermName"')) }}
 ),
 
 in_school as (

@@ -110,7 +110,6 @@ delivery_keys as {{ cte_not_materialized() }} (
         {{ clean_text('raw."StuNum"') }} as att_student_id,
         {{ clean_text('raw."SchoolCode"') }} as att_school_code,
         {{ safe_date('raw."AbsenceDate"') }} as attendance_date,
-        {{ school_year_of_date(safe_date('raw."AbsenceDate"')) }} as _school_year,
         raw._load_id,
         coalesce({{ increment_of('raw._source_file') }}, raw._source_file) as _delivery
     from raw
