@@ -19,12 +19,13 @@
    in more than one delivery, or empty (a malformed date is a key value too): no other key can
    have two. A year's exceptions in one file then
    group nothing (the grouping over 1.5 M rows was 2.5 s of the model's 10.5 s of CPU).
-   `keys_from` (with `repeats_in_file` false): a lighter relation of the same rows holding the
-   key, `_load_id`, `delivery` and `narrow_by` columns, computed as in `relation`, from which the
-   newest delivery of each key is found. Its maximum, arg-max, minimum and distinct values are
+   `keys_from`: a lighter relation of the same rows holding the key, `_load_id`, `_line_number`,
+   `delivery` and `narrow_by` columns, computed as in `relation`, from which the newest delivery
+   (and a file's repeats) of each key is found. Its maximum, arg-max, minimum and distinct values are
    those of `relation` as long as it holds the same rows, even where `relation`'s left joins
    repeat some: attendance exceptions read their raw rows there instead of typing them (code and
-   school joins, regular expressions) twice more, 1.5 M rows each time. #}
+   school joins, regular expressions) twice more, 1.5 M rows each time; MAP results, which
+   DuckDB otherwise held whole to read twice, spilling them. #}
 {% macro newest_delivery_wins(relation, key, repeats_in_file=true, delivery=none, narrow_by=none, keys_from=none) -%}
     {%- set keys = key | join(', ') -%}
     {%- set on_key -%}
@@ -70,10 +71,10 @@
                 {% endfor %}r._load_id,
                 r._line_number,
                 repeated._newest_load
-            from {{ relation }} as r
+            from {{ keys_from or relation }} as r
             inner join (
                 select {{ keys }}, max(_load_id) as _newest_load
-                from {{ relation }}
+                from {{ keys_from or relation }}
                 group by {{ keys }}
                 having count(*) > 1
             ) as repeated
