@@ -21,11 +21,13 @@
    group nothing (the grouping over 1.5 M rows was 2.5 s of the model's 10.5 s of CPU).
    `keys_from`: a lighter relation of the same rows holding the key, `_load_id`, `_line_number`,
    `delivery` and `narrow_by` columns, computed as in `relation`, from which the newest delivery
-   (and a file's repeats) of each key is found. Its maximum, arg-max, minimum and distinct values are
-   those of `relation` as long as it holds the same rows, even where `relation`'s left joins
-   repeat some: attendance exceptions read their raw rows there instead of typing them (code and
-   school joins, regular expressions) twice more, 1.5 M rows each time; MAP results, which
-   DuckDB otherwise held whole to read twice, spilling them. #}
+   (and a file's repeats) of each key is found. Its maximum, arg-max, minimum and distinct values
+   are those of `relation` as long as it holds the same rows, even where `relation`'s left joins
+   repeat some (a key's row count may differ then, but a line repeated by a join is its own first
+   line and never flagged): attendance exceptions read their raw rows there instead of typing
+   them (code and school joins, regular expressions) twice more, 1.5 M rows each time; MAP
+   results their key columns, where DuckDB otherwise held the typed rows to read them twice and
+   spilled them. #}
 {% macro newest_delivery_wins(relation, key, repeats_in_file=true, delivery=none, narrow_by=none, keys_from=none) -%}
     {%- set keys = key | join(', ') -%}
     {%- set on_key -%}
