@@ -177,7 +177,8 @@ typed as (
 
 -- The newest-delivery check's columns, computed as in `typed` from the joins they need only:
 -- with `typed` read by the check too, DuckDB kept it whole and spilled it (1.4 GB written for
--- three years' 1.4 M results).
+-- three years' 1.4 M results). Written twice on purpose: one CTE of the keys and their joins,
+-- read by both `typed` and the check, built the model in 9.3-9.5 s against 6.2 s (three years).
 delivery_keys as (
     select
         raw._load_id,
