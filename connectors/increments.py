@@ -18,6 +18,11 @@ from a rebuild:
 
 A merge builds only the models downstream of the attendance exceptions (`DBT_SOURCES`): by
 the rules above nothing else changed, so every other model stays as the last build left it.
+
+A build of some school years (`for_school_years`) keeps likewise every model whose inputs did not
+change since the last finished build: it builds the year-dependent models (`YEAR_MODELS`), and
+the models downstream of them or of a raw table whose loads changed; the SIS and identity models
+of a backfill asked for after the whole load are not built again.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ INCREMENT_MARK = " (increment "
 #: What a merge builds: the models downstream of the incremental raw tables (dbt sources).
 #: Nothing else can have changed (the plan says so): every other model stays as it is.
 DBT_SOURCES = ("raw_attendance.exceptions", "raw_attendance.exceptions__rejects")
+#: The dbt selector of the models a school-year build replaces the years' rows of
+#: (dbt_project.yml): built, with every model downstream of them, in every year build.
+YEAR_MODELS = "tag:by_school_year"
 #: The environment variable dbt's `attendance_new_loads` macro reads: the load ids merged.
 NEW_LOADS_ENV = "DISTRICTWIDE_ATTENDANCE_NEW_LOADS"
 
@@ -55,18 +63,30 @@ class BuildPlan:
     fingerprint: str
     increments: list[str] = field(default_factory=list)  # every loaded increment now
     new_loads: list[str] = field(default_factory=list)  # those not merged yet
+    #: Each raw table's digest (its audit rows: loads, retractions, holds) and the digest of
+    #: the settings and models: what a year build compares with the last build's.
+    tables: dict[str, str] = field(default_factory=dict)
+    settings: str = ""
+    #: A year build's dbt selectors (`for_school_years`): it builds what is downstream of them.
+    roots: tuple[str, ...] | None = None
+    #: A year build with no raw table changed since the last build's record: it leaves every
+    #: year as a whole build would, and records itself.
+    every_year_current: bool = False
 
     @property
     def downstream_of(self) -> tuple[str, ...] | None:
-        """The dbt sources whose downstream models a merge builds; None: every model."""
-        return None if self.full_refresh else DBT_SOURCES
+        """The dbt selectors (`source:<source>.<table>`, `tag:<tag>`) whose downstream nodes
+        this build builds, keeping every other model as it is; None: every model."""
+        if not self.full_refresh:
+            return tuple(f"source:{name}" for name in DBT_SOURCES)
+        return self.roots
 
     def changed_tables(self, manifest: Path) -> set[str] | None:
         """The warehouse relations (`schema.name`) this build rewrites; None: every one."""
-        if self.full_refresh:
+        if self.downstream_of is None:
             return None
         graph = json.loads(manifest.read_text())
-        downstream = downstream_nodes(graph, DBT_SOURCES)
+        downstream = downstream_nodes(graph, self.downstream_of)
         return {_relation(graph["nodes"][uid]) for uid in downstream if uid in graph["nodes"]}
 
     def dbt_env(self) -> dict[str, str]:
@@ -85,12 +105,23 @@ def merging(plan: BuildPlan) -> Iterator[None]:
         yield
 
 
-def downstream_nodes(manifest: dict, sources: Iterable[str]) -> set[str]:
-    """The unique ids of every dbt node downstream of the dbt sources `sources`
-    (`<source>.<table>`), from a parsed manifest's child map."""
+def downstream_nodes(manifest: dict, roots: Iterable[str]) -> set[str]:
+    """The unique ids of the dbt nodes dbt's `<root>+` selects for each of `roots`, from a
+    parsed manifest: every node downstream of a source (`source:<source>.<table>`), or a
+    tag's nodes (`tag:<tag>`) and every node downstream of them."""
     project = manifest["metadata"]["project_name"]
     downstream: set[str] = set()
-    todo = [f"source.{project}.{name}" for name in sources]
+    todo: list[str] = []
+    for root in roots:
+        kind, _, name = root.partition(":")
+        if kind == "source":
+            todo.append(f"source.{project}.{name}")
+        elif kind == "tag":
+            tagged = [uid for uid, node in manifest["nodes"].items() if name in node["tags"]]
+            downstream.update(tagged)
+            todo += tagged
+        else:
+            raise ValueError(f"not a source or tag selector: {root!r}")
     while todo:
         for child in manifest["child_map"].get(todo.pop(), []):
             if child not in downstream:
@@ -153,6 +184,22 @@ def _files_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def _digest(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _last_build(home: Home) -> dict | None:
+    """The record of the last finished build, if there is one and its warehouse."""
+    path = record_path(home)
+    if not path.exists() or not home.warehouse.exists():
+        return None
+    return json.loads(path.read_text())
+
+
 def _models_digest(manifest: Path) -> str:
     nodes = json.loads(manifest.read_text())["nodes"]
     checksums = {uid: node.get("checksum", {}).get("checksum") for uid, node in nodes.items()}
@@ -174,31 +221,59 @@ def plan(home: Home, dbt_vars: str, manifest: Path) -> BuildPlan:
     rest = [
         list(r) for r in rows if not (r[1] in INCREMENTAL_TABLES and INCREMENT_MARK in (r[2] or ""))
     ]
-    digest = hashlib.sha256()
-    for part in (
-        json.dumps(rest, default=str),
-        _files_digest(home.root / "config"),
-        dbt_vars,
-        _models_digest(manifest),
-    ):
-        digest.update(part.encode())
-        digest.update(b"\x00")
-    fingerprint = digest.hexdigest()
+    settings = _digest(_files_digest(home.root / "config"), dbt_vars, _models_digest(manifest))
+    fingerprint = _digest(json.dumps(rest, default=str), settings)
+    tables = {
+        table: _digest(json.dumps([list(r) for r in rows if r[1] == table], default=str))
+        for table in sorted({r[1] for r in rows})
+    }
 
     def full(reason: str) -> BuildPlan:
-        return BuildPlan(True, reason, fingerprint, increments)
+        return BuildPlan(True, reason, fingerprint, increments, tables=tables, settings=settings)
 
-    path = record_path(home)
-    if not path.exists() or not home.warehouse.exists():
+    last = _last_build(home)
+    if last is None:
         return full("no record of a finished build")
-    last = json.loads(path.read_text())
     if last["fingerprint"] != fingerprint:
         return full("a load other than an attendance increment, or a setting or model, changed")
     if not set(last["increments"]) <= merged_or_new:
         return full("a merged attendance increment was retracted")
     new = [i for i in increments if i not in set(last["increments"])]
     reason = f"{len(new)} attendance increment(s) to merge"
-    return BuildPlan(False, reason, fingerprint, increments, new)
+    return BuildPlan(False, reason, fingerprint, increments, new, tables, settings)
+
+
+def for_school_years(home: Home, built: BuildPlan, manifest: Path) -> BuildPlan:
+    """`built` (a rebuild) as a build of some school years that keeps every model whose inputs
+    did not change since the last finished build: it builds the year-dependent models and the
+    models downstream of them (`YEAR_MODELS`) or of a raw table whose audit rows changed (a
+    load, a retraction, a hold, an increment). `built` itself (every model) when there is no
+    record, or the settings or models changed, or a changed raw table has no dbt source.
+
+    Called before `forget`. With no raw table changed, the build leaves every year as a whole
+    build of the same inputs would (`every_year_current`): its record may be kept.
+    """
+    last = _last_build(home)
+    if last is None or last.get("settings") != built.settings:
+        return built
+    before = last.get("tables", {})
+    changed = sorted(t for t in {*built.tables, *before} if built.tables.get(t) != before.get(t))
+    graph = json.loads(manifest.read_text())
+    sources, project = set(graph["sources"]), graph["metadata"]["project_name"]
+    roots = [YEAR_MODELS]
+    for table in changed:
+        source, _, entity = table.partition("__")
+        names = (f"raw_{source}.{entity}", f"raw_{source}.{entity}__rejects")
+        if f"source.{project}.{names[0]}" not in sources:
+            return built
+        roots += [f"source:{n}" for n in names if f"source.{project}.{n}" in sources]
+    kept = f"{len(changed)} raw tables changed since the last build, the other models kept"
+    return replace(
+        built,
+        reason=f"{built.reason}; {kept}",
+        roots=tuple(roots),
+        every_year_current=not changed,
+    )
 
 
 def rebuild(plan: BuildPlan, reason: str) -> BuildPlan:

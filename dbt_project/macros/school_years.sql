@@ -2,7 +2,8 @@
     partitions of the dbt assets. A model tagged `by_school_year` keeps the rows of every other
     year as they are and replaces only the built years' rows; every other model is built whole, as
     in a full build (they hold no year's rows, or hold every year's in one row), and an
-    incremental one is fully refreshed.
+    incremental one is fully refreshed, unless the build keeps it (its inputs unchanged since the
+    last build: connectors/increments.py, `for_school_years`).
     The marts tagged so (dbt_project.yml: their grain includes the school year) compute the
     built years (reading only those years' input rows where every step is within one year) and
     keep those years' rows. The large staging and intermediate models tagged so read only the

@@ -59,7 +59,7 @@ def test_a_new_increment_alone_is_merged_anything_else_rebuilds(tmp_path: Path) 
     with increments.merging(merge):
         assert os.environ[increments.NEW_LOADS_ENV] == inc
     assert os.environ.get(increments.NEW_LOADS_ENV) == before
-    assert merge.downstream_of == increments.DBT_SOURCES
+    assert merge.downstream_of == tuple(f"source:{name}" for name in increments.DBT_SOURCES)
     finished_build(home, models)
     # Nothing new: still a merge, of nothing.
     assert increments.plan(home, VARS, models).new_loads == []
@@ -87,3 +87,58 @@ def test_a_retracted_increment_or_an_unfinished_build_rebuilds(tmp_path: Path) -
     # A build that started (the record removed) and never finished.
     increments.forget(home)
     assert increments.plan(home, VARS, models).full_refresh
+
+
+def sources_manifest(tmp_path: Path, checksum: str = "a") -> Path:
+    """A manifest with the dbt sources of two raw tables, as a year build reads it."""
+    path = manifest(tmp_path, checksum)
+    graph = json.loads(path.read_text())
+    names = ("raw_sis.users", "raw_sis.users__rejects", "raw_attendance.exceptions")
+    graph["sources"] = {f"source.x.{name}": {} for name in names}
+    graph["metadata"] = {"project_name": "x"}
+    graph["nodes"]["model.x.m"]["tags"] = ["by_school_year"]
+    graph["child_map"] = {}
+    path.write_text(json.dumps(graph))
+    return path
+
+
+def test_a_year_build_keeps_the_models_whose_raw_tables_did_not_change(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home").ensure()
+    models = sources_manifest(tmp_path)
+    loaded(home, "20261201T000000Z-a", "attendance__exceptions", "exceptions.csv")
+    loaded(home, "20261201T000001Z-b", "sis__users", "users.csv")
+    finished_build(home, models)
+
+    def year_build(dbt_vars: str = VARS) -> increments.BuildPlan:
+        asked = increments.rebuild(increments.plan(home, dbt_vars, models), "years named")
+        return increments.for_school_years(home, asked, models)
+
+    # Nothing changed: the year-dependent models alone, and every year stays current.
+    same = year_build()
+    assert same.full_refresh and same.downstream_of == (increments.YEAR_MODELS,)
+    assert same.every_year_current
+    # A SIS delivery: its models too (and its rejects'); the other years are now stale.
+    loaded(home, "20261202T000000Z-c", "sis__users", "users.csv")
+    sis = year_build()
+    assert sis.downstream_of == (
+        increments.YEAR_MODELS,
+        "source:raw_sis.users",
+        "source:raw_sis.users__rejects",
+    )
+    assert not sis.every_year_current
+    graph = json.loads(models.read_text())
+    assert increments.downstream_nodes(graph, sis.downstream_of) == {"model.x.m"}
+    # A setting changed, or no record of a finished build: every model.
+    assert year_build('{"min_cell_size": 5}').downstream_of is None
+    increments.forget(home)
+    assert year_build().downstream_of is None
+
+
+def test_a_year_build_builds_every_model_after_a_table_no_source_reads(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home").ensure()
+    models = sources_manifest(tmp_path)
+    loaded(home, "20261201T000000Z-a", "sis__users", "users.csv")
+    finished_build(home, models)
+    loaded(home, "20261202T000000Z-b", "sis__orgs", "orgs.csv")
+    asked = increments.plan(home, VARS, models)
+    assert increments.for_school_years(home, asked, models).downstream_of is None

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import ExecuteInProcessResult
 
 from connectors import increments
 from connectors.home import Home
@@ -52,7 +53,7 @@ def by_school_year_marts() -> list[str]:
     return by_school_year_models(marts=True)
 
 
-def load(home: Home, years: Sequence[int] | None = None) -> None:
+def load(home: Home, years: Sequence[int] | None = None) -> ExecuteInProcessResult:
     """The consolidated load in process (every year, or `years`), in an ephemeral instance."""
     from dagster import DagsterInstance
 
@@ -62,6 +63,17 @@ def load(home: Home, years: Sequence[int] | None = None) -> None:
         env.setenv("DISTRICTWIDE_HOME", str(home.root))
         result = run_consolidated_load(DagsterInstance.ephemeral(), years=years)
     assert result.success, f"consolidated_load ({years or 'every year'}) failed"
+    return result
+
+
+def kept_by_the_build(result: ExecuteInProcessResult) -> dict[str, bool]:
+    """Each dbt model the run reported (by name): whether its build kept it unchanged."""
+    kept = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        note = str(getattr(materialization.metadata.get("dbt"), "value", ""))
+        kept[materialization.asset_key.path[-1]] = "kept unchanged" in note
+    return kept
 
 
 def snapshot(home: Home, to: Path) -> Path:
@@ -91,7 +103,8 @@ class Builds:
     whole: Path  # the marts after the whole load
     changed: Path  # after the middle year's rebuild with other settings
     restored: Path  # after its rebuild with the whole load's settings again
-    same_inputs_rebuilt: bool  # a rebuild asked for with nothing changed was a build, not a merge
+    same_inputs_kept: dict[str, bool]  # a rebuild asked for with nothing changed: model kept?
+    same_inputs_recorded: bool  # ... left the record of a finished build of every year
     rebuilt_missing: Path  # after a year build that found MISSING's tables dropped or altered
 
 
@@ -113,11 +126,11 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     home = Home(root).ensure()
     load(home)
     whole = snapshot(home, copies / "whole.duckdb")
-    # Nothing changed since the whole load: the plan is an (empty) attendance merge, which
-    # records itself; the year asked for is rebuilt instead, and a year build records nothing.
+    # Nothing changed since the whole load: the plan is an (empty) attendance merge; the year
+    # asked for is rebuilt instead, the models of no year kept (their inputs did not change).
     assert increments.record_path(home).exists()
-    load(home, [REBUILT])
-    same_inputs_rebuilt = not increments.record_path(home).exists()
+    same_inputs_kept = kept_by_the_build(load(home, [REBUILT]))
+    same_inputs_recorded = increments.record_path(home).exists()
     changes = {**DEFAULTS, **CELLS}
     edit_settings(home, changes)
     load(home, [REBUILT])
@@ -138,12 +151,26 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     rebuilt_missing = snapshot(home, copies / "rebuilt_missing.duckdb")
     counts = json.loads((root / "truth" / "counts.json").read_text())
     return Builds(
-        District(home, counts), whole, changed, restored, same_inputs_rebuilt, rebuilt_missing
+        District(home, counts),
+        whole,
+        changed,
+        restored,
+        same_inputs_kept,
+        same_inputs_recorded,
+        rebuilt_missing,
     )
 
 
 def test_a_year_named_is_rebuilt_even_when_nothing_changed(builds: Builds) -> None:
-    assert builds.same_inputs_rebuilt
+    """Its year's marts are built again, not merged or kept; the marts of no year are kept (their
+    inputs did not change since the whole load), and every year stays as current as the whole
+    load left it: the build's record stays, and the next build may merge."""
+    kept = builds.same_inputs_kept
+    assert {name: kept.get(name) for name in by_school_year_marts()} == dict.fromkeys(
+        by_school_year_marts(), False
+    )
+    assert kept["dim_student"] and kept["dim_school"]
+    assert builds.same_inputs_recorded
 
 
 def differences(before: Path, after: Path, table: str, where: str) -> tuple[int, int]:

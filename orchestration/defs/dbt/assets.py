@@ -103,6 +103,10 @@ def districtwide_dbt_models(
         built = increments.rebuild(built, "school years named for a rebuild")
     if not built.full_refresh:
         years = None
+    if years is not None:
+        # The models of no school year whose inputs did not change are kept (the SIS and
+        # identity models of a backfill asked for after the whole load).
+        built = increments.for_school_years(layout, built, DBT_PROJECT.manifest_path)
     kind = "full refresh" if built.full_refresh else "incremental"
     if years is not None:
         kind = f"school years {', '.join(map(str, years))}, their rows only"
@@ -129,9 +133,9 @@ def districtwide_dbt_models(
             downstream_of=built.downstream_of,
             read_after=read_after_the_build(context.assets_def.keys),
         )
-    if years is None:
-        # A year build leaves no record: the years it did not build may predate its inputs,
-        # so the next build is a full one (or another year build), never a merge.
+    if years is None or built.every_year_current:
+        # A year build after a change leaves no record: the years it did not build predate
+        # its inputs, so the next build is a full one (or another year build), never a merge.
         increments.remember(layout, built)
 
 

@@ -75,8 +75,9 @@ class DistrictwideDbt(DbtCliResource):
         records each model and test as it finishes. A failed node fails the step after every
         result has been reported, as with the CLI.
 
-        With `downstream_of` (dbt sources, `<source>.<table>`) and every model selected, dbt
-        builds only the nodes downstream of those sources: the models whose inputs changed.
+        With `downstream_of` (dbt selectors, `source:<source>.<table>` or `tag:<tag>`) and
+        every model selected, dbt builds only the nodes `<selector>+` selects: the models whose
+        inputs changed.
         Every other model is reported first (Dagster wants a multi-asset's outputs in
         dependency order) as materialized, with metadata saying it was kept unchanged, so the
         steps after the build (the checks, the publication) run as after a whole build: with
@@ -96,7 +97,7 @@ class DistrictwideDbt(DbtCliResource):
             runtime_excludes=excludes,
         )
         narrowed = downstream_of is not None and not context.is_subset
-        only = " ".join(f"source:{name}+" for name in downstream_of or ())
+        only = " ".join(f"{root}+" for root in downstream_of or ())
         if narrowed:
             params = DbtCliInvocationPartialParams(
                 manifest=params.manifest,
@@ -263,11 +264,11 @@ def _delete_aside(folders: Sequence[Path]) -> None:
         ).start()
 
 
-def _built_downstream(sources: Sequence[str]) -> list[str]:
-    """dbt selection: the tables, incremental models and data tests downstream of `sources`
+def _built_downstream(roots: Sequence[str]) -> list[str]:
+    """dbt selection: the tables, incremental models and data tests `<root>+` selects
     (a union of intersections: an `--exclude` of the views would drop their tests too)."""
     kinds = ("config.materialized:table", "config.materialized:incremental", "resource_type:test")
-    return [f"source:{name}+,{kind}" for name in sources for kind in kinds]
+    return [f"{root}+,{kind}" for root in roots for kind in kinds]
 
 
 def _ancestors(manifest: dict[str, Any], uid: str) -> set[str]:

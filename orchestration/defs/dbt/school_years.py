@@ -1,6 +1,7 @@
 """School-year partitions of the dbt assets: a build of some school years replaces only those
 years' rows of the year-dependent marts (dbt models tagged `by_school_year`) and leaves every
-other year's as it is; the other models are built whole, as in every build.
+other year's as it is; the other models are built whole, or kept when their inputs did not change
+since the last finished build (`connectors.increments.for_school_years`).
 
 The partitions are dynamic: the school years (ending years) the district's data holds (the
 warehouse's `int_school_years`), plus any year a backfill or the nightly schedule names, listed
