@@ -27,7 +27,10 @@
    line and never flagged): attendance exceptions read their raw rows there instead of typing
    them (code and school joins, regular expressions) twice more, 1.5 M rows each time; MAP
    results their key columns, where DuckDB otherwise held the typed rows to read them twice and
-   spilled them. #}
+   spilled them.
+   With `repeats_in_file`, the keys are first grouped by their hash (`row_hash`, one number):
+   only the rows of a hash seen twice are grouped by the key's columns (MAP's three years, 1.4 M
+   results: 10.2 s of the model's CPU to 8.6 s, the same rows). #}
 {% macro newest_delivery_wins(relation, key, repeats_in_file=true, delivery=none, narrow_by=none, keys_from=none) -%}
     {%- set keys = key | join(', ') -%}
     {%- set on_key -%}
@@ -77,6 +80,12 @@
             inner join (
                 select {{ keys }}, max(_load_id) as _newest_load
                 from {{ keys_from or relation }}
+                where {{ row_hash(key) }} in (
+                    select {{ row_hash(key) }}
+                    from {{ keys_from or relation }}
+                    group by 1
+                    having count(*) > 1
+                )
                 group by {{ keys }}
                 having count(*) > 1
             ) as repeated
