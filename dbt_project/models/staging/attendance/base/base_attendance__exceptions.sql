@@ -25,9 +25,10 @@ key_rows as {{ cte_not_materialized() }} (
     select * from {{ latest_loads(built_years_rows, 'attendance__exceptions') }}
 ),
 
--- Every school code delivered (of every load and year: a lookup's extra codes match no row).
+-- Every school code delivered (of every load and year: a lookup's extra codes match no row),
+-- by the export's own column name, quoted as in `typed`.
 delivered_school_codes as (
-    select "SchoolCode" from {{ source('raw_attendance', 'exceptions') }}
+    select "SchoolCode" from {{ source('raw_attendance', 'exceptions') }}  -- noqa: RF06
 ),
 
 -- Every year's loads, their keys only: a pull's earlier version may be of another year.
