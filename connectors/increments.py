@@ -223,9 +223,10 @@ def plan(home: Home, dbt_vars: str, manifest: Path) -> BuildPlan:
     ]
     settings = _digest(_files_digest(home.root / "config"), dbt_vars, _models_digest(manifest))
     fingerprint = _digest(json.dumps(rest, default=str), settings)
+    # An unrecognized or refused file has no raw table: no model reads it.
     tables = {
         table: _digest(json.dumps([list(r) for r in rows if r[1] == table], default=str))
-        for table in sorted({r[1] for r in rows})
+        for table in sorted({r[1] for r in rows if r[1] is not None})
     }
 
     def full(reason: str) -> BuildPlan:

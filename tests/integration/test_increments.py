@@ -113,7 +113,10 @@ def test_a_year_build_keeps_the_models_whose_raw_tables_did_not_change(tmp_path:
         asked = increments.rebuild(increments.plan(home, dbt_vars, models), "years named")
         return increments.for_school_years(home, asked, models)
 
-    # Nothing changed: the year-dependent models alone, and every year stays current.
+    # Nothing changed (a file no layout recognized feeds no raw table): the year-dependent
+    # models alone, and every year stays current.
+    write_audit(home, {"load_id": "20261201T000002Z-u", "source_file": "notes.txt"})
+    finished_build(home, models)
     same = year_build()
     assert same.full_refresh and same.downstream_of == (increments.YEAR_MODELS,)
     assert same.every_year_current
