@@ -92,10 +92,11 @@ def test_the_nightly_run_builds_the_current_and_the_last_school_year(defs, tmp_p
 
 
 def test_the_schedule_and_the_steward_alerts_are_on_by_default(defs) -> None:
-    """A daemon started on a fresh data folder loads nightly and emails the stewards unasked."""
+    """A daemon started on a fresh data folder loads nightly, emails the stewards and backfills
+    an older school year a load staged, unasked."""
     schedule = defs.resolve_schedule_def("nightly_consolidated_load")
     assert schedule.default_status == DefaultScheduleStatus.RUNNING
-    for name in ("steward_alerts_on_success", "steward_alerts_on_failure"):
+    for name in ("steward_alerts_on_success", "steward_alerts_on_failure", "older_years_backfill"):
         assert defs.resolve_sensor_def(name).default_status == DefaultSensorStatus.RUNNING
 
 

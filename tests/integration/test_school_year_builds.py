@@ -19,11 +19,20 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import ExecuteInProcessResult
+from dagster import (
+    DagsterInstance,
+    ExecuteInProcessResult,
+    RunRequest,
+    SkipReason,
+    build_sensor_context,
+)
 
-from connectors import increments
+from connectors import increments, pending_years
 from connectors.home import Home
+from orchestration.defs.dbt.backfill_sensor import older_years_backfill
 from orchestration.defs.dbt.project import DBT_PROJECT
+from orchestration.defs.dbt.school_years import REBUILD_TAG, range_tags
+from orchestration.resources import DistrictwideHome
 from tests.conftest import District, generate
 from tests.integration import test_consolidated_load, test_inquiry_marts, test_trend_marts
 
@@ -55,8 +64,6 @@ def by_school_year_marts() -> list[str]:
 
 def load(home: Home, years: Sequence[int] | None = None) -> ExecuteInProcessResult:
     """The consolidated load in process (every year, or `years`), in an ephemeral instance."""
-    from dagster import DagsterInstance
-
     from districtwide.running import run_consolidated_load
 
     with pytest.MonkeyPatch.context() as env:
@@ -317,6 +324,8 @@ class Redelivery:
     after_other_year: Path  # after the build naming 2026 only
     backfilled: Path  # after the backfill of 2025
     whole: Path  # after a whole build of the same files
+    waiting: list[list[int]]  # the years awaiting a backfill after each of those three builds
+    backfill_asked: RunRequest | SkipReason  # the sensor, after the build naming 2026
 
 
 @pytest.fixture(scope="module")
@@ -330,15 +339,37 @@ def redelivery(tmp_path_factory: pytest.TempPathFactory) -> Redelivery:
         path = root / "landing" / name
         header, *rows = path.read_bytes().splitlines(keepends=True)
         path.write_bytes(header + b"".join(r for i, r in enumerate(rows, 1) if i % every))
+    waiting = []
     load(home, [2026])
     after_other_year = snapshot(home, copies / "after_other_year.duckdb")
+    waiting.append(pending_years.read(home.warehouse)["years"])
+    with build_sensor_context(
+        resources={"home": DistrictwideHome(root=str(root))}, instance=DagsterInstance.ephemeral()
+    ) as context:
+        backfill_asked = older_years_backfill(context)
     load(home, [2025])
     backfilled = snapshot(home, copies / "backfilled.duckdb")
+    waiting.append(pending_years.read(home.warehouse)["years"])
     increments.forget(home)  # a build of every year, not the (empty) merge of nothing new
     load(home)
     whole = snapshot(home, copies / "whole.duckdb")
+    waiting.append(pending_years.read(home.warehouse)["years"])
     counts = json.loads((root / "truth" / "counts.json").read_text())
-    return Redelivery(District(home, counts), after_other_year, backfilled, whole)
+    return Redelivery(
+        District(home, counts), after_other_year, backfilled, whole, waiting, backfill_asked
+    )
+
+
+def test_the_redelivered_year_waits_for_the_backfill_the_sensor_asks_for(
+    redelivery: Redelivery,
+) -> None:
+    """The build naming 2026 staged 2025's files and left 2025 waiting; the sensor asks for
+    2025 and the year after it, rebuilt; the backfill of 2025 and the whole build leave none."""
+    assert redelivery.waiting == [[2025], [], []]
+    asked = redelivery.backfill_asked
+    assert isinstance(asked, RunRequest)
+    assert range_tags(2025, 2026).items() <= asked.tags.items()
+    assert asked.tags[REBUILD_TAG] == "true"
 
 
 def loads_and_rows(warehouse: Path, table: str) -> tuple[set[int], int]:

@@ -13,7 +13,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
-from connectors import increments
+from connectors import increments, pending_years
 from connectors.crosswalk_files import load_crosswalks, parquet_dir, raise_problems
 from connectors.home import Home
 from connectors.landing import ensure_empty_audit
@@ -118,6 +118,8 @@ def districtwide_dbt_models(
         layout.warehouse,
         built.changed_tables(DBT_PROJECT.manifest_path) if narrowed else None,
     )
+    # The loads staged before a year build: its new deliveries' older years wait for a backfill.
+    staged_before = pending_years.staged_loads(layout.warehouse) if years is not None else None
     with increments.merging(built), building(years):
         yield from dbt.build_in_process(
             [
@@ -132,6 +134,20 @@ def districtwide_dbt_models(
             target_path=layout.root / "dbt_target",
             downstream_of=built.downstream_of,
             read_after=read_after_the_build(context.assets_def.keys),
+        )
+    found = (
+        pending_years.years_of_new_loads(layout.warehouse, staged_before)
+        if staged_before is not None
+        else set()
+    )
+    waiting = pending_years.update(
+        layout.warehouse, years, every_year=years is None and built.full_refresh, found=found
+    )
+    if waiting:
+        context.log.warning(
+            f"school years {', '.join(map(str, waiting))} hold rows of deliveries a build "
+            "staged without rebuilding those years' marts: the older_years_backfill sensor "
+            "rebuilds them and the years after them"
         )
     if years is None or built.every_year_current:
         # A year build after a change leaves no record: the years it did not build predate
