@@ -43,24 +43,36 @@ def warehouse_with(path: Path, rows: dict[str, list[tuple[str, int | None]]]) ->
     return path
 
 
-def test_the_years_of_loads_staged_by_the_build(tmp_path: Path) -> None:
+def test_the_years_whose_staged_rows_a_build_changed(tmp_path: Path) -> None:
     warehouse = warehouse_with(
         tmp_path / "warehouse.duckdb",
-        {"staging.base_assessment__state_results": [("a", 2025), ("a", 2025)]},
+        {"staging.base_assessment__state_results": [("a", 2024), ("a", 2025), ("a", None)]},
     )
-    before = pending_years.staged_loads(warehouse)
-    assert before == {"staging.base_assessment__state_results": ["a"]}
+    before = pending_years.year_digests(warehouse)
+    assert set(before["staging.base_assessment__state_results"]) == {2024, 2025}
+    # The same rows delivered again (another load): no year changed.
+    warehouse_with(
+        warehouse, {"staging.base_assessment__state_results": [("b", 2024), ("b", 2025)]}
+    )
+    assert pending_years.changed_years(before, pending_years.year_digests(warehouse)) == set()
+    # 2024's row delivered again, twice (a count), a row of 2026, and a table built for the
+    # first time (every year it holds).
     warehouse_with(
         warehouse,
         {
-            # A file of 2024 again (load c replaces a), one of 2026, and a row of no year.
-            "staging.base_assessment__state_results": [("c", 2024), ("d", 2026), ("d", None)],
-            # A table the build made for the first time: every load of it is new.
-            "staging.base_attendance__exceptions": [("e", 2025)],
+            "staging.base_assessment__state_results": [("c", 2024), ("c", 2024), ("c", 2025)],
+            "staging.base_attendance__exceptions": [("e", 2023)],
         },
     )
-    assert pending_years.years_of_new_loads(warehouse, before) == {2024, 2025, 2026}
-    assert pending_years.staged_loads(tmp_path / "missing.duckdb") == {}
+    after = pending_years.year_digests(warehouse)
+    assert pending_years.changed_years(before, after) == {2023, 2024}
+    assert pending_years.changed_years(after, {}) == {2023, 2024, 2025}
+    assert pending_years.year_digests(tmp_path / "missing.duckdb") == {}
+    # A table of an earlier version, without its year column: left out (missing before a build
+    # that builds it for every year).
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table staging.base_assessment__map_results (_load_id varchar)")
+    assert "staging.base_assessment__map_results" not in pending_years.year_digests(warehouse)
 
 
 def test_what_each_build_leaves_waiting(tmp_path: Path) -> None:

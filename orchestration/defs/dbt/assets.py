@@ -118,8 +118,8 @@ def districtwide_dbt_models(
         layout.warehouse,
         built.changed_tables(DBT_PROJECT.manifest_path) if narrowed else None,
     )
-    # The loads staged before a year build: its new deliveries' older years wait for a backfill.
-    staged_before = pending_years.staged_loads(layout.warehouse) if years is not None else None
+    # Each year's staged rows before a year build: the older years it changes wait for a backfill.
+    staged_before = pending_years.year_digests(layout.warehouse) if years is not None else None
     with increments.merging(built), building(years):
         yield from dbt.build_in_process(
             [
@@ -136,7 +136,7 @@ def districtwide_dbt_models(
             read_after=read_after_the_build(context.assets_def.keys),
         )
     found = (
-        pending_years.years_of_new_loads(layout.warehouse, staged_before)
+        pending_years.changed_years(staged_before, pending_years.year_digests(layout.warehouse))
         if staged_before is not None
         else set()
     )
