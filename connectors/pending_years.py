@@ -36,13 +36,13 @@ YEAR_COLUMNS: dict[str, str] = {
 }
 
 
-def record_path(warehouse: Path) -> Path:
-    return warehouse.parent / "years_awaiting_backfill.json"
-
-
 #: Lineage columns, left out of a row's content: the same rows delivered again in another file
 #: (or another order) are not a change.
 LINEAGE = ("_load_id", "_source_file", "_line_number", "_delivery")
+
+
+def record_path(warehouse: Path) -> Path:
+    return warehouse.parent / "years_awaiting_backfill.json"
 
 
 def year_digests(warehouse: Path) -> dict[str, dict[int, list[int]]]:
@@ -99,7 +99,7 @@ def update(
     """After a build that succeeded: the years still waiting, written and returned.
 
     `built`: the years a year build named (None otherwise); `every_year`: a build of every year
-    (not a merge), which leaves nothing waiting; `found`: `years_of_new_loads`.
+    (not a merge), which leaves nothing waiting; `found`: `changed_years`.
     """
     record = read(warehouse)
     if every_year:

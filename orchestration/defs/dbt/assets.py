@@ -145,9 +145,9 @@ def districtwide_dbt_models(
     )
     if waiting:
         context.log.warning(
-            f"school years {', '.join(map(str, waiting))} hold rows of deliveries a build "
-            "staged without rebuilding those years' marts: the older_years_backfill sensor "
-            "rebuilds them and the years after them"
+            f"school years {', '.join(map(str, waiting))}: a build staged a delivery that "
+            "changed their rows but did not rebuild their marts; the older_years_backfill "
+            "sensor rebuilds them and the years after them"
         )
     if years is None or built.every_year_current:
         # A year build after a change leaves no record: the years it did not build predate
