@@ -19,7 +19,7 @@ from dagster import (
 
 from connectors import pending_years
 from orchestration.defs.dbt.backfill_sensor import OLDER_YEARS_TAG, older_years_backfill
-from orchestration.defs.dbt.school_years import PARTITIONS_NAME, REBUILD_TAG, range_tags
+from orchestration.defs.dbt.school_years import PARTITIONS_NAME, REBUILD_TAG, range_tags, register
 from orchestration.resources import DistrictwideHome
 
 pytestmark = pytest.mark.integration
@@ -119,6 +119,11 @@ def test_the_sensor_backfills_the_waiting_years_and_those_after(tmp_path: Path) 
     assert instance.get_dynamic_partitions(PARTITIONS_NAME) == ["2024", "2025", "2026"]
     # Asked once per finding: the same key until a build finds a year again.
     assert evaluate(home, instance).run_key == request.run_key
+    # The warehouse held by a load from a shell: up to the latest year the schedule listed.
+    register(instance, [2027])
+    with duckdb.connect(str(warehouse)):
+        request = evaluate(home, instance)
+    assert range_tags(2024, 2027).items() <= request.tags.items()
 
 
 @pytest.mark.parametrize("status", [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED])

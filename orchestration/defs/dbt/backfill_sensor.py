@@ -23,6 +23,7 @@ from dagster import (
 
 from connectors import pending_years
 from orchestration.defs.dbt.school_years import (
+    PARTITIONS_NAME,
     REBUILD_TAG,
     range_tags,
     register,
@@ -60,7 +61,10 @@ def older_years_backfill(context: SensorEvaluationContext, home: DistrictwideHom
     )
     if busy:
         return SkipReason(f"school years {waiting} wait for the load {busy[0].run_id} to end")
-    first, last = min(waiting), max([*waiting, *years_in_warehouse(warehouse)])
+    # Up to the latest year the warehouse holds or the schedule listed (the warehouse may be
+    # held by a load started from a shell, outside the queue).
+    listed = [int(key) for key in context.instance.get_dynamic_partitions(PARTITIONS_NAME)]
+    first, last = min(waiting), max([*waiting, *years_in_warehouse(warehouse), *listed])
     register(context.instance, range(first, last + 1))
     return RunRequest(
         run_key=f"older-years-{first}-{last}-{record['found_at']}",
