@@ -45,10 +45,11 @@ def record_path(warehouse: Path) -> Path:
     return warehouse.parent / "years_awaiting_backfill.json"
 
 
-def year_digests(warehouse: Path) -> dict[str, dict[int, list[int]]]:
-    """Each table's rows per school year: their count and the sum of their contents' hashes
-    (lineage left out). Taken before and after a build: a year whose figures differ got rows
-    delivered, corrected or withdrawn (~0.05 s for 1.5 M attendance rows)."""
+def year_digests(warehouse: Path, skip: Sequence[int] = ()) -> dict[str, dict[int, list[int]]]:
+    """Each table's rows per school year but `skip` (the built ones): their count and the sum of
+    their contents' hashes (lineage left out). Taken before and after a build: a year whose
+    figures differ got rows delivered, corrected or withdrawn (0.05 s for 1.5 M attendance
+    rows; 0.28 s for three years of attendance, MAP and state results)."""
     if not warehouse.exists():
         return {}
     digests: dict[str, dict[int, list[int]]] = {}
@@ -64,7 +65,9 @@ def year_digests(warehouse: Path) -> dict[str, dict[int, list[int]]]:
             lineage = ", ".join(c for c in LINEAGE if c in columns[table])
             rows = con.execute(
                 f"select {year}, count(*), sum(hash(*columns(* exclude ({lineage})))) "
-                f"from {table} where {year} is not null group by 1"
+                f"from {table} where {year} is not null "
+                f"and not list_contains(?::integer[], {year}) group by 1",
+                [list(skip)],
             ).fetchall()
             digests[table] = {int(y): [int(n), int(h)] for y, n, h in rows}
     return digests

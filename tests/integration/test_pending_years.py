@@ -67,6 +67,10 @@ def test_the_years_whose_staged_rows_a_build_changed(tmp_path: Path) -> None:
     after = pending_years.year_digests(warehouse)
     assert pending_years.changed_years(before, after) == {2023, 2024}
     assert pending_years.changed_years(after, {}) == {2023, 2024, 2025}
+    # The built years left out.
+    assert pending_years.year_digests(warehouse, [2024])[
+        "staging.base_assessment__state_results"
+    ].keys() == {2025}
     assert pending_years.year_digests(tmp_path / "missing.duckdb") == {}
     # A table of an earlier version, without its year column: left out (missing before a build
     # that builds it for every year).

@@ -118,8 +118,10 @@ def districtwide_dbt_models(
         layout.warehouse,
         built.changed_tables(DBT_PROJECT.manifest_path) if narrowed else None,
     )
-    # Each year's staged rows before a year build: the older years it changes wait for a backfill.
-    staged_before = pending_years.year_digests(layout.warehouse) if years is not None else None
+    # The other years' staged rows before a year build that may change them (a raw table changed
+    # since the last build): the years whose rows it changes wait for a backfill.
+    watched = years is not None and not built.every_year_current
+    staged_before = pending_years.year_digests(layout.warehouse, years) if watched else None
     with increments.merging(built), building(years):
         yield from dbt.build_in_process(
             [
@@ -136,7 +138,9 @@ def districtwide_dbt_models(
             read_after=read_after_the_build(context.assets_def.keys),
         )
     found = (
-        pending_years.changed_years(staged_before, pending_years.year_digests(layout.warehouse))
+        pending_years.changed_years(
+            staged_before, pending_years.year_digests(layout.warehouse, years or ())
+        )
         if staged_before is not None
         else set()
     )
