@@ -18,12 +18,14 @@ import duckdb
 
 from alerts.after_run import dbt_test_failures, held_back_domains, rule_failures
 from alerts.inputs import CheckFailure
+from connectors import pending_years
 from connectors.home import Home
 from connectors.load import district_layouts
 from connectors.problems import LAYOUTS_FOLDER, FileProblem, describe, file_problems
 from connectors.warehouse import connect as connect_warehouse
 from connectors.warehouse import marts_path
 from districtwide.running import LoadRun
+from orchestration.defs.dbt.school_years import years_in_warehouse
 
 SERVED_ASSET = ("serving", "marts")
 
@@ -40,6 +42,7 @@ def render(run: LoadRun, home: Home, expected: Mapping[str, str] | None = None) 
     if home.warehouse.exists():
         sections.append(warehouse_section(home.warehouse))
     sections.append(alerts_section(run))
+    sections.append(backfill_section(home.warehouse))
     sections.append(where_section(run, home))
     return "\n\n".join(s for s in sections if s)
 
@@ -206,6 +209,22 @@ def alerts_section(run: LoadRun) -> str:
     if not lines:
         return "Alerts: none to send."
     return "\n".join(["Alerts:", *lines])
+
+
+def backfill_section(warehouse: Path) -> str:
+    """The older school years a build staged a changed delivery of without rebuilding their marts
+    (connectors/pending_years.py), and how they get rebuilt; '' when none waits."""
+    waiting = pending_years.read(warehouse)["years"]
+    if not waiting:
+        return ""
+    last = max([*waiting, *years_in_warehouse(warehouse)])
+    named = ", ".join(map(str, waiting))
+    return (
+        f"School years waiting for a backfill: {named} (a delivery changed their staged rows; "
+        "their marts are as the last build of them left them). The daemon's "
+        "older_years_backfill sensor rebuilds them and the years after them; from a shell: "
+        f"districtwide load --years {min(waiting)}-{last}"
+    )
 
 
 def where_section(run: LoadRun, home: Home) -> str:

@@ -18,6 +18,7 @@ from dagster import (
 )
 
 from connectors import pending_years
+from districtwide.summary import backfill_section
 from orchestration.defs.dbt.backfill_sensor import OLDER_YEARS_TAG, older_years_backfill
 from orchestration.defs.dbt.school_years import PARTITIONS_NAME, REBUILD_TAG, range_tags, register
 from orchestration.resources import DistrictwideHome
@@ -141,3 +142,12 @@ def test_the_sensor_waits_for_a_load_in_the_queue(tmp_path: Path, status) -> Non
     skipped = evaluate(home, instance)
     assert isinstance(skipped, SkipReason)
     assert run.run_id in str(skipped.skip_message)
+
+
+def test_the_load_summary_names_the_years_waiting_and_the_command(tmp_path: Path) -> None:
+    warehouse = warehouse_with(tmp_path / "warehouse.duckdb", {})
+    assert backfill_section(warehouse) == ""
+    pending_years.update(warehouse, [2026], every_year=False, found={2024})
+    text = backfill_section(warehouse)
+    assert "School years waiting for a backfill: 2024" in text
+    assert "districtwide load --years 2024-2026" in text
