@@ -89,7 +89,7 @@ def changed_years(
 
 
 def read(warehouse: Path) -> dict:
-    """The record: `years` waiting, and `found_at`, when a build last added one."""
+    """The record: `years` waiting, and `found_at`, when a build last found one."""
     path = record_path(warehouse)
     if not path.exists():
         return {"years": [], "found_at": None}
@@ -111,7 +111,8 @@ def update(
         waiting = set(record["years"])
     else:
         waiting = (set(record["years"]) | set(found)) - set(built)
-    if waiting - set(record["years"]):
+    if built is not None and set(found) - set(built):
+        # A new finding (a year found again after a failed backfill too): asked for again.
         record["found_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     record["years"] = sorted(waiting)
     path = record_path(warehouse)

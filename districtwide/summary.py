@@ -25,7 +25,7 @@ from connectors.problems import LAYOUTS_FOLDER, FileProblem, describe, file_prob
 from connectors.warehouse import connect as connect_warehouse
 from connectors.warehouse import marts_path
 from districtwide.running import LoadRun
-from orchestration.defs.dbt.school_years import years_in_warehouse
+from orchestration.defs.dbt.backfill_sensor import backfill_range
 
 SERVED_ASSET = ("serving", "marts")
 
@@ -217,13 +217,13 @@ def backfill_section(warehouse: Path) -> str:
     waiting = pending_years.read(warehouse)["years"]
     if not waiting:
         return ""
-    last = max([*waiting, *years_in_warehouse(warehouse)])
+    first, last = backfill_range(waiting, warehouse)
     named = ", ".join(map(str, waiting))
     return (
         f"School years waiting for a backfill: {named} (a delivery changed their staged rows; "
         "their marts are as the last build of them left them). The daemon's "
         "older_years_backfill sensor rebuilds them and the years after them; from a shell: "
-        f"districtwide load --years {min(waiting)}-{last}"
+        f"districtwide load --years {first}-{last}"
     )
 
 

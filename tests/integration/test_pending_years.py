@@ -3,6 +3,7 @@ that backfills them (orchestration/defs/dbt/backfill_sensor.py)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -96,6 +97,11 @@ def test_what_each_build_leaves_waiting(tmp_path: Path) -> None:
         2023,
         2024,
     ]
+    # 2024 found again (a new correction while it waits): asked for again.
+    before = pending_years.read(warehouse)["found_at"]
+    time.sleep(1.1)
+    pending_years.update(warehouse, [2025, 2026], every_year=False, found={2024})
+    assert pending_years.read(warehouse)["found_at"] != before
     # A backfill of 2023 alone leaves 2024.
     assert pending_years.update(warehouse, [2023], every_year=False) == [2024]
     # A build of every year leaves none.

@@ -11,6 +11,9 @@ IT, and the next build that stages such rows asks again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
 from dagster import (
     DagsterRunStatus,
     DefaultSensorStatus,
@@ -43,6 +46,15 @@ WAITING_FOR = [
 OLDER_YEARS_TAG = "districtwide/older_years"
 
 
+def backfill_range(
+    waiting: Sequence[int], warehouse: Path, listed: Iterable[int] = ()
+) -> tuple[int, int]:
+    """The years a backfill of `waiting` rebuilds: from the first to the latest year the
+    warehouse holds or the schedule `listed` (the warehouse may be held by a load started from a
+    shell, outside the queue): the later years' change-from-prior figures read the earlier."""
+    return min(waiting), max([*waiting, *years_in_warehouse(warehouse), *listed])
+
+
 @sensor(
     job=consolidated_load,
     minimum_interval_seconds=60,
@@ -61,10 +73,8 @@ def older_years_backfill(context: SensorEvaluationContext, home: DistrictwideHom
     )
     if busy:
         return SkipReason(f"school years {waiting} wait for the load {busy[0].run_id} to end")
-    # Up to the latest year the warehouse holds or the schedule listed (the warehouse may be
-    # held by a load started from a shell, outside the queue).
     listed = [int(key) for key in context.instance.get_dynamic_partitions(PARTITIONS_NAME)]
-    first, last = min(waiting), max([*waiting, *years_in_warehouse(warehouse), *listed])
+    first, last = backfill_range(waiting, warehouse, listed)
     register(context.instance, range(first, last + 1))
     return RunRequest(
         run_key=f"older-years-{first}-{last}-{record['found_at']}",
