@@ -12,7 +12,11 @@ records the older years that changed here, beside the build record; the backfill
 year-over-year figures read them): the district need not notice the late file to see it.
 
 A build of every year clears the record; an attendance merge leaves it (it builds no year); a
-year build takes its years off and adds the older ones it changed.
+year build takes its years off and adds the older ones it changed. The record also keeps what
+each year was last built with (`built_with`: the digest of the config folder, the dbt variables
+and the models, `increments.BuildPlan.settings`): a year build with a setting, crosswalk or
+model changed since an older year was built leaves that year waiting too, as its marts still
+read the earlier mappings and metrics.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ YEAR_COLUMNS: dict[str, str] = {
 #: Lineage columns, left out of a row's content: the same rows delivered again in another file
 #: (or another order) are not a change.
 LINEAGE = ("_load_id", "_source_file", "_line_number", "_delivery")
+
+
+#: `built_with`'s key for what the last build of every year was built with.
+EVERY_YEAR = "every"
 
 
 def record_path(warehouse: Path) -> Path:
@@ -89,7 +97,7 @@ def changed_years(
 
 
 def read(warehouse: Path) -> dict:
-    """The record: `years` waiting, and `found_at`, when a build last found one."""
+    """The record: `years` waiting, `found_at` (when a build last found one) and `built_with`."""
     path = record_path(warehouse)
     if not path.exists():
         return {"years": [], "found_at": None}
@@ -97,24 +105,51 @@ def read(warehouse: Path) -> dict:
 
 
 def update(
-    warehouse: Path, built: Sequence[int] | None, *, every_year: bool, found: Iterable[int] = ()
+    warehouse: Path,
+    built: Sequence[int] | None,
+    *,
+    every_year: bool,
+    found: Iterable[int] = (),
+    settings: str | None = None,
+    present: Iterable[int] = (),
 ) -> list[int]:
     """After a build that succeeded: the years still waiting, written and returned.
 
     `built`: the years a year build named (None otherwise); `every_year`: a build of every year
-    (not a merge), which leaves nothing waiting; `found`: `changed_years`.
+    (not a merge), which leaves nothing waiting; `found`: `changed_years`; `settings`: what the
+    build was built with; `present`: the school years the warehouse holds, of which a year build
+    leaves waiting those last built with other settings (a record written before `built_with`
+    knows none: nothing is assumed of them).
     """
     record = read(warehouse)
+    built_with: dict[str, str] = record.get("built_with", {})
+    # The years waiting for their rows (a record written before `changed`: all of them).
+    changed = set(record.get("changed", record["years"]))
+    waiting = set(record["years"])
+    new: set[int] = set()
     if every_year:
-        waiting: set[int] = set()
-    elif built is None:
-        waiting = set(record["years"])
-    else:
-        waiting = (set(record["years"]) | set(found)) - set(built)
-    if built is not None and set(found) - set(built):
+        changed = waiting = set()
+        built_with = {EVERY_YEAR: settings} if settings else {}
+    elif built is not None:
+        if settings:
+            built_with.update({str(year): settings for year in built})
+        unknown = built_with.get(EVERY_YEAR)
+        stale = {
+            year
+            for year in present
+            if settings and built_with.get(str(year), unknown) not in (None, settings)
+        }
+        changed = (changed | set(found)) - set(built)
+        # Found again by its rows, or newly stale: asked for (a stale year is found by every
+        # year build until it is rebuilt, or the settings it was built with are back).
+        new = (set(found) - set(built)) | (stale - waiting)
+        waiting = changed | stale
+    if new:
         # A new finding (a year found again after a failed backfill too): asked for again.
         record["found_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     record["years"] = sorted(waiting)
+    record["changed"] = sorted(changed)
+    record["built_with"] = built_with
     path = record_path(warehouse)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     tmp.write_text(json.dumps(record, indent=1))

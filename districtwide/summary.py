@@ -212,7 +212,8 @@ def alerts_section(run: LoadRun) -> str:
 
 
 def backfill_section(warehouse: Path) -> str:
-    """The older school years a build staged a changed delivery of without rebuilding their marts
+    """The older school years a build staged a changed delivery of, or built others than with a
+    changed setting, crosswalk or model, without rebuilding their marts
     (connectors/pending_years.py), and how they get rebuilt; '' when none waits."""
     waiting = pending_years.read(warehouse)["years"]
     if not waiting:
@@ -220,8 +221,9 @@ def backfill_section(warehouse: Path) -> str:
     first, last = backfill_range(waiting, warehouse)
     named = ", ".join(map(str, waiting))
     return (
-        f"School years waiting for a backfill: {named} (a delivery changed their staged rows; "
-        "their marts are as the last build of them left them). The daemon's "
+        f"School years waiting for a backfill: {named} (a delivery changed their staged rows, "
+        "or a setting, crosswalk or model changed since they were built; their marts are as "
+        "the last build of them left them). The daemon's "
         "older_years_backfill sensor rebuilds them and the years after them; from a shell: "
         f"districtwide load --years {first}-{last}"
     )

@@ -109,6 +109,43 @@ def test_what_each_build_leaves_waiting(tmp_path: Path) -> None:
     assert pending_years.read(warehouse)["years"] == []
 
 
+def test_a_year_build_with_other_settings_leaves_the_older_years_waiting(tmp_path: Path) -> None:
+    """A crosswalk, setting or model changed, then a nightly year build: the years it did not
+    build keep marts of the earlier settings until they are rebuilt, or the settings are back."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    years = [2024, 2025, 2026]
+
+    def build(built: list[int] | None, settings: str) -> list[int]:
+        every = built is None
+        return pending_years.update(
+            warehouse, built, every_year=every, settings=settings, present=years
+        )
+
+    assert build(None, "S0") == []
+    assert build([2026], "S0") == []  # the same settings: nothing
+    assert build([2026], "S1") == [2024, 2025]
+    asked = pending_years.read(warehouse)["found_at"]
+    assert asked
+    # The next nightly, the settings still new: still waiting, not asked for again.
+    time.sleep(1.1)
+    assert build([2025, 2026], "S1") == [2024]
+    assert pending_years.read(warehouse)["found_at"] == asked
+    # An attendance merge builds no year and changes no setting.
+    assert pending_years.update(warehouse, None, every_year=False) == [2024]
+    # A year waiting for its rows too stays after the settings are back; the settings' wait goes.
+    pending_years.update(warehouse, [2026], every_year=False, found={2024}, settings="S1")
+    assert build([2026], "S0") == [2024, 2025]  # 2025 was built with S1
+    assert build([2025, 2026], "S0") == [2024]  # 2024's rows changed: it still waits
+    assert build([2024, 2025, 2026], "S0") == []
+    # A record written before `built_with` assumes nothing of the years it does not name.
+    legacy = tmp_path / "legacy" / "warehouse.duckdb"
+    legacy.parent.mkdir()
+    pending_years.record_path(legacy).write_text('{"years": [2023], "found_at": null}')
+    assert pending_years.update(
+        legacy, [2026], every_year=False, settings="S1", present=[2023, 2024, 2026]
+    ) == [2023]
+
+
 def evaluate(home: DistrictwideHome, instance: DagsterInstance) -> RunRequest | SkipReason:
     with build_sensor_context(resources={"home": home}, instance=instance) as context:
         return older_years_backfill(context)

@@ -29,6 +29,7 @@ from orchestration.defs.dbt.school_years import (
     building,
     built_years,
     rebuilds_named_years,
+    years_in_warehouse,
 )
 from orchestration.defs.quality.checks import CHECKED_ASSETS
 from orchestration.resources import DistrictwideHome
@@ -145,13 +146,19 @@ def districtwide_dbt_models(
         else set()
     )
     waiting = pending_years.update(
-        layout.warehouse, years, every_year=years is None and built.full_refresh, found=found
+        layout.warehouse,
+        years,
+        every_year=years is None and built.full_refresh,
+        found=found,
+        settings=built.settings,
+        present=years_in_warehouse(layout.warehouse) if years is not None else (),
     )
     if waiting:
         context.log.warning(
             f"school years {', '.join(map(str, waiting))}: a build staged a delivery that "
-            "changed their rows but did not rebuild their marts; the older_years_backfill "
-            "sensor rebuilds them and the years after them"
+            "changed their rows, or a setting, crosswalk or model changed, but their marts "
+            "were not rebuilt; the older_years_backfill sensor rebuilds them and the years "
+            "after them"
         )
     if years is None or built.every_year_current:
         # A year build after a change leaves no record: the years it did not build predate

@@ -1,7 +1,9 @@
-"""The backfill of older school years a load staged new rows of (connectors/pending_years.py).
+"""The backfill of older school years a load staged new rows of, or left built with earlier
+settings (connectors/pending_years.py).
 
 A nightly or on-arrival run rebuilds the current and the last school year only. When it staged
-a delivery of an older year (a corrected state file, a late MAP term), this sensor asks for one
+a delivery of an older year (a corrected state file, a late MAP term), or built its years with a
+setting, crosswalk or model the older years' marts were built without, this sensor asks for one
 run rebuilding that year and every year after it (their change-from-prior figures read it), as
 `districtwide load --years` would, once the queue holds no consolidated load: the older year's
 marts are right by the morning without anybody noticing the late file. Each finding is asked for
