@@ -133,11 +133,11 @@ def update(
     elif built is not None:
         if settings:
             built_with.update({str(year): settings for year in built})
-        unknown = built_with.get(EVERY_YEAR)
+        last_whole = built_with.get(EVERY_YEAR)
         stale = {
             year
             for year in present
-            if settings and built_with.get(str(year), unknown) not in (None, settings)
+            if settings and built_with.get(str(year), last_whole) not in (None, settings)
         }
         changed = (changed | set(found)) - set(built)
         # Found again by its rows, or newly stale: asked for (a stale year is found by every

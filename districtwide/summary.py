@@ -212,9 +212,9 @@ def alerts_section(run: LoadRun) -> str:
 
 
 def backfill_section(warehouse: Path) -> str:
-    """The older school years a build staged a changed delivery of, or built others than with a
-    changed setting, crosswalk or model, without rebuilding their marts
-    (connectors/pending_years.py), and how they get rebuilt; '' when none waits."""
+    """The older school years waiting for a backfill (connectors/pending_years.py: a build staged
+    a changed delivery of theirs, or built later years with a changed setting, crosswalk or
+    model) and how they get rebuilt; '' when none waits."""
     waiting = pending_years.read(warehouse)["years"]
     if not waiting:
         return ""
