@@ -17,6 +17,11 @@ SEED ?= 2026
 export DISTRICTWIDE_HOME ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(DISTRICTWIDE_HOME)/dagster
 
+# $(call twice,<command>): the command, and once more if it fails. uv's bytecode workers failed
+# once here on a fresh venv ("Bytecode compilation failed, expected .../uvicorn/... received ''",
+# uv 0.13.10) and the same install passed at once after; a second failure stops the build.
+twice = ( $(1) || { echo "failed; once more: $(1)" >&2; $(1); } )
+
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 MANIFEST := dbt_project/target/manifest.json
@@ -48,8 +53,8 @@ help:
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@if $(PYTHON) -m pip install -q uv >/dev/null 2>&1 && $(PYTHON) -m uv --version >/dev/null 2>&1; then \
 		$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV) && \
-		$(PYTHON) -m uv pip sync -q --compile-bytecode --python $(VENV)/bin/python requirements.lock && \
-		$(PYTHON) -m uv pip install -q --compile-bytecode --no-deps --python $(VENV)/bin/python -e .; \
+		$(call twice,$(PYTHON) -m uv pip sync -q --compile-bytecode --python $(VENV)/bin/python requirements.lock) && \
+		$(call twice,$(PYTHON) -m uv pip install -q --compile-bytecode --no-deps --python $(VENV)/bin/python -e .); \
 	else \
 		$(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q -r requirements.lock && \
 		$(BIN)/pip install -q --no-deps -e .; \
@@ -64,8 +69,8 @@ install: $(VENV)/.installed $(MANIFEST)
 # (Debian's, only when no `java` is on the PATH).
 $(VENV)/.spark-installed: $(VENV)/.installed requirements-spark.lock
 	@if $(PYTHON) -m uv --version >/dev/null 2>&1; then \
-		$(PYTHON) -m uv pip install -q --compile-bytecode --python $(VENV)/bin/python \
-			-r requirements-spark.lock; \
+		$(call twice,$(PYTHON) -m uv pip install -q --compile-bytecode --python $(VENV)/bin/python \
+			-r requirements-spark.lock); \
 	else \
 		$(BIN)/pip install -q -r requirements-spark.lock; \
 	fi
