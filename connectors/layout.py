@@ -103,8 +103,15 @@ class ColumnRule(BaseModel):
     zero_pad: int | None = Field(
         default=None,
         ge=2,
-        description="a numeric code of this many digits: one a spreadsheet stripped of its "
-        "leading zeros ('1' for '01') reads padded back",
+        description="a numeric code or date of this many digits: one a spreadsheet stripped of "
+        "its leading zeros ('1' for '01', '50916' for the MMDDYY '050916') reads padded back",
+    )
+    when_blank: list[str] = Field(
+        default_factory=list,
+        description="header names (aliases) of the column read in a row where this one is blank: "
+        "a file that puts one field in two columns by the kind of row (Missouri's MAP file: "
+        "the grade in GRADE_LEVEL for grade-level tests, in GRADE_OF_STUDENT for end-of-course "
+        "ones, whose GRADE_LEVEL holds the course)",
     )
 
     @model_validator(mode="after")
@@ -114,13 +121,19 @@ class ColumnRule(BaseModel):
             raise ValueError("give exactly one of names, value or file_name")
         if self.file_name is not None and re.compile(self.file_name).groups < 1:
             raise ValueError(f"file_name pattern {self.file_name!r} needs a (group)")
-        if self.zero_pad is not None and (not self.names or self.date):
-            raise ValueError("zero_pad is for a code read from the file, not a date or constant")
+        if self.zero_pad is not None and not self.names:
+            raise ValueError("zero_pad is for a code or date read from the file, not a constant")
+        if self.when_blank and (not self.names or self.date or self.zero_pad):
+            raise ValueError("when_blank is for a column read from the file, not a date or code")
         return self
 
     @cached_property
     def normalized(self) -> tuple[str, ...]:
         return tuple(normalize_name(name) for name in self.names)
+
+    @cached_property
+    def normalized_when_blank(self) -> tuple[str, ...]:
+        return tuple(normalize_name(name) for name in self.when_blank)
 
     @property
     def from_file(self) -> bool:

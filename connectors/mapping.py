@@ -24,10 +24,15 @@ def _literal(text: str | None) -> str:
 
 
 def _expr(
-    rule: ColumnRule | None, position: int | None, file_name: str, parsed: str | None = None
+    rule: ColumnRule | None,
+    position: int | None,
+    file_name: str,
+    parsed: str | None = None,
+    when_blank: int | None = None,
 ) -> str:
     """The canonical column's value; a date column's from `parsed`, its date as read once
-    (`_read_date`) by the query `canonical_select` writes."""
+    (`_read_date`) by the query `canonical_select` writes; where the column is blank in a row,
+    the value of the column at `when_blank` (`ColumnRule.when_blank`)."""
     if rule is None:
         return "null::varchar"
     if rule.value is not None:
@@ -45,6 +50,8 @@ def _expr(
         width, code = rule.zero_pad, f"trim({column})"
         short = f"regexp_full_match({code}, '[0-9]+') and length({code}) < {width}"
         return f"case when {short} then lpad({code}, {width}, '0') else {column} end"
+    if when_blank is not None:
+        return f"coalesce(nullif(trim({column}), ''), p.c{when_blank})"
     return column
 
 
@@ -61,6 +68,10 @@ def _read_date(rule: ColumnRule, column: str) -> str:
     """The date in `column` read with the layout's formats (a timestamp, NULL when none reads)."""
     formats = "[" + ", ".join(_literal(f) for f in rule.strptime) + "]"
     value = f"trim({column})"
+    if rule.zero_pad:
+        # An all-digit date a spreadsheet saved as a number ('50916' for the MMDDYY '050916').
+        short = f"regexp_full_match({value}, '[0-9]+') and length({value}) < {rule.zero_pad}"
+        value = f"(case when {short} then lpad({value}, {rule.zero_pad}, '0') else {value} end)"
     dated = f"try_strptime({value}, {formats})"
     undated = f"try_strptime(regexp_replace({value}, {_literal(_TIME_OF_DAY)}, ''), {formats})"
     # DuckDB's coalesce evaluates `undated` only where `dated` is NULL: the regular expression
@@ -148,7 +159,8 @@ def canonical_select(
                 rule, position = layout.columns.get(column), match.positions.get(column)
                 if column in group_rules:
                     rule, position = group_rules[column], positions.get(column)
-                expr = _expr(rule, position, file_name, parsed.get(column))
+                fallback = None if column in group_rules else match.when_blank.get(column)
+                expr = _expr(rule, position, file_name, parsed.get(column), fallback)
                 parts.append(f'{expr} as "{column}"')
         select = f"select {', '.join(parts)}, {row_line} as _line_number, {order} as _group"
         selects.append(f"{select} from {source}{where}")

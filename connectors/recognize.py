@@ -47,10 +47,12 @@ class Match:
     groups: tuple[dict[str, int], ...]
     # 0-based positions of the file's secret columns (`Layout.secret_columns`).
     secret: tuple[int, ...] = ()
+    # Canonical column → position of the column read where it is blank (`ColumnRule.when_blank`).
+    when_blank: dict[str, int] = field(default_factory=dict)
 
     @property
     def used(self) -> int:
-        return len(self.positions) + sum(len(g) for g in self.groups)
+        return len(self.positions) + sum(len(g) for g in self.groups) + len(self.when_blank)
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,11 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
         return out
 
     secret = {normalize_name(name) for name in layout.secret_columns}
+    when_blank = {
+        column: pos
+        for column, rule in layout.columns.items()
+        if rule.when_blank and (pos := find(rule.normalized_when_blank)) is not None
+    }
     return Match(
         layout,
         delimiter,
@@ -237,6 +244,7 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
         place(layout.columns),
         tuple(place(g) for g in layout.unpivot),
         tuple(i for i, name in enumerate(header) if normalize_name(name) in secret),
+        when_blank,
     )
 
 
@@ -311,6 +319,7 @@ def _check_duplicates(match: Match, file_name: str) -> None:
     """Two header columns that normalize to one name are ambiguous when the layout uses it."""
     seen: dict[str, int] = {}
     used = set(match.positions.values()) | {p for g in match.groups for p in g.values()}
+    used |= set(match.when_blank.values())
     for position, name in enumerate(match.header):
         key = normalize_name(name)
         if key in seen and seen[key] in used:

@@ -69,6 +69,15 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
         "line 8: truncated: the last line is short of fields and no line ending",
     ),
     f"{EA}/STAR/SR_sample_anonymized_file.csv": ("star_reading_v2", 5, 0, None),
+    # Missouri MAP 2024-25, tab-delimited: MAP, MAP-A and EOC rows, birth dates as `50916`.
+    f"{EA}/Missouri_Assessment_Program/sample_anonymized_file.txt": (
+        "missouri_map_student_data",
+        8,
+        0,
+        None,
+    ),
+    # Wisconsin Forward 2024-25: one row per student, a row per content area taken (11 of 20).
+    f"{EA}/WI_Forward/sample_anonymized_file.csv": ("wi_forward_student_data", 11, 0, None),
     f"{EA}/i-Ready/sample_anonymized_file_ela.csv": ("iready_diagnostic_ela", 40, 0, None),
     f"{EA}/i-Ready/sample_anonymized_file_math.csv": ("iready_diagnostic_math", 25, 0, None),
     # Fixed-width, no header: ten grade 3 records, RLA and mathematics each.

@@ -9,7 +9,10 @@ Georgia Milestones' EOG Student Data File (one row per student, a column group p
 levels 1-4, `Spring 2024`), California's CERS export (summative and interim rows in one file:
 interim rows quarantined, never counted as the state test) and Minnesota's MCA District Student
 Results (tab, school year from MDE's file name, levels D/P/M/E, test codes: VS
-tested, ABS and REF-P not). Each sample's rows are
+tested, ABS and REF-P not), and Wisconsin's Forward Exam file (a column group per content area,
+levels 1-4 Developing to Advanced, a reason not tested per content area) and Missouri's MAP file
+(grade-level, alternate and end-of-course tests in one tab-delimited file, the grade and the
+scale score each in the column the row's kind of test fills). Each sample's rows are
 staged with the year, the subject, the level and whether it counts as proficient, or quarantined
 with a reason; the codes come from the shipped crosswalk defaults, the school from the district's
 school crosswalk."""
@@ -41,6 +44,8 @@ SCHOOLS = {
     "georgia_milestones_eoc_student_data": "0999",
     "caaspp_student_score_data": "99999996099999",
     "mca_district_student_results": "900",
+    "wi_forward_student_data": "9999",
+    "missouri_map_student_data": "9999",
 }
 
 
@@ -117,15 +122,17 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "count(*) from staging.stg_assessment__state_results "
         "where is_tested and not _source_file like 'FAST%' "
         "and not _source_file like '%MILESTONES_EO%' "
+        "and not _source_file like 'WI_Forward%' "
+        "and not _source_file like 'MAP_999999%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
     # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
-    # Milestones' (per-grade cuts not in the defaults) and CMAS
-    # Science's are not in the defaults; MCA reading's Exceeds cut is published on the theta
-    # metric only, so there Meets has no upper and Exceeds no lower bound (the other two ends are
-    # checked; mathematics has all four bands).
+    # Milestones', Wisconsin Forward's and Missouri MAP's (per-grade cuts not in the defaults)
+    # and CMAS Science's are not in the defaults; MCA reading's Exceeds cut is published on the
+    # theta metric only, so there Meets has no upper and Exceeds no lower bound (the other two
+    # ends are checked; mathematics has all four bands).
     assert (unbanded, banded > 0) == (0, True)
     [(mca_checked,)] = rows(
         staged,
@@ -149,7 +156,7 @@ def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -
     )
     years = {(cmas, year) for cmas, year, *_ in got}
     assert (True, 2023) in years, "CMAS 2022-2023 is school year 2023"
-    assert {year for _, year, *_ in got} <= {2023, 2024}
+    assert {year for _, year, *_ in got} <= {2023, 2024, 2025}
     by_level = {level: proficient for *_, level, proficient in got}
     assert by_level["Met Expectations"] is True and by_level["Approached Expectations"] is False
     assert (
@@ -159,6 +166,8 @@ def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -
     assert by_level["At Proficiency"] is True and by_level["Approaching Proficiency"] is False
     assert by_level["Meets the Standards"] is True
     assert by_level["Partially Meets the Standards"] is False
+    assert by_level["Meeting"] is True and by_level["Approaching"] is False
+    assert by_level["Proficient"] is True and by_level["Basic"] is False
     assert {subject for *_, subject, _, _ in got} == {
         "English Language Arts",
         "Mathematics",
@@ -197,7 +206,14 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
     assert reasons.get("Not tested: parent or guardian exemption", 0) == 2, reasons
     # MCA's test codes: REF-P (reading) and ABS (mathematics); VS is tested.
     assert reasons.get("Parent refusal", 0) == 1 and reasons.get("Absent", 0) >= 1, reasons
-    assert sum(reasons.values()) == 6 + 5 + 2, reasons
+    # Wisconsin Forward's reason not tested: PAR (mathematics), beside a tested ELA row.
+    assert reasons.get("Parent opt-out", 0) == 1, reasons
+    # Missouri's MAP_SCORE_INVALIDATION "Y": no valid score.
+    assert (
+        reasons.get("No valid score: exempt, absent from every session or a session invalidated", 0)
+        == 1
+    ), reasons
+    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
 
 
@@ -301,4 +317,63 @@ def test_georgia_milestones_eoc_reads_the_course_as_its_subject(staged: Home) ->
             True,
         ),
         ("8000000006", "BIOLOGY", "Science", 2024, "Beginning Learner", False),
+    ]
+
+
+def test_wisconsin_forward_reads_each_content_area_taken(staged: Home) -> None:
+    """The Forward Exam file (the earthmover bundle's 2024-25 header) has a column group per
+    content area: one taken gives a row with its level, one left blank gives none, one with a
+    reason not tested gives a not-tested row. Meeting and Advanced are proficient."""
+    got = rows(
+        staged,
+        "select state_id, academic_subject, grade_number, school_year, scale_score, "
+        "achievement_level, is_proficient, not_tested_reason "
+        "from staging.stg_assessment__state_results where _source_file like 'WI_Forward%' "
+        "order by all",
+    )
+    assert got == [
+        ("8100000001", "English Language Arts", 3, 2025, 1541, "Approaching", False, None),
+        ("8100000001", "Mathematics", 3, 2025, 1602, "Meeting", True, None),
+        ("8100000002", "English Language Arts", 5, 2025, 1660, "Advanced", True, None),
+        ("8100000002", "Mathematics", 5, 2025, None, None, None, "Parent opt-out"),
+        ("8100000003", "English Language Arts", 7, 2025, 1530, "Developing", False, None),
+        ("8100000003", "Mathematics", 7, 2025, 1575, "Approaching", False, None),
+        ("8100000004", "English Language Arts", 4, 2025, 1612, "Meeting", True, None),
+        ("8100000004", "Mathematics", 4, 2025, 1688, "Advanced", True, None),
+        ("8100000004", "Science", 4, 2025, 561, "Meeting", True, None),
+        ("8100000004", "Social Studies", 4, 2025, 548, "Approaching", False, None),
+        ("8100000005", "Social Studies", 10, 2025, 780, "Meeting", True, None),
+    ]
+
+
+def test_missouri_map_reads_grade_level_alternate_and_end_of_course_rows(staged: Home) -> None:
+    """DESE's file (the earthmover bundle's 2024-25 header) gives an end-of-course row's grade in
+    GRADE_OF_STUDENT (its GRADE_LEVEL is the course) and its score in EOC_SCORE; a MAP-A row has
+    a level and no scale score, and is kept; MAP_SCORE_INVALIDATION "Y" is not tested. A birth
+    date saved without its leading zero (`71112`) reads as 2012-07-11."""
+    got = rows(
+        staged,
+        "select state_id, academic_subject, grade_number, school_year, scale_score, "
+        "achievement_level, is_proficient, is_tested, birth_date::varchar "
+        "from staging.stg_assessment__state_results where _source_file like 'MAP_999999%' "
+        "order by all",
+    )
+    assert got == [
+        (
+            "8200000001",
+            "English Language Arts",
+            5,
+            2025,
+            421,
+            "Proficient",
+            True,
+            True,
+            "2014-03-09",
+        ),
+        ("8200000001", "Mathematics", 5, 2025, 398, "Basic", False, True, "2014-03-09"),
+        ("8200000002", "Mathematics", 8, 2025, 214, "Proficient", True, True, "2012-07-11"),
+        ("8200000002", "Science", 8, 2025, 702, "Advanced", True, True, "2012-07-11"),
+        ("8200000003", "English Language Arts", 11, 2025, None, "Basic", False, True, "2009-12-01"),
+        ("8200000004", "Social Studies", 11, 2025, 190, "Below Basic", False, True, "2008-04-15"),
+        ("8200000005", "Mathematics", 6, 2025, None, None, None, False, "2013-09-27"),
     ]

@@ -14,6 +14,7 @@ import pytest
 
 from connectors.catalog import render
 from connectors.layout import (
+    ColumnRule,
     Layout,
     load_layout,
     load_layouts,
@@ -109,6 +110,20 @@ def test_date_formats_translate_to_strptime() -> None:
     assert strptime_format("YYYYMMDD") == "%Y%m%d"
     assert strptime_format("M/D/YY") == "%m/%d/%y"
     assert strptime_format("DD-Mon-YY") == "%d-%b-%y"  # 05-Mar-24, as a spreadsheet writes it
+
+
+def test_a_column_read_where_another_is_blank_is_placed_and_checked(tmp_path: Path) -> None:
+    """Missouri's MAP file: the grade in GRADE_OF_STUDENT, or in GRADE_LEVEL where it is blank."""
+    sample = next((FIXTURES / "missouri_map_student_data").iterdir())
+    match = recognize(sample, sample.name, LAYOUTS).match
+
+    assert match is not None and match.layout.layout == "missouri_map_student_data"
+    assert match.header[match.positions["TestedGrade"]] == "GRADE_OF_STUDENT"
+    assert match.header[match.when_blank["TestedGrade"]] == "GRADE_LEVEL"
+    assert match.header[match.when_blank["ScaleScore"]] == "EOC_SCORE"
+    with pytest.raises(ValueError, match="when_blank is for a column read from the file"):
+        ColumnRule(names=["DOB"], date=["MMDDYY"], when_blank=["BirthDate"])
+    assert ColumnRule(names=["DOB"], date=["MMDDYY"], zero_pad=6).zero_pad == 6
 
 
 def test_docs_sources_md_is_the_catalogue_of_the_layout_files() -> None:

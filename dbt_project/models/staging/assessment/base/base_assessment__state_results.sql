@@ -42,8 +42,9 @@ coded as (
         ) as _assessment_key,
         coalesce(assessment_types.is_state_test, true) as _is_state_test,
         {{ code_key('raw."Subject"') }} as _subject_key,
-        {{ code_key('raw."AchievementLevel"') }} as _level_key,
-        {{ code_key('raw."NotTestedCode"') }} as _not_tested_key,
+        -- A code of spaces is no code (Missouri pads MAP_SCORE_INVALIDATION with one).
+        nullif({{ code_key('raw."AchievementLevel"') }}, '') as _level_key,
+        nullif({{ code_key('raw."NotTestedCode"') }}, '') as _not_tested_key,
         grades.grade_level,
         grades.grade_number,
         subjects.academic_subject,
@@ -128,6 +129,9 @@ typed as (
         ranked_levels.min_scale_score,
         ranked_levels.max_scale_score,
         {{ clean_text('coded."BirthDate"') }} is null as _birth_missing,
+        -- A tested row without a score keeps its level (an alternate assessment such as
+        -- Missouri's MAP-A reports a level only); a score that is not a number is malformed.
+        {{ clean_text('coded."ScaleScore"') }} is not null as _score_given,
         -- The result's natural key (macro newest_delivery_wins): the student as delivered (the
         -- SASID with the birth date), assessment, subject and administration (the year).
         coded._assessment_key as _key_assessment,
@@ -169,7 +173,7 @@ checked as (
             ['academic_subject is null', 'Subject', 'unmapped subject'],
             ['_participation_unmapped', 'NotTestedCode', 'unmapped participation code'],
             ['is_tested and achievement_level is null', 'AchievementLevel', 'unmapped achievement level'],
-            ['is_tested and scale_score is null', 'ScaleScore', 'malformed scale score'],
+            ['is_tested and scale_score is null and _score_given', 'ScaleScore', 'malformed scale score'],
             ['is_tested and scale_score not between min_scale_score and max_scale_score', 'ScaleScore', 'scale score outside its achievement level band'],
             ['birth_date is null and not _birth_missing', 'BirthDate', 'malformed date'],
         ]) }}
