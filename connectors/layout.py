@@ -177,9 +177,15 @@ class SchoolYears(BaseModel):
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*[-/]\s*((?:19|20)?\d\d))?(?!\d)")
 
 
+# DRC's spring or summer administration code (`SP24`): the school year ending that year.
+_ADMINISTRATION = re.compile(r"^(?:SP|SU)(\d\d)$", re.IGNORECASE)
+
+
 def school_year_of(text: str | None) -> int | None:
     """The school year (its ending year) a value names: `2024`, `2023-2024`, `2023-24`,
-    `SY 2023-2024`; None when it names none."""
+    `SY 2023-2024`, `SP24`; None when it names none."""
+    if administration := _ADMINISTRATION.match((text or "").strip()):
+        return 2000 + int(administration.group(1))
     found = _YEAR.search(text or "")
     if not found:
         return None

@@ -76,6 +76,8 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
         0,
         None,
     ),
+    # South Carolina SC READY, spring 2024 state format: 2,135 columns, ELA and mathematics taken.
+    f"{EA}/SC_READY/sample_anonymized_file.csv": ("sc_ready_student_data", 10, 0, None),
     # Wisconsin Forward 2024-25: one row per student, a row per content area taken (11 of 20).
     f"{EA}/WI_Forward/sample_anonymized_file.csv": ("wi_forward_student_data", 11, 0, None),
     f"{EA}/i-Ready/sample_anonymized_file_ela.csv": ("iready_diagnostic_ela", 40, 0, None),

@@ -12,10 +12,11 @@ Results (tab, school year from MDE's file name, levels D/P/M/E, test codes: VS
 tested, ABS and REF-P not), and Wisconsin's Forward Exam file (a column group per content area,
 levels 1-4 Developing to Advanced, a reason not tested per content area) and Missouri's MAP file
 (grade-level, alternate and end-of-course tests in one tab-delimited file, the grade and the
-scale score each in the column the row's kind of test fills). Each sample's rows are
-staged with the year, the subject, the level and whether it counts as proficient, or quarantined
-with a reason; the codes come from the shipped crosswalk defaults, the school from the district's
-school crosswalk."""
+scale score each in the column the row's kind of test fills) and South Carolina's SC READY and
+SCPASS state-format file (TestAdmin `SP24`, a column group per subject, levels 1-4). Each
+sample's rows are staged with the year, the subject, the level and whether it counts as
+proficient, or quarantined with a reason; the codes come from the shipped crosswalk defaults, the
+school from the district's school crosswalk."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ SCHOOLS = {
     "mca_district_student_results": "900",
     "wi_forward_student_data": "9999",
     "missouri_map_student_data": "9999",
+    "sc_ready_student_data": "9999001",
 }
 
 
@@ -124,12 +126,14 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "and not _source_file like '%MILESTONES_EO%' "
         "and not _source_file like 'WI_Forward%' "
         "and not _source_file like 'MAP_999999%' "
+        "and not _source_file like 'SCREADY%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
     # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
-    # Milestones', Wisconsin Forward's and Missouri MAP's (per-grade cuts not in the defaults)
+    # Milestones', Wisconsin Forward's, Missouri MAP's and SC READY's (per-grade cuts not in the
+    # defaults)
     # and CMAS Science's are not in the defaults; MCA reading's Exceeds cut is published on the
     # theta metric only, so there Meets has no upper and Exceeds no lower bound (the other two
     # ends are checked; mathematics has all four bands).
@@ -168,6 +172,8 @@ def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -
     assert by_level["Partially Meets the Standards"] is False
     assert by_level["Meeting"] is True and by_level["Approaching"] is False
     assert by_level["Proficient"] is True and by_level["Basic"] is False
+    assert by_level["Meets Expectations"] is True
+    assert by_level["Approaches Expectations"] is False
     assert {subject for *_, subject, _, _ in got} == {
         "English Language Arts",
         "Mathematics",
@@ -213,7 +219,9 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
         reasons.get("No valid score: exempt, absent from every session or a session invalidated", 0)
         == 1
     ), reasons
-    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1, reasons
+    # SC READY's MathAttempt N.
+    assert reasons.get("Not attempted", 0) == 1, reasons
+    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 1, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
 
 
@@ -376,4 +384,47 @@ def test_missouri_map_reads_grade_level_alternate_and_end_of_course_rows(staged:
         ("8200000003", "English Language Arts", 11, 2025, None, "Basic", False, True, "2009-12-01"),
         ("8200000004", "Social Studies", 11, 2025, 190, "Below Basic", False, True, "2008-04-15"),
         ("8200000005", "Mathematics", 6, 2025, None, None, None, False, "2013-09-27"),
+    ]
+
+
+def test_sc_ready_reads_each_subject_taken_and_the_spring_administration(staged: Home) -> None:
+    """DRC's state-format file (the earthmover bundle's spring 2024 header): TestAdmin `SP24` is
+    school year 2024, each subject's group its own row with its grade tested and vertical scale
+    score, Meets and Exceeds Expectations proficient, an attempt flag N not tested."""
+    got = rows(
+        staged,
+        "select state_id, academic_subject, grade_number, school_year, scale_score, "
+        "achievement_level, is_proficient, is_tested "
+        "from staging.stg_assessment__state_results where _source_file like 'SCREADY%' "
+        "order by all",
+    )
+    assert got == [
+        ("8300000001", "English Language Arts", 3, 2024, 455, "Meets Expectations", True, True),
+        ("8300000001", "Mathematics", 3, 2024, 401, "Approaches Expectations", False, True),
+        ("8300000002", "English Language Arts", 5, 2024, 612, "Exceeds Expectations", True, True),
+        ("8300000002", "Mathematics", 5, 2024, 530, "Meets Expectations", True, True),
+        (
+            "8300000003",
+            "English Language Arts",
+            6,
+            2024,
+            420,
+            "Does Not Meet Expectations",
+            False,
+            True,
+        ),
+        ("8300000003", "Mathematics", 6, 2024, 610, "Exceeds Expectations", True, True),
+        ("8300000003", "Science", 6, 2024, 590, "Meets Expectations", True, True),
+        (
+            "8300000004",
+            "English Language Arts",
+            4,
+            2024,
+            505,
+            "Approaches Expectations",
+            False,
+            True,
+        ),
+        ("8300000004", "Mathematics", 4, 2024, None, None, None, False),
+        ("8300000004", "Social Studies", 4, 2024, 488, "Approaches Expectations", False, True),
     ]

@@ -174,7 +174,13 @@ def test_a_file_of_a_year_no_version_reads_says_so(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "year"),
-    [("2024", 2024), ("2023-2024", 2024), ("2023-24", 2024), ("SY 2025-2026", 2026)],
+    [
+        ("2024", 2024),
+        ("2023-2024", 2024),
+        ("2023-24", 2024),
+        ("SY 2025-2026", 2026),
+        ("SP24", 2024),  # DRC's spring administration (SC READY's TestAdmin)
+    ],
 )
 def test_school_year_of_reads_the_ending_year(text: str, year: int) -> None:
     assert school_year_of(text) == year
