@@ -177,15 +177,17 @@ class SchoolYears(BaseModel):
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*[-/]\s*((?:19|20)?\d\d))?(?!\d)")
 
 
-# DRC's spring or summer administration code (`SP24`): the school year ending that year.
-_ADMINISTRATION = re.compile(r"^(?:SP|SU)(\d\d)$", re.IGNORECASE)
+# DRC's administration code: spring or summer (`SP24`) of the school year ending that year, fall
+# (`FA23`) of the one it begins.
+_ADMINISTRATION = re.compile(r"^(SP|SU|FA)(\d\d)$", re.IGNORECASE)
 
 
 def school_year_of(text: str | None) -> int | None:
     """The school year (its ending year) a value names: `2024`, `2023-2024`, `2023-24`,
-    `SY 2023-2024`, `SP24`; None when it names none."""
+    `SY 2023-2024`, `SP24`, `FA23`; None when it names none."""
     if administration := _ADMINISTRATION.match((text or "").strip()):
-        return 2000 + int(administration.group(1))
+        fall = administration.group(1).upper() == "FA"
+        return 2000 + int(administration.group(2)) + fall
     found = _YEAR.search(text or "")
     if not found:
         return None

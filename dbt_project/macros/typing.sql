@@ -88,8 +88,9 @@
    `2025-26`, or inside a label (`PM3 2023-24`, FAST's test reason). Two years must be consecutive
    (`2025-2027` is malformed, NULL). A spring or summer administration named with one year
    (ILEARN's Test Reason `Spring 2022 (ILEARN)`; DRC's TestAdmin `SP24`, `SU24`) is of the school
-   year ending that year; a fall or winter one is not read (`Winter 2022` may be December or
-   January). Anything else is NULL and its row quarantined. #}
+   year ending that year, DRC's fall one (`FA23`) of the school year it begins; a fall or winter
+   one named otherwise is not read (`Winter 2022` may be December or January). Anything else is
+   NULL and its row quarantined. #}
 {#- The school year of a MAP term name, by its ending year: 'Fall 2024-2025' → 2025. -#}
 {% macro map_term_school_year(term_name) -%}
     {{ safe_int(dbt.split_part(dbt.split_part(term_name, "' '", 2), "'-'", 2)) }}
@@ -108,6 +109,7 @@
         when {{ pair }} is null and {{ expr }} ~* '(^|[^a-z])(spring|summer) ?[0-9]{4}($|[^0-9])'
             then cast(substring({{ expr }} from '(?i)(?:spring|summer) ?([0-9]{4})') as integer)
         when trim({{ expr }}) ~* '^(sp|su)[0-9]{2}$' then 2000 + cast(right(trim({{ expr }}), 2) as integer)
+        when trim({{ expr }}) ~* '^fa[0-9]{2}$' then 2001 + cast(right(trim({{ expr }}), 2) as integer)
     end
 {%- endmacro %}
 {% macro duckdb__school_year(expr) -%}
@@ -127,6 +129,8 @@
             then cast(regexp_extract({{ expr }}, '(?i)(spring|summer) ?([0-9]{4})', 2) as integer)
         when {{ matches }}(trim({{ expr }}), '(?i)^(sp|su)[0-9]{2}$')
             then 2000 + cast(regexp_extract(trim({{ expr }}), '([0-9]{2})$', 1) as integer)
+        when {{ matches }}(trim({{ expr }}), '(?i)^fa[0-9]{2}$')
+            then 2001 + cast(regexp_extract(trim({{ expr }}), '([0-9]{2})$', 1) as integer)
     end
 {%- endmacro %}
 

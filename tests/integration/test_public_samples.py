@@ -76,6 +76,8 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
         0,
         None,
     ),
+    # South Carolina EOCEP, fall 2023: one row per test, scores 0-100 with their letter grades.
+    f"{EA}/EOCEP/sample_anonymized_file_EOCEP.csv": ("sc_eocep_student_data", 5, 0, None),
     # South Carolina SC READY, spring 2024 state format: 2,135 columns, ELA and mathematics taken.
     f"{EA}/SC_READY/sample_anonymized_file.csv": ("sc_ready_student_data", 10, 0, None),
     # Wisconsin Forward 2024-25: one row per student, a row per content area taken (11 of 20).

@@ -13,7 +13,9 @@ tested, ABS and REF-P not), and Wisconsin's Forward Exam file (a column group pe
 levels 1-4 Developing to Advanced, a reason not tested per content area) and Missouri's MAP file
 (grade-level, alternate and end-of-course tests in one tab-delimited file, the grade and the
 scale score each in the column the row's kind of test fills) and South Carolina's SC READY and
-SCPASS state-format file (TestAdmin `SP24`, a column group per subject, levels 1-4). Each
+SCPASS state-format file (TestAdmin `SP24`, a column group per subject, levels 1-4) and its
+End-of-Course file (TestAdmin `FA23` of the school year it begins, letter grades with their
+0-100 bands). Each
 sample's rows are staged with the year, the subject, the level and whether it counts as
 proficient, or quarantined with a reason; the codes come from the shipped crosswalk defaults, the
 school from the district's school crosswalk."""
@@ -48,6 +50,7 @@ SCHOOLS = {
     "wi_forward_student_data": "9999",
     "missouri_map_student_data": "9999",
     "sc_ready_student_data": "9999001",
+    "sc_eocep_student_data": "9999001",
 }
 
 
@@ -174,6 +177,7 @@ def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -
     assert by_level["Proficient"] is True and by_level["Basic"] is False
     assert by_level["Meets Expectations"] is True
     assert by_level["Approaches Expectations"] is False
+    assert by_level["C (70-79)"] is True and by_level["D (60-69)"] is False
     assert {subject for *_, subject, _, _ in got} == {
         "English Language Arts",
         "Mathematics",
@@ -219,9 +223,9 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
         reasons.get("No valid score: exempt, absent from every session or a session invalidated", 0)
         == 1
     ), reasons
-    # SC READY's MathAttempt N.
-    assert reasons.get("Not attempted", 0) == 1, reasons
-    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 1, reasons
+    # SC READY's MathAttempt N and SC EOCEP's AttemptFlag N.
+    assert reasons.get("Not attempted", 0) == 2, reasons
+    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
 
 
@@ -427,4 +431,24 @@ def test_sc_ready_reads_each_subject_taken_and_the_spring_administration(staged:
         ),
         ("8300000004", "Mathematics", 4, 2024, None, None, None, False),
         ("8300000004", "Social Studies", 4, 2024, 488, "Approaches Expectations", False, True),
+    ]
+
+
+def test_sc_eocep_reads_fall_and_spring_tests_with_their_letter_grade_bands(staged: Home) -> None:
+    """DRC's EOCEP file (the earthmover bundle's fall 2023 header): one row per test, TestAdmin
+    `FA23` of school year 2024 like `SP24`, the subject code the test (A Algebra 1, E2 English 2,
+    H US History, B Biology 1), its 0-100 score in its letter grade's band, C and above
+    proficient; AttemptFlag N not tested."""
+    got = rows(
+        staged,
+        "select state_id, academic_subject, school_year, scale_score, achievement_level, "
+        "is_proficient, min_scale_score, max_scale_score, is_tested "
+        "from staging.stg_assessment__state_results where _source_file like 'EOCEP%' "
+        "order by all",
+    )
+    assert got == [
+        ("8400000001", "Mathematics", 2024, 74, "C (70-79)", True, 70, 79, True),
+        ("8400000002", "English Language Arts", 2024, 91, "A (90-100)", True, 90, 100, True),
+        ("8400000003", "Social Studies", 2024, 63, "D (60-69)", False, 60, 69, True),
+        ("8400000004", "Science", 2024, None, None, None, None, None, False),
     ]

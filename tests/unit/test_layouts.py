@@ -180,6 +180,7 @@ def test_a_file_of_a_year_no_version_reads_says_so(tmp_path: Path) -> None:
         ("2023-24", 2024),
         ("SY 2025-2026", 2026),
         ("SP24", 2024),  # DRC's spring administration (SC READY's TestAdmin)
+        ("FA23", 2024),  # DRC's fall administration (SC EOCEP's TestAdmin)
     ],
 )
 def test_school_year_of_reads_the_ending_year(text: str, year: int) -> None:
