@@ -1,4 +1,5 @@
-"""Benchmark and language test layouts (i-Ready, Star, DIBELS 8, WIDA ACCESS) and the MAP CDF set.
+"""Benchmark and language test layouts (i-Ready, Star, mCLASS DIBELS 8, DIBELS Next and Lectura,
+WIDA ACCESS) and the MAP CDF set.
 
 Vendors ship near-identical exports per subject (Star Reading and Star Math share 120 columns; the
 i-Ready ELA and Math exports their first 34): each must be taken by its own layout only, and the
@@ -17,6 +18,7 @@ from connectors.home import Home
 from connectors.layout import load_layouts
 from connectors.load import load_landing
 from connectors.recognize import recognize
+from tests.fixtures.dbt import stage_state_results
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
 BY_NAME = {layout.layout: layout for layout in load_layouts()}
@@ -26,6 +28,7 @@ LOOK_ALIKES = [
     ("star_reading_legacy", "star_math_legacy", "star_early_literacy_legacy"),
     ("iready_diagnostic_ela", "iready_diagnostic_math"),
     ("wida_access_summative", "wida_access_alternate"),
+    ("dibels8_mclass_benchmark", "mclass_lectura_benchmark", "dibels_next_mclass_benchmark"),
     ("nwea_map_combined_student_assessment", "nwea_map_cdf_students_by_school"),
     ("nwea_map_cdf_assessment_results", "nwea_map_cdf_students_by_school"),
 ]
@@ -112,3 +115,58 @@ def test_star_and_dibels_name_their_assessment_and_window(tmp_path: Path) -> Non
     dibels = [r for r in rows if r[0] == "DIBELS 8"]
     assert {r[2] for r in dibels} == {"Overall", "ORF"}  # subtests with no value give no row
     assert {r[9] for r in dibels} == {"BOY"}
+
+
+def test_dibels_next_and_lectura_read_each_measure_with_its_level(tmp_path: Path) -> None:
+    """mCLASS's older DIBELS Next export ("Assessment Measure-<measure>-Levels/-Score", no
+    percentiles) and its Spanish Lectura export (DIBELS 8's columns, local percentiles) each become
+    a row per measure scored, under their own assessment: a student screened in both languages
+    keeps both results."""
+    rows = _load(tmp_path, "dibels_next_mclass_benchmark", "mclass_lectura_benchmark")
+    got = sorted((r[0], r[3], r[2], r[4], r[5], r[6], r[9]) for r in rows)
+    assert got == [
+        ("DIBELS Next", "700501", "FSF", "12", None, "Benchmark", "BOY"),
+        ("DIBELS Next", "700501", "LNF", "9", None, "Not Determined", "BOY"),
+        ("DIBELS Next", "700501", "Overall", "22", None, "Benchmark", "BOY"),
+        ("DIBELS Next", "700502", "DORF-Fluency", "38", None, "Well Below Benchmark", "BOY"),
+        ("DIBELS Next", "700502", "NWF-CLS", "45", None, "Below Benchmark", "BOY"),
+        ("DIBELS Next", "700502", "Overall", "98", None, "Below Benchmark", "BOY"),
+        ("mCLASS Lectura", "700503", "FNL", "14", "52", "At Benchmark", "BOY"),
+        ("mCLASS Lectura", "700503", "FSS", "9", "21", "Below Benchmark", "BOY"),
+        ("mCLASS Lectura", "700503", "Overall", "281", "44", "At Benchmark", "BOY"),
+        ("mCLASS Lectura", "700504", "FEP", "22", "77", "Above Benchmark", "BOY"),
+        ("mCLASS Lectura", "700504", "Overall", "305", "81", "Above Benchmark", "BOY"),
+    ]
+
+
+def test_dibels_next_and_lectura_stage_in_their_benchmark_windows(tmp_path: Path) -> None:
+    """Through staging, their school in the district's crosswalk: BOY is the fall window of
+    school year 2026, each measure a row with its level as delivered (DIBELS Next's
+    `Not Determined` too); nothing is quarantined before identity."""
+    home = Home(tmp_path).ensure()
+    for name in ("dibels_next_mclass_benchmark", "mclass_lectura_benchmark"):
+        shutil.copytree(FIXTURES / name, home.landing / "assessment" / name)
+    crosswalks = home.root / "config" / "crosswalks"
+    crosswalks.mkdir(parents=True)
+    (crosswalks / "school_crosswalk.csv").write_text(
+        "source_system,vendor_school,school_sourced_id,note\nbenchmark,9999,SCH1,\n",
+        encoding="utf-8",
+    )
+    stage_state_results(home, "stg_assessment__benchmark_results")
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        staged = con.execute(
+            "select assessment_name, measure, season, school_year, performance_level "
+            "from staging.stg_assessment__benchmark_results order by all"
+        ).fetchall()
+        [(quarantined,)] = con.execute(
+            "select count(*) from quarantine.quarantine_assessment "
+            "where entity = 'benchmark_results' and stage in ('parse', 'staging')"
+        ).fetchall()
+    assert quarantined == 0
+    assert len(staged) == 11
+    assert {(name, season, year) for name, _, season, year, _ in staged} == {
+        ("DIBELS Next", "Fall", 2026),
+        ("mCLASS Lectura", "Fall", 2026),
+    }
+    assert ("DIBELS Next", "LNF", "Fall", 2026, "Not Determined") in staged
+    assert ("mCLASS Lectura", "Overall", "Fall", 2026, "At Benchmark") in staged

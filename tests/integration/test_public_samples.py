@@ -57,6 +57,15 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
         0,
         None,
     ),
+    # DIBELS Next (mCLASS:DIBELS, 2022-23): a row per measure scored, no percentiles.
+    f"{EA}/Dibels_Next_Benchmark/sample_anonymized_file.csv": (
+        "dibels_next_mclass_benchmark",
+        23,
+        0,
+        None,
+    ),
+    # mCLASS Lectura (Spanish, 2023-24): DIBELS 8's columns with local percentiles.
+    f"{EA}/Lectura/sample_anonymized_file.csv": ("mclass_lectura_benchmark", 30, 0, None),
     f"{EA}/IN_ILEARN/ilearn_sample_data.csv": ("ilearn_student_data", 5, 0, None),
     # ILEARN Checkpoints (Indiana's through-year interim, 2025): same export, its test names
     # ("... Grade 6 Checkpoint 1: Analyzing Literature, ...") left unmapped on purpose.
@@ -149,6 +158,7 @@ NOT_READ = {
 
 #: Files that end without a line ending after their complete last line (loaded, with a warning).
 NO_FINAL_LINE_ENDING = {
+    f"{EA}/Lectura/sample_anonymized_file.csv",
     f"{EA}/CMAS/sample_anonymized_file.csv",
     f"{EA}/IN_ILEARN/ilearn_sample_data.csv",
     f"{EA}/IN_ILEARN/ilearn_checkpoint_sample_data.csv",
