@@ -1,5 +1,5 @@
 """Benchmark and language test layouts (i-Ready, Star, mCLASS DIBELS 8, DIBELS Next and Lectura,
-WIDA ACCESS) and the MAP CDF set.
+MAP Reading Fluency, WIDA ACCESS) and the MAP CDF set.
 
 Vendors ship near-identical exports per subject (Star Reading and Star Math share 120 columns; the
 i-Ready ELA and Math exports their first 34): each must be taken by its own layout only, and the
@@ -170,3 +170,39 @@ def test_dibels_next_and_lectura_stage_in_their_benchmark_windows(tmp_path: Path
     }
     assert ("DIBELS Next", "LNF", "Fall", 2026, "Not Determined") in staged
     assert ("mCLASS Lectura", "Overall", "Fall", 2026, "At Benchmark") in staged
+
+
+def test_map_reading_fluency_stages_a_row_per_domain_and_the_screener_outcome(
+    tmp_path: Path,
+) -> None:
+    """NWEA's MAP Reading Fluency export: no names or birth date (the district's StudentID), its
+    term names the window as MAP Growth's do; each domain scored a row with its score, percentile
+    and level, the universal screener's outcome a row of its own; the Lexile (`450L`) unread."""
+    home = Home(tmp_path).ensure()
+    shutil.copytree(FIXTURES / "nwea_map_reading_fluency", home.landing / "assessment" / "fluency")
+    crosswalks = home.root / "config" / "crosswalks"
+    crosswalks.mkdir(parents=True)
+    (crosswalks / "school_crosswalk.csv").write_text(
+        "source_system,vendor_school,school_sourced_id,note\nbenchmark,Sample Elementary,SCH1,\n",
+        encoding="utf-8",
+    )
+    stage_state_results(home, "stg_assessment__benchmark_results")
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        staged = con.execute(
+            "select local_id, measure, season, school_year, scale_score, percentile, "
+            "performance_level from staging.stg_assessment__benchmark_results order by all"
+        ).fetchall()
+        [(quarantined,)] = con.execute(
+            "select count(*) from quarantine.quarantine_assessment "
+            "where entity = 'benchmark_results' and stage in ('parse', 'staging')"
+        ).fetchall()
+    assert quarantined == 0
+    assert staged == [
+        ("700601", "Phonological Awareness", "Fall", 2026, 486, 34, "Approaching Expectation"),
+        ("700601", "Picture Vocabulary", "Fall", 2026, 11, None, "Meets Expectation"),
+        ("700601", "Universal Screener", "Fall", 2026, None, None, "Flagged"),
+        ("700602", "Literal Comprehension", "Fall", 2026, None, None, "Below Expectation"),
+        ("700602", "Oral Reading Accuracy", "Fall", 2026, 96, None, "Meets Expectation"),
+        ("700602", "Oral Reading Rate", "Fall", 2026, 71, None, "Meets Expectation"),
+        ("700602", "Universal Screener", "Fall", 2026, None, None, "Not Flagged"),
+    ]

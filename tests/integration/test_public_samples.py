@@ -70,6 +70,8 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
     # ILEARN Checkpoints (Indiana's through-year interim, 2025): same export, its test names
     # ("... Grade 6 Checkpoint 1: Analyzing Literature, ...") left unmapped on purpose.
     f"{EA}/IN_ILEARN/ilearn_checkpoint_sample_data.csv": ("ilearn_student_data", 2, 0, None),
+    # MAP Reading Fluency, fall 2023-24: nine students, a row per domain scored and the screener.
+    f"{EA}/MAP_Fluency/sample_anonymized_file.csv": ("nwea_map_reading_fluency", 61, 0, None),
     # Its last line is one field short and has no line ending: a file cut short.
     f"{EA}/MAP_Growth/sample_anonymized_file.csv": (
         "nwea_map_cdf_assessment_results",
