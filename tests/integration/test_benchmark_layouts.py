@@ -139,65 +139,63 @@ def test_dibels_next_and_lectura_read_each_measure_with_its_level(tmp_path: Path
     ]
 
 
-def test_dibels_next_and_lectura_stage_in_their_benchmark_windows(tmp_path: Path) -> None:
-    """Through staging, their school in the district's crosswalk: BOY is the fall window of
-    school year 2026, each measure a row with its level as delivered (DIBELS Next's
-    `Not Determined` too); nothing is quarantined before identity."""
-    home = Home(tmp_path).ensure()
-    for name in ("dibels_next_mclass_benchmark", "mclass_lectura_benchmark"):
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """DIBELS Next, Lectura and MAP Reading Fluency samples landed and staged through dbt, their
+    school in the district's crosswalk (by code for mCLASS, by name for NWEA)."""
+    home = Home(tmp_path_factory.mktemp("benchmarks")).ensure()
+    for name in (
+        "dibels_next_mclass_benchmark",
+        "mclass_lectura_benchmark",
+        "nwea_map_reading_fluency",
+    ):
         shutil.copytree(FIXTURES / name, home.landing / "assessment" / name)
     crosswalks = home.root / "config" / "crosswalks"
     crosswalks.mkdir(parents=True)
     (crosswalks / "school_crosswalk.csv").write_text(
-        "source_system,vendor_school,school_sourced_id,note\nbenchmark,9999,SCH1,\n",
+        "source_system,vendor_school,school_sourced_id,note\n"
+        "benchmark,9999,SCH1,\nbenchmark,Sample Elementary,SCH1,\n",
         encoding="utf-8",
     )
     stage_state_results(home, "stg_assessment__benchmark_results")
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
-        staged = con.execute(
-            "select assessment_name, measure, season, school_year, performance_level "
-            "from staging.stg_assessment__benchmark_results order by all"
-        ).fetchall()
         [(quarantined,)] = con.execute(
             "select count(*) from quarantine.quarantine_assessment "
             "where entity = 'benchmark_results' and stage in ('parse', 'staging')"
         ).fetchall()
-    assert quarantined == 0
-    assert len(staged) == 11
-    assert {(name, season, year) for name, _, season, year, _ in staged} == {
-        ("DIBELS Next", "Fall", 2026),
-        ("mCLASS Lectura", "Fall", 2026),
+    assert quarantined == 0, "every sample row is staged"
+    return home
+
+
+def _staged(home: Home, assessment: str) -> list[tuple]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return con.execute(
+            "select local_id, measure, season, school_year, scale_score, percentile, "
+            "performance_level from staging.stg_assessment__benchmark_results "
+            "where assessment_name = ? order by all",
+            [assessment],
+        ).fetchall()
+
+
+def test_dibels_next_and_lectura_stage_in_their_benchmark_windows(staged: Home) -> None:
+    """Through staging: BOY is the fall window of school year 2026, each measure a row with its
+    level as delivered (DIBELS Next's `Not Determined` too)."""
+    dibels_next, lectura = _staged(staged, "DIBELS Next"), _staged(staged, "mCLASS Lectura")
+    assert (len(dibels_next), len(lectura)) == (6, 5)
+    assert {(season, year) for *_, season, year, _, _, _ in dibels_next + lectura} == {
+        ("Fall", 2026)
     }
-    assert ("DIBELS Next", "LNF", "Fall", 2026, "Not Determined") in staged
-    assert ("mCLASS Lectura", "Overall", "Fall", 2026, "At Benchmark") in staged
+    assert ("700501", "LNF", "Fall", 2026, 9, None, "Not Determined") in dibels_next
+    assert ("700503", "Overall", "Fall", 2026, 281, 44, "At Benchmark") in lectura
 
 
 def test_map_reading_fluency_stages_a_row_per_domain_and_the_screener_outcome(
-    tmp_path: Path,
+    staged: Home,
 ) -> None:
     """NWEA's MAP Reading Fluency export: no names or birth date (the district's StudentID), its
     term names the window as MAP Growth's do; each domain scored a row with its score, percentile
     and level, the universal screener's outcome a row of its own; the Lexile (`450L`) unread."""
-    home = Home(tmp_path).ensure()
-    shutil.copytree(FIXTURES / "nwea_map_reading_fluency", home.landing / "assessment" / "fluency")
-    crosswalks = home.root / "config" / "crosswalks"
-    crosswalks.mkdir(parents=True)
-    (crosswalks / "school_crosswalk.csv").write_text(
-        "source_system,vendor_school,school_sourced_id,note\nbenchmark,Sample Elementary,SCH1,\n",
-        encoding="utf-8",
-    )
-    stage_state_results(home, "stg_assessment__benchmark_results")
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
-        staged = con.execute(
-            "select local_id, measure, season, school_year, scale_score, percentile, "
-            "performance_level from staging.stg_assessment__benchmark_results order by all"
-        ).fetchall()
-        [(quarantined,)] = con.execute(
-            "select count(*) from quarantine.quarantine_assessment "
-            "where entity = 'benchmark_results' and stage in ('parse', 'staging')"
-        ).fetchall()
-    assert quarantined == 0
-    assert staged == [
+    assert _staged(staged, "MAP Reading Fluency") == [
         ("700601", "Phonological Awareness", "Fall", 2026, 486, 34, "Approaching Expectation"),
         ("700601", "Picture Vocabulary", "Fall", 2026, 11, None, "Meets Expectation"),
         ("700601", "Universal Screener", "Fall", 2026, None, None, "Flagged"),
