@@ -335,7 +335,8 @@ RAW_TABLES: tuple[RawTable, ...] = (
             "Proficient",
             "NotTestedCode",
         ),
-        "Benchmark and language tests (i-Ready, Star, mCLASS DIBELS, MAP Reading Fluency, WIDA ACCESS): one row per measure",
+        "Benchmark and language tests (i-Ready, Star, mCLASS DIBELS, MAP Reading Fluency, WIDA "
+        "ACCESS): one row per measure",
     ),
 )
 
