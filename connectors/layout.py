@@ -103,8 +103,8 @@ class ColumnRule(BaseModel):
     zero_pad: int | None = Field(
         default=None,
         ge=2,
-        description="a numeric code or date of this many digits: one a spreadsheet stripped of "
-        "its leading zeros ('1' for '01', '50916' for the MMDDYY '050916') reads padded back",
+        description="a numeric code of this many digits: one a spreadsheet stripped of its "
+        "leading zeros ('1' for '01') reads padded back",
     )
     when_blank: list[str] = Field(
         default_factory=list,
@@ -121,8 +121,8 @@ class ColumnRule(BaseModel):
             raise ValueError("give exactly one of names, value or file_name")
         if self.file_name is not None and re.compile(self.file_name).groups < 1:
             raise ValueError(f"file_name pattern {self.file_name!r} needs a (group)")
-        if self.zero_pad is not None and not self.names:
-            raise ValueError("zero_pad is for a code or date read from the file, not a constant")
+        if self.zero_pad is not None and (not self.names or self.date):
+            raise ValueError("zero_pad is for a code read from the file, not a date or constant")
         if self.when_blank and (not self.names or self.date or self.zero_pad):
             raise ValueError("when_blank is for a column read from the file, not a date or code")
         return self
@@ -142,6 +142,11 @@ class ColumnRule(BaseModel):
     @property
     def strptime(self) -> list[str]:
         return [strptime_format(p) for p in self.date or []]
+
+    @property
+    def digit_date_widths(self) -> list[int]:
+        """The lengths of the all-digit date formats (`MMDDYY` 6, `YYYYMMDD` 8)."""
+        return sorted({len(p) for p in self.date or [] if re.fullmatch(r"[YMD]+", p)})
 
 
 Rule = Annotated[ColumnRule, BeforeValidator(_as_rule)]

@@ -68,10 +68,12 @@ def _read_date(rule: ColumnRule, column: str) -> str:
     """The date in `column` read with the layout's formats (a timestamp, NULL when none reads)."""
     formats = "[" + ", ".join(_literal(f) for f in rule.strptime) + "]"
     value = f"trim({column})"
-    if rule.zero_pad:
-        # An all-digit date a spreadsheet saved as a number ('50916' for the MMDDYY '050916').
-        short = f"regexp_full_match({value}, '[0-9]+') and length({value}) < {rule.zero_pad}"
-        value = f"(case when {short} then lpad({value}, {rule.zero_pad}, '0') else {value} end)"
+    if widths := rule.digit_date_widths:
+        # An all-digit date saved as a number loses its month's leading zero ('50916' for the
+        # MMDDYY '050916', '3032003' for the MMDDYYYY '03032003'): one digit short, it gets it back.
+        short = ", ".join(str(width - 1) for width in widths)
+        cut = f"regexp_full_match({value}, '[0-9]+') and length({value}) in ({short})"
+        value = f"(case when {cut} then '0' || {value} else {value} end)"
     dated = f"try_strptime({value}, {formats})"
     undated = f"try_strptime(regexp_replace({value}, {_literal(_TIME_OF_DAY)}, ''), {formats})"
     # DuckDB's coalesce evaluates `undated` only where `dated` is NULL: the regular expression

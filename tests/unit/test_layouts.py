@@ -123,7 +123,10 @@ def test_a_column_read_where_another_is_blank_is_placed_and_checked(tmp_path: Pa
     assert match.header[match.when_blank["ScaleScore"]] == "EOC_SCORE"
     with pytest.raises(ValueError, match="when_blank is for a column read from the file"):
         ColumnRule(names=["DOB"], date=["MMDDYY"], when_blank=["BirthDate"])
-    assert ColumnRule(names=["DOB"], date=["MMDDYY"], zero_pad=6).zero_pad == 6
+    assert ColumnRule(names=["DOB"], date=["MMDDYY", "MMDDYYYY", "MM/DD/YY"]).digit_date_widths == [
+        6,
+        8,
+    ]
 
 
 def test_docs_sources_md_is_the_catalogue_of_the_layout_files() -> None:
