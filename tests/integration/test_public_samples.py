@@ -741,3 +741,47 @@ def test_a_georgia_milestones_retest_file_is_refused_naming_its_run_type(tmp_pat
 
     assert report.layout is None
     assert "file_run_type at 766-769 of line 1 is not MAIN" in report.problem
+
+
+def test_missouri_map_files_of_before_2016_and_re_saved_with_commas_read(tmp_path: Path) -> None:
+    """DESE's MAP files of 2015 (scrubbed real ones among the PowerSchool samples, no licence:
+    shape rebuilt) name the level ACHIEVEMENT_LEVEL (its code ACHIEVEMENT_LEVEL_CODE), call
+    ELA `Communication Arts` and write the birth date MMDDYYYY as a number (`3032003`, its
+    month's zero lost); a 2023 copy was re-saved with commas. Both read, every date as its day."""
+    sample = next((LAYOUT_SAMPLES / "missouri_map_student_data").glob("*.txt"))
+    rows = _rows(sample, "\t")
+    header = [name.replace("PERFORMANCE_LEVEL", "ACHIEVEMENT_LEVEL") for name in rows[0]]
+    area, birth = rows[0].index("CONTENT_AREA"), rows[0].index("DATE_OF_BIRTH")
+    old = [list(row) for row in rows[1:]]
+    for row in old:
+        row[area] = row[area].replace("Eng. Language Arts", "Communication Arts")
+        month, day, year = row[birth][:-4], row[birth][-4:-2], row[birth][-2:]
+        row[birth] = f"{int(month)}{day}20{year}"  # MMDDYY -> MMDDYYYY saved as a number
+    with (tmp_path / "2015_MAP_Data_Student_Test.txt").open("w", newline="") as handle:
+        csv.writer(handle, delimiter="\t", lineterminator="\r\n").writerows([header, *old])
+    _write(tmp_path / "2023_MAP_Data.csv", rows)
+    home = Home(tmp_path / "home").ensure()
+    for name in ("2015_MAP_Data_Student_Test.txt", "2023_MAP_Data.csv"):
+        shutil.copy(tmp_path / name, home.landing / name)
+
+    run = load_landing(home, workers=1)
+
+    result = run.tables["assessment__state_results"]
+    assert result.failed == [] and result.rows_rejected == 0
+    got = duckdb.sql(
+        'select _source_file, "Subject", "BirthDate", "AchievementLevel" from read_parquet('
+        f"'{home.raw}/assessment/state_results/*.parquet') where \"SASID\" = '8200000002' "
+        "order by all"
+    ).fetchall()
+    assert [(s.strip(), d, lvl) for _, s, d, lvl in got] == [
+        ("Mathematics", "2012-07-11", "Proficient"),
+        ("Science", "2012-07-11", "Advanced"),
+        ("Mathematics", "2012-07-11", "Proficient"),
+        ("Science", "2012-07-11", "Advanced"),
+    ]
+    [(subject,)] = duckdb.sql(
+        'select distinct "Subject" from read_parquet('
+        f"'{home.raw}/assessment/state_results/*.parquet') where _source_file like '2015%' "
+        "and \"SASID\" = '8200000001' and \"Subject\" like 'Comm%'"
+    ).fetchall()
+    assert subject == "Communication Arts"
