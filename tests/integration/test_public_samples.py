@@ -785,3 +785,33 @@ def test_missouri_map_files_of_before_2016_and_re_saved_with_commas_read(tmp_pat
         "and \"SASID\" = '8200000001' and \"Subject\" like 'Comm%'"
     ).fetchall()
     assert subject == "Communication Arts"
+
+
+def test_score_files_with_student_numbers_are_not_read_as_an_attendance_student_list(
+    tmp_path: Path,
+) -> None:
+    """ACT's score file, Tennessee's TCAP file and a PowerSchool extract of NC EOG scores (real
+    ones among the PowerSchool samples, no licence: headers rebuilt, rows invented) carry
+    Student_Number, names and DOB, the columns of PowerSchool's STUDENTS export: they were read
+    as the attendance system's student list. That layout requires SchoolID, which they lack."""
+    headers = {
+        "ACT_Small_File.csv": "Student_Number,ACT ID,Last Name,First Name,Middle Initial,"
+        "Last Updated (CT),Test Date,DOB,ACT composite score,ACT math score,ACT English score,"
+        "State Org Number,District Org Number,School Org Number",
+        "TCAP_File.csv": "Administration,DistrictNumber,DistrictName,stno,school,LastName,"
+        "FirstName,MiddleInitial,DOB,Gender,Student_Number,USID,EnrolledGrade,TestGrade,"
+        "ContentAreaCode,Attemptedness,OverallSNT",
+        "nc_assessment_results_eog_test.csv": "FIRST_NAME,LAST_NAME,STUDENT_NUMBER,INSTANCE,"
+        "PS_INSTANCE_ID,TESTED_GRADE,GRADE_LEVEL,DOB,GRADEMATH_ACHIEVEMENT_LEVEL,"
+        "GRADEMATH_DEVELOPMENT_SCALE,GRADEMATH_PERCENTILE,GRADEMATH_TESTDATE",
+    }
+    for name, header in headers.items():
+        columns = header.split(",")
+        row = ["7001" if "umber" in c else "04/05/2012" if c == "DOB" else "X" for c in columns]
+        _write(tmp_path / name, [columns, row])
+
+    reports = check_paths([tmp_path], LAYOUTS)
+
+    assert len(reports) == 3
+    assert [r.layout for r in reports] == [None, None, None], [r.problem for r in reports]
+    assert all("powerschool_students lacks SchoolID" in (r.problem or "") for r in reports)
