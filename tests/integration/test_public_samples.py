@@ -815,3 +815,18 @@ def test_score_files_with_student_numbers_are_not_read_as_an_attendance_student_
     assert len(reports) == 3
     assert [r.layout for r in reports] == [None, None, None], [r.problem for r in reports]
     assert all("powerschool_students lacks SchoolID" in (r.problem or "") for r in reports)
+
+
+def test_an_sc_ready_file_of_2017_to_2021_without_science_and_social_studies_reads(
+    tmp_path: Path,
+) -> None:
+    """SC READY files of 2017 to 2021 (scrubbed real ones among the PowerSchool samples, no
+    licence: shape rebuilt) have the ELA and mathematics groups only: read, a row per subject."""
+    sample = next((LAYOUT_SAMPLES / "sc_ready_student_data").glob("*.csv"))
+    rows = _rows(sample)
+    keep = [i for i, name in enumerate(rows[0]) if not name.startswith(("Sci", "Soc"))]
+    _write(tmp_path / "SCREADY-Spring-2021.csv", [[row[i] for i in keep] for row in rows])
+
+    [report] = check_paths([tmp_path], LAYOUTS)
+
+    assert (report.layout, report.rows, report.rejected) == ("sc_ready_student_data", 8, 0)
