@@ -15,7 +15,8 @@ levels 1-4 Developing to Advanced, a reason not tested per content area) and Mis
 scale score each in the column the row's kind of test fills) and South Carolina's SC READY and
 SCPASS state-format file (TestAdmin `SP24`, a column group per subject, levels 1-4) and its
 End-of-Course file (TestAdmin `FA23` of the school year it begins, letter grades with their
-0-100 bands). Each
+0-100 bands), and Washington OSPI's score file (a test per row, its type in ResolvedTestType,
+levels L1-L4, the grade from ReportingGrade where TestedGrade is blank). Each
 sample's rows are staged with the year, the subject, the level and whether it counts as
 proficient, or quarantined with a reason; the codes come from the shipped crosswalk defaults, the
 school from the district's school crosswalk."""
@@ -51,6 +52,7 @@ SCHOOLS = {
     "missouri_map_student_data": "9999",
     "sc_ready_student_data": "9999001",
     "sc_eocep_student_data": "9999001",
+    "wa_ospi_scored_file": "9001",
 }
 
 
@@ -130,13 +132,14 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "and not _source_file like 'WI_Forward%' "
         "and not _source_file like 'MAP_999999%' "
         "and not _source_file like 'SCREADY%' "
+        "and not _source_file like 'SBA_WCAS%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
     # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
-    # Milestones', Wisconsin Forward's, Missouri MAP's and SC READY's (per-grade cuts not in the
-    # defaults)
+    # Milestones', Wisconsin Forward's, Missouri MAP's, SC READY's and Washington's (per-grade
+    # cuts not in the defaults)
     # and CMAS Science's are not in the defaults; MCA reading's Exceeds cut is published on the
     # theta metric only, so there Meets has no upper and Exceeds no lower bound (the other two
     # ends are checked; mathematics has all four bands).
@@ -178,6 +181,7 @@ def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -
     assert by_level["Meets Expectations"] is True
     assert by_level["Approaches Expectations"] is False
     assert by_level["C (70-79)"] is True and by_level["D (60-69)"] is False
+    assert by_level["Meets Standard"] is True and by_level["Below Standard"] is False
     assert {subject for *_, subject, _, _ in got} == {
         "English Language Arts",
         "Mathematics",
@@ -452,3 +456,30 @@ def test_sc_eocep_reads_fall_and_spring_tests_with_their_letter_grade_bands(stag
         ("8400000003", "Social Studies", 2024, 63, "D (60-69)", False, 60, 69, True),
         ("8400000004", "Science", 2024, None, None, None, None, None, False),
     ]
+
+
+def test_washington_score_file_reads_each_test_and_leaves_language_proficiency_out(
+    staged: Home,
+) -> None:
+    """OSPI's score file: each row a test (Smarter Balanced, WCAS, the algebra EOC), its grade
+    ReportingGrade where TestedGrade is blank, levels L1-L4 with Meets and Exceeds Standard
+    proficient; an ELPA21 row is not a content test: quarantined as an unmapped subject."""
+    got = rows(
+        staged,
+        "select state_id, subject_code, academic_subject, grade_number, school_year, "
+        "scale_score, achievement_level, is_proficient "
+        "from staging.stg_assessment__state_results where _source_file like 'SBA_WCAS%' "
+        "order by all",
+    )
+    assert got == [
+        ("8600000001", "ELA", "English Language Arts", 6, 2023, 2541, "Meets Standard", True),
+        ("8600000001", "MATH", "Mathematics", 6, 2023, 2488, "Below Standard", False),
+        ("8600000002", "SCIENCE", "Science", 5, 2023, 612, "Exceeds Standard", True),
+        ("8600000003", "MATH1", "Mathematics", 9, 2023, 2432, "Well Below Standard", False),
+    ]
+    quarantined = rows(
+        staged,
+        "select reason from quarantine.quarantine_assessment "
+        "where source_file like 'SBA_WCAS%' and stage = 'staging'",
+    )
+    assert quarantined == [("unmapped subject",)]
