@@ -231,6 +231,13 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
                 out[column] = pos
         return out
 
+    groups = tuple(place(g) for g in layout.unpivot)
+    if layout.unpivot and not any(groups):
+        # A wide layout whose every group is optional (FAST's subjects) would otherwise take any
+        # file with its identity columns, another state's export of the same vendor (Cambium's
+        # long files of Connecticut, Ohio, Oregon, SC-Alt ...), and load it as no rows.
+        first = next(r.names[0] for g in layout.unpivot for r in g.values() if r.from_file)
+        return Miss(layout, (f"(any of its column groups, such as {first})",), present)
     secret = {normalize_name(name) for name in layout.secret_columns}
     when_blank = {
         column: pos
@@ -242,7 +249,7 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
         delimiter,
         header,
         place(layout.columns),
-        tuple(place(g) for g in layout.unpivot),
+        groups,
         tuple(i for i, name in enumerate(header) if normalize_name(name) in secret),
         when_blank,
     )

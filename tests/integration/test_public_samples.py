@@ -830,3 +830,59 @@ def test_an_sc_ready_file_of_2017_to_2021_without_science_and_social_studies_rea
     [report] = check_paths([tmp_path], LAYOUTS)
 
     assert (report.layout, report.rows, report.rejected) == ("sc_ready_student_data", 8, 0)
+
+
+def test_other_states_cambium_exports_are_refused_not_read_as_fast(tmp_path: Path) -> None:
+    """Cambium's exports of other states share FAST's identity columns (Student ID, Student DOB,
+    Enrolled District, Test Reason): a long SC-Alt file (as Connecticut's, Oregon's, Idaho's ...)
+    was loaded as FAST with no rows (its rows lost, a warning of "no data rows"), and Ohio's OST
+    per-test file, whose "Grade 4 Mathematics Scale Score" FAST also has, as FAST results. Real
+    ones among the PowerSchool samples (no licence: headers rebuilt, rows invented): both are
+    now refused, naming what FAST needs."""
+    long_header = [
+        "Test Group",
+        "Test Subject",
+        "Test Grade",
+        "Test Name",
+        "Student Name",
+        "Student ID",
+        "Student DOB",
+        "Enrolled Grade",
+        "Enrolled School",
+        "Enrolled District",
+        "Test Reason",
+        "Date Taken",
+        "Scale Score",
+        "Performance",
+    ]
+    ohio_header = [
+        "Student Name",
+        "Student ID",
+        "Student DOB",
+        "Enrolled Grade",
+        "Enrolled District",
+        "Enrolled School",
+        "Test Reason",
+        "Date Taken",
+        "Grade 4 Mathematics Scale Score",
+        "Grade 4 Mathematics Performance",
+    ]
+    row = {"Student Name": "Doe,Ann", "Student ID": "7001", "Student DOB": "8/12/2014"}
+    for name, header in (
+        ("SCALT_Spring_2024.csv", long_header),
+        ("OST_Grade4Math.csv", ohio_header),
+    ):
+        _write(tmp_path / name, [header, [row.get(c, "1") for c in header]])
+    home = Home(tmp_path / "home").ensure()
+    for name in ("SCALT_Spring_2024.csv", "OST_Grade4Math.csv"):
+        shutil.copy(tmp_path / name, home.landing / name)
+
+    reports = {r.source_path: r for r in check_paths([tmp_path / "home" / "landing"], LAYOUTS)}
+    run = load_landing(home, workers=1)
+
+    assert {r.layout for r in reports.values()} == {None}
+    for report in reports.values():
+        assert "fast_student_results lacks FAST ELA Reading Achievement Level" in (
+            report.problem or ""
+        )
+    assert {u["source_path"] for u in run.unrecognized} == set(reports)

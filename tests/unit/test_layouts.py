@@ -205,3 +205,25 @@ def test_a_version_needs_a_school_year_column_and_ordered_years() -> None:
     data["columns"] = {k: v for k, v in data["columns"].items() if k != "SchoolYear"}
     with pytest.raises(ValueError, match="school_years needs a SchoolYear column"):
         Layout.model_validate(data)
+
+
+def test_a_wide_layout_takes_no_file_without_any_of_its_column_groups(tmp_path: Path) -> None:
+    """FAST's subject groups are all optional; without its `requires` a file with FAST's identity
+    columns and none of its groups (another Cambium state's long export) matched and loaded as
+    no rows. A wide layout needs at least one of its groups."""
+    data = BY_NAME["fast_student_results"].model_dump(exclude={"path"})
+    data["requires"] = []
+    layout = Layout.model_validate(data)
+    path = tmp_path / "SCALT_Spring_2024.csv"
+    path.write_text(
+        "Test Subject,Student Name,Student ID,Student DOB,Enrolled Grade,Enrolled School,"
+        "Enrolled District,Test Reason,Scale Score,Performance\n"
+        'ELA,"Doe,Ann",7001,8/12/2014,4,100,8080,Spring 2024,512,Level 1\n'
+    )
+
+    seen = recognize(path, path.name, [layout])
+
+    assert seen.match is None
+    assert "(any of its column groups, such as FAST ELA Reading Scale Score)" in seen.explain(
+        path.name
+    )
