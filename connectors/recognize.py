@@ -236,7 +236,8 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
         # A wide layout whose every group is optional (FAST's subjects) would otherwise take any
         # file with its identity columns, another state's export of the same vendor (Cambium's
         # long files of Connecticut, Ohio, Oregon, SC-Alt ...), and load it as no rows.
-        first = next(r.names[0] for g in layout.unpivot for r in g.values() if r.from_file)
+        names = (r.names[0] for g in layout.unpivot for r in g.values() if r.from_file)
+        first = next(names, "a column of a group")
         return Miss(layout, (f"(any of its column groups, such as {first})",), present)
     secret = {normalize_name(name) for name in layout.secret_columns}
     when_blank = {
