@@ -47,7 +47,12 @@ NOTES = {
         " has the standard file's record length and is read by its layout, its Level II/III"
         " flags quarantined as an unmapped achievement level). Minnesota's MCA"
         " download saved without its header line (as in a 2024 copy) is not recognized: keep"
-        " the header row."
+        " the header row. Cambium's long student-results exports of states without a layout"
+        " here (SC-Alt, Connecticut, Idaho, Oregon, Vermont, New Hampshire, North Dakota,"
+        " Montana) and Ohio's OST files share FAST's identity columns and are refused, naming"
+        " what FAST lacks; North Carolina's NCTest files, Virginia SOL, New York and Texas STAAR"
+        " as comma-delimited conversions have no layout yet (a district adds one in"
+        " `$DISTRICTWIDE_HOME/config/layouts/`)."
     ),
 }
 
