@@ -18,7 +18,7 @@ from connectors.home import Home
 from connectors.layout import load_layouts
 from connectors.load import load_landing
 from connectors.recognize import recognize
-from tests.fixtures.dbt import stage_state_results
+from tests.fixtures.dbt import stage_assessment, write_school_crosswalk
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
 BY_NAME = {layout.layout: layout for layout in load_layouts()}
@@ -150,14 +150,8 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
         "nwea_map_reading_fluency",
     ):
         shutil.copytree(FIXTURES / name, home.landing / "assessment" / name)
-    crosswalks = home.root / "config" / "crosswalks"
-    crosswalks.mkdir(parents=True)
-    (crosswalks / "school_crosswalk.csv").write_text(
-        "source_system,vendor_school,school_sourced_id,note\n"
-        "benchmark,9999,SCH1,\nbenchmark,Sample Elementary,SCH1,\n",
-        encoding="utf-8",
-    )
-    stage_state_results(home, "stg_assessment__benchmark_results")
+    write_school_crosswalk(home, "benchmark", ["9999", "Sample Elementary"])
+    stage_assessment(home, "stg_assessment__benchmark_results")
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         [(quarantined,)] = con.execute(
             "select count(*) from quarantine.quarantine_assessment "

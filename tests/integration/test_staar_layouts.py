@@ -16,7 +16,7 @@ from connectors.check import check_paths
 from connectors.home import Home
 from connectors.layout import load_layouts
 from connectors.load import load_landing
-from tests.fixtures.dbt import stage_state_results
+from tests.fixtures.dbt import stage_assessment, write_school_crosswalk
 
 pytestmark = pytest.mark.integration
 
@@ -139,14 +139,8 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
         (PUBLIC / "sample_anonymized_file.txt", "staar_0523.txt"),
         (EOC / "SYNTHETIC_EOC_0523.txt", "SYNTHETIC_EOC_0523.txt"),
     )
-    crosswalks = home.root / "config" / "crosswalks"
-    crosswalks.mkdir(parents=True)
-    (crosswalks / "school_crosswalk.csv").write_text(
-        "source_system,vendor_school,school_sourced_id,note\n"
-        "state_assessment,123456789,SCH1,\nstate_assessment,999999101,SCH1,\n",
-        encoding="utf-8",
-    )
-    stage_state_results(home)
+    write_school_crosswalk(home, "state_assessment", ["123456789", "999999101"])
+    stage_assessment(home)
     return home
 
 

@@ -24,7 +24,7 @@ import pytest
 from connectors.crosswalk_files import crosswalk_dir, ensure_crosswalks
 from connectors.home import Home
 from tests.conftest import generate
-from tests.fixtures.dbt import stage_state_results
+from tests.fixtures.dbt import stage_assessment
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +88,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Home, dict[str, Pa
     ]
     with levels.open("a", encoding="utf-8") as out:
         out.writelines(line.replace(",11,", ",10,", 1) + "\n" for line in grade_11)
-    stage_state_results(home)
+    stage_assessment(home)
     return home, truths
 
 

@@ -31,7 +31,7 @@ import duckdb
 import pytest
 
 from connectors.home import Home
-from tests.fixtures.dbt import stage_state_results
+from tests.fixtures.dbt import stage_assessment, write_school_crosswalk
 
 pytestmark = pytest.mark.integration
 
@@ -64,14 +64,8 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
         for sample in (SAMPLES / layout).iterdir():
             shutil.copy(sample, home.landing / "assessment" / sample.name)
     _cmas_science(home.landing / "assessment")
-    crosswalks = home.root / "config" / "crosswalks"
-    crosswalks.mkdir(parents=True)
-    (crosswalks / "school_crosswalk.csv").write_text(
-        "source_system,vendor_school,school_sourced_id,note\n"
-        + "".join(f"state_assessment,{code},SCH1,\n" for code in sorted(set(SCHOOLS.values()))),
-        encoding="utf-8",
-    )
-    stage_state_results(home)
+    write_school_crosswalk(home, "state_assessment", sorted(set(SCHOOLS.values())))
+    stage_assessment(home)
     return home
 
 
