@@ -279,6 +279,12 @@ class Layout(BaseModel):
     header_line: int = Field(default=1, ge=1, le=50)
     columns: dict[str, Rule]
     unpivot: list[dict[str, Rule]] = Field(default_factory=list)
+    # One canonical column and its values, each repeating every `unpivot` group with that value
+    # and `{<column>}` in its header names replaced by it: an export that repeats one block of
+    # columns per window (FastBridge's `Fall aReading Test Theta` ... `Spring aReading Test
+    # Theta`) is one group, not one per window. Expanded when the layout is read (and not dumped:
+    # `unpivot` holds the groups it gave).
+    unpivot_each: dict[str, list[str]] = Field(default_factory=dict, max_length=1, exclude=True)
     # Header names the file must have although they fill no column: what tells two exports
     # that share their mapped columns apart (Star Reading's InstructionalReadingLevel). An
     # entry that is a list is satisfied by any one of its names (a column renamed across years).
@@ -297,6 +303,35 @@ class Layout(BaseModel):
     # A headerless fixed-width file (STAAR): rules name its `fields` as if they were a header.
     fixed_width: FixedWidth | None = None
     path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_unpivot_each(cls, data: object) -> object:
+        """Each `unpivot` group once per value of `unpivot_each`, its names filled in."""
+        if not isinstance(data, dict) or not data.get("unpivot_each"):
+            return data
+        ((column, values),) = dict(data["unpivot_each"]).items()
+        placeholder = "{" + column + "}"
+        groups = []
+        for value in values:
+            for group in data.get("unpivot") or [{}]:
+                if column in group:
+                    raise ValueError(f"unpivot_each fills {column}; an unpivot group gives it too")
+                if placeholder not in str(group):
+                    raise ValueError(f"an unpivot group names no {placeholder} column")
+                filled = {column: {"value": value}}
+                for name, rule in group.items():
+                    rule = _as_rule(rule)
+                    if isinstance(rule, dict):
+                        rule = {
+                            key: [n.replace(placeholder, value) for n in names]
+                            if key in ("names", "when_blank")
+                            else names
+                            for key, names in rule.items()
+                        }
+                    filled[name] = rule
+                groups.append(filled)
+        return {**data, "unpivot": groups}
 
     @model_validator(mode="after")
     def _check(self) -> Layout:

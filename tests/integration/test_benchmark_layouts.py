@@ -9,6 +9,7 @@ wide files must become one row per measure.
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,14 @@ from tests.fixtures.dbt import stage_assessment, write_school_crosswalk
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
 BY_NAME = {layout.layout: layout for layout in load_layouts()}
+FASTBRIDGE = (
+    "fastbridge_cat_screening",
+    "fastbridge_cbmreading_screening",
+    "fastbridge_early_reading_screening",
+    "fastbridge_early_math_screening",
+    "fastbridge_autoreading_screening",
+    "fastbridge_cbmmath_cap_screening",
+)
 
 LOOK_ALIKES = [
     ("star_reading_v2", "star_math_v2", "star_early_literacy_v2"),
@@ -31,6 +40,9 @@ LOOK_ALIKES = [
     ("dibels8_mclass_benchmark", "mclass_lectura_benchmark", "dibels_next_mclass_benchmark"),
     ("nwea_map_combined_student_assessment", "nwea_map_cdf_students_by_school"),
     ("nwea_map_cdf_assessment_results", "nwea_map_cdf_students_by_school"),
+    # One export per FastBridge assessment, identical identity columns; earlyReading's carries a
+    # CBMR-English block of its own (no Median WRC).
+    FASTBRIDGE,
 ]
 
 
@@ -141,13 +153,14 @@ def test_dibels_next_and_lectura_read_each_measure_with_its_level(tmp_path: Path
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    """DIBELS Next, Lectura and MAP Reading Fluency samples landed and staged through dbt, their
-    school in the district's crosswalk (by code for mCLASS, by name for NWEA)."""
+    """DIBELS Next, Lectura, MAP Reading Fluency and FastBridge samples landed and staged through
+    dbt, their school in the district's crosswalk (by code for mCLASS, by name for the others)."""
     home = Home(tmp_path_factory.mktemp("benchmarks")).ensure()
     for name in (
         "dibels_next_mclass_benchmark",
         "mclass_lectura_benchmark",
         "nwea_map_reading_fluency",
+        *FASTBRIDGE,
     ):
         shutil.copytree(FIXTURES / name, home.landing / "assessment" / name)
     write_school_crosswalk(home, "benchmark", ["9999", "Sample Elementary"])
@@ -197,4 +210,141 @@ def test_map_reading_fluency_stages_a_row_per_domain_and_the_screener_outcome(
         ("700602", "Oral Reading Accuracy", "Fall", 2026, 96, None, "Meets Expectation"),
         ("700602", "Oral Reading Rate", "Fall", 2026, 71, None, "Meets Expectation"),
         ("700602", "Universal Screener", "Fall", 2026, None, None, "Not Flagged"),
+    ]
+
+
+def test_fastbridge_screening_reports_stage_a_row_per_period_tested(staged: Home) -> None:
+    """FastBridge's screening reports (one per assessment) repeat a block of columns per period:
+    each period with a value is a row, its season the period's and its school year the one its
+    final date falls in (the report names none); a percentile written through a float
+    (`44.9999999`) is its whole rank, FastBridge's `N/A*` none; grades are words (`Two`)."""
+    with duckdb.connect(str(staged.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select assessment_name, local_id, season, school_year, test_date, grade_level, "
+            "academic_subject, scale_score, percentile, performance_level "
+            "from staging.stg_assessment__benchmark_results where local_id like '7007%' "
+            "order by local_id, test_date"
+        ).fetchall()
+    ela, math = "English Language Arts", "Mathematics"
+    assert [(r[0], r[1], r[2], r[3], str(r[4]), *r[5:]) for r in rows] == [
+        (
+            "aReading",
+            "700701",
+            "Fall",
+            2026,
+            "2025-09-15",
+            "Second grade",
+            ela,
+            Decimal("480.52"),
+            41,
+            "lowRisk",
+        ),
+        (
+            "aReading",
+            "700701",
+            "Winter",
+            2026,
+            "2026-01-20",
+            "Second grade",
+            ela,
+            Decimal("495.25"),
+            45,
+            "lowRisk",
+        ),
+        (
+            "aReading",
+            "700702",
+            "Fall",
+            2026,
+            "2025-09-16",
+            "Kindergarten",
+            ela,
+            Decimal("402.75"),
+            None,
+            "highRisk",
+        ),
+        (
+            "CBMR-English",
+            "700711",
+            "Fall",
+            2026,
+            "2025-09-18",
+            "Third grade",
+            ela,
+            88,
+            47,
+            "someRisk",
+        ),
+        (
+            "CBMR-English",
+            "700711",
+            "Spring",
+            2026,
+            "2026-05-12",
+            "Third grade",
+            ela,
+            121,
+            58,
+            "lowRisk",
+        ),
+        (
+            "Early Reading English",
+            "700721",
+            "Fall",
+            2026,
+            "2025-09-10",
+            "Kindergarten",
+            ela,
+            31,
+            22,
+            "someRisk",
+        ),
+        (
+            "Early Reading English",
+            "700721",
+            "Winter",
+            2026,
+            "2026-01-14",
+            "Kindergarten",
+            ela,
+            45,
+            38,
+            "lowRisk",
+        ),
+        (
+            "Early Math",
+            "700731",
+            "Fall",
+            2026,
+            "2025-09-11",
+            "First grade",
+            math,
+            27,
+            15,
+            "highRisk",
+        ),
+        (
+            "AUTOreading",
+            "700741",
+            "Winter",
+            2026,
+            "2026-01-22",
+            "First grade",
+            ela,
+            Decimal("412.6"),
+            61,
+            "lowRisk",
+        ),
+        (
+            "CBMmath CAP",
+            "700751",
+            "Fall",
+            2026,
+            "2025-09-25",
+            "Fourth grade",
+            math,
+            9,
+            33,
+            "someRisk",
+        ),
     ]

@@ -95,6 +95,40 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
     f"{EA}/WI_Forward/sample_anonymized_file.csv": ("wi_forward_student_data", 11, 0, None),
     f"{EA}/i-Ready/sample_anonymized_file_ela.csv": ("iready_diagnostic_ela", 40, 0, None),
     f"{EA}/i-Ready/sample_anonymized_file_math.csv": ("iready_diagnostic_math", 25, 0, None),
+    # FastBridge screening reports (2022-23 to 2025-26): a row per screening period tested.
+    f"{EA}/FastBridgeCAT/sample_anonymized_aReading.csv": ("fastbridge_cat_screening", 3, 0, None),
+    f"{EA}/FastBridgeCAT/sample_anonymized_aMath.csv": ("fastbridge_cat_screening", 7, 0, None),
+    f"{EA}/FastBridge_CBMreading/sample_anonymized_file_fastbridge_cbmreading.csv": (
+        "fastbridge_cbmreading_screening",
+        15,
+        0,
+        None,
+    ),
+    # earlyReading English: its composite, not its subtests (its CBMR-English block among them).
+    f"{EA}/FastBridge_English/sample_anonymized_file.csv": (
+        "fastbridge_early_reading_screening",
+        35,
+        0,
+        None,
+    ),
+    f"{EA}/FastBridge_Math/sample_anonymized_file.csv": (
+        "fastbridge_early_math_screening",
+        30,
+        0,
+        None,
+    ),
+    f"{EA}/FastBridge_AUTOreading/sample_anonymized_file_fastbridge_autoreading.csv": (
+        "fastbridge_autoreading_screening",
+        5,
+        0,
+        None,
+    ),
+    f"{EA}/FastBridge_CBMmath/sample_anonymized_file_cbmm_cap.csv": (
+        "fastbridge_cbmmath_cap_screening",
+        6,
+        0,
+        None,
+    ),
     # Fixed-width, no header: ten grade 3 records, RLA and mathematics each.
     f"{EA}/STAAR_Summative/sample_anonymized_file.txt": ("staar_3_8_student_data", 20, 0, None),
     # Ed-Fi's XML interchange (Grand Bend sample data): 21 of its 1,917 records, one a record.
@@ -164,6 +198,7 @@ NO_FINAL_LINE_ENDING = {
     f"{EA}/CMAS/sample_anonymized_file.csv",
     f"{EA}/IN_ILEARN/ilearn_sample_data.csv",
     f"{EA}/IN_ILEARN/ilearn_checkpoint_sample_data.csv",
+    f"{EA}/FastBridge_AUTOreading/sample_anonymized_file_fastbridge_autoreading.csv",
 }
 
 

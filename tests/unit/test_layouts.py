@@ -227,3 +227,33 @@ def test_a_wide_layout_takes_no_file_without_any_of_its_column_groups(tmp_path: 
     assert "(any of its column groups, such as FAST ELA Reading Scale Score)" in seen.explain(
         path.name
     )
+
+
+def test_unpivot_each_repeats_every_group_once_per_value_with_its_names_filled() -> None:
+    """FastBridge repeats one block of columns per screening period: one group, its period
+    named in `{Window}`, gives a group per period with the period as its Window."""
+    layout = BY_NAME["fastbridge_cat_screening"]
+    windows = [group["Window"].value for group in layout.unpivot]
+    assert windows == ["Fall", "Winter", "Spring", "Screening Period 4", "Screening Period 5"]
+    winter = layout.unpivot[1]
+    assert winter["ScaleScore"].names == ["Winter aReading Test Theta", "Winter aMath Test Theta"]
+    assert winter["TestDate"].date == ["M/D/YY", "M/D/YYYY", "MM-DD-YYYY", "YYYY-MM-DD"]
+    # Dumped, the layout is its expanded groups: validated again, it is the same layout.
+    again = Layout.model_validate(layout.model_dump(exclude={"path"}))
+    assert again.unpivot == layout.unpivot
+
+
+def test_unpivot_each_needs_its_placeholder_and_fills_its_column_alone() -> None:
+    data = BY_NAME["fastbridge_cat_screening"].model_dump(exclude={"path"})
+    group = {"ScaleScore": ["{Window} Score"], "Percentile": ["Percentile"]}
+    data["unpivot_each"] = {"Window": ["Fall", "Spring"]}
+    data["unpivot"] = [{"ScaleScore": ["Fall Score"]}]
+    with pytest.raises(ValueError, match=r"an unpivot group names no \{Window\} column"):
+        Layout.model_validate(data)
+    data["unpivot"] = [{**group, "Window": {"value": "Fall"}}]
+    with pytest.raises(ValueError, match="unpivot_each fills Window"):
+        Layout.model_validate(data)
+    data["unpivot"] = [group]
+    spring = Layout.model_validate(data).unpivot[1]
+    assert (spring["Window"].value, spring["ScaleScore"].names) == ("Spring", ["Spring Score"])
+    assert spring["Percentile"].names == ["Percentile"]  # a name without it is read as given

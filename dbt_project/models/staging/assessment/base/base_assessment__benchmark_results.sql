@@ -1,8 +1,9 @@
 {%- set columns = ['Assessment', 'SchoolYear', 'Window', 'TestDate', 'DistrictName', 'SchoolCode', 'SchoolName', 'LocalID', 'StateID', 'LastName', 'FirstName', 'BirthDate', 'Grade', 'Subject', 'Measure', 'ScaleScore', 'Percentile', 'PerformanceLevel', 'Proficient', 'NotTestedCode'] -%}
--- Benchmark and language tests from every benchmark layout (i-Ready, Star, DIBELS 8, ACCESS), one
--- row per measure. Star's dates are ISO timestamps and are read by their date part; ACCESS has no
--- school year, which is then the one its test date falls in (July to June). A school year is read
--- as state files write it (`2023-2024`, Star Enterprise's `2020-2021 School Year`, `2023 - 2024`).
+-- Benchmark and language tests from every benchmark layout (i-Ready, Star, DIBELS, FastBridge,
+-- ACCESS), one row per measure. Star's dates are ISO timestamps and are read by their date part;
+-- ACCESS and FastBridge have no school year, which is then the one the test date falls in (July to
+-- June). A school year is read as state files write it (`2023-2024`, Star Enterprise's `2020-2021
+-- School Year`, `2023 - 2024`).
 with raw as (
     select * from {{ latest_loads(source('raw_assessment', 'benchmark_results'), 'assessment__benchmark_results', copies_of=columns) }}
 ),
@@ -93,7 +94,9 @@ typed as (
         coalesce({{ clean_text('raw."Measure"') }}, 'Overall') as measure,
         {{ safe_numeric("nullif(upper(trim(raw.\"ScaleScore\")), 'NA')") }} as scale_score,
         {{ clean_text("nullif(upper(trim(raw.\"ScaleScore\")), 'NA')") }} is not null as _score_given,
-        {{ safe_int('raw."Percentile"') }} as percentile,
+        -- FastBridge writes some percentiles through a float (`44.9999999`): the nearest whole
+        -- percentile rank, as every other vendor reports it.
+        coalesce({{ safe_int('raw."Percentile"') }}, cast(round({{ safe_numeric('raw."Percentile"') }}) as integer)) as percentile,
         {{ clean_text("nullif(upper(trim(raw.\"PerformanceLevel\")), 'NA')") }} is not null as _level_given,
         {{ clean_text('raw."PerformanceLevel"') }} as performance_level,
         case
