@@ -5,8 +5,8 @@ the layout does not give it. Dates are rewritten as `YYYY-MM-DD`; a row with a d
 layout's formats (an ISO date in a `MM/DD/YYYY` file, `13/45/2025`) is not mapped but rejected
 with its line, column and the formats it was read with, like a line the CSV parser could not
 read. Empty dates pass as empty: staging decides whether the column may be empty. A wide file (one
-row per student, a column group per subject) gives one row per group that has any value, all with
-the file row's line number.
+row per student, a column group per subject) gives one row per group that has any value (a date
+alone is none), all with the file row's line number.
 """
 
 from __future__ import annotations
@@ -150,7 +150,11 @@ def canonical_select(
         elif rejected:
             continue  # no date column: nothing to reject
         if group_rules:
-            filled = [f"nullif(trim(p.c{pos}), '')" for pos in positions.values()]
+            # A date alone is no result: groups may share one (Acadience's `ORF Date` is its
+            # words correct's, accuracy's and retell's), and a group whose other columns are
+            # blank gives no row even where the date is filled.
+            valued = [c for c in positions if not group_rules[c].date] or list(positions)
+            filled = [f"nullif(trim(p.c{positions[c]}), '')" for c in valued]
             conditions.append(f"coalesce({', '.join(filled)}) is not null")
         where = f" where {' and '.join(conditions)}" if conditions else ""
         if rejected:

@@ -153,13 +153,15 @@ def test_dibels_next_and_lectura_read_each_measure_with_its_level(tmp_path: Path
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    """DIBELS Next, Lectura, MAP Reading Fluency and FastBridge samples landed and staged through
-    dbt, their school in the district's crosswalk (by code for mCLASS, by name for the others)."""
+    """DIBELS Next, Lectura, MAP Reading Fluency, Acadience and FastBridge samples landed and
+    staged through dbt, their school in the district's crosswalk (by code for mCLASS and
+    Acadience, by name for the others)."""
     home = Home(tmp_path_factory.mktemp("benchmarks")).ensure()
     for name in (
         "dibels_next_mclass_benchmark",
         "mclass_lectura_benchmark",
         "nwea_map_reading_fluency",
+        "acadience_learning_online_benchmark",
         *FASTBRIDGE,
     ):
         shutil.copytree(FIXTURES / name, home.landing / "assessment" / name)
@@ -347,4 +349,23 @@ def test_fastbridge_screening_reports_stage_a_row_per_period_tested(staged: Home
             33,
             "someRisk",
         ),
+    ]
+
+
+def test_acadience_learning_online_stages_each_measure_in_its_benchmark_period(
+    staged: Home,
+) -> None:
+    """Acadience Learning Online's export: beginning / middle / end (any case) are the fall,
+    winter and spring windows; each measure scored is a row with its status as its level, the
+    composite the headline (`Overall`); a measure's date without its score (PSF, and Retell on
+    the ORF date it shares) gives no row; `<1` and `>99` are the percentile's ends."""
+    assert _staged(staged, "Acadience Reading") == [
+        ("700801", "FSF", "Fall", 2024, 12, 55, "at benchmark"),
+        ("700801", "LNF", "Fall", 2024, 20, 60, None),
+        ("700801", "Overall", "Fall", 2024, 38, 32, "below benchmark"),
+        ("700802", "Maze", "Winter", 2024, 12, 99, "above benchmark"),
+        ("700802", "ORF Accuracy", "Winter", 2024, 97, 1, "at benchmark"),
+        ("700802", "ORF Words Correct", "Winter", 2024, 85, 45, "at benchmark"),
+        ("700802", "Overall", "Winter", 2024, 310, 48, "at benchmark"),
+        ("700803", "Overall", "Spring", 2024, 80, 8, "well below benchmark"),
     ]

@@ -1,3 +1,4 @@
+{%- set percentile_text = "regexp_replace(trim(raw.\"Percentile\"), '^[<>] *', '')" -%}
 {%- set columns = ['Assessment', 'SchoolYear', 'Window', 'TestDate', 'DistrictName', 'SchoolCode', 'SchoolName', 'LocalID', 'StateID', 'LastName', 'FirstName', 'BirthDate', 'Grade', 'Subject', 'Measure', 'ScaleScore', 'Percentile', 'PerformanceLevel', 'Proficient', 'NotTestedCode'] -%}
 -- Benchmark and language tests from every benchmark layout (i-Ready, Star, DIBELS, FastBridge,
 -- ACCESS), one row per measure. Star's dates are ISO timestamps and are read by their date part;
@@ -27,7 +28,7 @@ windows as (
 ),
 
 -- A window by its name (before any " (dates)"): the seed's name itself, else the one season
--- whose name is a word of it. Star's screening windows are named by each district ("1st - 2nd
+-- whose name is a word of it (a seed name marked whole_name only as the whole name). Star's screening windows are named by each district ("1st - 2nd
 -- Grades EOY Screening Window", "BOY Kindergarten Early Literacy"); a name with no season word
 -- ("Window 1", "PreTest") or with two seasons stays unmapped.
 window_names as (
@@ -41,8 +42,11 @@ window_names as (
         where "Window" is not null
     ) as names
     inner join windows
-        on names.window_key = windows.local_code
-        or ' ' || upper(names.window_key) || ' ' like '% ' || upper(windows.local_code) || ' %'
+        on upper(names.window_key) = upper(windows.local_code)
+        or (
+            not windows.whole_name
+            and ' ' || upper(names.window_key) || ' ' like '% ' || upper(windows.local_code) || ' %'
+        )
     group by names.window_key
 ),
 
@@ -96,7 +100,8 @@ typed as (
         {{ clean_text("nullif(upper(trim(raw.\"ScaleScore\")), 'NA')") }} is not null as _score_given,
         -- FastBridge writes some percentiles through a float (`44.9999999`): the nearest whole
         -- percentile rank, as every other vendor reports it.
-        coalesce({{ safe_int('raw."Percentile"') }}, cast(round({{ safe_numeric('raw."Percentile"') }}) as integer)) as percentile,
+        -- Acadience writes the ends of its national percentiles as `<1` and `>99`.
+        coalesce({{ safe_int(percentile_text) }}, cast(round({{ safe_numeric(percentile_text) }}) as integer)) as percentile,
         {{ clean_text("nullif(upper(trim(raw.\"PerformanceLevel\")), 'NA')") }} is not null as _level_given,
         {{ clean_text('raw."PerformanceLevel"') }} as performance_level,
         case
