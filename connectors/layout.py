@@ -187,12 +187,19 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*[-/]\s*((?:19|20)?\d\d))?(?!\d)
 _ADMINISTRATION = re.compile(r"^(SP|SU|FA)(\d\d)$", re.IGNORECASE)
 
 
+# Two two-digit years, each perhaps with an apostrophe (aimswebPlus's `'22-'23`, `21-22`).
+_SHORT_PAIR = re.compile(r"^[^0-9]?(\d\d) ?- ?[^0-9]?(\d\d)$")
+
+
 def school_year_of(text: str | None) -> int | None:
     """The school year (its ending year) a value names: `2024`, `2023-2024`, `2023-24`,
-    `SY 2023-2024`, `SP24`, `FA23`; None when it names none."""
+    `SY 2023-2024`, `SP24`, `FA23`, `'23-'24`; None when it names none."""
     if administration := _ADMINISTRATION.match((text or "").strip()):
         fall = administration.group(1).upper() == "FA"
         return 2000 + int(administration.group(2)) + fall
+    if short := _SHORT_PAIR.match((text or "").strip()):
+        first, second = int(short.group(1)), int(short.group(2))
+        return 2000 + second if (first + 1) % 100 == second else None
     found = _YEAR.search(text or "")
     if not found:
         return None

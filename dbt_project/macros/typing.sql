@@ -89,8 +89,10 @@
    (`2025-2027` is malformed, NULL). A spring or summer administration named with one year
    (ILEARN's Test Reason `Spring 2022 (ILEARN)`; DRC's TestAdmin `SP24`, `SU24`) is of the school
    year ending that year, DRC's fall one (`FA23`) of the school year it begins; a fall or winter
-   one named otherwise is not read (`Winter 2022` may be December or January). Anything else is
-   NULL and its row quarantined. #}
+   one named otherwise is not read (`Winter 2022` may be December or January). Two consecutive
+   two-digit years, each perhaps after an apostrophe (aimswebPlus's `'22-'23`, `21-22`), name the
+   school year ending in the second of this century. Anything else is NULL and its row
+   quarantined. #}
 {#- The school year of a MAP term name, by its ending year: 'Fall 2024-2025' → 2025. -#}
 {% macro map_term_school_year(term_name) -%}
     {{ safe_int(dbt.split_part(dbt.split_part(term_name, "' '", 2), "'-'", 2)) }}
@@ -110,6 +112,10 @@
             then cast(substring({{ expr }} from '(?i)(?:spring|summer) ?([0-9]{4})') as integer)
         when trim({{ expr }}) ~* '^(sp|su)[0-9]{2}$' then 2000 + cast(right(trim({{ expr }}), 2) as integer)
         when trim({{ expr }}) ~* '^fa[0-9]{2}$' then 2001 + cast(right(trim({{ expr }}), 2) as integer)
+        when trim({{ expr }}) ~ '^[^0-9]?[0-9]{2} ?- ?[^0-9]?[0-9]{2}$'
+            and (cast(substring(trim({{ expr }}) from '^[^0-9]?([0-9]{2})') as integer) + 1) % 100
+                = cast(right(trim({{ expr }}), 2) as integer)
+            then 2000 + cast(right(trim({{ expr }}), 2) as integer)
     end
 {%- endmacro %}
 {% macro duckdb__school_year(expr) -%}
@@ -131,6 +137,10 @@
             then 2000 + cast(regexp_extract(trim({{ expr }}), '([0-9]{2})$', 1) as integer)
         when {{ matches }}(trim({{ expr }}), '(?i)^fa[0-9]{2}$')
             then 2001 + cast(regexp_extract(trim({{ expr }}), '([0-9]{2})$', 1) as integer)
+        when {{ matches }}(trim({{ expr }}), '^[^0-9]?[0-9]{2} ?- ?[^0-9]?[0-9]{2}$')
+            and (cast(regexp_extract(trim({{ expr }}), '^[^0-9]?([0-9]{2})', 1) as integer) + 1) % 100
+                = cast(regexp_extract(trim({{ expr }}), '([0-9]{2})$', 1) as integer)
+            then 2000 + cast(regexp_extract(trim({{ expr }}), '([0-9]{2})$', 1) as integer)
     end
 {%- endmacro %}
 

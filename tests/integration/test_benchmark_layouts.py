@@ -153,15 +153,16 @@ def test_dibels_next_and_lectura_read_each_measure_with_its_level(tmp_path: Path
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    """DIBELS Next, Lectura, MAP Reading Fluency, Acadience and FastBridge samples landed and
-    staged through dbt, their school in the district's crosswalk (by code for mCLASS and
-    Acadience, by name for the others)."""
+    """DIBELS Next, Lectura, MAP Reading Fluency, Acadience, aimswebPlus and FastBridge samples
+    landed and staged through dbt, their school in the district's crosswalk (by code for mCLASS
+    and Acadience, by name for the others)."""
     home = Home(tmp_path_factory.mktemp("benchmarks")).ensure()
     for name in (
         "dibels_next_mclass_benchmark",
         "mclass_lectura_benchmark",
         "nwea_map_reading_fluency",
         "acadience_learning_online_benchmark",
+        "aimswebplus_score_export",
         *FASTBRIDGE,
     ):
         shutil.copytree(FIXTURES / name, home.landing / "assessment" / name)
@@ -368,4 +369,18 @@ def test_acadience_learning_online_stages_each_measure_in_its_benchmark_period(
         ("700802", "ORF Words Correct", "Winter", 2024, 85, 45, "at benchmark"),
         ("700802", "Overall", "Winter", 2024, 310, 48, "at benchmark"),
         ("700803", "Overall", "Spring", 2024, 80, 8, "well below benchmark"),
+    ]
+
+
+def test_aimswebplus_stages_each_measure_and_a_probe_without_a_window(staged: Home) -> None:
+    """aimswebPlus's score export is long already: each row a measure, its name the subject's
+    code (`Letter Naming Fluency` is reading), `'23-'24` the school year 2024, a battery's
+    composite with its risk status; a progress-monitoring probe (`Period` N/A) is kept without a
+    season, not quarantined as an unknown window."""
+    assert _staged(staged, "aimswebPlus") == [
+        ("700901", "Early Literacy", "Fall", 2024, 24, 35, "MODERATE"),
+        ("700901", "Letter Naming Fluency", "Fall", 2024, 18, 40, None),
+        ("700902", "Oral Reading Fluency", "Winter", 2024, 88, 48, None),
+        ("700902", "Reading", "Winter", 2024, 45, 52, "LOW"),
+        ("700903", "Oral Reading Fluency", None, 2024, 61, None, None),
     ]

@@ -184,6 +184,9 @@ def test_a_file_of_a_year_no_version_reads_says_so(tmp_path: Path) -> None:
         ("SY 2025-2026", 2026),
         ("SP24", 2024),  # DRC's spring administration (SC READY's TestAdmin)
         ("FA23", 2024),  # DRC's fall administration (SC EOCEP's TestAdmin)
+        ("'22-'23", 2023),  # aimswebPlus's SchoolYear
+        ("21-'22", 2022),
+        ("18-19", 2019),
     ],
 )
 def test_school_year_of_reads_the_ending_year(text: str, year: int) -> None:
@@ -192,6 +195,7 @@ def test_school_year_of_reads_the_ending_year(text: str, year: int) -> None:
 
 def test_school_year_of_names_none_in_a_value_without_a_year() -> None:
     assert school_year_of("0319") is None
+    assert school_year_of("'22-'24") is None  # not consecutive
     assert school_year_of("") is None
 
 

@@ -1,3 +1,5 @@
+{#- aimswebPlus names no window for a progress-monitoring probe: `N/A` is no window. -#}
+{%- set window_text = "case when upper(trim(raw.\"Window\")) not in ('N/A', 'NA') then raw.\"Window\" end" -%}
 {%- set percentile_text = "regexp_replace(trim(raw.\"Percentile\"), '^[<>] *', '')" -%}
 {%- set columns = ['Assessment', 'SchoolYear', 'Window', 'TestDate', 'DistrictName', 'SchoolCode', 'SchoolName', 'LocalID', 'StateID', 'LastName', 'FirstName', 'BirthDate', 'Grade', 'Subject', 'Measure', 'ScaleScore', 'Percentile', 'PerformanceLevel', 'Proficient', 'NotTestedCode'] -%}
 -- Benchmark and language tests from every benchmark layout (i-Ready, Star, DIBELS, FastBridge,
@@ -66,7 +68,7 @@ typed as (
         raw._source_file,
         raw._line_number,
         coalesce(activity_types.assessment_name, {{ clean_text('raw."Assessment"') }}) as assessment_name,
-        {{ clean_text('raw."Window"') }} as window_name,
+        {{ clean_text(window_text) }} as window_name,
         windows.season as _named_season,
         windows.term_order as _named_term_order,
         {{ safe_date('left(trim(raw."TestDate"), 10)') }} as test_date,
@@ -112,7 +114,7 @@ typed as (
         {{ clean_text("nullif(upper(trim(raw.\"Proficient\")), 'NA')") }} is not null as _proficient_given,
         {{ clean_text('raw."NotTestedCode"') }} as not_tested_code,
         {{ clean_text('raw."BirthDate"') }} is null as _birth_missing,
-        {{ clean_text('raw."Window"') }} is null as _window_missing,
+        {{ clean_text(window_text) }} is null as _window_missing,
         -- The result's natural key (macro newest_delivery_wins, with the school year): the
         -- student as delivered, assessment, window, subject, measure and test date.
         {{ delivered_student(['raw."LocalID"', 'raw."StateID"'], 'raw."LastName"', 'raw."FirstName"', 'raw."BirthDate"') }} as _key_student,
