@@ -43,6 +43,7 @@ LOOK_ALIKES = [
     # One export per FastBridge assessment, identical identity columns; earlyReading's carries a
     # CBMR-English block of its own (no Median WRC).
     FASTBRIDGE,
+    ("istation_isip_reading", "istation_isip_math"),
 ]
 
 
@@ -153,9 +154,9 @@ def test_dibels_next_and_lectura_read_each_measure_with_its_level(tmp_path: Path
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    """DIBELS Next, Lectura, MAP Reading Fluency, Acadience, aimswebPlus and FastBridge samples
-    landed and staged through dbt, their school in the district's crosswalk (by code for mCLASS
-    and Acadience, by name for the others)."""
+    """DIBELS Next, Lectura, MAP Reading Fluency, Acadience, aimswebPlus, Istation and FastBridge
+    samples landed and staged through dbt, their school in the district's crosswalk (by code for
+    mCLASS and Acadience, by name or Istation's domain for the others)."""
     home = Home(tmp_path_factory.mktemp("benchmarks")).ensure()
     for name in (
         "dibels_next_mclass_benchmark",
@@ -163,10 +164,12 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
         "nwea_map_reading_fluency",
         "acadience_learning_online_benchmark",
         "aimswebplus_score_export",
+        "istation_isip_reading",
+        "istation_isip_math",
         *FASTBRIDGE,
     ):
         shutil.copytree(FIXTURES / name, home.landing / "assessment" / name)
-    write_school_crosswalk(home, "benchmark", ["9999", "Sample Elementary"])
+    write_school_crosswalk(home, "benchmark", ["9999", "Sample Elementary", "sample.district.st"])
     stage_assessment(home, "stg_assessment__benchmark_results")
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         [(quarantined,)] = con.execute(
@@ -383,4 +386,22 @@ def test_aimswebplus_stages_each_measure_and_a_probe_without_a_window(staged: Ho
         ("700902", "Oral Reading Fluency", "Winter", 2024, 88, 48, None),
         ("700902", "Reading", "Winter", 2024, 45, 52, "LOW"),
         ("700903", "Oral Reading Fluency", None, 2024, 61, None, None),
+    ]
+
+
+def test_istation_isip_stages_each_measure_with_the_school_year_of_its_test_date(
+    staged: Home,
+) -> None:
+    """Istation's ISIP export names no school year or window: each measure's own administration
+    date gives the school year, the window stays unnamed (no season); its tier is the level as
+    delivered; grade 0 is kindergarten."""
+    assert _staged(staged, "ISIP Reading") == [
+        ("701001", "LK", None, 2024, 190, 51, "2"),
+        ("701001", "Overall", None, 2024, 181, 46, "2"),
+        ("701001", "PA", None, 2024, 175, 38, "3"),
+        ("701002", "Overall", None, 2024, 221, 62, "1"),
+    ]
+    assert _staged(staged, "ISIP Math") == [
+        ("701011", "NS", None, 2024, 1690, 50, "2"),
+        ("701011", "Overall", None, 2024, 1703, 55, "1"),
     ]
