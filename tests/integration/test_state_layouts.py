@@ -16,7 +16,8 @@ scale score each in the column the row's kind of test fills) and South Carolina'
 SCPASS state-format file (TestAdmin `SP24`, a column group per subject, levels 1-4) and its
 End-of-Course file (TestAdmin `FA23` of the school year it begins, letter grades with their
 0-100 bands), and Washington OSPI's score file (a test per row, its type in ResolvedTestType,
-levels L1-L4, the grade from ReportingGrade where TestedGrade is blank). Each
+levels L1-L4, the grade from ReportingGrade where TestedGrade is blank), and Cambium's CRS long
+export (Idaho ISAT: the test group the assessment, interim groups quarantined). Each
 sample's rows are staged with the year, the subject, the level and whether it counts as
 proficient, or quarantined with a reason; the codes come from the shipped crosswalk defaults, the
 school from the district's school crosswalk."""
@@ -53,6 +54,7 @@ SCHOOLS = {
     "sc_ready_student_data": "9999001",
     "sc_eocep_student_data": "9999001",
     "wa_ospi_scored_file": "9001",
+    "cambium_crs_student_results": "Sample Elementary School (9001)",
 }
 
 
@@ -127,13 +129,14 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "and not _source_file like 'MAP_999999%' "
         "and not _source_file like 'SCREADY%' "
         "and not _source_file like 'SBA_WCAS%' "
+        "and not _source_file like 'ISAT_Student%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
     # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
-    # Milestones', Wisconsin Forward's, Missouri MAP's, SC READY's and Washington's (per-grade
-    # cuts not in the defaults)
+    # Milestones', Wisconsin Forward's, Missouri MAP's, SC READY's, Washington's and Idaho
+    # ISAT's (per-grade cuts not in the defaults)
     # and CMAS Science's are not in the defaults; MCA reading's Exceeds cut is published on the
     # theta metric only, so there Meets has no upper and Exceeds no lower bound (the other two
     # ends are checked; mathematics has all four bands).
@@ -223,7 +226,10 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
     ), reasons
     # SC READY's MathAttempt N and SC EOCEP's AttemptFlag N.
     assert reasons.get("Not attempted", 0) == 2, reasons
-    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2, reasons
+    # Cambium CRS's "Insufficient to score" (Idaho ISAT science).
+    insufficient = "Insufficient to score: too few items answered, no score reported (Cambium CRS)"
+    assert reasons.get(insufficient, 0) == 1, reasons
+    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2 + 1, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
 
 
@@ -477,3 +483,37 @@ def test_washington_score_file_reads_each_test_and_leaves_language_proficiency_o
         "where source_file like 'SBA_WCAS%' and stage = 'staging'",
     )
     assert quarantined == [("unmapped subject",)]
+
+
+def test_cambium_crs_long_export_reads_summative_tests_and_quarantines_interims(
+    staged: Home,
+) -> None:
+    """Cambium's CRS long export (Idaho ISAT's, as among the PowerSchool samples; no licence:
+    shape rebuilt): the test group is the assessment and its levels ISAT's four, the top two
+    proficient; `grade 5` and `G5` are the tested grade; `Insufficient to score` is a result
+    not tested; an interim group's row is quarantined, never counted as the state test."""
+    got = rows(
+        staged,
+        "select subject_code, school_year, grade_level, achievement_level, is_proficient, "
+        "scale_score, is_tested, not_tested_reason from staging.stg_assessment__state_results "
+        "where _source_file like 'ISAT_Student%' order by subject_code",
+    )
+    assert got == [
+        ("ELA", 2024, "Fifth grade", "Below Basic", False, 2350, True, None),
+        ("MATHEMATICS", 2024, "Fifth grade", "Proficient", True, 2510, True, None),
+        (
+            "SCIENCE",
+            2024,
+            "Fifth grade",
+            None,
+            None,
+            None,
+            False,
+            "Insufficient to score: too few items answered, no score reported (Cambium CRS)",
+        ),
+    ]
+    assert rows(
+        staged,
+        "select reason from quarantine.quarantine_assessment "
+        "where source_file like 'ISAT_Student%' and stage = 'staging'",
+    ) == [("interim result, not a state test",)]
