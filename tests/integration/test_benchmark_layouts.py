@@ -37,7 +37,12 @@ LOOK_ALIKES = [
     ("star_reading_legacy", "star_math_legacy", "star_early_literacy_legacy"),
     ("iready_diagnostic_ela", "iready_diagnostic_math"),
     ("wida_access_summative", "wida_access_alternate"),
-    ("dibels8_mclass_benchmark", "mclass_lectura_benchmark", "dibels_next_mclass_benchmark"),
+    (
+        "dibels8_mclass_benchmark",
+        "mclass_lectura_benchmark",
+        "dibels_next_mclass_benchmark",
+        "mclass_idel_benchmark",
+    ),
     ("nwea_map_combined_student_assessment", "nwea_map_cdf_students_by_school"),
     ("nwea_map_cdf_assessment_results", "nwea_map_cdf_students_by_school"),
     # One export per FastBridge assessment, identical identity columns; earlyReading's carries a
@@ -154,9 +159,9 @@ def test_dibels_next_and_lectura_read_each_measure_with_its_level(tmp_path: Path
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    """DIBELS Next, Lectura, MAP Reading Fluency, Acadience, aimswebPlus, Istation and FastBridge
-    samples landed and staged through dbt, their school in the district's crosswalk (by code for
-    mCLASS and Acadience, by name or Istation's domain for the others)."""
+    """DIBELS Next, Lectura, IDEL, MAP Reading Fluency, Acadience, aimswebPlus, Istation and
+    FastBridge samples landed and staged through dbt, their school in the district's crosswalk
+    (by code for mCLASS and Acadience, by name or Istation's domain for the others)."""
     home = Home(tmp_path_factory.mktemp("benchmarks")).ensure()
     for name in (
         "dibels_next_mclass_benchmark",
@@ -166,6 +171,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
         "aimswebplus_score_export",
         "istation_isip_reading",
         "istation_isip_math",
+        "mclass_idel_benchmark",
         *FASTBRIDGE,
     ):
         shutil.copytree(FIXTURES / name, home.landing / "assessment" / name)
@@ -404,4 +410,16 @@ def test_istation_isip_stages_each_measure_with_the_school_year_of_its_test_date
     assert _staged(staged, "ISIP Math") == [
         ("701011", "NS", None, 2024, 1690, 50, "2"),
         ("701011", "Overall", None, 2024, 1703, 55, "1"),
+    ]
+
+
+def test_mclass_idel_stages_its_recommendation_and_each_spanish_measure(staged: Home) -> None:
+    """mCLASS IDEL (Spanish, in DIBELS Next's columns): the instructional recommendation is the
+    headline row, a level without a score; each measure scored a row with its colour level."""
+    assert _staged(staged, "IDEL") == [
+        ("701101", "FNL", "Fall", 2026, 9, None, "Yellow"),
+        ("701101", "Overall", "Fall", 2026, None, None, "Strategic"),
+        ("701102", "FPS", "Fall", 2026, 41, None, "Green"),
+        ("701102", "FSF", "Fall", 2026, 38, None, "Green"),
+        ("701102", "Overall", "Fall", 2026, None, None, "Benchmark"),
     ]

@@ -64,6 +64,8 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
         0,
         None,
     ),
+    # mCLASS IDEL (Spanish, 2022-23): DIBELS Next's columns, the recommendation as headline.
+    f"{EA}/IDEL/sample_anonymized_file.csv": ("mclass_idel_benchmark", 17, 0, None),
     # mCLASS Lectura (Spanish, 2023-24): DIBELS 8's columns with local percentiles.
     f"{EA}/Lectura/sample_anonymized_file.csv": ("mclass_lectura_benchmark", 30, 0, None),
     f"{EA}/IN_ILEARN/ilearn_sample_data.csv": ("ilearn_student_data", 5, 0, None),
