@@ -159,9 +159,10 @@ def test_dibels_next_and_lectura_read_each_measure_with_its_level(tmp_path: Path
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    """DIBELS Next, Lectura, IDEL, MAP Reading Fluency, Acadience, aimswebPlus, Istation and
-    FastBridge samples landed and staged through dbt, their school in the district's crosswalk
-    (by code for mCLASS and Acadience, by name or Istation's domain for the others)."""
+    """DIBELS Next, Lectura, IDEL, MAP Reading Fluency, Acadience, aimswebPlus, Istation, STAAR
+    Interim and FastBridge samples landed and staged through dbt, their school in the district's
+    crosswalk (by code for mCLASS, Acadience and STAAR Interim, by name or Istation's domain for
+    the others)."""
     home = Home(tmp_path_factory.mktemp("benchmarks")).ensure()
     for name in (
         "dibels_next_mclass_benchmark",
@@ -172,10 +173,13 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
         "istation_isip_reading",
         "istation_isip_math",
         "mclass_idel_benchmark",
+        "staar_interim_student_data",
         *FASTBRIDGE,
     ):
         shutil.copytree(FIXTURES / name, home.landing / "assessment" / name)
-    write_school_crosswalk(home, "benchmark", ["9999", "Sample Elementary", "sample.district.st"])
+    write_school_crosswalk(
+        home, "benchmark", ["9999", "Sample Elementary", "sample.district.st", "999999101"]
+    )
     stage_assessment(home, "stg_assessment__benchmark_results")
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         [(quarantined,)] = con.execute(
@@ -422,4 +426,20 @@ def test_mclass_idel_stages_its_recommendation_and_each_spanish_measure(staged: 
         ("701102", "FPS", "Fall", 2026, 41, None, "Green"),
         ("701102", "FSF", "Fall", 2026, 38, None, "Green"),
         ("701102", "Overall", "Fall", 2026, None, None, "Benchmark"),
+    ]
+
+
+def test_staar_interim_stages_each_test_by_its_code_without_a_window(staged: Home) -> None:
+    """Texas's STAAR Interim file: the test code names the subject (I5M grade 5 mathematics,
+    IA1 Algebra I), an end-of-course test's blank tested grade is the enrolled one, the school
+    year is the test date's; its administration (`Window 1`) names no season."""
+    with duckdb.connect(str(staged.warehouse), read_only=True) as con:
+        got = con.execute(
+            "select local_id, subject_code, academic_subject, grade_level, season, school_year, "
+            "scale_score from staging.stg_assessment__benchmark_results "
+            "where assessment_name = 'STAAR Interim' order by local_id"
+        ).fetchall()
+    assert got == [
+        ("701201", "I5M", "Mathematics", "Fifth grade", None, 2026, 1592),
+        ("701202", "IA1", "Mathematics", "Ninth grade", None, 2026, 3702),
     ]

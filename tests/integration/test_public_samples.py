@@ -131,6 +131,8 @@ EXPECTED: dict[str, tuple[str, int, int, str | None]] = {
         0,
         None,
     ),
+    # STAAR Interim (2022-23): an interim, read as a benchmark; a row per student test.
+    f"{EA}/STAAR_Interim/sample_anonymized_file.csv": ("staar_interim_student_data", 5, 0, None),
     # Fixed-width, no header: ten grade 3 records, RLA and mathematics each.
     f"{EA}/STAAR_Summative/sample_anonymized_file.txt": ("staar_3_8_student_data", 20, 0, None),
     # Ed-Fi's XML interchange (Grand Bend sample data): 21 of its 1,917 records, one a record.
