@@ -180,7 +180,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
     write_school_crosswalk(
         home, "benchmark", ["9999", "Sample Elementary", "sample.district.st", "999999101"]
     )
-    stage_assessment(home, "stg_assessment__benchmark_results")
+    stage_assessment(home, "int_assessment_results_linked")
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         [(quarantined,)] = con.execute(
             "select count(*) from quarantine.quarantine_assessment "
@@ -442,4 +442,24 @@ def test_staar_interim_stages_each_test_by_its_code_without_a_window(staged: Hom
     assert got == [
         ("701201", "I5M", "Mathematics", "Fifth grade", None, 2026, 1592),
         ("701202", "IA1", "Mathematics", "Ninth grade", None, 2026, 3702),
+    ]
+
+
+def test_a_benchmark_level_without_a_score_is_a_tested_result(staged: Home) -> None:
+    """Conformed, a result whose level is its outcome (MAP Reading Fluency's screener, IDEL's
+    instructional recommendation) is tested, its level the result and no not-tested reason (a
+    do-not-score code in its own column, ACCESS's, stays the reason: test_assessment_conformed)."""
+    with duckdb.connect(str(staged.warehouse), read_only=True) as con:
+        got = con.execute(
+            "select assessment_name, measure, is_tested, achievement_level, not_tested_reason "
+            "from intermediate.int_assessment_results_linked "
+            "where scale_score is null and assessment = 'benchmark' "
+            "and assessment_name in ('IDEL', 'MAP Reading Fluency') order by all"
+        ).fetchall()
+    assert got == [
+        ("IDEL", "Overall", True, "Benchmark", None),
+        ("IDEL", "Overall", True, "Strategic", None),
+        ("MAP Reading Fluency", "Literal Comprehension", True, "Below Expectation", None),
+        ("MAP Reading Fluency", "Universal Screener", True, "Flagged", None),
+        ("MAP Reading Fluency", "Universal Screener", True, "Not Flagged", None),
     ]

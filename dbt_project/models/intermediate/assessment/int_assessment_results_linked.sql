@@ -117,8 +117,10 @@ results as (
         is_proficient,
         percentile,
         cast(null as decimal(12, 3)) as standard_error,
-        scale_score is not null as is_tested,
-        coalesce(not_tested_code, case when scale_score is null then performance_level end) as not_tested_reason
+        -- A result with a level and no score is tested (MAP Reading Fluency's screener outcome,
+        -- IDEL's instructional recommendation): its level is the result, not a reason.
+        scale_score is not null or not_tested_code is null as is_tested,
+        not_tested_code as not_tested_reason
     from benchmark_results
 )
 

@@ -1,5 +1,7 @@
 {#- aimswebPlus names no window for a progress-monitoring probe: `N/A` is no window. -#}
 {%- set window_text = "case when upper(trim(raw.\"Window\")) not in ('N/A', 'NA') then raw.\"Window\" end" -%}
+{#- Star and FastBridge write NA or N/A where a result has no level. -#}
+{%- set level_text = "case when upper(trim(raw.\"PerformanceLevel\")) not in ('NA', 'N/A') then raw.\"PerformanceLevel\" end" -%}
 {%- set percentile_text = "regexp_replace(trim(raw.\"Percentile\"), '^[<>] *', '')" -%}
 {%- set columns = ['Assessment', 'SchoolYear', 'Window', 'TestDate', 'DistrictName', 'SchoolCode', 'SchoolName', 'LocalID', 'StateID', 'LastName', 'FirstName', 'BirthDate', 'Grade', 'Subject', 'Measure', 'ScaleScore', 'Percentile', 'PerformanceLevel', 'Proficient', 'NotTestedCode'] -%}
 -- Benchmark and language tests from every benchmark layout (i-Ready, Star, DIBELS, FastBridge,
@@ -104,8 +106,8 @@ typed as (
         -- percentile rank, as every other vendor reports it.
         -- Acadience writes the ends of its national percentiles as `<1` and `>99`.
         coalesce({{ safe_int(percentile_text) }}, cast(round({{ safe_numeric(percentile_text) }}) as integer)) as percentile,
-        {{ clean_text("nullif(upper(trim(raw.\"PerformanceLevel\")), 'NA')") }} is not null as _level_given,
-        {{ clean_text('raw."PerformanceLevel"') }} as performance_level,
+        {{ clean_text(level_text) }} is not null as _level_given,
+        {{ clean_text(level_text) }} as performance_level,
         case
             when upper({{ clean_text('raw."Proficient"') }}) in ('YES', 'Y', 'TRUE', '1') then true
             when upper({{ clean_text('raw."Proficient"') }}) in ('NO', 'N', 'FALSE', '0') then false
