@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.crosswalk_files import district_codes, seed_codes
+from connectors.crosswalk_files import district_codes, seed_codes, seed_pairs
 from connectors.crosswalks import CodeColumn, code_columns_for, normalize_code, normalize_school
 from connectors.delivery import Delivery, is_waiting, unpack
 from connectors.encoding import legacy_to_utf8
@@ -236,6 +236,9 @@ def unmapped(
         codes = seed_codes(column.crosswalk, column.key)
     else:
         codes = district_codes(home, column.crosswalk, column.key, column.where)
+    if column.also_seed:
+        seed, key, code = column.also_seed
+        codes = codes | {k for k, c in seed_pairs(seed, key, code) if c in codes}
     if column.school:
         keys = {normalize_school(value) for value in found}
         return {k for k in keys if k not in codes and sis_schools.get(k) != 1}

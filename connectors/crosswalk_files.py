@@ -279,9 +279,17 @@ def district_codes(
 def seed_codes(name: str, key: str) -> set[str]:
     """The normalized `key` values of the project's dbt seed `name` (dbt_project/seeds/), a
     mapping shipped with the code rather than kept by the district."""
+    return {k for k, _ in seed_pairs(name, key, key)}
+
+
+def seed_pairs(name: str, key: str, value: str) -> set[tuple[str, str]]:
+    """The normalized (`key`, `value`) pairs of the project's dbt seed `name`."""
     path = REPO_ROOT / "dbt_project" / "seeds" / f"{name}.csv"
     with path.open(newline="", encoding="utf-8") as handle:
-        return {normalize_code(row.get(key)) for row in csv.DictReader(handle)}
+        return {
+            (normalize_code(row.get(key)), normalize_code(row.get(value)))
+            for row in csv.DictReader(handle)
+        }
 
 
 def _write(path: Path, query: str) -> Path:

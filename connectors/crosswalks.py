@@ -222,6 +222,10 @@ class CodeColumn:
     school: bool = False
     fallback: str | None = None
     seed: bool = False
+    # A dbt seed (name, key, code) that staging reads first: a value that is one of its keys is
+    # mapped when the seed's code is (a Star Enterprise export's Activity Type is its Subject:
+    # seed benchmark_activity_types gives the subject code the crosswalk maps).
+    also_seed: tuple[str, str, str] | None = None
 
 
 CODE_COLUMNS: tuple[CodeColumn, ...] = (
@@ -280,6 +284,16 @@ CODE_COLUMNS: tuple[CodeColumn, ...] = (
         "vendor_school",
         ("source_system", "map"),
         school=True,
+    ),
+    # A benchmark's subject code: the crosswalk (source benchmark: aimswebPlus measures, STAAR
+    # Interim test codes, FastBridge's aReading), or a Star Enterprise activity type.
+    CodeColumn(
+        "assessment__benchmark_results",
+        "Subject",
+        "academic_subjects",
+        "local_code",
+        ("source", "benchmark"),
+        also_seed=("benchmark_activity_types", "activity_type", "subject_code"),
     ),
     CodeColumn(
         "assessment__benchmark_results",
