@@ -32,9 +32,10 @@ windows as (
 ),
 
 -- A window by its name (before any " (dates)"): the seed's name itself, else the one season
--- whose name is a word of it (a seed name marked whole_name only as the whole name). Star's screening windows are named by each district ("1st - 2nd
--- Grades EOY Screening Window", "BOY Kindergarten Early Literacy"); a name with no season word
--- ("Window 1", "PreTest") or with two seasons stays unmapped.
+-- whose name is a word of it (a seed name marked whole_name only as the whole name). Star's
+-- screening windows are named by each district ("1st - 2nd Grades EOY Screening Window", "BOY
+-- Kindergarten Early Literacy"); a name with no season word ("Window 1", "PreTest") or with two
+-- seasons stays unmapped.
 window_names as (
     select
         names.window_key,
