@@ -389,13 +389,14 @@ def test_acadience_learning_online_stages_each_measure_in_its_benchmark_period(
 def test_aimswebplus_stages_each_measure_and_a_probe_without_a_window(staged: Home) -> None:
     """aimswebPlus's score export is long already: each row a measure, its name the subject's
     code (`Letter Naming Fluency` is reading), `'23-'24` the school year 2024, a battery's
-    composite with its risk status; a progress-monitoring probe (`Period` N/A) is kept without a
-    season, not quarantined as an unknown window."""
+    composite (Early Literacy, Reading: seed benchmark_composite_measures) the headline `Overall`
+    with its risk status; a progress-monitoring probe (`Period` N/A) is kept without a season,
+    not quarantined as an unknown window."""
     assert _staged(staged, "aimswebPlus") == [
-        ("700901", "Early Literacy", "Fall", 2024, 24, 35, "MODERATE"),
         ("700901", "Letter Naming Fluency", "Fall", 2024, 18, 40, None),
+        ("700901", "Overall", "Fall", 2024, 24, 35, "MODERATE"),
         ("700902", "Oral Reading Fluency", "Winter", 2024, 88, 48, None),
-        ("700902", "Reading", "Winter", 2024, 45, 52, "LOW"),
+        ("700902", "Overall", "Winter", 2024, 45, 52, "LOW"),
         ("700903", "Oral Reading Fluency", None, 2024, 61, None, None),
     ]
 

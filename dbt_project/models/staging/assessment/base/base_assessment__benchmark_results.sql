@@ -27,6 +27,11 @@ activity_types as (
     select * from {{ ref('benchmark_activity_types') }}
 ),
 
+-- A composite delivered as a measure of its own (aimswebPlus's battery score): the headline.
+composites as (
+    select * from {{ ref('benchmark_composite_measures') }}
+),
+
 windows as (
     select * from {{ ref('assessment_windows') }}
 ),
@@ -100,7 +105,10 @@ typed as (
         grades.grade_number,
         coalesce(activity_types.subject_code, {{ clean_text('raw."Subject"') }}) as subject_code,
         subjects.academic_subject,
-        coalesce({{ clean_text('raw."Measure"') }}, 'Overall') as measure,
+        case
+            when composites.composite_measure is not null then 'Overall'
+            else coalesce({{ clean_text('raw."Measure"') }}, 'Overall')
+        end as measure,
         {{ safe_numeric("nullif(upper(trim(raw.\"ScaleScore\")), 'NA')") }} as scale_score,
         {{ clean_text("nullif(upper(trim(raw.\"ScaleScore\")), 'NA')") }} is not null as _score_given,
         -- FastBridge writes some percentiles through a float (`44.9999999`): the nearest whole
@@ -131,6 +139,9 @@ typed as (
         on {{ code_key(benchmark_grade_code('raw."Grade"')) }} = {{ code_key('grades.local_code') }}
     left join activity_types
         on {{ code_key('raw."Assessment"') }} = {{ code_key('activity_types.activity_type') }}
+    left join composites
+        on {{ code_key('raw."Assessment"') }} = {{ code_key('composites.assessment_name') }}
+        and {{ code_key('raw."Measure"') }} = {{ code_key('composites.composite_measure') }}
     left join subjects
         on {{ code_key('coalesce(activity_types.subject_code, raw."Subject")') }} = {{ code_key('subjects.local_code') }}
     left join window_names as windows
