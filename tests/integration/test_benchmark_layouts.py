@@ -182,23 +182,29 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Home:
         home, "benchmark", ["9999", "Sample Elementary", "sample.district.st", "999999101"]
     )
     stage_assessment(home, "int_assessment_results_linked")
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
-        [(quarantined,)] = con.execute(
-            "select count(*) from quarantine.quarantine_assessment "
-            "where entity = 'benchmark_results' and stage in ('parse', 'staging')"
-        ).fetchall()
+    [(quarantined,)] = _rows(
+        home,
+        "select count(*) from quarantine.quarantine_assessment "
+        "where entity = 'benchmark_results' and stage in ('parse', 'staging')",
+    )
     assert quarantined == 0, "every sample row is staged"
     return home
 
 
-def _staged(home: Home, assessment: str) -> list[tuple]:
+def _rows(home: Home, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows of `sql` on `home`'s warehouse, opened read-only."""
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
-        return con.execute(
-            "select local_id, measure, season, school_year, scale_score, percentile, "
-            "performance_level from staging.stg_assessment__benchmark_results "
-            "where assessment_name = ? order by all",
-            [assessment],
-        ).fetchall()
+        return con.execute(sql, params or []).fetchall()
+
+
+def _staged(home: Home, assessment: str) -> list[tuple]:
+    return _rows(
+        home,
+        "select local_id, measure, season, school_year, scale_score, percentile, "
+        "performance_level from staging.stg_assessment__benchmark_results "
+        "where assessment_name = ? order by all",
+        [assessment],
+    )
 
 
 def test_dibels_next_and_lectura_stage_in_their_benchmark_windows(staged: Home) -> None:
@@ -235,13 +241,13 @@ def test_fastbridge_screening_reports_stage_a_row_per_period_tested(staged: Home
     each period with a value is a row, its season the period's and its school year the one its
     final date falls in (the report names none); a percentile written through a float
     (`44.9999999`) is its whole rank, FastBridge's `N/A*` none; grades are words (`Two`)."""
-    with duckdb.connect(str(staged.warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select assessment_name, local_id, season, school_year, test_date, grade_level, "
-            "academic_subject, scale_score, percentile, performance_level "
-            "from staging.stg_assessment__benchmark_results where local_id like '7007%' "
-            "order by local_id, test_date"
-        ).fetchall()
+    rows = _rows(
+        staged,
+        "select assessment_name, local_id, season, school_year, test_date, grade_level, "
+        "academic_subject, scale_score, percentile, performance_level "
+        "from staging.stg_assessment__benchmark_results where local_id like '7007%' "
+        "order by local_id, test_date",
+    )
     ela, math = "English Language Arts", "Mathematics"
     assert [(r[0], r[1], r[2], r[3], str(r[4]), *r[5:]) for r in rows] == [
         (
@@ -435,12 +441,12 @@ def test_staar_interim_stages_each_test_by_its_code_without_a_window(staged: Hom
     """Texas's STAAR Interim file: the test code names the subject (I5M grade 5 mathematics,
     IA1 Algebra I), an end-of-course test's blank tested grade is the enrolled one, the school
     year is the test date's; its administration (`Window 1`) names no season."""
-    with duckdb.connect(str(staged.warehouse), read_only=True) as con:
-        got = con.execute(
-            "select local_id, subject_code, academic_subject, grade_level, season, school_year, "
-            "scale_score from staging.stg_assessment__benchmark_results "
-            "where assessment_name = 'STAAR Interim' order by local_id"
-        ).fetchall()
+    got = _rows(
+        staged,
+        "select local_id, subject_code, academic_subject, grade_level, season, school_year, "
+        "scale_score from staging.stg_assessment__benchmark_results "
+        "where assessment_name = 'STAAR Interim' order by local_id",
+    )
     assert got == [
         ("701201", "I5M", "Mathematics", "Fifth grade", None, 2026, 1592),
         ("701202", "IA1", "Mathematics", "Ninth grade", None, 2026, 3702),
@@ -451,13 +457,13 @@ def test_a_benchmark_level_without_a_score_is_a_tested_result(staged: Home) -> N
     """Conformed, a result whose level is its outcome (MAP Reading Fluency's screener, IDEL's
     instructional recommendation) is tested, its level the result and no not-tested reason (a
     do-not-score code in its own column, ACCESS's, stays the reason: test_assessment_conformed)."""
-    with duckdb.connect(str(staged.warehouse), read_only=True) as con:
-        got = con.execute(
-            "select assessment_name, measure, is_tested, achievement_level, not_tested_reason "
-            "from intermediate.int_assessment_results_linked "
-            "where scale_score is null and assessment = 'benchmark' "
-            "and assessment_name in ('IDEL', 'MAP Reading Fluency') order by all"
-        ).fetchall()
+    got = _rows(
+        staged,
+        "select assessment_name, measure, is_tested, achievement_level, not_tested_reason "
+        "from intermediate.int_assessment_results_linked "
+        "where scale_score is null and assessment = 'benchmark' "
+        "and assessment_name in ('IDEL', 'MAP Reading Fluency') order by all",
+    )
     assert got == [
         ("IDEL", "Overall", True, "Benchmark", None),
         ("IDEL", "Overall", True, "Strategic", None),

@@ -114,7 +114,7 @@ typed as (
         -- FastBridge writes some percentiles through a float (`44.9999999`): the nearest whole
         -- percentile rank, as every other vendor reports it.
         -- Acadience writes the ends of its national percentiles as `<1` and `>99`.
-        coalesce({{ safe_int(percentile_text) }}, cast(round({{ safe_numeric(percentile_text) }}) as integer)) as percentile,
+        cast(round({{ safe_numeric(percentile_text) }}) as integer) as percentile,
         {{ clean_text(level_text) }} is not null as _level_given,
         {{ clean_text(level_text) }} as performance_level,
         case
