@@ -48,9 +48,11 @@ NOTES = {
         " flags quarantined as an unmapped achievement level). Minnesota's MCA"
         " download saved without its header line (as in a 2024 copy) is not recognized: keep"
         " the header row. Cambium's long student-results exports of states without a layout"
-        " here (SC-Alt, Connecticut, Idaho, Oregon, Vermont, New Hampshire, North Dakota,"
-        " Montana) and Ohio's OST files share FAST's identity columns and are refused, naming"
-        " what FAST lacks; North Carolina's NCTest files, Virginia SOL, New York and Texas STAAR"
+        " here (SC-Alt, Connecticut, Oregon, Vermont, North Dakota, Montana) and Ohio's"
+        " per-test exports (one test per file, 18-23 columns) share FAST's identity columns and"
+        " are refused, naming what FAST lacks; Ohio's Student Results Data File, comma-delimited"
+        " or fixed-width, is read. North Carolina's NCTest files, Virginia SOL, New York and"
+        " Texas STAAR"
         " as comma-delimited conversions have no layout yet (a district adds one in"
         " `$DISTRICTWIDE_HOME/config/layouts/`)."
     ),
@@ -109,7 +111,13 @@ def render(layouts: Sequence[Layout]) -> str:
             columns = identifying_columns(layout)
             if fixed := layout.fixed_width:
                 delimiter = "fixed-width, no header"
-                size = f"up to {fixed.record_length}" if fixed.record_end else fixed.record_length
+                size = (
+                    f"up to {fixed.record_length}"
+                    if fixed.record_end
+                    else f"{fixed.min_length}-{fixed.record_length}"
+                    if fixed.min_record_length
+                    else fixed.record_length
+                )
                 end = f" ending in `{fixed.record_end}`" if fixed.record_end else ""
                 columns = f"records of {size} characters{end}; " + ", ".join(
                     f"`{name}` ({fixed.fields[name].start}-{fixed.fields[name].end}) "

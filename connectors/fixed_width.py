@@ -71,23 +71,37 @@ def try_fixed_width(layout: Layout, lines: Sequence[str]) -> Match | Miss:
             if rule.from_file
         }
 
-    return Match(layout, "", names, place(layout.columns), tuple(place(g) for g in layout.unpivot))
+    when_blank = {
+        column: next(index[a] for a in rule.normalized_when_blank if a in index)
+        for column, rule in layout.columns.items()
+        if rule.when_blank
+    }
+    return Match(
+        layout,
+        "",
+        names,
+        place(layout.columns),
+        tuple(place(g) for g in layout.unpivot),
+        when_blank=when_blank,
+    )
 
 
 def _record_words(spec: FixedWidth) -> str:
-    if spec.record_end is None:
-        return f"{spec.record_length} characters"
-    return f"{spec.min_length}-{spec.record_length} characters ending in {spec.record_end!r}"
+    lengths = (
+        f"{spec.record_length}"
+        if spec.min_length == spec.record_length
+        else f"{spec.min_length}-{spec.record_length}"
+    )
+    end = "" if spec.record_end is None else f" ending in {spec.record_end!r}"
+    return f"{lengths} characters{end}"
 
 
 def _is_record_sql(spec: FixedWidth) -> str:
     """SQL: `f.line` is a whole record (FixedWidth.is_record)."""
+    length = f"length(f.line) between {spec.min_length} and {spec.record_length}"
     if spec.record_end is None:
-        return f"length(f.line) = {spec.record_length}"
-    return (
-        f"length(f.line) between {spec.min_length} and {spec.record_length} "
-        f"and suffix(f.line, '{_q(spec.record_end)}')"
-    )
+        return length
+    return f"{length} and suffix(f.line, '{_q(spec.record_end)}')"
 
 
 def _field_sql(field: FixedField) -> str:

@@ -190,10 +190,14 @@ _ADMINISTRATION = re.compile(r"^(SP|SU|FA)(\d\d)$", re.IGNORECASE)
 # Two two-digit years, each perhaps with an apostrophe (aimswebPlus's `'22-'23`, `21-22`).
 _SHORT_PAIR = re.compile(r"^[^0-9]?(\d\d) ?- ?[^0-9]?(\d\d)$")
 
+# A fall administration named with its calendar year (Ohio's `Fall2019`): of the school year
+# it begins.
+_FALL = re.compile(r"(?<![a-z])fall ?((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
+
 
 def school_year_of(text: str | None) -> int | None:
     """The school year (its ending year) a value names: `2024`, `2023-2024`, `2023-24`,
-    `SY 2023-2024`, `SP24`, `FA23`, `'23-'24`; None when it names none."""
+    `SY 2023-2024`, `SP24`, `FA23`, `Fall2019` (2020), `'23-'24`; None when it names none."""
     if administration := _ADMINISTRATION.match((text or "").strip()):
         fall = administration.group(1).upper() == "FA"
         return 2000 + int(administration.group(2)) + fall
@@ -205,7 +209,8 @@ def school_year_of(text: str | None) -> int | None:
         return None
     first, second = found.group(1), found.group(2)
     if second is None:
-        return int(first)
+        fall = _FALL.search(text or "")
+        return int(first) + 1 if fall and fall.group(1) == first else int(first)
     end = int(second) if len(second) == 4 else int(first[:2] + second)
     return end if end == int(first) + 1 else int(first)
 
@@ -242,26 +247,35 @@ class FixedWidth(BaseModel):
 
     record_length: int = Field(ge=2)
     record_end: str | None = Field(default=None, min_length=1, max_length=1)
+    # Where the specification's versions appended fields past the last one read (Ohio's records
+    # of 1,052, 1,060 and 1,061 characters): every length from this one to record_length is a
+    # whole record.
+    min_record_length: int | None = Field(default=None, ge=2)
     fields: dict[str, FixedField]
     expect: dict[str, str] = Field(min_length=1)
 
     @property
     def min_length(self) -> int:
         """The shortest line that is a record."""
+        if self.min_record_length is not None:
+            return self.min_record_length
         if self.record_end is None:
             return self.record_length
         return max(spec.end for spec in self.fields.values()) + 1
 
     def is_record(self, line: str) -> bool:
-        if self.record_end is None:
-            return len(line) == self.record_length
-        return self.min_length <= len(line) <= self.record_length and line.endswith(self.record_end)
+        if not self.min_length <= len(line) <= self.record_length:
+            return False
+        return self.record_end is None or line.endswith(self.record_end)
 
     @model_validator(mode="after")
     def _check(self) -> FixedWidth:
+        shortest = self.min_record_length or self.record_length
         for name, spec in self.fields.items():
-            if spec.end > self.record_length:
+            if spec.end > shortest:
                 raise ValueError(f"field {name} ends at {spec.end}, past the record's end")
+        if shortest > self.record_length:
+            raise ValueError(f"min_record_length {shortest} is past record_length")
         if unknown := set(self.expect) - set(self.fields):
             raise ValueError(f"expect names fields not in fields: {sorted(unknown)}")
         for pattern in self.expect.values():

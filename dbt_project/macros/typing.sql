@@ -88,8 +88,8 @@
    `2025-26`, or inside a label (`PM3 2023-24`, FAST's test reason). Two years must be consecutive
    (`2025-2027` is malformed, NULL). A spring or summer administration named with one year
    (ILEARN's Test Reason `Spring 2022 (ILEARN)`; DRC's TestAdmin `SP24`, `SU24`) is of the school
-   year ending that year, DRC's fall one (`FA23`) of the school year it begins; a fall or winter
-   one named otherwise is not read (`Winter 2022` may be December or January). Two consecutive
+   year ending that year, a fall one (DRC's `FA23`, Ohio's `Fall2019`) of the school year it
+   begins; a winter one is not read (`Winter 2022` may be December or January). Two consecutive
    two-digit years, each perhaps after an apostrophe (aimswebPlus's `'22-'23`, `21-22`), name the
    school year ending in the second of this century. Anything else is NULL and its row
    quarantined. #}
@@ -110,6 +110,8 @@
             then cast(({{ pair }})[2] as integer) + 1
         when {{ pair }} is null and {{ expr }} ~* '(^|[^a-z])(spring|summer) ?[0-9]{4}($|[^0-9])'
             then cast(substring({{ expr }} from '(?i)(?:spring|summer) ?([0-9]{4})') as integer)
+        when {{ pair }} is null and {{ expr }} ~* '(^|[^a-z])fall ?[0-9]{4}($|[^0-9])'
+            then cast(substring({{ expr }} from '(?i)fall ?([0-9]{4})') as integer) + 1
         when trim({{ expr }}) ~* '^(sp|su)[0-9]{2}$' then 2000 + cast(right(trim({{ expr }}), 2) as integer)
         when trim({{ expr }}) ~* '^fa[0-9]{2}$' then 2001 + cast(right(trim({{ expr }}), 2) as integer)
         when trim({{ expr }}) ~ '^[^0-9]?[0-9]{2} ?- ?[^0-9]?[0-9]{2}$'
@@ -133,6 +135,9 @@
         when not {{ matches }}({{ expr }}, '[0-9]{4} ?[-/] ?[0-9]{2}')
             and {{ matches }}({{ expr }}, '(?i)(^|[^a-z])(spring|summer) ?[0-9]{4}($|[^0-9])')
             then cast(regexp_extract({{ expr }}, '(?i)(spring|summer) ?([0-9]{4})', 2) as integer)
+        when not {{ matches }}({{ expr }}, '[0-9]{4} ?[-/] ?[0-9]{2}')
+            and {{ matches }}({{ expr }}, '(?i)(^|[^a-z])fall ?[0-9]{4}($|[^0-9])')
+            then cast(regexp_extract({{ expr }}, '(?i)fall ?([0-9]{4})', 1) as integer) + 1
         when {{ matches }}(trim({{ expr }}), '(?i)^(sp|su)[0-9]{2}$')
             then 2000 + cast(regexp_extract(trim({{ expr }}), '([0-9]{2})$', 1) as integer)
         when {{ matches }}(trim({{ expr }}), '(?i)^fa[0-9]{2}$')

@@ -17,7 +17,9 @@ SCPASS state-format file (TestAdmin `SP24`, a column group per subject, levels 1
 End-of-Course file (TestAdmin `FA23` of the school year it begins, letter grades with their
 0-100 bands), and Washington OSPI's score file (a test per row, its type in ResolvedTestType,
 levels L1-L4, the grade from ReportingGrade where TestedGrade is blank), and Cambium's CRS long
-export (Idaho ISAT: the test group the assessment, interim groups quarantined). Each
+export (Idaho ISAT: the test group the assessment, interim groups quarantined), and Ohio's Student
+Results Data File, comma-delimited and fixed-width (the assessment type the assessment, OELPA
+quarantined, `Fall2024` of school year 2025, DNA and INV not tested). Each
 sample's rows are staged with the year, the subject, the level and whether it counts as
 proficient, or quarantined with a reason; the codes come from the shipped crosswalk defaults, the
 school from the district's school crosswalk."""
@@ -55,6 +57,9 @@ SCHOOLS = {
     "sc_eocep_student_data": "9999001",
     "wa_ospi_scored_file": "9001",
     "cambium_crs_student_results": "Sample Elementary School (9001)",
+    # Ohio's IRN as a spreadsheet saves it, "99901", its six digits read back (zero_pad).
+    "ohio_state_tests_student_results": "099901",
+    "ohio_state_tests_student_results_fixed": "099901",
 }
 
 
@@ -130,13 +135,15 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "and not _source_file like 'SCREADY%' "
         "and not _source_file like 'SBA_WCAS%' "
         "and not _source_file like 'ISAT_Student%' "
+        "and not _source_file like 'Sample_City_SD%' "
+        "and not _source_file like 'Spring2024_OST%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
     # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
     # Milestones', Wisconsin Forward's, Missouri MAP's, SC READY's, Washington's and Idaho
-    # ISAT's (per-grade cuts not in the defaults)
+    # ISAT's and Ohio's (per-grade cuts not in the defaults)
     # and CMAS Science's are not in the defaults; MCA reading's Exceeds cut is published on the
     # theta metric only, so there Meets has no upper and Exceeds no lower bound (the other two
     # ends are checked; mathematics has all four bands).
@@ -229,7 +236,9 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
     # Cambium CRS's "Insufficient to score" (Idaho ISAT science).
     insufficient = "Insufficient to score: too few items answered, no score reported (Cambium CRS)"
     assert reasons.get(insufficient, 0) == 1, reasons
-    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2 + 1, reasons
+    # Ohio's DNA (a Spring file) and INV (the fall and fixed-width samples).
+    assert reasons.get("Invalidated: both parts of the test invalidated", 0) == 2, reasons
+    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2 + 1 + 3, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
 
 
@@ -285,7 +294,7 @@ def test_cers_summative_rows_are_the_state_test_and_interim_rows_are_quarantined
         "select reason, count(*) from quarantine.quarantine_assessment "
         "where source_file like 'CERS%' and stage = 'staging' group by all",
     )
-    assert quarantined == [("interim result, not a state test", 2)]
+    assert quarantined == [("not a state content test (an interim or language proficiency)", 2)]
 
 
 def test_georgia_milestones_eog_reads_each_content_area_taken(staged: Home) -> None:
@@ -516,4 +525,119 @@ def test_cambium_crs_long_export_reads_summative_tests_and_quarantines_interims(
         staged,
         "select reason from quarantine.quarantine_assessment "
         "where source_file like 'ISAT_Student%' and stage = 'staging'",
-    ) == [("interim result, not a state test",)]
+    ) == [("not a state content test (an interim or language proficiency)",)]
+
+
+def test_ohio_student_results_read_state_tests_and_alternate_and_leave_oelpa_out(
+    staged: Home,
+) -> None:
+    """Ohio's Student Results Data File (the state's 2019-20 layout; shapes of the PowerSchool
+    samples, no licence: rebuilt): OCBA and OST rows are Ohio's State Tests, AASCD rows the
+    alternate assessment, both with the five levels (Proficient and above proficient); a DNA or
+    INV score, its level blank, is a result not tested with its reason; `Fall2024` is of school
+    year 2025; the fixed-width form reads the same fields; OELPA rows (English language
+    proficiency) are quarantined, never counted as the state test."""
+    got = rows(
+        staged,
+        "select _source_file, subject_code, school_year, grade_level, academic_subject, "
+        "achievement_level, is_proficient, scale_score, not_tested_reason "
+        "from staging.stg_assessment__state_results "
+        "where _source_file like 'Sample_City_SD%' or _source_file like 'Spring2024_OST%' "
+        "order by _source_file, subject_code",
+    )
+    fall, spring, fixed = (
+        "Sample_City_SD_OST_Export_Fall2024.csv",
+        "Sample_City_SD_StudentData_Ohio_State_Tests_Spring2023.csv",
+        "Spring2024_OST_999999.txt",
+    )
+    invalidated = "Invalidated: both parts of the test invalidated"
+    not_attempted = (
+        "Did not attempt: answered at least one item but did not meet the attemptedness criteria"
+    )
+    assert got == [
+        (fall, "ALGEBRA 1", 2025, "Tenth grade", "Mathematics", "Advanced", True, 756, None),
+        (
+            fall,
+            "ENGLISH LANGUAGE ARTS 2",
+            2025,
+            "Eleventh grade",
+            "English Language Arts",
+            None,
+            None,
+            None,
+            invalidated,
+        ),
+        (
+            spring,
+            "GRADE 3 ENGLISH LANGUAGE ARTS",
+            2023,
+            "Third grade",
+            "English Language Arts",
+            None,
+            None,
+            None,
+            not_attempted,
+        ),
+        (spring, "GRADE 5 SCIENCE", 2023, "Fifth grade", "Science", "Proficient", True, 712, None),
+        (
+            spring,
+            "GRADE 6 MATHEMATICS",
+            2023,
+            "Sixth grade",
+            "Mathematics",
+            "Limited",
+            False,
+            664,
+            None,
+        ),
+        (
+            spring,
+            "GRADE 6-8 MATHEMATICS",
+            2023,
+            "Seventh grade",
+            "Mathematics",
+            "Accelerated",
+            True,
+            741,
+            None,
+        ),
+        (
+            fixed,
+            "GRADE 4 MATHEMATICS",
+            2024,
+            "Fourth grade",
+            "Mathematics",
+            None,
+            None,
+            None,
+            invalidated,
+        ),
+        (
+            fixed,
+            "GRADE 5 MATHEMATICS",
+            2024,
+            "Fifth grade",
+            "Mathematics",
+            "Limited",
+            False,
+            450,
+            None,
+        ),
+        (
+            fixed,
+            "GRADE 7 ENGLISH LANGUAGE ARTS",
+            2024,
+            "Seventh grade",
+            "English Language Arts",
+            "Advanced",
+            True,
+            805,
+            None,
+        ),
+    ]
+    assert rows(
+        staged,
+        "select source_file, reason from quarantine.quarantine_assessment "
+        "where (source_file like 'Sample_City_SD%' or source_file like 'Spring2024_OST%') "
+        "and stage in ('parse', 'staging')",
+    ) == [(spring, "not a state content test (an interim or language proficiency)")]

@@ -78,3 +78,23 @@ def test_a_fixed_width_layout_checks_its_fields() -> None:
         Layout.model_validate({**base, "columns": {**base["columns"], "LocalID": ["nosuch"]}})
     with pytest.raises(ValueError, match="no delimiter"):
         Layout.model_validate({**base, "delimiter": ","})
+
+
+def test_a_layout_of_appended_versions_takes_each_of_their_record_lengths() -> None:
+    """Ohio's Student Results file grew from 1,052 to 1,060 and 1,061 characters, each version
+    appending fields after the ones read: every length in that range is a record, no other."""
+    ohio = BY_NAME["ohio_state_tests_student_results_fixed"]
+    sample = FIXTURES / "ohio_state_tests_student_results_fixed" / "Spring2024_OST_999999.txt"
+    [line, *_] = sample.read_text(encoding="ascii").splitlines()
+
+    assert len(line) == 1061
+    for length in (1052, 1060, 1061):
+        assert isinstance(try_fixed_width(ohio, [line[:length]]), Match), length
+    for length in (1051, 1062):
+        assert isinstance(try_fixed_width(ohio, [line[:length].ljust(length)]), Miss), length
+    assert "(records of 1052-1061 characters; line 1 is 1051 characters)" in (
+        try_fixed_width(ohio, [line[:1051]]).missing
+    )
+    # The test name and level are read from each version alike.
+    seen = try_fixed_width(ohio, [line[:1052]])
+    assert seen.when_blank == {"AchievementLevel": seen.header.index("overall_scale_score")}

@@ -184,6 +184,9 @@ def test_a_file_of_a_year_no_version_reads_says_so(tmp_path: Path) -> None:
         ("SY 2025-2026", 2026),
         ("SP24", 2024),  # DRC's spring administration (SC READY's TestAdmin)
         ("FA23", 2024),  # DRC's fall administration (SC EOCEP's TestAdmin)
+        ("Fall2019", 2020),  # Ohio's Administration: fall of the school year it begins
+        ("Spring2020", 2020),
+        ("Summer2020", 2020),
         ("'22-'23", 2023),  # aimswebPlus's SchoolYear
         ("21-'22", 2022),
         ("18-19", 2019),

@@ -166,7 +166,7 @@ checked as (
         {{ quarantine_rules([
             ['_copy_number > 1', '*', 'duplicate row'],
         ] + delivery_rules() + [
-            ['not _is_state_test', 'Assessment', 'interim result, not a state test'],
+            ['not _is_state_test', 'Assessment', 'not a state content test (an interim or language proficiency)'],
             ['school_year is null', 'SchoolYear', 'malformed school year'],
             ['school_id is null', 'SchoolCode', 'school not in the school crosswalk'],
             ['grade_level is null', 'TestedGrade', 'unmapped grade code'],
