@@ -24,7 +24,7 @@ participation as (
 ),
 
 -- A file mixing summative and interim rows names each row's kind (CERS' AssessmentType): the
--- state assessment it is, and whether it is a state test at all.
+-- state assessment it is, and whether it is a state test at all; each kind for its own layout.
 assessment_types as (
     select * from {{ ref('state_assessment_types') }}
 ),
@@ -56,6 +56,7 @@ coded as (
     left join subjects on {{ code_key('raw."Subject"') }} = {{ code_key('subjects.local_code') }}
     left join assessment_types
         on {{ code_key('raw."Assessment"') }} = {{ code_key('assessment_types.assessment_type') }}
+        and raw._layout = assessment_types.layout
     left join schools on {{ clean_text('raw."SchoolCode"') }} = schools.vendor_value
 ),
 
