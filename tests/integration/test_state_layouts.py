@@ -19,7 +19,9 @@ End-of-Course file (TestAdmin `FA23` of the school year it begins, letter grades
 levels L1-L4, the grade from ReportingGrade where TestedGrade is blank), and Cambium's CRS long
 export (Idaho ISAT: the test group the assessment, interim groups quarantined), and Ohio's Student
 Results Data File, comma-delimited and fixed-width (the assessment type the assessment, OELPA
-quarantined, `Fall2024` of school year 2025, DNA and INV not tested). Each
+quarantined, `Fall2024` of school year 2025, DNA and INV not tested), and Pennsylvania's PSSA
+student data file (DRC's; the Keystone Record the row's kind, exclusion codes as reasons not
+tested) and Keystone Exams file (the administration's own result, `NT` not tested). Each
 sample's rows are staged with the year, the subject, the level and whether it counts as
 proficient, or quarantined with a reason; the codes come from the shipped crosswalk defaults, the
 school from the district's school crosswalk."""
@@ -60,6 +62,8 @@ SCHOOLS = {
     # Ohio's IRN as a spreadsheet saves it, "99901", its six digits read back (zero_pad).
     "ohio_state_tests_student_results": "099901",
     "ohio_state_tests_student_results_fixed": "099901",
+    "pa_pssa_student_data": "9901",
+    "pa_keystone_student_data": "9902",
 }
 
 
@@ -137,13 +141,15 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "and not _source_file like 'ISAT_Student%' "
         "and not _source_file like 'Sample_City_SD%' "
         "and not _source_file like 'Spring2024_OST%' "
+        "and not _source_file like 'Sample_2024%PSSA%' "
+        "and not _source_file like 'Sample_2024%Keystone%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
     # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
     # Milestones', Wisconsin Forward's, Missouri MAP's, SC READY's, Washington's and Idaho
-    # ISAT's and Ohio's (per-grade cuts not in the defaults)
+    # ISAT's, Ohio's, the PSSA's and Keystone's (cuts not in the defaults)
     # and CMAS Science's are not in the defaults; MCA reading's Exceeds cut is published on the
     # theta metric only, so there Meets has no upper and Exceeds no lower bound (the other two
     # ends are checked; mathematics has all four bands).
@@ -238,7 +244,10 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
     assert reasons.get(insufficient, 0) == 1, reasons
     # Ohio's DNA (a Spring file) and INV (the fall and fixed-width samples).
     assert reasons.get("Invalidated: both parts of the test invalidated", 0) == 2, reasons
-    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2 + 1 + 3, reasons
+    # The PSSA's exclusion code 01, as Excel writes it ("1"), and Keystone's NT.
+    assert reasons.get("Parental request (Chapter 4)", 0) == 1, reasons
+    assert reasons.get("Did not test", 0) == 1, reasons
+    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2 + 1 + 3 + 1 + 1, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
 
 
@@ -641,3 +650,71 @@ def test_ohio_student_results_read_state_tests_and_alternate_and_leave_oelpa_out
         "where (source_file like 'Sample_City_SD%' or source_file like 'Spring2024_OST%') "
         "and stage in ('parse', 'staging')",
     ) == [(spring, "not a state content test (an interim or language proficiency)")]
+
+
+def test_pssa_reads_each_subject_and_keystone_records_as_their_own_assessment(
+    staged: Home,
+) -> None:
+    """Pennsylvania's PSSA student data file (DRC's 2019 data map; shapes of the PowerSchool
+    samples, no licence: rebuilt): a row per subject (E, M, S), levels 1-4 Below Basic to
+    Advanced with the top two proficient, exclusion code 00 (Excel's "0") tested and 01 a
+    reason not tested, a Birthdate whose month lost its leading zero read; in the accountability
+    file a Keystone record is a Keystone result, a non-Keystone proficiency quarantined."""
+    got = rows(
+        staged,
+        "select _source_file like '%Accountability%', subject_code, grade_level, "
+        "academic_subject, achievement_level, is_proficient, scale_score, not_tested_reason, "
+        "birth_date::varchar from staging.stg_assessment__state_results "
+        "where _source_file like 'Sample_2024%PSSA%' order by all",
+    )
+    assert got == [
+        (
+            False,
+            "E",
+            "Seventh grade",
+            "English Language Arts",
+            None,
+            None,
+            None,
+            "Parental request (Chapter 4)",
+            "2011-01-09",
+        ),
+        (
+            False,
+            "E",
+            "Sixth grade",
+            "English Language Arts",
+            "Proficient",
+            True,
+            1092,
+            None,
+            "2012-03-07",
+        ),
+        (False, "M", "Sixth grade", "Mathematics", "Below Basic", False, 948, None, "2012-03-07"),
+        (False, "S", "Eighth grade", "Science", "Advanced", True, 1602, None, "2010-11-15"),
+        (True, "M", "Eleventh grade", "Mathematics", "Proficient", True, 1512, None, "2007-05-20"),
+    ]
+    assert rows(
+        staged,
+        "select reason from quarantine.quarantine_assessment "
+        "where source_file like 'Sample_2024%PSSA%' and stage in ('parse', 'staging')",
+    ) == [("not a state content test (an interim or language proficiency)",)]
+
+
+def test_keystone_reads_each_exam_of_the_administration(staged: Home) -> None:
+    """Pennsylvania's Keystone Exams district student data file (DRC's 2019 memo; shapes of the
+    PowerSchool samples, no licence: rebuilt): Algebra I, Literature and Biology (`A1 ` with
+    DRC's trailing space too) each their subject, the administration's own level (Basic and
+    Below Basic not proficient), spring 2024 of school year 2024, `NT` a reason not tested."""
+    got = rows(
+        staged,
+        "select subject_code, school_year, grade_level, academic_subject, achievement_level, "
+        "is_proficient, scale_score, not_tested_reason from staging.stg_assessment__state_results "
+        "where _source_file like 'Sample_2024%Keystone%' order by all",
+    )
+    assert got == [
+        ("A1", 2024, "Tenth grade", "Mathematics", "Proficient", True, 1512, None),
+        ("A1", 2024, "Tenth grade", "Mathematics", None, None, None, "Did not test"),
+        ("BIO", 2024, "Eleventh grade", "Science", "Advanced", True, 1588, None),
+        ("LIT", 2024, "Tenth grade", "English Language Arts", "Basic", False, 1466, None),
+    ]
