@@ -21,7 +21,8 @@ export (Idaho ISAT: the test group the assessment, interim groups quarantined), 
 Results Data File, comma-delimited and fixed-width (the assessment type the assessment, OELPA
 quarantined, `Fall2024` of school year 2025, DNA and INV not tested), and Pennsylvania's PSSA
 student data file (DRC's; the Keystone Record the row's kind, exclusion codes as reasons not
-tested) and Keystone Exams file (the administration's own result, `NT` not tested). Each
+tested) and Keystone Exams file (the administration's own result, `NT` not tested), and
+Louisiana's LEAP 2025 high school file (a column group per end-of-course test). Each
 sample's rows are staged with the year, the subject, the level and whether it counts as
 proficient, or quarantined with a reason; the codes come from the shipped crosswalk defaults, the
 school from the district's school crosswalk."""
@@ -64,6 +65,7 @@ SCHOOLS = {
     "ohio_state_tests_student_results_fixed": "099901",
     "pa_pssa_student_data": "9901",
     "pa_keystone_student_data": "9902",
+    "la_leap_2025_high_school": "901",
 }
 
 
@@ -143,13 +145,14 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "and not _source_file like 'Spring2024_OST%' "
         "and not _source_file like 'Sample_2024%PSSA%' "
         "and not _source_file like 'Sample_2024%Keystone%' "
+        "and not _source_file like '999901LEAP2025%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
     # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
     # Milestones', Wisconsin Forward's, Missouri MAP's, SC READY's, Washington's and Idaho
-    # ISAT's, Ohio's, the PSSA's and Keystone's (cuts not in the defaults)
+    # ISAT's, Ohio's, the PSSA's, Keystone's and LEAP 2025's (cuts not in the defaults)
     # and CMAS Science's are not in the defaults; MCA reading's Exceeds cut is published on the
     # theta metric only, so there Meets has no upper and Exceeds no lower bound (the other two
     # ends are checked; mathematics has all four bands).
@@ -247,7 +250,9 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
     # The PSSA's exclusion code 01, as Excel writes it ("1"), and Keystone's NT.
     assert reasons.get("Parental request (Chapter 4)", 0) == 1, reasons
     assert reasons.get("Did not test", 0) == 1, reasons
-    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2 + 1 + 3 + 1 + 1, reasons
+    # LEAP 2025's Algebra I previously passed.
+    assert reasons.get("Previously passed: not tested this administration", 0) == 1, reasons
+    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2 + 1 + 3 + 1 + 1 + 1, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
 
 
@@ -717,4 +722,47 @@ def test_keystone_reads_each_exam_of_the_administration(staged: Home) -> None:
         ("A1", 2024, "Tenth grade", "Mathematics", None, None, None, "Did not test"),
         ("BIO", 2024, "Eleventh grade", "Science", "Advanced", True, 1588, None),
         ("LIT", 2024, "Tenth grade", "English Language Arts", "Basic", False, 1466, None),
+    ]
+
+
+def test_leap_2025_high_school_reads_each_end_of_course_test_taken(staged: Home) -> None:
+    """Louisiana's LEAP 2025 high school subjects-combined file (LDOE's CSV data elements;
+    shapes of the PowerSchool samples, no licence: rebuilt): a row per test group filled (the
+    void flag, "No" in every group, gives none), levels Unsatisfactory to Advanced with Mastery
+    and above proficient, a test previously passed not tested, grade T9 the ninth grade, a
+    birth date's two-digit year read."""
+    got = rows(
+        staged,
+        "select subject_code, school_year, grade_level, academic_subject, achievement_level, "
+        "is_proficient, scale_score, not_tested_reason, birth_date::varchar "
+        "from staging.stg_assessment__state_results "
+        "where _source_file like '999901LEAP2025%' order by all",
+    )
+    passed = "Previously passed: not tested this administration"
+    assert got == [
+        ("AL", 2023, "Ninth grade", "Mathematics", None, None, None, passed, "2004-09-30"),
+        (
+            "AL",
+            2023,
+            "Tenth grade",
+            "Mathematics",
+            "Unsatisfactory",
+            False,
+            698,
+            None,
+            "2007-07-22",
+        ),
+        ("BL", 2023, "Eleventh grade", "Science", "Advanced", True, 801, None, "2006-01-05"),
+        (
+            "E1",
+            2023,
+            "Tenth grade",
+            "English Language Arts",
+            "Mastery",
+            True,
+            752,
+            None,
+            "2007-07-22",
+        ),
+        ("GM", 2023, "Ninth grade", "Mathematics", "Basic", False, 741, None, "2004-09-30"),
     ]
