@@ -22,7 +22,9 @@ Results Data File, comma-delimited and fixed-width (the assessment type the asse
 quarantined, `Fall2024` of school year 2025, DNA and INV not tested), and Pennsylvania's PSSA
 student data file (DRC's; the Keystone Record the row's kind, exclusion codes as reasons not
 tested) and Keystone Exams file (the administration's own result, `NT` not tested), and
-Louisiana's LEAP 2025 high school file (a column group per end-of-course test). Each
+Louisiana's LEAP 2025 high school file (a column group per end-of-course test), and the PARCC
+Summative Score Record File (Illinois IAR) and New Jersey's NJSLA/NJGPA record file (per-test
+levels). Each
 sample's rows are staged with the year, the subject, the level and whether it counts as
 proficient, or quarantined with a reason; the codes come from the shipped crosswalk defaults, the
 school from the district's school crosswalk."""
@@ -66,6 +68,8 @@ SCHOOLS = {
     "pa_pssa_student_data": "9901",
     "pa_keystone_student_data": "9902",
     "la_leap_2025_high_school": "901",
+    "parcc_summative_record_file": "9901",
+    "njsla_summative_record_file": "901",
 }
 
 
@@ -146,13 +150,15 @@ def test_every_sample_row_is_staged_or_quarantined_with_a_reason(staged: Home) -
         "and not _source_file like 'Sample_2024%PSSA%' "
         "and not _source_file like 'Sample_2024%Keystone%' "
         "and not _source_file like '999901LEAP2025%' "
+        "and not _source_file like '%Summative_Record_File%' "
         "and academic_subject in ('English Language Arts', 'Mathematics') "
         "and not (_source_file like 'DSR160%' and achievement_level in "
         "('Meets the Standards', 'Exceeds the Standards'))",
     )
     # FAST's bands (but ELA Reading grade 3's; the sample is grade 3 mathematics), Georgia
     # Milestones', Wisconsin Forward's, Missouri MAP's, SC READY's, Washington's and Idaho
-    # ISAT's, Ohio's, the PSSA's, Keystone's and LEAP 2025's (cuts not in the defaults)
+    # ISAT's, Ohio's, the PSSA's, Keystone's, LEAP 2025's, PARCC's and New Jersey's (cuts not
+    # in the defaults)
     # and CMAS Science's are not in the defaults; MCA reading's Exceeds cut is published on the
     # theta metric only, so there Meets has no upper and Exceeds no lower bound (the other two
     # ends are checked; mathematics has all four bands).
@@ -179,7 +185,7 @@ def test_each_state_reads_its_year_subject_level_and_proficiency(staged: Home) -
     )
     years = {(cmas, year) for cmas, year, *_ in got}
     assert (True, 2023) in years, "CMAS 2022-2023 is school year 2023"
-    assert {year for _, year, *_ in got} <= {2023, 2024, 2025}
+    assert {year for _, year, *_ in got} <= {2022, 2023, 2024, 2025}
     by_level = {level: proficient for *_, level, proficient in got}
     assert by_level["Met Expectations"] is True and by_level["Approached Expectations"] is False
     assert (
@@ -252,7 +258,9 @@ def test_not_tested_results_keep_their_reason(staged: Home) -> None:
     assert reasons.get("Did not test", 0) == 1, reasons
     # LEAP 2025's Algebra I previously passed.
     assert reasons.get("Previously passed: not tested this administration", 0) == 1, reasons
-    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2 + 1 + 3 + 1 + 1 + 1, reasons
+    # IAR's test assigned and not attempted.
+    assert reasons.get("Assigned, not attempted", 0) == 1, reasons
+    assert sum(reasons.values()) == 6 + 5 + 2 + 1 + 1 + 2 + 1 + 3 + 1 + 1 + 1 + 1, reasons
     assert reasons.get("Undetermined (no score reported)", 0) >= 1, reasons  # ILEARN UND
 
 
@@ -765,4 +773,90 @@ def test_leap_2025_high_school_reads_each_end_of_course_test_taken(staged: Home)
             "2007-07-22",
         ),
         ("GM", 2023, "Ninth grade", "Mathematics", "Basic", False, 741, None, "2004-09-30"),
+    ]
+
+
+def test_parcc_and_new_jersey_record_files_read_each_test_with_its_own_levels(
+    staged: Home,
+) -> None:
+    """The PARCC Summative Score Record File (Illinois IAR's, with PARCC's five levels) and New
+    Jersey's NJSLA/NJGPA record file (shapes of the PowerSchool samples, no licence: rebuilt):
+    the test code is the subject, ELA and mathematics Levels 4-5 proficient, NJSLA science's
+    four levels (3-4 proficient) and NJGPA's two (2 graduation ready) by test code, a test
+    assigned and not attempted not tested; the responsible (home, accountable) school."""
+    got = rows(
+        staged,
+        "select _source_file like 'IAR%', subject_code, school_year, grade_level, "
+        "academic_subject, achievement_level, is_proficient, scale_score, not_tested_reason "
+        "from staging.stg_assessment__state_results "
+        "where _source_file like '%Summative_Record_File%' order by all",
+    )
+    assert got == [
+        (
+            False,
+            "ELA04",
+            2022,
+            "Fourth grade",
+            "English Language Arts",
+            "Exceeding Expectations",
+            True,
+            772,
+            None,
+        ),
+        (
+            False,
+            "ELAGP",
+            2022,
+            "Eleventh grade",
+            "English Language Arts",
+            "Graduation Ready",
+            True,
+            734,
+            None,
+        ),
+        (
+            False,
+            "MAT03",
+            2022,
+            "Third grade",
+            "Mathematics",
+            "Approaching Expectations",
+            False,
+            739,
+            None,
+        ),
+        (False, "SC05", 2022, "Fifth grade", "Science", "Meets Expectations", True, 204, None),
+        (
+            True,
+            "ELA06",
+            2023,
+            "Sixth grade",
+            "English Language Arts",
+            "Met Expectations",
+            True,
+            753,
+            None,
+        ),
+        (
+            True,
+            "ELA06",
+            2023,
+            "Sixth grade",
+            "English Language Arts",
+            None,
+            None,
+            None,
+            "Assigned, not attempted",
+        ),
+        (
+            True,
+            "MAT03",
+            2023,
+            "Third grade",
+            "Mathematics",
+            "Partially Met Expectations",
+            False,
+            712,
+            None,
+        ),
     ]
