@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.crosswalk_files import district_codes, seed_codes, seed_pairs
+from connectors.crosswalk_files import district_codes, seed_codes, seed_pairs, seed_rows
 from connectors.crosswalks import CodeColumn, code_columns_for, normalize_code, normalize_school
 from connectors.delivery import Delivery, is_waiting, unpack
 from connectors.encoding import legacy_to_utf8
@@ -186,12 +186,14 @@ def check_file(
     if not (report.problem or ends) and parsed.rows_parsed + parsed.rows_rejected:
         report.warnings.append(f"line {lines}: no line ending after the last line")
     table = match.layout.raw_table
+    counted = counted_rows(match.layout)
     with cursor() as con:
         for column in code_columns_for(table.table):
             if column.fallback:
                 pairs = con.execute(
                     f"select distinct nullif(trim(\"{column.column}\"), ''), "
-                    f"nullif(trim(\"{column.fallback}\"), '') from read_parquet(?)",
+                    f"nullif(trim(\"{column.fallback}\"), '') from read_parquet(?) "
+                    f"where {counted}",
                     [str(parsed.raw_path)],
                 ).fetchall()
                 missing = unmapped_pairs(column, pairs, home, sis_schools or {})
@@ -202,7 +204,7 @@ def check_file(
                 code
                 for (code,) in con.execute(
                     f'select distinct "{column.column}" from read_parquet(?) '
-                    f"where nullif(trim(\"{column.column}\"), '') is not null",
+                    f"where nullif(trim(\"{column.column}\"), '') is not null and {counted}",
                     [str(parsed.raw_path)],
                 ).fetchall()
             }
@@ -216,6 +218,24 @@ def check_file(
             if present and _filled(con, parsed.raw_path, present):
                 report.identity.append(label)
     return report
+
+
+def counted_rows(layout: Layout) -> str:
+    """SQL over the file's raw rows: the rows staging keeps or judges by their codes. A state
+    file's rows of a kind that is not a state test (seed state_assessment_types: Ohio's OELPA,
+    CERS's interims) are quarantined as such whatever their codes, so their codes are not told
+    to the district as unmapped."""
+    if layout.raw_table.table != "assessment__state_results":
+        return "true"
+    kinds = sorted(
+        normalize_code(row["assessment_type"])
+        for row in seed_rows("state_assessment_types")
+        if row["layout"] == layout.layout and row["is_state_test"].strip().lower() == "false"
+    )
+    if not kinds:
+        return "true"
+    listed = ", ".join("'" + kind.replace("'", "''") + "'" for kind in kinds)
+    return f"coalesce(upper(trim(\"Assessment\")), '') not in ({listed})"
 
 
 def _decoded_lines(path: Path) -> tuple[int, bool]:

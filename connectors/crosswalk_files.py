@@ -282,14 +282,18 @@ def seed_codes(name: str, key: str) -> set[str]:
     return {k for k, _ in seed_pairs(name, key, key)}
 
 
-def seed_pairs(name: str, key: str, value: str) -> set[tuple[str, str]]:
-    """The normalized (`key`, `value`) pairs of the project's dbt seed `name`."""
+def seed_rows(name: str) -> list[dict[str, str]]:
+    """The rows of the project's dbt seed `name` (dbt_project/seeds/), as written."""
     path = REPO_ROOT / "dbt_project" / "seeds" / f"{name}.csv"
     with path.open(newline="", encoding="utf-8") as handle:
-        return {
-            (normalize_code(row.get(key)), normalize_code(row.get(value)))
-            for row in csv.DictReader(handle)
-        }
+        return list(csv.DictReader(handle))
+
+
+def seed_pairs(name: str, key: str, value: str) -> set[tuple[str, str]]:
+    """The normalized (`key`, `value`) pairs of the project's dbt seed `name`."""
+    return {
+        (normalize_code(row.get(key)), normalize_code(row.get(value))) for row in seed_rows(name)
+    }
 
 
 def _write(path: Path, query: str) -> Path:

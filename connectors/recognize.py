@@ -184,6 +184,18 @@ def split_header(line: str, delimiter: str | None) -> tuple[str, tuple[str, ...]
     return best, tuple(name.strip() for name in names)
 
 
+# A layout requires one column of a long list (FAST's 27 achievement-level columns, one per
+# grade and test): the message names the first few and how many more, not every one.
+_ANY_OF_SHOWN = 3
+
+
+def _any_of(names: list[str]) -> str:
+    """`A or B or C`, or `A, B, C or one of 24 more` for a long list."""
+    if len(names) <= _ANY_OF_SHOWN + 1:
+        return " or ".join(names)
+    return f"{', '.join(names[:_ANY_OF_SHOWN])} or one of {len(names) - _ANY_OF_SHOWN} more"
+
+
 def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
     """Whether the file's header (at the layout's header line) fits `layout`; a headerless
     fixed-width layout is tried on its record length and field patterns instead."""
@@ -212,7 +224,7 @@ def try_layout(layout: Layout, lines: Sequence[str]) -> Match | Miss:
     )
     for names in layout.required_names:
         if find(tuple(normalize_name(name) for name in names)) is None:
-            missing.append(" or ".join(names))
+            missing.append(_any_of(names))
         else:
             present += 1
     if missing:

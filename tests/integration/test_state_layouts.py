@@ -38,7 +38,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from connectors.check import check_paths
 from connectors.home import Home
+from connectors.layout import load_layouts
 from tests.fixtures.dbt import stage_assessment, write_school_crosswalk
 
 pytestmark = pytest.mark.integration
@@ -860,3 +862,13 @@ def test_parcc_and_new_jersey_record_files_read_each_test_with_its_own_levels(
             None,
         ),
     ]
+
+
+def test_check_does_not_ask_for_codes_of_rows_that_are_not_state_tests() -> None:
+    """`districtwide check` names the codes a district must map; an OELPA row of Ohio's file is
+    quarantined as not a state content test whatever its codes, so its test name and grade
+    (`Grade 2 OELPA`, `2`) are not asked for; the state tests' codes all map."""
+    [fall, spring] = check_paths([SAMPLES / "ohio_state_tests_student_results"], load_layouts())
+
+    assert (fall.layout, spring.layout) == ("ohio_state_tests_student_results",) * 2
+    assert fall.unmapped == spring.unmapped == {}

@@ -264,3 +264,24 @@ def test_unpivot_each_needs_its_placeholder_and_fills_its_column_alone() -> None
     spring = Layout.model_validate(data).unpivot[1]
     assert (spring["Window"].value, spring["ScaleScore"].names) == ("Spring", ["Spring Score"])
     assert spring["Percentile"].names == ["Percentile"]  # a name without it is read as given
+
+
+def test_a_layout_needing_one_of_many_columns_names_a_few_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    """FAST needs one of its 27 achievement-level columns: a file without any is told the first
+    three and how many more, not a line of every grade's column name."""
+    path = tmp_path / "results.csv"
+    path.write_text(
+        "Student Name,Student ID,Student DOB,Enrolled District,Enrolled School,Test Reason\n"
+        "x,1,1/1/2012,d,s,PM3 2023-24\n"
+    )
+
+    [fast] = [
+        m
+        for m in recognize(path, path.name, LAYOUTS).closest()
+        if m.layout.layout == "fast_student_results"
+    ]
+
+    [needed] = [m for m in fast.missing if "Achievement Level" in m]
+    assert needed.endswith("more") and needed.count("Achievement Level") == 3, needed
