@@ -392,7 +392,7 @@ class Layout(BaseModel):
             raise ValueError("a fixed_width layout has no delimiter, header_line or secret_columns")
         fields = {normalize_name(name) for name in spec.fields}
         for rule in self.rules:
-            if unknown := set(rule.normalized) - fields:
+            if unknown := set(rule.normalized + rule.normalized_when_blank) - fields:
                 raise ValueError(f"{sorted(unknown)} are not fields of fixed_width")
 
     @cached_property

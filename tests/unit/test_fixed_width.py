@@ -78,6 +78,10 @@ def test_a_fixed_width_layout_checks_its_fields() -> None:
         Layout.model_validate({**base, "columns": {**base["columns"], "LocalID": ["nosuch"]}})
     with pytest.raises(ValueError, match="no delimiter"):
         Layout.model_validate({**base, "delimiter": ","})
+    # A column read where another is blank must read a field too.
+    fallback = {"names": ["mathematics_scale_score"], "when_blank": ["nosuch"]}
+    with pytest.raises(ValueError, match="not fields of fixed_width"):
+        Layout.model_validate({**base, "columns": {**base["columns"], "LocalID": fallback}})
 
 
 def test_a_layout_of_appended_versions_takes_each_of_their_record_lengths() -> None:
