@@ -262,6 +262,8 @@ def unmapped(
     if column.school:
         keys = {normalize_school(value) for value in found}
         return {k for k in keys if k not in codes and sis_schools.get(k) != 1}
+    if column.read_as:
+        found = {column.read_as(value) for value in found}
     return {normalize_code(value) for value in found} - codes
 
 

@@ -15,6 +15,7 @@ which also drops punctuation and leading zeros and writes "Elementary"/"Elem"/"E
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _SPACE = re.compile(r"\s+")
@@ -32,6 +33,18 @@ def normalize_code(code: str | None) -> str:
     """A code as every crosswalk join compares it: trimmed, inner white space as one space,
     upper case (`code_key` in dbt)."""
     return _SPACE.sub(" ", code or "").strip().upper()
+
+
+def benchmark_grade_code(value: str | None) -> str:
+    """A benchmark vendor's grade as staging reads it before the crosswalk (macro
+    `benchmark_grade_code`): `KG`, `K`, `0`, `00` are `K`; `PK`, `PREK`, `P` are `PK`; `03` is
+    `3`."""
+    code = (value or "").strip()
+    if code.upper() in ("KG", "K", "0", "00"):
+        return "K"
+    if code.upper() in ("PK", "PREK", "P"):
+        return "PK"
+    return code.lstrip("0")
 
 
 def normalize_school(value: str | None) -> str:
@@ -226,6 +239,8 @@ class CodeColumn:
     # mapped when the seed's code is (a Star Enterprise export's Activity Type is its Subject:
     # seed benchmark_activity_types gives the subject code the crosswalk maps).
     also_seed: tuple[str, str, str] | None = None
+    # The value as staging reads it before the crosswalk looks it up (a benchmark's grade).
+    read_as: Callable[[str], str] | None = None
 
 
 CODE_COLUMNS: tuple[CodeColumn, ...] = (
@@ -303,6 +318,14 @@ CODE_COLUMNS: tuple[CodeColumn, ...] = (
         ("source_system", "benchmark"),
         school=True,
         fallback="SchoolName",
+    ),
+    CodeColumn(
+        "assessment__benchmark_results",
+        "Grade",
+        "grade_levels",
+        "local_code",
+        ("source", "benchmark"),
+        read_as=benchmark_grade_code,
     ),
 )
 

@@ -488,3 +488,24 @@ def test_check_names_a_benchmark_subject_no_crosswalk_maps(tmp_path: Path) -> No
     # Its Reading, Math and Early Literacy activity types map through the seed; Spanish early
     # literacy is left to the district (staging quarantines it), and the check says so.
     assert star.unmapped == {"Subject": ["STAR EARLY LITERACY SPANISH ENTERPRISE TESTS"]}
+
+
+def test_check_names_a_benchmark_grade_no_crosswalk_maps(tmp_path: Path) -> None:
+    """`districtwide check` reads a benchmark's grade as staging does (`KG` and `0` are K, `03`
+    is 3) and names one the grade crosswalk leaves unmapped (California's transitional
+    kindergarten, `TK`) before a load quarantines its rows."""
+    [sample] = (FIXTURES / "aimswebplus_score_export").iterdir()
+    header, *rows = sample.read_text(encoding="utf-8").splitlines()
+    grade = header.split("\t").index("StudentGrade")
+
+    def with_grade(row: str, value: str) -> str:
+        fields = row.split("\t")
+        return "\t".join([*fields[:grade], value, *fields[grade + 1 :]])
+
+    path = tmp_path / sample.name
+    extra = [with_grade(rows[-1], "03"), with_grade(rows[-1], "0"), with_grade(rows[-1], "TK")]
+    path.write_text("\r\n".join([header, *rows, *extra]) + "\r\n", encoding="utf-8")
+
+    [report] = check_paths([path], list(BY_NAME.values()))
+
+    assert report.unmapped == {"Grade": ["TK"]}
