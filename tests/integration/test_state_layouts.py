@@ -667,14 +667,13 @@ def test_ohio_student_results_read_state_tests_and_alternate_and_leave_oelpa_out
     ) == [(spring, "not a state content test (an interim or language proficiency)")]
 
 
-def test_pssa_reads_each_subject_and_keystone_records_as_their_own_assessment(
-    staged: Home,
-) -> None:
+def test_pssa_reads_each_subject_and_quarantines_non_keystone_proficiency(staged: Home) -> None:
     """Pennsylvania's PSSA student data file (DRC's 2019 data map; shapes of the PowerSchool
     samples, no licence: rebuilt): a row per subject (E, M, S), levels 1-4 Below Basic to
     Advanced with the top two proficient, exclusion code 00 (Excel's "0") tested and 01 a
     reason not tested, a Birthdate whose month lost its leading zero read; in the accountability
-    file a Keystone record is a Keystone result, a non-Keystone proficiency quarantined."""
+    file a Keystone record (a Keystone best score, read with Keystone's levels, the same four) is
+    staged and a non-Keystone proficiency quarantined as not a state test."""
     got = rows(
         staged,
         "select _source_file like '%Accountability%', subject_code, grade_level, "
