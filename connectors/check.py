@@ -235,7 +235,9 @@ def counted_rows(layout: Layout) -> str:
     if not kinds:
         return "true"
     listed = ", ".join("'" + kind.replace("'", "''") + "'" for kind in kinds)
-    return f"coalesce(upper(trim(\"Assessment\")), '') not in ({listed})"
+    # The code as dbt's `code_key` compares it (and normalize_code above): runs of white space one.
+    code = "upper(trim(regexp_replace(\"Assessment\", '\\s+', ' ', 'g')))"
+    return f"coalesce({code}, '') not in ({listed})"
 
 
 def _decoded_lines(path: Path) -> tuple[int, bool]:

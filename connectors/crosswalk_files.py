@@ -13,6 +13,7 @@ the last good copy in place (and the load stops before dbt).
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 import os
 from collections.abc import Sequence
@@ -282,11 +283,13 @@ def seed_codes(name: str, key: str) -> set[str]:
     return {k for k, _ in seed_pairs(name, key, key)}
 
 
-def seed_rows(name: str) -> list[dict[str, str]]:
-    """The rows of the project's dbt seed `name` (dbt_project/seeds/), as written."""
+@functools.cache
+def seed_rows(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of the project's dbt seed `name` (dbt_project/seeds/), as written; read once per
+    process (`districtwide check` asks for a seed's rows for each file it checks)."""
     path = REPO_ROOT / "dbt_project" / "seeds" / f"{name}.csv"
     with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        return tuple(csv.DictReader(handle))
 
 
 def seed_pairs(name: str, key: str, value: str) -> set[tuple[str, str]]:
